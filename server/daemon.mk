@@ -1,0 +1,1 @@
+# server/daemon.mk: build fragment (included by the top Makefile.am)

@@ -1,0 +1,1 @@
+# server/dp.mk: build fragment (included by the top Makefile.am)

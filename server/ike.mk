@@ -1,0 +1,1 @@
+# server/ike.mk: build fragment (included by the top Makefile.am)

@@ -1,0 +1,1 @@
+# server/store.mk: build fragment (included by the top Makefile.am)

@@ -1,0 +1,103 @@
+/*
+ * fuzz_driver.c: runs a libFuzzer target (LLVMFuzzerTestOneInput) without
+ * libFuzzer, so every fuzz target also runs in `tests/run` under gcc's
+ * ASan+UBSan: each seed file given on the command line as is, then
+ * RG_FUZZ_ITERS (default 20000) deterministic mutations of the seeds
+ * (bit flips, truncations, byte insertions, length-field smashing).
+ * Prints "PASS fuzz.<name>" when nothing crashed.  For coverage-guided
+ * fuzzing build the same target with clang -fsanitize=fuzzer
+ * (tests/fuzz/run).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+#define MAXSEEDS	256
+#define MAXLEN		65536
+
+static uint64_t	 rng = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t
+rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)rng;
+}
+
+int
+main(int argc, char **argv)
+{
+	static uint8_t	 buf[MAXLEN];
+	uint8_t		*seeds[MAXSEEDS];
+	size_t		 lens[MAXSEEDS], nseeds = 0, len, i, k;
+	const char	*name = getenv("RG_FUZZ_NAME");
+	long		 iters = 20000;
+	FILE		*f;
+	int		 a;
+
+	if (getenv("RG_FUZZ_ITERS"))
+		iters = strtol(getenv("RG_FUZZ_ITERS"), NULL, 10);
+	for (a = 1; a < argc && nseeds < MAXSEEDS; a++) {
+		if ((f = fopen(argv[a], "rb")) == NULL)
+			continue;
+		len = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		seeds[nseeds] = malloc(len ? len : 1);
+		memcpy(seeds[nseeds], buf, len);
+		lens[nseeds++] = len;
+		LLVMFuzzerTestOneInput(buf, len);
+	}
+	if (nseeds == 0) {
+		seeds[0] = calloc(1, 64);
+		lens[0] = 64;
+		nseeds = 1;
+	}
+	for (i = 0; i < (size_t)iters; i++) {
+		k = rnd() % nseeds;
+		len = lens[k];
+		memcpy(buf, seeds[k], len);
+		switch (rnd() % 5) {
+		case 0:	/* flip bits */
+			for (a = 0; a < 1 + (int)(rnd() % 4) && len; a++)
+				buf[rnd() % len] ^= (uint8_t)(1u << (rnd() % 8));
+			break;
+		case 1:	/* truncate */
+			len = len ? rnd() % len : 0;
+			break;
+		case 2:	/* random byte runs */
+			for (a = 0; a < 1 + (int)(rnd() % 8) && len; a++)
+				buf[rnd() % len] = (uint8_t)rnd();
+			break;
+		case 3:	/* smash a 16-bit field with an extreme value */
+			if (len >= 2) {
+				size_t	 o = rnd() % (len - 1);
+				uint16_t v = (rnd() & 1) ? 0xffff : (uint16_t)(rnd() % 8);
+
+				buf[o] = v >> 8;
+				buf[o + 1] = v & 0xff;
+			}
+			break;
+		default:	/* insert bytes */
+			if (len + 16 < sizeof(buf)) {
+				size_t	 o = len ? rnd() % len : 0, n = 1 + rnd() % 16;
+
+				memmove(buf + o + n, buf + o, len - o);
+				for (a = 0; a < (int)n; a++)
+					buf[o + (size_t)a] = (uint8_t)rnd();
+				len += n;
+			}
+			break;
+		}
+		LLVMFuzzerTestOneInput(buf, len);
+	}
+	for (i = 0; i < nseeds; i++)
+		free(seeds[i]);
+	printf("PASS fuzz.%s (%zu seeds, %ld mutations)\n",
+	    name ? name : argv[0], nseeds, iters);
+	return 0;
+}
