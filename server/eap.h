@@ -1,0 +1,47 @@
+/*
+ * eap.h: the one EAP server layer (RFC 3748) that IKEv2 uses now and a
+ * RADIUS backend (EAP passthrough) and PPP will use later.  A session runs
+ * EAP-Identity, then the method (EAP-MSCHAPv2, EAP-TLS) against local
+ * users and our CA, and yields the authenticated user name and the MSK.
+ *
+ * Contract between server/ikev2_* (caller) and server/eap_* (callee).
+ */
+#ifndef RG_EAP_H
+#define RG_EAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rg_buf.h"
+#include "rg_config.h"
+
+enum eap_result {
+	EAP_CONTINUE,	/* *out holds the next EAP request to send */
+	EAP_SUCCESS,	/* *out holds EAP-Success; MSK and user are set */
+	EAP_FAILURE,	/* *out holds EAP-Failure; eap_session_error() says why */
+};
+
+struct eap_session;
+
+/*
+ * cfg: counted reference taken; methods: "mschapv2", "tls" or "any"
+ * (offer MS-CHAPv2, accept a NAK to TLS).  peer_id: the IKE IDi as text,
+ * for logs (may be NULL).  The session always starts with EAP-Identity:
+ * Windows needs the round, Android answers it empty (the name then comes
+ * inside MS-CHAPv2).
+ */
+struct eap_session	*eap_session_new(struct rg_config *cfg, const char *methods,
+			    const char *peer_id);
+void			 eap_session_free(struct eap_session *);
+/* The first request (EAP-Request/Identity). */
+int			 eap_session_start(struct eap_session *, struct rg_buf **out);
+/* One EAP response from the peer in, the next request/result out. */
+enum eap_result		 eap_session_process(struct eap_session *,
+			    const uint8_t *in, size_t len, struct rg_buf **out);
+/* After EAP_SUCCESS: the MSK (64 bytes for MS-CHAPv2 and TLS) and the user. */
+const struct rg_buf	*eap_session_msk(const struct eap_session *);
+const char		*eap_session_user(const struct eap_session *);
+const char		*eap_session_method(const struct eap_session *);
+const char		*eap_session_error(const struct eap_session *);
+
+#endif
