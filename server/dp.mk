@@ -1,1 +1,13 @@
 # server/dp.mk: build fragment (included by the top Makefile.am)
+# The data plane: ESP codec + replay window (libesp), the userspace engine
+# over TUN and the kernel XFRM backend (libdp), their tests and tools.
+noinst_LIBRARIES += server/libesp.a
+server_libesp_a_SOURCES = server/esp.c server/esp.h server/esp_replay.c
+
+check_PROGRAMS += tests/unit/test_esp tests/unit/test_esp_replay
+tests_unit_test_esp_SOURCES = tests/unit/test_esp.c
+tests_unit_test_esp_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_esp_LDADD = server/libesp.a server/librgcore.a $(DEP_LIBS)
+tests_unit_test_esp_replay_SOURCES = tests/unit/test_esp_replay.c
+tests_unit_test_esp_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_esp_replay_LDADD = server/libesp.a $(DEP_LIBS)
