@@ -1,0 +1,552 @@
+/*
+ * store_config.c: builds the engines' configuration snapshot (struct
+ * rg_config, server/rg_config.h) from one read transaction: settings with
+ * their defaults, users with decrypted passwords and NT hashes, groups,
+ * pools (ranges resolved to first/last), profiles, policies, the built-in
+ * and custom proposal sets, PSKs, and the PKI (newest CA and server
+ * certificate with its key, newest CRL).  The result is validated before
+ * it is returned; a bad store yields NULL and a message, never a partial
+ * snapshot.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "rg_log.h"
+#include "store_int.h"
+
+struct load {
+	struct store	*st;
+	struct rg_config *c;
+	char		*err;
+	size_t		 errlen;
+};
+
+static char *
+col_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char	*t = sqlite3_column_text(s, i);
+
+	return t ? strdup((const char *)t) : NULL;
+}
+
+static char **
+col_strv(sqlite3_stmt *s, int i, size_t *n)
+{
+	return store_strv((const char *)sqlite3_column_text(s, i), n);
+}
+
+/* Decrypt a sealed column into a malloc'd buffer (len + NUL). */
+static uint8_t *
+col_unseal(struct load *l, sqlite3_stmt *s, int i, const char *aad,
+    size_t *len)
+{
+	uint8_t	*out;
+
+	if (store_unseal(l->st, aad, sqlite3_column_blob(s, i),
+	    (size_t)sqlite3_column_bytes(s, i), &out, len) < 0) {
+		snprintf(l->err, l->errlen, "cannot decrypt %s: wrong "
+		    "secret.key or tampered store", aad);
+		return NULL;
+	}
+	return out;
+}
+
+static sqlite3_stmt *
+prep(struct load *l, const char *sql)
+{
+	sqlite3_stmt	*s;
+
+	if (sqlite3_prepare_v2(l->st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		snprintf(l->err, l->errlen, "store: %s",
+		    sqlite3_errmsg(l->st->db));
+		return NULL;
+	}
+	return s;
+}
+
+#define GROW(arr, n) do {						\
+	void	*np_ = realloc((arr), ((n) + 1) * sizeof(*(arr)));	\
+	if (np_ == NULL)						\
+		goto oom;						\
+	(arr) = np_;							\
+	memset(&(arr)[(n)], 0, sizeof(*(arr)));				\
+} while (0)
+
+static int
+load_users(struct load *l)
+{
+	struct rg_config	*c = l->c;
+	sqlite3_stmt		*s;
+	char			 aad[160];
+	uint8_t			*p;
+	size_t			 len;
+
+	if ((s = prep(l, "SELECT name, password_enc, nt_hash_enc, \"group\", "
+	    "profile, static_ip4, enabled FROM users ORDER BY name")) == NULL)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct rg_user	*u;
+
+		GROW(c->users, c->nusers);
+		u = &c->users[c->nusers++];
+		u->name = col_dup(s, 0);
+		snprintf(aad, sizeof(aad), "users.password_enc:%s", u->name);
+		if ((p = col_unseal(l, s, 1, aad, &len)) == NULL)
+			goto fail;
+		u->password = (char *)p;
+		snprintf(aad, sizeof(aad), "users.nt_hash_enc:%s", u->name);
+		if ((p = col_unseal(l, s, 2, aad, &len)) == NULL)
+			goto fail;
+		if (len == 16) {
+			memcpy(u->nt_hash, p, 16);
+			u->has_nt_hash = true;
+		}
+		OPENSSL_cleanse(p, len);
+		free(p);
+		u->group = col_dup(s, 3);
+		u->profile = col_dup(s, 4);
+		if (sqlite3_column_type(s, 5) != SQLITE_NULL)
+			(void)rg_addr_parse((const char *)
+			    sqlite3_column_text(s, 5), &u->static_ip4);
+		u->enabled = sqlite3_column_int(s, 6) != 0;
+	}
+	sqlite3_finalize(s);
+	return 0;
+oom:
+	snprintf(l->err, l->errlen, "out of memory");
+fail:
+	sqlite3_finalize(s);
+	return -1;
+}
+
+static int
+load_groups_policies(struct load *l)
+{
+	struct rg_config	*c = l->c;
+	sqlite3_stmt		*s;
+	char			**v;
+	size_t			  n, i;
+
+	if ((s = prep(l, "SELECT name, profile, policy FROM groups")) == NULL)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		GROW(c->groups, c->ngroups);
+		c->groups[c->ngroups].name = col_dup(s, 0);
+		c->groups[c->ngroups].profile = col_dup(s, 1);
+		c->groups[c->ngroups++].policy = col_dup(s, 2);
+	}
+	sqlite3_finalize(s);
+	if ((s = prep(l, "SELECT name, networks, l2tp_transport FROM "
+	    "policies")) == NULL)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct rg_policy	*p;
+
+		GROW(c->policies, c->npolicies);
+		p = &c->policies[c->npolicies++];
+		p->name = col_dup(s, 0);
+		p->l2tp_transport = sqlite3_column_int(s, 2) != 0;
+		v = col_strv(s, 1, &n);
+		if ((p->networks = calloc(n + 1, sizeof(*p->networks))) ==
+		    NULL) {
+			store_strv_free(v, n);
+			goto oom;
+		}
+		for (i = 0; i < n; i++)
+			if (rg_prefix_parse(v[i], &p->networks[p->nnetworks])
+			    == 0)
+				p->nnetworks++;
+		store_strv_free(v, n);
+	}
+	sqlite3_finalize(s);
+	return 0;
+oom:
+	snprintf(l->err, l->errlen, "out of memory");
+	sqlite3_finalize(s);
+	return -1;
+}
+
+/* The shortest prefix covering first..last. */
+static void
+covering(const struct rg_addr *a, const struct rg_addr *b,
+    struct rg_prefix *p)
+{
+	int	 max = a->af == AF_INET ? 32 : 128, i;
+
+	memset(p, 0, sizeof(*p));
+	p->af = a->af;
+	for (i = 0; i < max; i++)
+		if ((a->addr[i / 8] ^ b->addr[i / 8]) & (0x80 >> (i % 8)))
+			break;
+	p->plen = (uint8_t)i;
+	for (i = 0; i < p->plen; i++)
+		p->addr[i / 8] |= a->addr[i / 8] & (0x80 >> (i % 8));
+}
+
+static int
+load_pools(struct load *l)
+{
+	struct rg_config	*c = l->c;
+	sqlite3_stmt		*s;
+	char			**v;
+	const char		*why;
+	size_t			  n, i;
+	int			  af;
+
+	if ((s = prep(l, "SELECT name, af, ranges, excludes, next FROM pools "
+	    "ORDER BY name")) == NULL)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct rg_pool_conf	*p;
+		struct rg_addr		 lo, hi;
+
+		GROW(c->pools, c->npools);
+		p = &c->pools[c->npools++];
+		p->name = col_dup(s, 0);
+		p->af = strcmp((const char *)sqlite3_column_text(s, 1),
+		    "ipv6") == 0 ? AF_INET6 : AF_INET;
+		p->next = col_dup(s, 4);
+		v = col_strv(s, 2, &n);
+		if ((p->ranges = calloc(n + 1, sizeof(*p->ranges))) == NULL) {
+			store_strv_free(v, n);
+			goto oom;
+		}
+		for (i = 0; i < n; i++) {
+			if (store_range_parse(v[i], &p->ranges[p->nranges],
+			    &af, &why) < 0) {
+				snprintf(l->err, l->errlen, "pool %s: range "
+				    "%s: %s", p->name, v[i], why);
+				store_strv_free(v, n);
+				goto fail;
+			}
+			p->nranges++;
+		}
+		store_strv_free(v, n);
+		lo = p->ranges[0].first;
+		hi = p->ranges[0].last;
+		for (i = 1; i < p->nranges; i++) {
+			if (memcmp(p->ranges[i].first.addr, lo.addr, 16) < 0)
+				lo = p->ranges[i].first;
+			if (memcmp(p->ranges[i].last.addr, hi.addr, 16) > 0)
+				hi = p->ranges[i].last;
+		}
+		if (p->nranges)
+			covering(&lo, &hi, &p->network);
+		v = col_strv(s, 3, &n);
+		if ((p->excludes = calloc(n + 1, sizeof(*p->excludes))) ==
+		    NULL) {
+			store_strv_free(v, n);
+			goto oom;
+		}
+		for (i = 0; i < n; i++)
+			if (rg_prefix_parse(v[i], &p->excludes[p->nexcludes])
+			    == 0)
+				p->nexcludes++;
+		store_strv_free(v, n);
+	}
+	sqlite3_finalize(s);
+	return 0;
+oom:
+	snprintf(l->err, l->errlen, "out of memory");
+fail:
+	sqlite3_finalize(s);
+	return -1;
+}
+
+static int
+addrs(sqlite3_stmt *s, int col, struct rg_addr **out, size_t *nout)
+{
+	char	**v;
+	size_t	  n, i;
+
+	v = col_strv(s, col, &n);
+	if ((*out = calloc(n + 1, sizeof(**out))) == NULL) {
+		store_strv_free(v, n);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (rg_addr_parse(v[i], &(*out)[*nout]) == 0)
+			(*nout)++;
+	store_strv_free(v, n);
+	return 0;
+}
+
+static int
+load_profiles(struct load *l)
+{
+	struct rg_config	*c = l->c;
+	sqlite3_stmt		*s;
+	char			**v;
+	size_t			  n, i;
+
+	if ((s = prep(l, "SELECT name, pools, dns, wins, split, domains, "
+	    "banner, one_session, generation FROM profiles")) == NULL)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct rg_profile	*p;
+
+		GROW(c->profiles, c->nprofiles);
+		p = &c->profiles[c->nprofiles++];
+		p->name = col_dup(s, 0);
+		p->pools = col_strv(s, 1, &p->npools);
+		p->domains = col_strv(s, 5, &p->ndomains);
+		p->banner = col_dup(s, 6);
+		p->one_session = sqlite3_column_int(s, 7) != 0;
+		p->generation = (uint32_t)sqlite3_column_int64(s, 8);
+		if (p->pools == NULL || p->domains == NULL ||
+		    addrs(s, 2, &p->dns, &p->ndns) < 0 ||
+		    addrs(s, 3, &p->wins, &p->nwins) < 0)
+			goto oom;
+		v = col_strv(s, 4, &n);
+		if ((p->split = calloc(n + 1, sizeof(*p->split))) == NULL) {
+			store_strv_free(v, n);
+			goto oom;
+		}
+		for (i = 0; i < n; i++)
+			if (rg_prefix_parse(v[i], &p->split[p->nsplit]) == 0)
+				p->nsplit++;
+		store_strv_free(v, n);
+	}
+	sqlite3_finalize(s);
+	return 0;
+oom:
+	snprintf(l->err, l->errlen, "out of memory");
+	sqlite3_finalize(s);
+	return -1;
+}
+
+static char **
+json_strv_dup(json_t *a, size_t *n)
+{
+	char	**v;
+	json_t	 *x;
+	size_t	  i;
+
+	*n = 0;
+	if ((v = calloc(json_array_size(a) + 1, sizeof(*v))) == NULL)
+		return NULL;
+	json_array_foreach(a, i, x)
+		if ((v[*n] = strdup(json_string_value(x))) != NULL)
+			(*n)++;
+	return v;
+}
+
+static int
+load_proposals(struct load *l)
+{
+	struct rg_config	*c = l->c;
+	sqlite3_stmt		*s;
+	json_t			*b, *x;
+	size_t			 i;
+
+	if ((b = store_proposal_presets()) == NULL)
+		goto oom;
+	json_array_foreach(b, i, x) {
+		struct rg_proposal_set	*p;
+
+		GROW(c->proposal_sets, c->nproposal_sets);
+		p = &c->proposal_sets[c->nproposal_sets++];
+		p->name = strdup(json_string_value(json_object_get(x,
+		    "name")));
+		p->ike = json_strv_dup(json_object_get(x, "ike"), &p->nike);
+		p->esp = json_strv_dup(json_object_get(x, "esp"), &p->nesp);
+	}
+	json_decref(b);
+	if ((s = prep(l, "SELECT name, ike, esp FROM proposal_sets")) == NULL)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct rg_proposal_set	*p;
+
+		GROW(c->proposal_sets, c->nproposal_sets);
+		p = &c->proposal_sets[c->nproposal_sets++];
+		p->name = col_dup(s, 0);
+		p->ike = col_strv(s, 1, &p->nike);
+		p->esp = col_strv(s, 2, &p->nesp);
+	}
+	sqlite3_finalize(s);
+	return 0;
+oom:
+	json_decref(b);
+	snprintf(l->err, l->errlen, "out of memory");
+	return -1;
+}
+
+static int
+load_psks(struct load *l)
+{
+	struct rg_config	*c = l->c;
+	sqlite3_stmt		*s;
+	char			 aad[320];
+
+	if ((s = prep(l, "SELECT id, secret_enc FROM psks")) == NULL)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct rg_psk	*p;
+
+		GROW(c->psks, c->npsks);
+		p = &c->psks[c->npsks++];
+		p->id = col_dup(s, 0);
+		snprintf(aad, sizeof(aad), "psks.secret_enc:%s", p->id);
+		if ((p->secret = col_unseal(l, s, 1, aad, &p->secret_len)) ==
+		    NULL) {
+			sqlite3_finalize(s);
+			return -1;
+		}
+	}
+	sqlite3_finalize(s);
+	return 0;
+oom:
+	snprintf(l->err, l->errlen, "out of memory");
+	sqlite3_finalize(s);
+	return -1;
+}
+
+static int
+load_pki(struct load *l)
+{
+	struct rg_pki	*k = &l->c->pki;
+	sqlite3_stmt	*s;
+	char		 aad[160];
+	size_t		 len;
+
+	if ((s = prep(l, "SELECT id, kind, cert_pem, key_enc FROM certs "
+	    "WHERE kind IN ('ca', 'server') AND revoked_at IS NULL "
+	    "ORDER BY id")) == NULL)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char	*kind = (const char *)sqlite3_column_text(s, 1);
+
+		if (strcmp(kind, "ca") == 0) {
+			free(k->ca_pem);
+			k->ca_pem = col_dup(s, 2);
+			continue;
+		}
+		free(k->server_cert_pem);
+		k->server_cert_pem = col_dup(s, 2);
+		if (k->server_key_pem) {
+			OPENSSL_cleanse(k->server_key_pem,
+			    strlen(k->server_key_pem));
+			free(k->server_key_pem);
+			k->server_key_pem = NULL;
+		}
+		if (sqlite3_column_type(s, 3) == SQLITE_NULL)
+			continue;
+		snprintf(aad, sizeof(aad), "certs.key_enc:%lld",
+		    (long long)sqlite3_column_int64(s, 0));
+		if ((k->server_key_pem = (char *)col_unseal(l, s, 3, aad,
+		    &len)) == NULL) {
+			sqlite3_finalize(s);
+			return -1;
+		}
+	}
+	sqlite3_finalize(s);
+	if ((s = prep(l, "SELECT pem FROM crls ORDER BY number DESC LIMIT 1"))
+	    == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		k->crl_pem = col_dup(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static char *
+jstr(json_t *o, const char *k)
+{
+	json_t	*v = json_object_get(o, k);
+
+	return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+}
+
+static int
+load_settings(struct load *l)
+{
+	struct rg_settings	*g = &l->c->settings;
+	struct store_err	 e;
+	json_t			*o;
+
+	if ((o = store_settings_get(l->st, &e)) == NULL) {
+		snprintf(l->err, l->errlen, "%s", e.msg);
+		return -1;
+	}
+	g->server_id = jstr(o, "server_id");
+	g->proposals = jstr(o, "proposals");
+	g->default_profile = jstr(o, "default_profile");
+	g->default_policy = jstr(o, "default_policy");
+	g->eap_method = jstr(o, "eap_method");
+	g->dataplane = jstr(o, "dataplane");
+#define U(k)	g->k = (uint32_t)json_integer_value(json_object_get(o, #k))
+	U(ike_lifetime_s);
+	U(child_lifetime_s);
+	U(dpd_interval_s);
+	U(dpd_timeout_s);
+	U(cookie_threshold);
+	U(halfopen_per_ip);
+#undef U
+	g->mss_clamp = (uint16_t)json_integer_value(json_object_get(o,
+	    "mss_clamp"));
+	json_decref(o);
+	return 0;
+}
+
+/* Cross-object checks the schema cannot express. */
+static int
+validate(struct load *l)
+{
+	struct rg_config	*c = l->c;
+	size_t			 i, j;
+
+	if (rg_config_proposals(c, c->settings.proposals) == NULL) {
+		snprintf(l->err, l->errlen, "settings.proposals: no proposal "
+		    "set %s", c->settings.proposals);
+		return -1;
+	}
+	if (c->settings.default_profile &&
+	    rg_config_profile(c, c->settings.default_profile) == NULL) {
+		snprintf(l->err, l->errlen, "settings.default_profile: no "
+		    "profile %s", c->settings.default_profile);
+		return -1;
+	}
+	for (i = 0; i < c->nprofiles; i++)
+		for (j = 0; j < c->profiles[i].npools; j++)
+			if (rg_config_pool(c, c->profiles[i].pools[j]) ==
+			    NULL) {
+				snprintf(l->err, l->errlen, "profile %s: no "
+				    "pool %s", c->profiles[i].name,
+				    c->profiles[i].pools[j]);
+				return -1;
+			}
+	return 0;
+}
+
+struct rg_config *
+store_config_load(struct store *st, char *err, size_t errlen)
+{
+	struct load	 l = { st, NULL, err, errlen };
+
+	if ((l.c = rg_config_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (store_exec(st, "BEGIN") < 0) {
+		snprintf(err, errlen, "store: %s", sqlite3_errmsg(st->db));
+		rg_config_unref(l.c);
+		return NULL;
+	}
+	if (load_settings(&l) < 0 || load_users(&l) < 0 ||
+	    load_groups_policies(&l) < 0 || load_pools(&l) < 0 ||
+	    load_profiles(&l) < 0 || load_proposals(&l) < 0 ||
+	    load_psks(&l) < 0 || load_pki(&l) < 0 || validate(&l) < 0) {
+		store_rollback(st);
+		rg_config_unref(l.c);
+		return NULL;
+	}
+	store_rollback(st);	/* read-only: nothing to commit */
+	l.c->serial = ++st->serial;
+	rg_debug(STORE, "snapshot %llu: %zu users, %zu pools, %zu profiles",
+	    (unsigned long long)l.c->serial, l.c->nusers, l.c->npools,
+	    l.c->nprofiles);
+	return l.c;
+}

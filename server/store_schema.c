@@ -1,0 +1,286 @@
+/*
+ * store_schema.c: the SQLite schema as forward migrations, and the
+ * descriptor tables that map each API resource's JSON fields onto typed
+ * columns.  Adding a field: a migration (ALTER TABLE) + a row here.
+ * Adding a resource: a migration (CREATE TABLE) + a store_tables[] entry.
+ * See docs/STORE.md.
+ */
+#include <string.h>
+
+#include "store_int.h"
+
+/* store_migrations[v - 1] takes the store from version v - 1 to v. */
+const char *const store_migrations[] = {
+	/* 1: configuration objects, secrets, PKI. */
+	"CREATE TABLE schema_version (version INTEGER NOT NULL);"
+	"INSERT INTO schema_version VALUES (0);"
+	"CREATE TABLE proposal_sets ("
+	" name TEXT PRIMARY KEY, ike TEXT NOT NULL, esp TEXT NOT NULL);"
+	"CREATE TABLE pools ("
+	" name TEXT PRIMARY KEY,"
+	" af TEXT NOT NULL CHECK (af IN ('ipv4', 'ipv6')),"
+	" ranges TEXT NOT NULL,"
+	" excludes TEXT NOT NULL DEFAULT '',"
+	" next TEXT REFERENCES pools(name) ON DELETE RESTRICT);"
+	"CREATE TABLE profiles ("
+	" name TEXT PRIMARY KEY,"
+	" pools TEXT NOT NULL DEFAULT '',"
+	" dns TEXT NOT NULL DEFAULT '',"
+	" wins TEXT NOT NULL DEFAULT '',"
+	" split TEXT NOT NULL DEFAULT '',"
+	" domains TEXT NOT NULL DEFAULT '',"
+	" banner TEXT,"
+	" one_session INTEGER NOT NULL DEFAULT 0 CHECK (one_session IN (0,1)),"
+	" generation INTEGER NOT NULL DEFAULT 1);"
+	"CREATE TABLE policies ("
+	" name TEXT PRIMARY KEY,"
+	" networks TEXT NOT NULL DEFAULT '',"
+	" l2tp_transport INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (l2tp_transport IN (0,1)));"
+	"CREATE TABLE groups ("
+	" name TEXT PRIMARY KEY,"
+	" profile TEXT REFERENCES profiles(name) ON DELETE RESTRICT,"
+	" policy TEXT REFERENCES policies(name) ON DELETE RESTRICT);"
+	"CREATE TABLE users ("
+	" name TEXT PRIMARY KEY,"
+	" password_enc BLOB NOT NULL,"
+	" nt_hash_enc BLOB NOT NULL,"
+	" \"group\" TEXT REFERENCES groups(name) ON DELETE RESTRICT,"
+	" profile TEXT REFERENCES profiles(name) ON DELETE RESTRICT,"
+	" static_ip4 TEXT UNIQUE,"
+	" enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0,1)),"
+	" created INTEGER NOT NULL DEFAULT (strftime('%s', 'now')));"
+	"CREATE TABLE psks (id TEXT PRIMARY KEY, secret_enc BLOB NOT NULL);"
+	"CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE certs ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" kind TEXT NOT NULL CHECK (kind IN ('ca', 'server', 'client')),"
+	" name TEXT NOT NULL,"
+	" serial TEXT NOT NULL UNIQUE,"
+	" cert_pem TEXT NOT NULL,"
+	" key_enc BLOB,"
+	" not_after INTEGER NOT NULL,"
+	" revoked_at INTEGER,"
+	" revoke_reason TEXT,"
+	" created INTEGER NOT NULL DEFAULT (strftime('%s', 'now')));"
+	"CREATE INDEX certs_kind ON certs(kind, id);"
+	"CREATE TABLE crls ("
+	" number INTEGER PRIMARY KEY, pem TEXT NOT NULL,"
+	" created INTEGER NOT NULL DEFAULT (strftime('%s', 'now')));",
+
+	/* 2: run-time state: leases and session history. */
+	"CREATE TABLE leases ("
+	" pool TEXT NOT NULL REFERENCES pools(name) ON DELETE CASCADE,"
+	" addr TEXT NOT NULL,"
+	" user TEXT,"
+	" session_id INTEGER,"
+	" state TEXT NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" PRIMARY KEY (pool, addr));"
+	"CREATE TABLE sessions ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" user TEXT,"
+	" proto TEXT NOT NULL,"
+	" peer TEXT,"
+	" vip TEXT,"
+	" started INTEGER NOT NULL,"
+	" ended INTEGER,"
+	" bytes_in INTEGER NOT NULL DEFAULT 0,"
+	" bytes_out INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX sessions_user ON sessions(user);",
+	NULL
+};
+
+#define END	{ NULL, NULL, 0, NULL, 0, 0, 0, NULL }
+
+static const struct store_field user_fields[] = {
+	{ "name", "name", SF_KEY, NULL, SF_REQ, 0, 0, NULL },
+	{ "password", "password_enc", SF_PASSWORD, NULL, SF_REQ, 1, 256,
+	    NULL },
+	{ "group", "group", SF_REF, "groups", 0, 0, 0, NULL },
+	{ "profile", "profile", SF_REF, "profiles", 0, 0, 0, NULL },
+	{ "static_ip4", "static_ip4", SF_ADDR4, NULL, 0, 0, 0, NULL },
+	{ "enabled", "enabled", SF_BOOL, NULL, 0, 0, 1, "1" },
+	{ "created", "created", SF_TIME, NULL, 0, 0, 0, NULL },
+	END
+};
+
+static const struct store_field group_fields[] = {
+	{ "name", "name", SF_KEY, NULL, SF_REQ, 0, 0, NULL },
+	{ "profile", "profile", SF_REF, "profiles", 0, 0, 0, NULL },
+	{ "policy", "policy", SF_REF, "policies", 0, 0, 0, NULL },
+	END
+};
+
+static const struct store_field pool_fields[] = {
+	{ "name", "name", SF_KEY, NULL, SF_REQ, 0, 0, NULL },
+	{ "ranges", "ranges", SF_RANGELIST, NULL, SF_REQ, 0, 0, NULL },
+	{ "excludes", "excludes", SF_PREFIXLIST, NULL, 0, 0, 0, "" },
+	{ "next", "next", SF_REF, "pools", 0, 0, 0, NULL },
+	{ "af", "af", SF_AF, NULL, 0, 0, 0, NULL },
+	END
+};
+
+static const struct store_field profile_fields[] = {
+	{ "name", "name", SF_KEY, NULL, SF_REQ, 0, 0, NULL },
+	{ "pools", "pools", SF_REFLIST, "pools", 0, 0, 0, "" },
+	{ "dns", "dns", SF_ADDRLIST, NULL, 0, 0, 0, "" },
+	{ "wins", "wins", SF_ADDRLIST, NULL, 0, 0, 0, "" },
+	{ "split", "split", SF_PREFIXLIST, NULL, 0, 0, 0, "" },
+	{ "domains", "domains", SF_DOMAINLIST, NULL, 0, 0, 0, "" },
+	{ "banner", "banner", SF_TEXT, NULL, 0, 0, 1024, NULL },
+	{ "one_session", "one_session", SF_BOOL, NULL, 0, 0, 1, "0" },
+	{ "generation", "generation", SF_GEN, NULL, 0, 0, 0, NULL },
+	END
+};
+
+static const struct store_field policy_fields[] = {
+	{ "name", "name", SF_KEY, NULL, SF_REQ, 0, 0, NULL },
+	{ "networks", "networks", SF_PREFIXLIST, NULL, 0, 0, 0, "" },
+	{ "l2tp_transport", "l2tp_transport", SF_BOOL, NULL, 0, 0, 1, "0" },
+	END
+};
+
+static const struct store_field proposal_fields[] = {
+	{ "name", "name", SF_KEY, NULL, SF_REQ, 0, 0, NULL },
+	{ "ike", "ike", SF_PROPLIST_IKE, NULL, SF_REQ, 0, 0, NULL },
+	{ "esp", "esp", SF_PROPLIST_ESP, NULL, SF_REQ, 0, 0, NULL },
+	END
+};
+
+static const struct store_field psk_fields[] = {
+	{ "id", "id", SF_PSKID, NULL, SF_REQ, 0, 0, NULL },
+	{ "secret", "secret_enc", SF_SECRET, NULL, SF_REQ, 8, 256, NULL },
+	END
+};
+
+/*
+ * The order matters for output only.  A certs/ resource keeps its own
+ * typed functions (store_cert_*), it is not generic.
+ */
+const struct store_table store_tables[] = {
+	{ "users", "users", user_fields, NULL, NULL },
+	{ "groups", "groups", group_fields, NULL, NULL },
+	{ "pools", "pools", pool_fields, store_pools_check, NULL },
+	{ "profiles", "profiles", profile_fields, NULL, NULL },
+	{ "policies", "policies", policy_fields, NULL, NULL },
+	{ "proposals", "proposal_sets", proposal_fields, NULL,
+	    store_proposal_presets },
+	{ "psks", "psks", psk_fields, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+/* Settings: known keys, their types and defaults (PRODUCT.md facts 1, 14). */
+const struct store_field store_settings_fields[] = {
+	{ "server_id", "server_id", SF_TEXT, NULL, 0, 0, 255, NULL },
+	{ "proposals", "proposals", SF_REF, "proposals", 0, 0, 0,
+	    "compatible" },
+	{ "default_profile", "default_profile", SF_REF, "profiles", 0, 0, 0,
+	    NULL },
+	{ "default_policy", "default_policy", SF_REF, "policies", 0, 0, 0,
+	    NULL },
+	{ "eap_method", "eap_method", SF_ENUM, "any|mschapv2|tls", 0, 0, 0,
+	    "any" },
+	{ "ike_lifetime_s", "ike_lifetime_s", SF_UINT, NULL, 0, 300,
+	    7 * 86400, "86400" },
+	{ "child_lifetime_s", "child_lifetime_s", SF_UINT, NULL, 0, 120,
+	    86400, "10800" },
+	{ "dpd_interval_s", "dpd_interval_s", SF_UINT, NULL, 0, 0, 3600,
+	    "30" },
+	{ "dpd_timeout_s", "dpd_timeout_s", SF_UINT, NULL, 0, 0, 86400,
+	    "150" },
+	{ "cookie_threshold", "cookie_threshold", SF_UINT, NULL, 0, 0,
+	    1000000, "50" },
+	{ "halfopen_per_ip", "halfopen_per_ip", SF_UINT, NULL, 0, 0,
+	    1000000, "10" },
+	{ "mss_clamp", "mss_clamp", SF_UINT, NULL, 0, 0, 1460, "1360" },
+	{ "dataplane", "dataplane", SF_ENUM, "auto|kernel|userspace", 0, 0,
+	    0, "auto" },
+	END
+};
+
+const struct store_table *
+store_table_get(const char *res)
+{
+	const struct store_table	*t;
+
+	if (res == NULL)
+		return NULL;
+	for (t = store_tables; t->res; t++)
+		if (strcmp(t->res, res) == 0)
+			return t;
+	return NULL;
+}
+
+bool
+store_res_known(const char *res)
+{
+	return store_table_get(res) != NULL;
+}
+
+const struct store_field *
+store_setting_field(const char *key)
+{
+	const struct store_field	*f;
+
+	for (f = store_settings_fields; f->name; f++)
+		if (strcmp(f->name, key) == 0)
+			return f;
+	return NULL;
+}
+
+/*
+ * The presets (PRODUCT.md facts 1, 6, 11).  modern: AEAD and AES-CBC with
+ * SHA-2, SHA-2 PRFs, ECP256/384, X25519, MODP2048+.  compatible adds what
+ * Windows (3DES/AES-CBC, SHA1, MODP1024), iOS (AES/3DES, SHA1, MODP1024)
+ * and Android 11 (SHA-2 integrity with a SHA1 or AES-XCBC PRF, MODP2048+)
+ * send by default.  MODP1536 is left out on purpose (Apple bug, fact 6).
+ */
+#define MODERN_DH	"ecp256-ecp384-x25519-modp2048-modp3072-modp4096"
+static const char *const modern_ike[] = {
+	"aes256gcm16-aes128gcm16-prfsha256-prfsha384-prfsha512-" MODERN_DH,
+	"aes256-aes128-sha256-sha384-sha512-prfsha256-prfsha384-prfsha512-"
+	    MODERN_DH,
+	NULL
+};
+static const char *const modern_esp[] = {
+	"aes256gcm16-aes128gcm16",
+	"aes256-aes128-sha256-sha384-sha512",
+	NULL
+};
+static const char *const compat_ike[] = {
+	"aes256gcm16-aes128gcm16-prfsha256-prfsha384-prfsha512-" MODERN_DH,
+	"aes256-aes128-sha256-sha384-sha512-prfsha256-prfsha384-prfsha512-"
+	    MODERN_DH,
+	"aes256gcm16-aes128gcm16-prfsha256-prfsha384-prfsha1-"
+	    MODERN_DH "-modp1024",
+	"aes256-aes192-aes128-3des-sha256-sha384-sha512-sha1-prfsha256-"
+	    "prfsha384-prfsha512-prfsha1-prfaesxcbc-" MODERN_DH "-modp1024",
+	NULL
+};
+static const char *const compat_esp[] = {
+	"aes256gcm16-aes128gcm16",
+	"aes256-aes128-sha256-sha384-sha512",
+	"aes256-aes192-aes128-3des-sha1-sha256",
+	NULL
+};
+
+static json_t *
+strv_json(const char *const *v)
+{
+	json_t	*a = json_array();
+
+	for (; a && *v; v++)
+		json_array_append_new(a, json_string(*v));
+	return a;
+}
+
+json_t *
+store_proposal_presets(void)
+{
+	return json_pack("[{s:s,s:o,s:o,s:b},{s:s,s:o,s:o,s:b}]",
+	    "name", "modern", "ike", strv_json(modern_ike),
+	    "esp", strv_json(modern_esp), "builtin", 1,
+	    "name", "compatible", "ike", strv_json(compat_ike),
+	    "esp", strv_json(compat_esp), "builtin", 1);
+}
