@@ -425,8 +425,10 @@ eap_session_process(struct eap_session *s, const uint8_t *in, size_t len,
 
 	*out = NULL;
 	if (s->state == EAP_S_DONE || s->last_req == NULL) {
-		eap_session_fail(s, "EAP response after the end");
-		return send_failure(s, out);
+		/* Leaves the outcome (user, MSK) of a finished session alone. */
+		rg_debug(IKE, "eap: peer %s: response after the end", s->peer);
+		*out = eap_pkt_encode(EAP_CODE_FAILURE, s->id, 0, NULL, 0);
+		return EAP_FAILURE;
 	}
 	if (len > EAP_MAX_LEN || eap_pkt_decode(in, len, &p) < 0)
 		return drop(s, "malformed", out);

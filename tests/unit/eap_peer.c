@@ -15,6 +15,8 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
@@ -207,6 +209,44 @@ tls_frag(struct eap_peer *p, uint8_t id)
 	return resp(id, 13, buf, h + k);
 }
 
+/*
+ * RFC 5216 2.3 computed by hand (not through the exporter the server
+ * uses): TLS-PRF(master_secret, "client EAP encryption",
+ * client.random || server.random), 64 bytes.
+ */
+static int
+rfc5216_msk(SSL *ssl, uint8_t out[64])
+{
+	uint8_t		 ms[48], seed[64];
+	const EVP_MD	*md;
+	EVP_KDF		*kdf;
+	EVP_KDF_CTX	*kctx;
+	OSSL_PARAM	 params[5], *pp = params;
+	size_t		 mslen;
+	int		 rc = -1;
+
+	mslen = SSL_SESSION_get_master_key(SSL_get_session(ssl), ms,
+	    sizeof(ms));
+	SSL_get_client_random(ssl, seed, 32);
+	SSL_get_server_random(ssl, seed + 32, 32);
+	md = SSL_CIPHER_get_handshake_digest(SSL_get_current_cipher(ssl));
+	if (md == NULL || (kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL)) == NULL)
+		return -1;
+	kctx = EVP_KDF_CTX_new(kdf);
+	EVP_KDF_free(kdf);
+	*pp++ = OSSL_PARAM_construct_utf8_string("digest",
+	    (char *)EVP_MD_get0_name(md), 0);
+	*pp++ = OSSL_PARAM_construct_octet_string("secret", ms, mslen);
+	*pp++ = OSSL_PARAM_construct_octet_string("seed",
+	    (char *)"client EAP encryption", 21);
+	*pp++ = OSSL_PARAM_construct_octet_string("seed", seed, 64);
+	*pp = OSSL_PARAM_construct_end();
+	if (kctx && EVP_KDF_derive(kctx, out, 64, params) == 1)
+		rc = 0;
+	EVP_KDF_CTX_free(kctx);
+	return rc;
+}
+
 static enum eap_peer_rc
 tls(struct eap_peer *p, uint8_t id, const uint8_t *d, size_t n,
     struct rg_buf **out)
@@ -252,9 +292,7 @@ tls(struct eap_peer *p, uint8_t id, const uint8_t *d, size_t n,
 	}
 	r = SSL_do_handshake(p->ssl);
 	if (r == 1 && !p->have_msk) {
-		SSL_export_keying_material(p->ssl, p->msk, 64,
-		    "client EAP encryption", 21, NULL, 0, 0);
-		p->have_msk = true;
+		p->have_msk = rfc5216_msk(p->ssl, p->msk) == 0;
 		snprintf(p->note, sizeof(p->note), "%s",
 		    SSL_get_version(p->ssl));
 	}
