@@ -1,0 +1,103 @@
+/*
+ * cert_mgr.h: the CA's operations over the store (certs/cert_mgr*.c):
+ * what the API handlers (web/api_certs.c) and the daemon's first start
+ * call.  Requests and answers are JSON objects (the API's bodies); the
+ * certs/ library (cert.h) does the cryptography, server/store.h keeps
+ * certificates, keys (sealed by the store, AES-256-GCM under its secret
+ * key) and CRLs.
+ *
+ * Every function returns 0 or a negative STORE_E* code (STORE_EINVAL 400,
+ * STORE_ENOENT 404, STORE_EEXIST 409, STORE_EIO 500) and fills e with the
+ * offending field and a sentence.  A failed call leaves the store as it
+ * was.  After a successful call that changes the CA, the server
+ * certificate or the CRL, the daemon rebuilds its snapshot
+ * (store_config_load reads them into rg_config.pki).
+ */
+#ifndef RG_CERT_MGR_H
+#define RG_CERT_MGR_H
+
+#include <jansson.h>
+
+#include "certs/cert.h"
+
+struct store;
+struct store_err;
+
+/* ---- CA: {"key_type", "years", "cn"} ---- */
+int	certmgr_ca_create(struct store *st, json_t *req, json_t **out,
+	    struct cert_err *e);
+/* {"cert": PEM (CA, then intermediates), "key": PEM, "key_password"} */
+int	certmgr_ca_import(struct store *st, json_t *req, json_t **out,
+	    struct cert_err *e);
+/* info + "pem" (CA certificate and intermediates) */
+int	certmgr_ca_show(struct store *st, json_t **out, struct cert_err *e);
+
+/* ---- server certificate ---- */
+/* {"names": ["vpn.example.com", "192.0.2.1"], "key_type", "days"} */
+int	certmgr_server_issue(struct store *st, json_t *req, json_t **out,
+	    struct cert_err *e);
+/* {"cert": PEM (leaf, then chain), "key": PEM, "key_password"} */
+int	certmgr_server_import(struct store *st, json_t *req, json_t **out,
+	    struct cert_err *e);
+int	certmgr_server_show(struct store *st, json_t **out, struct cert_err *e);
+
+/* ---- client certificates (one valid certificate per user) ---- */
+/* {"san_email" | "san_dns", "days", "key_type"}; the user must exist. */
+int	certmgr_client_issue(struct store *st, const char *user, json_t *req,
+	    json_t **out, struct cert_err *e);
+/* [{"user", "serial", "not_after", "status", ...}] newest first */
+int	certmgr_client_list(struct store *st, json_t **out, struct cert_err *e);
+int	certmgr_client_show(struct store *st, const char *user, json_t **out,
+	    struct cert_err *e);
+/* New key and certificate, same SAN; the old one revoked (superseded). */
+int	certmgr_client_renew(struct store *st, const char *user, json_t *req,
+	    json_t **out, struct cert_err *e);
+/* {"reason": "keyCompromise" | ...}; regenerates the CRL. */
+int	certmgr_client_revoke(struct store *st, const char *user, json_t *req,
+	    json_t **out, struct cert_err *e);
+/*
+ * {"format": "p12" | "pem", "legacy": true (default) | false,
+ *  "password": PW (generated when absent)} ->
+ * {"format", "data": base64, "password" (only when generated),
+ *  "filename"}.
+ */
+int	certmgr_client_export(struct store *st, const char *user, json_t *req,
+	    json_t **out, struct cert_err *e);
+
+/* ---- CRL ---- */
+/* {"number", "this_update", "next_update", "revoked": [...], "pem"} */
+int	certmgr_crl_show(struct store *st, json_t **out, struct cert_err *e);
+/* A new CRL (number + 1) from the revoked certificates of the CA. */
+int	certmgr_crl_rebuild(struct store *st, struct cert_err *e);
+/*
+ * Daemon timer (e.g. hourly): rebuilds the CRL when none exists or when
+ * its nextUpdate is less than a day away.  *changed tells whether the
+ * snapshot must be rebuilt.
+ */
+int	certmgr_crl_refresh(struct store *st, bool *changed,
+	    struct cert_err *e);
+
+/*
+ * First start: creates a CA (ECDSA P-256, 10 years, CN "roadgate CA")
+ * and a server certificate for names (NULL/0: the host name and the
+ * host's global IP addresses) when the store has none, and a first CRL.
+ * *changed tells whether anything was created.
+ */
+int	cert_first_start(struct store *st, const char *const *names,
+	    size_t nnames, bool *changed, struct cert_err *e);
+
+/* ---- shared by cert_mgr*.c ---- */
+int	certmgr_ca_load(struct store *st, struct cert_ca *ca,
+	    struct cert_err *e);
+json_t	*certmgr_info(const char *kind, const char *name, const char *pem,
+	    int64_t revoked_at, const char *reason);
+const char *certmgr_jstr(json_t *req, const char *key);
+int	certmgr_jint(json_t *req, const char *key, int dflt, int *v,
+	    struct cert_err *e);
+/* Adds a row (pem: what to store instead of p->cert_pem, or NULL). */
+int	certmgr_put(struct store *st, const char *kind, const char *name,
+	    const struct cert_pair *p, const char *pem, struct cert_err *e);
+int	certmgr_store_rc(int rc, const struct store_err *se,
+	    struct cert_err *e);
+
+#endif /* RG_CERT_MGR_H */
