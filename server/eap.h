@@ -43,5 +43,7 @@ const struct rg_buf	*eap_session_msk(const struct eap_session *);
 const char		*eap_session_user(const struct eap_session *);
 const char		*eap_session_method(const struct eap_session *);
 const char		*eap_session_error(const struct eap_session *);
+/* The EAP-Identity the peer gave, sanitised ("" until then; may stay ""). */
+const char		*eap_session_identity(const struct eap_session *);
 
 #endif

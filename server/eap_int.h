@@ -87,8 +87,6 @@ extern const struct eap_method	eap_method_tls;
 
 /* Session services for methods. */
 struct rg_config	*eap_session_cfg(const struct eap_session *);
-/* The EAP-Identity the peer gave (may be ""). */
-const char		*eap_session_identity(const struct eap_session *);
 const char		*eap_session_peer(const struct eap_session *);
 int			 eap_session_set_user(struct eap_session *,
 			    const char *name, size_t len);

@@ -474,8 +474,8 @@ tls_process(struct eap_session *s, void *state, const uint8_t *data,
 	if (rg_rd_left(&rest) == 0 && !(flags & EAP_TLS_FLAG_M)) {
 		/* An ACK with nothing pending: the peer gave up (alert?). */
 		if (t->in_len == 0) {
-			eap_session_fail(s, "EAP-TLS: peer sent an empty "
-			    "response mid-handshake");
+			eap_session_fail(s, "EAP-TLS: peer stopped the TLS "
+			    "handshake (does it trust our certificate?)");
 			return EAP_M_FAIL;
 		}
 	}
