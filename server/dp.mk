@@ -11,3 +11,15 @@ tests_unit_test_esp_LDADD = server/libesp.a server/librgcore.a $(DEP_LIBS)
 tests_unit_test_esp_replay_SOURCES = tests/unit/test_esp_replay.c
 tests_unit_test_esp_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_esp_replay_LDADD = server/libesp.a $(DEP_LIBS)
+
+# The data plane behind dp.h: backend choice, userspace engine, XFRM.
+noinst_LIBRARIES += server/libdp.a
+server_libdp_a_SOURCES = server/dp.c server/dp.h server/dp_int.h \
+	server/dp_user.c server/dp_pkt.c server/dp_pkt.h \
+	server/dp_nl.c server/dp_nl.h server/dp_xfrm.c server/dp_xfrm.h
+
+# Test tools: two of dp-static make a tunnel without IKE (tests/integration).
+check_PROGRAMS += tests/tools/dp-static
+tests_tools_dp_static_SOURCES = tests/tools/dp-static.c
+tests_tools_dp_static_LDADD = server/libdp.a server/libesp.a \
+	server/librgcore.a $(DEP_LIBS)

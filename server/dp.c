@@ -1,0 +1,136 @@
+/*
+ * dp.c: the data-plane front (dp.h): picks a backend and forwards each
+ * call to it.  `auto` asks the kernel whether it can hold an ESP SA (adds
+ * and deletes a dummy one over XFRM netlink) and takes kernel XFRM if so,
+ * the userspace engine otherwise; the log says which and why.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dp_int.h"
+#include "rg_log.h"
+
+struct dp {
+	const struct dp_ops	*ops;
+	struct dp_backend	*be;	/* owned; freed by ops->free */
+};
+
+struct dp *
+dp_new(struct rg_loop *loop, const char *kind, const char *tun_name,
+    const struct dp_events *ev)
+{
+	const struct dp_ops	*ops;
+	struct dp		*dp;
+	char			 why[160];
+
+	if (kind == NULL || strcmp(kind, "auto") == 0) {
+		if (dp_xfrm_probe(why, sizeof(why)) == 0) {
+			ops = &dp_xfrm_ops;
+			rg_notice(ESP, "dataplane auto: kernel XFRM (%s)", why);
+		} else {
+			ops = &dp_user_ops;
+			rg_notice(ESP, "dataplane auto: userspace ESP, the "
+			    "kernel cannot do ESP (%s)", why);
+		}
+	} else if (strcmp(kind, "kernel") == 0) {
+		ops = &dp_xfrm_ops;
+		if (dp_xfrm_probe(why, sizeof(why)) != 0)
+			rg_warn(ESP, "dataplane kernel: the probe failed (%s); "
+			    "SAs will not install", why);
+		rg_notice(ESP, "dataplane: kernel XFRM (configured)");
+	} else if (strcmp(kind, "userspace") == 0) {
+		ops = &dp_user_ops;
+		rg_notice(ESP, "dataplane: userspace ESP (configured)");
+	} else {
+		rg_err(ESP, "dataplane '%s': expected auto, kernel or "
+		    "userspace", kind);
+		return NULL;
+	}
+	if ((dp = calloc(1, sizeof(*dp))) == NULL)
+		return NULL;
+	dp->ops = ops;
+	if ((dp->be = ops->new(loop, tun_name, ev)) == NULL) {
+		free(dp);
+		return NULL;
+	}
+	return dp;
+}
+
+void
+dp_free(struct dp *dp)
+{
+	if (dp == NULL)
+		return;
+	dp->ops->free(dp->be);
+	free(dp);
+}
+
+struct dp_backend *
+dp_backend_of(struct dp *dp)
+{
+	return dp->be;
+}
+
+const char *
+dp_kind(const struct dp *dp)
+{
+	return dp->ops == &dp_xfrm_ops ? "kernel" : "userspace";
+}
+
+int
+dp_sa_add(struct dp *dp, const struct dp_sa *sa)
+{
+	return dp->ops->sa_add(dp->be, sa);
+}
+
+int
+dp_sa_del(struct dp *dp, uint32_t spi, bool inbound)
+{
+	return dp->ops->sa_del(dp->be, spi, inbound);
+}
+
+int
+dp_sa_update_addrs(struct dp *dp, uint32_t reqid, const struct sockaddr *l,
+    const struct sockaddr *p, bool encap)
+{
+	return dp->ops->sa_update_addrs(dp->be, reqid, l, p, encap);
+}
+
+int
+dp_sa_counters(struct dp *dp, uint32_t spi, bool inbound,
+    struct dp_counters *c)
+{
+	return dp->ops->sa_counters(dp->be, spi, inbound, c);
+}
+
+int
+dp_route_add(struct dp *dp, const struct rg_prefix *p)
+{
+	return dp->ops->route_add(dp->be, p);
+}
+
+int
+dp_route_del(struct dp *dp, const struct rg_prefix *p)
+{
+	return dp->ops->route_del(dp->be, p);
+}
+
+void
+dp_set_encap_socket(struct dp *dp, int af, int fd)
+{
+	dp->ops->set_encap_socket(dp->be, af, fd);
+}
+
+void
+dp_udp_input(struct dp *dp, const uint8_t *pkt, size_t len,
+    const struct sockaddr *from, const struct sockaddr *to)
+{
+	dp->ops->udp_input(dp->be, pkt, len, from, to);
+}
+
+int
+dp_send_to_client(struct dp *dp, uint32_t reqid, const uint8_t *pkt,
+    size_t len)
+{
+	return dp->ops->send_to_client(dp->be, reqid, pkt, len);
+}

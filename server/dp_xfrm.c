@@ -1,0 +1,764 @@
+/*
+ * dp_xfrm.c: the kernel XFRM data-plane backend (dp_xfrm_ops) through
+ * libnl-xfrm-3.
+ *
+ * dp_sa_add() installs the ESP state (tunnel or transport mode, UDP
+ * encapsulation RFC 3948, replay window / ESN RFC 4304, soft and hard byte
+ * and time lifetimes RFC 4301 4.4.2.1) and then the SA's policies: for an
+ * outbound SA one OUT policy per (local TS, remote TS) pair, for an
+ * inbound SA the IN and FWD policies, each with a template naming the
+ * outer addresses and reqid.  Expire messages (XFRMNLGRP_EXPIRE) become
+ * dp_events.expire; counters are read back from the state; dp_free()
+ * removes every state and policy it installed.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/xfrm.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/queue.h>
+
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/xfrm/lifetime.h>
+#include <netlink/xfrm/sa.h>
+#include <netlink/xfrm/selector.h>
+#include <netlink/xfrm/sp.h>
+#include <netlink/xfrm/template.h>
+
+#include <openssl/crypto.h>
+
+#include "dp_int.h"
+#include "dp_xfrm.h"
+#include "rg_log.h"
+#include "rg_loop.h"
+
+#define UDP_ENCAP_ESPINUDP	2	/* linux/udp.h */
+#define DPX_PRIO_BASE		2000
+
+struct dpx_sa {
+	uint32_t		 spi, reqid;
+	bool			 inbound;
+	struct sockaddr_storage	 local, peer;	/* outer */
+	struct xfrmnl_sp	*sp[3 * DP_MAX_TS * DP_MAX_TS];	/* owned refs */
+	size_t			 nsp;
+	TAILQ_ENTRY(dpx_sa)	 entry;
+};
+
+struct dp_backend {
+	struct rg_loop		*loop;
+	struct dp_events	 ev;
+	struct nl_sock		*sk;		/* requests; owned */
+	struct nl_sock		*evsk;		/* expire events; owned */
+	struct rg_io		 ev_io;
+	TAILQ_HEAD(, dpx_sa)	 sas;
+};
+
+struct dpx_alg {
+	enum dp_encr	 encr;
+	const char	*name;
+	bool		 aead;
+};
+
+static const struct dpx_alg dpx_encrs[] = {
+	{ DP_ENCR_AES_GCM_16, "rfc4106(gcm(aes))", true },
+	{ DP_ENCR_CHACHA20_POLY1305, "rfc7539esp(chacha20,poly1305)", true },
+	{ DP_ENCR_AES_CBC, "cbc(aes)", false },
+	{ DP_ENCR_3DES, "cbc(des3_ede)", false },
+	{ DP_ENCR_NULL, "ecb(cipher_null)", false },
+};
+
+static const struct {
+	enum dp_integ	 integ;
+	const char	*name;
+	unsigned	 trunc_bits;
+} dpx_integs[] = {
+	{ DP_INTEG_HMAC_SHA1_96, "hmac(sha1)", 96 },
+	{ DP_INTEG_HMAC_SHA2_256_128, "hmac(sha256)", 128 },
+	{ DP_INTEG_HMAC_SHA2_384_192, "hmac(sha384)", 192 },
+	{ DP_INTEG_HMAC_SHA2_512_256, "hmac(sha512)", 256 },
+};
+
+static struct nl_addr *
+dpx_addr_ss(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return nl_addr_build(AF_INET,
+		    &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	if (ss->ss_family == AF_INET6)
+		return nl_addr_build(AF_INET6,
+		    &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	return NULL;
+}
+
+static uint16_t
+dpx_port(const struct sockaddr_storage *ss)
+{
+	return ntohs(ss->ss_family == AF_INET ?
+	    ((const struct sockaddr_in *)ss)->sin_port :
+	    ((const struct sockaddr_in6 *)ss)->sin6_port);
+}
+
+/* The prefix covering a TS address range (exact when it is a prefix). */
+static struct nl_addr *
+dpx_ts_prefix(const struct dp_ts *t)
+{
+	size_t		 alen = t->af == AF_INET ? 4 : 16, i;
+	unsigned	 plen = 0;
+	uint8_t		 x;
+	struct nl_addr	*a;
+
+	for (i = 0; i < alen; i++) {
+		x = t->addr_lo[i] ^ t->addr_hi[i];
+		if (x == 0) {
+			plen += 8;
+			continue;
+		}
+		while (!(x & 0x80)) {
+			plen++;
+			x <<= 1;
+		}
+		break;
+	}
+	if ((a = nl_addr_build(t->af, t->addr_lo, alen)) != NULL)
+		nl_addr_set_prefixlen(a, plen);
+	return a;
+}
+
+static struct xfrmnl_sel *
+dpx_sel(const struct dp_ts *src, const struct dp_ts *dst)
+{
+	struct xfrmnl_sel	*sel;
+	struct nl_addr		*s, *d;
+
+	if ((sel = xfrmnl_sel_alloc()) == NULL)
+		return NULL;
+	s = dpx_ts_prefix(src);
+	d = dpx_ts_prefix(dst);
+	if (s == NULL || d == NULL) {
+		nl_addr_put(s);
+		nl_addr_put(d);
+		xfrmnl_sel_put(sel);
+		return NULL;
+	}
+	xfrmnl_sel_set_family(sel, (unsigned)src->af);
+	xfrmnl_sel_set_saddr(sel, s);
+	xfrmnl_sel_set_daddr(sel, d);
+	xfrmnl_sel_set_prefixlen_s(sel, nl_addr_get_prefixlen(s));
+	xfrmnl_sel_set_prefixlen_d(sel, nl_addr_get_prefixlen(d));
+	nl_addr_put(s);
+	nl_addr_put(d);
+	xfrmnl_sel_set_proto(sel, src->proto ? src->proto : dst->proto);
+	/* a single port is selected exactly; a range becomes "any" */
+	if (src->proto && src->port_lo == src->port_hi) {
+		xfrmnl_sel_set_sport(sel, src->port_lo);
+		xfrmnl_sel_set_sportmask(sel, 0xffff);
+	}
+	if (dst->proto && dst->port_lo == dst->port_hi) {
+		xfrmnl_sel_set_dport(sel, dst->port_lo);
+		xfrmnl_sel_set_dportmask(sel, 0xffff);
+	}
+	return sel;
+}
+
+struct xfrmnl_sa *
+dp_xfrm_sa_build(const struct dp_sa *d)
+{
+	struct xfrmnl_sa	*sa = NULL;
+	struct xfrmnl_ltime_cfg	*lt = NULL;
+	struct xfrmnl_sel	*sel = NULL;
+	struct nl_addr		*src = NULL, *dst = NULL, *oa = NULL;
+	const struct dpx_alg	*alg = NULL;
+	uint8_t			 zero[16] = { 0 };
+	size_t			 i;
+	unsigned		 trunc = 0, flags = 0;
+	const char		*iname = NULL;
+
+	for (i = 0; i < sizeof(dpx_encrs) / sizeof(dpx_encrs[0]); i++)
+		if (dpx_encrs[i].encr == d->encr)
+			alg = &dpx_encrs[i];
+	for (i = 0; i < sizeof(dpx_integs) / sizeof(dpx_integs[0]); i++)
+		if (dpx_integs[i].integ == d->integ) {
+			iname = dpx_integs[i].name;
+			trunc = dpx_integs[i].trunc_bits;
+		}
+	if (alg == NULL || (!alg->aead && iname == NULL) ||
+	    (alg->aead && d->integ != DP_INTEG_NONE))
+		return NULL;
+	if ((sa = xfrmnl_sa_alloc()) == NULL)
+		return NULL;
+	/* inbound: peer -> us; outbound: us -> peer */
+	src = dpx_addr_ss(d->inbound ? &d->peer : &d->local);
+	dst = dpx_addr_ss(d->inbound ? &d->local : &d->peer);
+	if (src == NULL || dst == NULL)
+		goto fail;
+	xfrmnl_sa_set_saddr(sa, src);
+	xfrmnl_sa_set_daddr(sa, dst);
+	xfrmnl_sa_set_family(sa, d->peer.ss_family);
+	xfrmnl_sa_set_proto(sa, IPPROTO_ESP);
+	xfrmnl_sa_set_spi(sa, htonl(d->spi));
+	xfrmnl_sa_set_reqid(sa, d->reqid);
+	xfrmnl_sa_set_mode(sa, d->mode == DP_MODE_TUNNEL ? XFRM_MODE_TUNNEL :
+	    XFRM_MODE_TRANSPORT);
+	if (alg->aead) {
+		if (xfrmnl_sa_set_aead_params(sa, alg->name,
+		    (unsigned)d->encr_key_len * 8, 128,
+		    (const char *)d->encr_key) < 0)
+			goto fail;
+	} else {
+		if (xfrmnl_sa_set_crypto_params(sa, alg->name,
+		    (unsigned)d->encr_key_len * 8,
+		    (const char *)d->encr_key) < 0 ||
+		    xfrmnl_sa_set_auth_params(sa, iname,
+		    (unsigned)d->integ_key_len * 8, trunc,
+		    (const char *)d->integ_key) < 0)
+			goto fail;
+	}
+	/* replay: ESN or windows over 32 need the ESN replay state */
+	if (d->inbound || d->esn) {
+		uint32_t win = d->replay_window ? d->replay_window : 1024;
+
+		if (d->esn || win > 32) {
+			if (d->esn)
+				flags |= XFRM_STATE_ESN;
+			xfrmnl_sa_set_replay_state_esn(sa, 0, 0, 0, 0, win,
+			    (win + 31) / 32, NULL);
+		} else
+			xfrmnl_sa_set_replay_window(sa, win);
+	}
+	if (d->encap) {
+		oa = nl_addr_build(d->peer.ss_family, zero,
+		    d->peer.ss_family == AF_INET ? 4 : 16);
+		if (oa == NULL)
+			goto fail;
+		xfrmnl_sa_set_encap_tmpl(sa, UDP_ENCAP_ESPINUDP,
+		    d->inbound ? dpx_port(&d->peer) : dpx_port(&d->local),
+		    d->inbound ? dpx_port(&d->local) : dpx_port(&d->peer), oa);
+	}
+	if ((lt = xfrmnl_ltime_cfg_alloc()) == NULL)
+		goto fail;
+	xfrmnl_ltime_cfg_set_soft_bytelimit(lt, d->soft_bytes ?
+	    d->soft_bytes : XFRM_INF);
+	xfrmnl_ltime_cfg_set_hard_bytelimit(lt, d->hard_bytes ?
+	    d->hard_bytes : XFRM_INF);
+	xfrmnl_ltime_cfg_set_soft_packetlimit(lt, XFRM_INF);
+	xfrmnl_ltime_cfg_set_hard_packetlimit(lt, XFRM_INF);
+	xfrmnl_ltime_cfg_set_soft_addexpires(lt, d->soft_time_s);
+	xfrmnl_ltime_cfg_set_hard_addexpires(lt, d->hard_time_s);
+	xfrmnl_ltime_cfg_set_soft_useexpires(lt, 0);
+	xfrmnl_ltime_cfg_set_hard_useexpires(lt, 0);
+	xfrmnl_sa_set_lifetime_cfg(sa, lt);
+	/* transport mode: the selector is the one TS pair; tunnel: any */
+	if (d->mode == DP_MODE_TRANSPORT && d->nts_local && d->nts_remote)
+		sel = d->inbound ? dpx_sel(&d->ts_remote[0], &d->ts_local[0]) :
+		    dpx_sel(&d->ts_local[0], &d->ts_remote[0]);
+	else {
+		struct dp_ts	 any = { .af = d->peer.ss_family };
+
+		memset(any.addr_hi, 0xff, sizeof(any.addr_hi));
+		sel = dpx_sel(&any, &any);
+	}
+	if (sel == NULL)
+		goto fail;
+	xfrmnl_sa_set_sel(sa, sel);
+	xfrmnl_sa_set_flags(sa, flags);
+	xfrmnl_sel_put(sel);
+	xfrmnl_ltime_cfg_put(lt);
+	nl_addr_put(oa);
+	nl_addr_put(src);
+	nl_addr_put(dst);
+	return sa;
+fail:
+	if (lt)
+		xfrmnl_ltime_cfg_put(lt);
+	nl_addr_put(oa);
+	nl_addr_put(src);
+	nl_addr_put(dst);
+	xfrmnl_sa_put(sa);
+	return NULL;
+}
+
+struct xfrmnl_sp *
+dp_xfrm_sp_build(const struct dp_sa *d, int dir, const struct dp_ts *src,
+    const struct dp_ts *dst)
+{
+	struct xfrmnl_sp	*sp;
+	struct xfrmnl_sel	*sel;
+	struct xfrmnl_user_tmpl	*t;
+	struct nl_addr		*ts, *td;
+	const struct sockaddr_storage *os, *od;
+	unsigned		 prio;
+
+	if (src->af != dst->af || (sp = xfrmnl_sp_alloc()) == NULL)
+		return NULL;
+	if ((sel = dpx_sel(src, dst)) == NULL) {
+		xfrmnl_sp_put(sp);
+		return NULL;
+	}
+	/* longer prefixes first (lower value wins) */
+	prio = DPX_PRIO_BASE - xfrmnl_sel_get_prefixlen_s(sel) -
+	    xfrmnl_sel_get_prefixlen_d(sel) - (src->proto ? 1 : 0);
+	xfrmnl_sp_set_sel(sp, sel);
+	xfrmnl_sel_put(sel);
+	xfrmnl_sp_set_dir(sp, (unsigned)dir);
+	xfrmnl_sp_set_action(sp, XFRM_POLICY_ALLOW);
+	xfrmnl_sp_set_priority(sp, prio);
+	xfrmnl_sp_set_share(sp, XFRM_SHARE_ANY);
+	if ((t = xfrmnl_user_tmpl_alloc()) == NULL) {
+		xfrmnl_sp_put(sp);
+		return NULL;
+	}
+	os = dir == XFRM_POLICY_OUT ? &d->local : &d->peer;
+	od = dir == XFRM_POLICY_OUT ? &d->peer : &d->local;
+	ts = dpx_addr_ss(os);
+	td = dpx_addr_ss(od);
+	if (d->mode == DP_MODE_TUNNEL && ts && td) {
+		xfrmnl_user_tmpl_set_saddr(t, ts);
+		xfrmnl_user_tmpl_set_daddr(t, td);
+	} else if (td) {	/* transport: addresses come from the packet */
+		struct nl_addr	*z = nl_addr_build(od->ss_family,
+		    (uint8_t[16]){ 0 }, od->ss_family == AF_INET ? 4 : 16);
+
+		if (z) {
+			xfrmnl_user_tmpl_set_daddr(t, z);
+			xfrmnl_user_tmpl_set_saddr(t, z);
+			nl_addr_put(z);
+		}
+	}
+	nl_addr_put(ts);
+	nl_addr_put(td);
+	xfrmnl_user_tmpl_set_family(t, d->peer.ss_family);
+	xfrmnl_user_tmpl_set_proto(t, IPPROTO_ESP);
+	xfrmnl_user_tmpl_set_reqid(t, d->reqid);
+	xfrmnl_user_tmpl_set_mode(t, d->mode == DP_MODE_TUNNEL ?
+	    XFRM_MODE_TUNNEL : XFRM_MODE_TRANSPORT);
+	xfrmnl_user_tmpl_set_share(t, XFRM_SHARE_ANY);
+	xfrmnl_user_tmpl_set_aalgos(t, ~0u);
+	xfrmnl_user_tmpl_set_ealgos(t, ~0u);
+	xfrmnl_user_tmpl_set_calgos(t, ~0u);
+	xfrmnl_sp_add_usertemplate(sp, t);
+	return sp;
+}
+
+static void
+dpx_policies_del(struct dp_backend *b, struct dpx_sa *s)
+{
+	size_t	 i;
+	int	 err;
+
+	for (i = 0; i < s->nsp; i++) {
+		if ((err = xfrmnl_sp_delete(b->sk, s->sp[i], 0)) < 0)
+			rg_debug(ESP, "policy delete (reqid %u): %s", s->reqid,
+			    nl_geterror(err));
+		xfrmnl_sp_put(s->sp[i]);
+	}
+	s->nsp = 0;
+}
+
+int
+dp_xfrm_policies_add(struct dp_backend *b, const struct dp_sa *d,
+    struct dpx_sa *s)
+{
+	static const int in_dirs[] = { XFRM_POLICY_IN, XFRM_POLICY_FWD };
+	static const int out_dirs[] = { XFRM_POLICY_OUT };
+	const int	*dirs = d->inbound ? in_dirs : out_dirs;
+	size_t		 ndirs = d->inbound ? 2 : 1, i, j, k;
+	struct xfrmnl_sp *sp;
+	int		 err;
+
+	for (i = 0; i < d->nts_local; i++)
+	for (j = 0; j < d->nts_remote; j++)
+	for (k = 0; k < ndirs; k++) {
+		if (d->ts_local[i].af != d->ts_remote[j].af)
+			continue;
+		sp = d->inbound ? dp_xfrm_sp_build(d, dirs[k],
+		    &d->ts_remote[j], &d->ts_local[i]) :
+		    dp_xfrm_sp_build(d, dirs[k], &d->ts_local[i],
+		    &d->ts_remote[j]);
+		if (sp == NULL)
+			return -1;
+		if ((err = xfrmnl_sp_add(b->sk, sp, NLM_F_CREATE |
+		    NLM_F_REPLACE)) < 0) {
+			rg_warn(ESP, "policy add (reqid %u dir %d): %s",
+			    d->reqid, dirs[k], nl_geterror(err));
+			xfrmnl_sp_put(sp);
+			return -1;
+		}
+		if (s->nsp < sizeof(s->sp) / sizeof(s->sp[0]))
+			s->sp[s->nsp++] = sp;
+		else
+			xfrmnl_sp_put(sp);
+	}
+	return 0;
+}
+
+static struct dpx_sa *
+dpx_find(struct dp_backend *b, uint32_t spi, bool inbound)
+{
+	struct dpx_sa	*s;
+
+	TAILQ_FOREACH(s, &b->sas, entry)
+		if (s->spi == spi && s->inbound == inbound)
+			return s;
+	return NULL;
+}
+
+static int
+dpx_state_del(struct dp_backend *b, struct dpx_sa *s)
+{
+	struct xfrmnl_sa	*sa;
+	struct nl_addr		*dst;
+	int			 err;
+
+	if ((sa = xfrmnl_sa_alloc()) == NULL)
+		return -1;
+	dst = dpx_addr_ss(s->inbound ? &s->local : &s->peer);
+	xfrmnl_sa_set_daddr(sa, dst);
+	xfrmnl_sa_set_spi(sa, htonl(s->spi));
+	xfrmnl_sa_set_proto(sa, IPPROTO_ESP);
+	xfrmnl_sa_set_family(sa, s->peer.ss_family);
+	err = xfrmnl_sa_delete(b->sk, sa, 0);
+	nl_addr_put(dst);
+	xfrmnl_sa_put(sa);
+	return err < 0 ? -1 : 0;
+}
+
+struct dpx_sa *
+dp_xfrm_track(struct dp_backend *b, const struct dp_sa *d)
+{
+	struct dpx_sa	*s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->spi = d->spi;
+	s->reqid = d->reqid;
+	s->inbound = d->inbound;
+	s->local = d->local;
+	s->peer = d->peer;
+	TAILQ_INSERT_TAIL(&b->sas, s, entry);
+	return s;
+}
+
+static int
+dpx_sa_add(struct dp_backend *b, const struct dp_sa *d)
+{
+	struct xfrmnl_sa	*sa;
+	struct dpx_sa		*s;
+	int			 err;
+
+	if ((sa = dp_xfrm_sa_build(d)) == NULL) {
+		rg_warn(ESP, "SA %08x: cannot express transform %d/%d for "
+		    "XFRM", d->spi, d->encr, d->integ);
+		return -1;
+	}
+	err = xfrmnl_sa_add(b->sk, sa, NLM_F_CREATE | NLM_F_EXCL);
+	xfrmnl_sa_put(sa);
+	if (err < 0) {
+		rg_warn(ESP, "SA %08x: kernel refused it: %s", d->spi,
+		    nl_geterror(err));
+		return -1;
+	}
+	if ((s = dp_xfrm_track(b, d)) == NULL ||
+	    dp_xfrm_policies_add(b, d, s) == -1) {
+		if (s == NULL) {
+			struct dpx_sa	 tmp = { .spi = d->spi,
+			    .inbound = d->inbound, .local = d->local,
+			    .peer = d->peer };
+
+			dpx_state_del(b, &tmp);
+			return -1;
+		}
+		dpx_policies_del(b, s);
+		dpx_state_del(b, s);
+		TAILQ_REMOVE(&b->sas, s, entry);
+		free(s);
+		return -1;
+	}
+	rg_info(ESP, "XFRM SA %s %08x reqid %u installed (%zu policies)",
+	    d->inbound ? "in" : "out", d->spi, d->reqid, s->nsp);
+	return 0;
+}
+
+static int
+dpx_sa_del(struct dp_backend *b, uint32_t spi, bool inbound)
+{
+	struct dpx_sa	*s;
+	int		 rc;
+
+	if ((s = dpx_find(b, spi, inbound)) == NULL)
+		return -1;
+	dpx_policies_del(b, s);
+	rc = dpx_state_del(b, s);
+	TAILQ_REMOVE(&b->sas, s, entry);
+	free(s);
+	return rc;
+}
+
+static int
+dpx_sa_update_addrs(struct dp_backend *b, uint32_t reqid,
+    const struct sockaddr *l, const struct sockaddr *p, bool encap)
+{
+	/* XFRM keys states by destination: MOBIKE needs delete + re-add
+	 * with the keys, which this backend does not keep.  IKE rekeys. */
+	(void)b;
+	(void)l;
+	(void)p;
+	(void)encap;
+	rg_warn(ESP, "XFRM: address update for reqid %u not supported; "
+	    "rekey the CHILD_SA", reqid);
+	return -1;
+}
+
+static int
+dpx_sa_counters(struct dp_backend *b, uint32_t spi, bool inbound,
+    struct dp_counters *c)
+{
+	struct xfrmnl_sa	*sa = NULL;
+	struct dpx_sa		*s;
+	struct nl_addr		*dst;
+	unsigned long long	 bytes = 0, pkts = 0, at = 0, ut = 0;
+	unsigned long long	 rw = 0, rp = 0, integ = 0;
+	int			 err;
+
+	if ((s = dpx_find(b, spi, inbound)) == NULL)
+		return -1;
+	dst = dpx_addr_ss(inbound ? &s->local : &s->peer);
+	err = xfrmnl_sa_get_kernel(b->sk, dst, htonl(spi), IPPROTO_ESP, 0, 0,
+	    &sa);
+	nl_addr_put(dst);
+	if (err < 0 || sa == NULL)
+		return -1;
+	xfrmnl_sa_get_curlifetime(sa, &bytes, &pkts, &at, &ut);
+	xfrmnl_sa_get_stats(sa, &rw, &rp, &integ);
+	memset(c, 0, sizeof(*c));
+	c->bytes = bytes;
+	c->packets = pkts;
+	c->replay_drops = rw + rp;
+	c->auth_drops = integ;
+	c->last_used_ms = ut ? ut * 1000 : 0;	/* kernel: wall seconds */
+	xfrmnl_sa_put(sa);
+	return 0;
+}
+
+static int
+dpx_route(struct dp_backend *b, const struct rg_prefix *p)
+{
+	/* With XFRM the policies catch the vip's traffic on its normal
+	 * route; no route into a device is needed. */
+	(void)b;
+	(void)p;
+	return 0;
+}
+
+static void
+dpx_set_encap_socket(struct dp_backend *b, int af, int fd)
+{
+	/* The kernel decapsulates on the IKE socket once it is marked
+	 * UDP_ENCAP_ESPINUDP (RFC 3948); the IKE layer still sees IKE. */
+	int	 type = UDP_ENCAP_ESPINUDP;
+
+	(void)b;
+	(void)af;
+	if (setsockopt(fd, IPPROTO_UDP, 100 /* UDP_ENCAP */, &type,
+	    sizeof(type)) == -1)
+		rg_warn(ESP, "UDP_ENCAP on fd %d: %s", fd, strerror(errno));
+}
+
+static void
+dpx_udp_input(struct dp_backend *b, const uint8_t *pkt, size_t len,
+    const struct sockaddr *from, const struct sockaddr *to)
+{
+	/* The kernel takes ESP off a UDP_ENCAP socket itself. */
+	(void)b;
+	(void)pkt;
+	(void)len;
+	(void)from;
+	(void)to;
+}
+
+static int
+dpx_send_to_client(struct dp_backend *b, uint32_t reqid, const uint8_t *pkt,
+    size_t len)
+{
+	(void)b;
+	(void)pkt;
+	(void)len;
+	rg_debug(ESP, "XFRM: inject for reqid %u unsupported", reqid);
+	return -1;
+}
+
+/* XFRM_MSG_EXPIRE: struct xfrm_user_expire (linux/xfrm.h). */
+static int
+dpx_ev_msg(struct nl_msg *msg, void *arg)
+{
+	struct dp_backend	*b = arg;
+	struct nlmsghdr		*h = nlmsg_hdr(msg);
+	struct xfrm_user_expire	 ue;
+	struct dpx_sa		*s;
+	uint32_t		 spi;
+
+	if (h->nlmsg_type != XFRM_MSG_EXPIRE ||
+	    nlmsg_datalen(h) < (int)sizeof(ue))
+		return NL_OK;
+	memcpy(&ue, nlmsg_data(h), sizeof(ue));
+	if (ue.state.id.proto != IPPROTO_ESP)
+		return NL_OK;
+	spi = ntohl(ue.state.id.spi);
+	TAILQ_FOREACH(s, &b->sas, entry)
+		if (s->spi == spi)
+			break;
+	if (s == NULL)
+		return NL_OK;	/* not one of ours */
+	rg_info(ESP, "XFRM SA %s %08x reqid %u: %s expire", s->inbound ? "in" :
+	    "out", spi, s->reqid, ue.hard ? "hard" : "soft");
+	{
+		bool		 inbound = s->inbound;
+		uint32_t	 reqid = s->reqid;
+
+		if (ue.hard) {	/* the kernel deleted the state already */
+			dpx_policies_del(b, s);
+			TAILQ_REMOVE(&b->sas, s, entry);
+			free(s);
+		}
+		if (b->ev.expire != NULL)
+			b->ev.expire(b->ev.arg, reqid, spi, inbound, ue.hard);
+	}
+	return NL_OK;
+}
+
+static void
+dpx_ev_read(struct rg_io *io, uint32_t events)
+{
+	struct dp_backend	*b = io->arg;
+
+	(void)events;
+	nl_recvmsgs_default(b->evsk);
+}
+
+static void
+dpx_free(struct dp_backend *b)
+{
+	struct dpx_sa	*s;
+
+	if (b == NULL)
+		return;
+	while ((s = TAILQ_FIRST(&b->sas)) != NULL) {
+		dpx_policies_del(b, s);
+		dpx_state_del(b, s);
+		TAILQ_REMOVE(&b->sas, s, entry);
+		free(s);
+	}
+	if (b->evsk != NULL) {
+		rg_io_del(b->loop, &b->ev_io);
+		nl_socket_free(b->evsk);
+	}
+	if (b->sk != NULL)
+		nl_socket_free(b->sk);
+	free(b);
+}
+
+static struct dp_backend *
+dpx_new(struct rg_loop *loop, const char *tun_name, const struct dp_events *ev)
+{
+	struct dp_backend	*b;
+
+	(void)tun_name;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	b->loop = loop;
+	if (ev != NULL)
+		b->ev = *ev;
+	TAILQ_INIT(&b->sas);
+	if ((b->sk = nl_socket_alloc()) == NULL ||
+	    nl_connect(b->sk, NETLINK_XFRM) < 0)
+		goto fail;
+	if ((b->evsk = nl_socket_alloc()) == NULL ||
+	    nl_connect(b->evsk, NETLINK_XFRM) < 0) {
+		if (b->evsk)
+			nl_socket_free(b->evsk);
+		b->evsk = NULL;
+		goto fail;
+	}
+	nl_socket_disable_seq_check(b->evsk);
+	nl_socket_modify_cb(b->evsk, NL_CB_VALID, NL_CB_CUSTOM, dpx_ev_msg, b);
+	nl_socket_set_nonblocking(b->evsk);
+	if (nl_socket_add_membership(b->evsk, XFRMNLGRP_EXPIRE) < 0) {
+		nl_socket_free(b->evsk);
+		b->evsk = NULL;
+		goto fail;
+	}
+	b->ev_io.fd = nl_socket_get_fd(b->evsk);
+	b->ev_io.cb = dpx_ev_read;
+	b->ev_io.arg = b;
+	if (loop != NULL && rg_io_add(loop, &b->ev_io, EPOLLIN) == -1) {
+		nl_socket_free(b->evsk);
+		b->evsk = NULL;
+		goto fail;
+	}
+	return b;
+fail:
+	rg_err(ESP, "XFRM netlink sockets failed");
+	dpx_free(b);
+	return NULL;
+}
+
+int
+dp_xfrm_probe(char *why, size_t whylen)
+{
+	struct nl_sock	*sk;
+	struct xfrmnl_sa *sa;
+	struct dp_sa	 d;
+	struct sockaddr_in *l = (struct sockaddr_in *)&d.local;
+	struct sockaddr_in *p = (struct sockaddr_in *)&d.peer;
+	int		 err;
+
+	memset(&d, 0, sizeof(d));
+	l->sin_family = p->sin_family = AF_INET;
+	l->sin_addr.s_addr = htonl(0xc0000201);		/* TEST-NET-1 */
+	p->sin_addr.s_addr = htonl(0xc00002fe);
+	d.spi = 0x0000ff0d;				/* below 256 is reserved */
+	d.mode = DP_MODE_TUNNEL;
+	d.encr = DP_ENCR_AES_GCM_16;
+	d.encr_key_len = 20;
+	d.reqid = 0x7fff0d0d;
+	if ((sk = nl_socket_alloc()) == NULL)
+		return -ENOMEM;
+	if ((err = nl_connect(sk, NETLINK_XFRM)) < 0) {
+		snprintf(why, whylen, "no XFRM netlink: %s", nl_geterror(err));
+		nl_socket_free(sk);
+		return -EPROTONOSUPPORT;
+	}
+	if ((sa = dp_xfrm_sa_build(&d)) == NULL) {
+		nl_socket_free(sk);
+		snprintf(why, whylen, "cannot build the probe SA");
+		return -EINVAL;
+	}
+	err = xfrmnl_sa_add(sk, sa, NLM_F_CREATE | NLM_F_EXCL);
+	if (err >= 0) {
+		xfrmnl_sa_delete(sk, sa, 0);
+		snprintf(why, whylen, "a test ESP SA installed and removed");
+	} else
+		snprintf(why, whylen, "adding a test ESP SA failed: %s",
+		    nl_geterror(err));
+	OPENSSL_cleanse(&d, sizeof(d));
+	xfrmnl_sa_put(sa);
+	nl_socket_free(sk);
+	return err >= 0 ? 0 : -EPROTONOSUPPORT;
+}
+
+const struct dp_ops dp_xfrm_ops = {
+	.name = "kernel",
+	.new = dpx_new,
+	.free = dpx_free,
+	.sa_add = dpx_sa_add,
+	.sa_del = dpx_sa_del,
+	.sa_update_addrs = dpx_sa_update_addrs,
+	.sa_counters = dpx_sa_counters,
+	.route_add = dpx_route,
+	.route_del = dpx_route,
+	.set_encap_socket = dpx_set_encap_socket,
+	.udp_input = dpx_udp_input,
+	.send_to_client = dpx_send_to_client,
+};

@@ -1,0 +1,25 @@
+/*
+ * dp_xfrm.h: the XFRM backend's message builders, exposed so tests can
+ * build the netlink messages and parse them back with libnl, and install
+ * only the policies on a kernel without ESP.
+ */
+#ifndef RG_DP_XFRM_H
+#define RG_DP_XFRM_H
+
+#include "dp_int.h"
+
+struct xfrmnl_sa;
+struct xfrmnl_sp;
+struct dpx_sa;
+
+/* New libnl objects (caller puts them); NULL if not expressible. */
+struct xfrmnl_sa	*dp_xfrm_sa_build(const struct dp_sa *);
+struct xfrmnl_sp	*dp_xfrm_sp_build(const struct dp_sa *, int dir,
+			    const struct dp_ts *src, const struct dp_ts *dst);
+/* Track an SA (without its state) and install its policies: what the
+ * kernel accepts without ESP.  dp_free() removes them. */
+struct dpx_sa		*dp_xfrm_track(struct dp_backend *, const struct dp_sa *);
+int			 dp_xfrm_policies_add(struct dp_backend *,
+			    const struct dp_sa *, struct dpx_sa *);
+
+#endif
