@@ -262,6 +262,12 @@ eap_session_method(const struct eap_session *s)
 	return s->m ? s->m->name : NULL;
 }
 
+bool
+eap_session_failed(const struct eap_session *s)
+{
+	return s->error[0] != '\0';
+}
+
 const char *
 eap_session_error(const struct eap_session *s)
 {

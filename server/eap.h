@@ -9,6 +9,7 @@
 #ifndef RG_EAP_H
 #define RG_EAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,14 @@ const struct rg_buf	*eap_session_msk(const struct eap_session *);
 const char		*eap_session_user(const struct eap_session *);
 const char		*eap_session_method(const struct eap_session *);
 const char		*eap_session_error(const struct eap_session *);
+/*
+ * True once the outcome is known to be a failure, even while EAP_CONTINUE
+ * still carries a method's failure notice (the MS-CHAPv2 Failure request
+ * "E=691 ...", which Windows shows as "wrong password"; strongSwan and
+ * Windows clients give up without answering it).  eap_session_error()
+ * says why.
+ */
+bool			 eap_session_failed(const struct eap_session *);
 /* The EAP-Identity the peer gave, sanitised ("" until then; may stay ""). */
 const char		*eap_session_identity(const struct eap_session *);
 

@@ -112,6 +112,7 @@ mschapv2_ok(void)
 	if (msk && eap_peer_msk(p))
 		CHECK_MEM(msk->data, eap_peer_msk(p), 64);
 	CHECK(eap_session_error(s) == NULL);
+	CHECK(!eap_session_failed(s));
 	eap_peer_free(p);
 	eap_session_free(s);
 	rg_config_unref(c);
@@ -147,6 +148,7 @@ mschapv2_wrong_password(void)
 	CHECK_STR(eap_session_error(s),
 	    "user alice: wrong password (EAP-MSCHAPv2)");
 	CHECK(strncmp(eap_peer_note(p), "E=691 R=0 C=", 12) == 0);
+	CHECK(eap_session_failed(s));
 	CHECK(strstr(eap_peer_note(p), " V=3 M=") != NULL);
 	CHECK(eap_session_msk(s) == NULL);
 	eap_peer_free(p);
