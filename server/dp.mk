@@ -23,3 +23,11 @@ check_PROGRAMS += tests/tools/dp-static
 tests_tools_dp_static_SOURCES = tests/tools/dp-static.c
 tests_tools_dp_static_LDADD = server/libdp.a server/libesp.a \
 	server/librgcore.a $(DEP_LIBS)
+
+# Fuzz target for the ESP input path (runs in tests/run via fuzz_driver).
+check_PROGRAMS += tests/unit/test_fuzz_esp_input
+tests_unit_test_fuzz_esp_input_SOURCES = tests/fuzz/fuzz_esp_input.c \
+	tests/fuzz/fuzz_driver.c
+tests_unit_test_fuzz_esp_input_LDADD = server/libdp.a server/libesp.a \
+	server/librgcore.a $(DEP_LIBS)
+EXTRA_DIST += tests/fuzz/seeds/esp_input
