@@ -31,3 +31,12 @@ tests_unit_test_fuzz_esp_input_SOURCES = tests/fuzz/fuzz_esp_input.c \
 tests_unit_test_fuzz_esp_input_LDADD = server/libdp.a server/libesp.a \
 	server/librgcore.a $(DEP_LIBS)
 EXTRA_DIST += tests/fuzz/seeds/esp_input
+
+check_PROGRAMS += tests/unit/test_dp_pkt tests/unit/test_dp_xfrm
+tests_unit_test_dp_pkt_SOURCES = tests/unit/test_dp_pkt.c
+tests_unit_test_dp_pkt_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_dp_pkt_LDADD = server/libdp.a server/librgcore.a $(DEP_LIBS)
+tests_unit_test_dp_xfrm_SOURCES = tests/unit/test_dp_xfrm.c
+tests_unit_test_dp_xfrm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_dp_xfrm_LDADD = server/libdp.a server/libesp.a \
+	server/librgcore.a $(DEP_LIBS)

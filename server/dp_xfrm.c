@@ -218,13 +218,17 @@ dp_xfrm_sa_build(const struct dp_sa *d)
 	}
 	/* replay: ESN or windows over 32 need the ESN replay state */
 	if (d->inbound || d->esn) {
-		uint32_t win = d->replay_window ? d->replay_window : 1024;
+		static unsigned	 bmp[8192 / 32];	/* zeros */
+		uint32_t	 win = d->replay_window ? d->replay_window :
+				    1024;
 
+		if (win > 8192)
+			win = 8192;
 		if (d->esn || win > 32) {
 			if (d->esn)
 				flags |= XFRM_STATE_ESN;
 			xfrmnl_sa_set_replay_state_esn(sa, 0, 0, 0, 0, win,
-			    (win + 31) / 32, NULL);
+			    (win + 31) / 32, bmp);
 		} else
 			xfrmnl_sa_set_replay_window(sa, win);
 	}
