@@ -40,3 +40,8 @@ tests_unit_test_dp_xfrm_SOURCES = tests/unit/test_dp_xfrm.c
 tests_unit_test_dp_xfrm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_dp_xfrm_LDADD = server/libdp.a server/libesp.a \
 	server/librgcore.a $(DEP_LIBS)
+check_PROGRAMS += tests/unit/test_dp_user
+tests_unit_test_dp_user_SOURCES = tests/unit/test_dp_user.c
+tests_unit_test_dp_user_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_dp_user_LDADD = server/libdp.a server/libesp.a \
+	server/librgcore.a $(DEP_LIBS)

@@ -1,0 +1,378 @@
+/*
+ * test_dp_user.c: the userspace data plane (server/dp_user.c) in a
+ * private network namespace (unshare(CLONE_NEWNET); needs root).
+ *
+ * The test plays the peer with its own esp_sa pair and a UDP socket on
+ * 127.0.0.2:4500; dp_new("userspace") owns TUN "rgt0" and the 4500 socket
+ * on 127.0.0.1.  A UDP listener on 10.1.0.1 (the "LAN") receives what
+ * the data plane decrypts and answers through the tunnel.  Checked:
+ * delivery both ways, replayed / tampered / truncated / wrong-SPI /
+ * outside-the-selectors packets dropped and counted (RFC 4303 3.4,
+ * RFC 4301 5.2), DHCPINFORM diverted to dp_events, soft and hard
+ * lifetimes reported (hard: the SA is gone), dp_send_to_client.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dp.h"
+#include "dp_pkt.h"
+#include "esp.h"
+#include "rg_buf.h"
+#include "rg_log.h"
+#include "rg_loop.h"
+#include "rg_test.h"
+
+static struct rg_loop	*loop;
+static struct dp	*dp;
+static struct esp_sa	 peer_out, peer_in;	/* the peer's view */
+static int		 encap_fd = -1, peer_fd = -1, lan_fd = -1;
+static bool		 have_ns;
+static int		 nexp_soft, nexp_hard, ndhcp;
+static uint32_t		 last_exp_spi;
+
+static void
+on_expire(void *arg, uint32_t reqid, uint32_t spi, bool inbound, bool hard)
+{
+	(void)arg;
+	(void)reqid;
+	(void)inbound;
+	last_exp_spi = spi;
+	if (hard)
+		nexp_hard++;
+	else
+		nexp_soft++;
+}
+
+static void
+on_dhcp(void *arg, uint32_t reqid, const uint8_t *pkt, size_t len)
+{
+	(void)arg;
+	(void)pkt;
+	if (reqid == 1 && len >= 28)
+		ndhcp++;
+}
+
+static void
+sin4(struct sockaddr_storage *ss, const char *ip, uint16_t port)
+{
+	struct sockaddr_in	*s = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	s->sin_family = AF_INET;
+	s->sin_port = htons(port);
+	inet_pton(AF_INET, ip, &s->sin_addr);
+}
+
+static void
+ts4(struct dp_ts *t, const char *lo, const char *hi)
+{
+	memset(t, 0, sizeof(*t));
+	t->af = AF_INET;
+	inet_pton(AF_INET, lo, t->addr_lo);
+	inet_pton(AF_INET, hi, t->addr_hi);
+	t->port_hi = 0xffff;
+}
+
+static void
+mksa(struct dp_sa *d, uint32_t spi, bool inbound, uint32_t reqid,
+    uint8_t keybyte)
+{
+	memset(d, 0, sizeof(*d));
+	d->spi = spi;
+	d->inbound = inbound;
+	d->reqid = reqid;
+	d->mode = DP_MODE_TUNNEL;
+	sin4(&d->local, "127.0.0.1", 4500);
+	sin4(&d->peer, "127.0.0.2", 4500);
+	d->encap = true;
+	d->encr = DP_ENCR_AES_GCM_16;
+	d->encr_key_len = 20;
+	memset(d->encr_key, keybyte, 20);
+	ts4(&d->ts_local[0], "10.1.0.0", "10.1.0.255");
+	ts4(&d->ts_remote[0], "198.18.0.1", "198.18.0.1");
+	d->nts_local = d->nts_remote = 1;
+}
+
+static int
+udp_sock(const char *ip, uint16_t port)
+{
+	struct sockaddr_storage	 ss;
+	int			 fd;
+
+	sin4(&ss, ip, port);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&ss,
+	    sizeof(struct sockaddr_in)) == -1)
+		return -1;
+	return fd;
+}
+
+/* IPv4/UDP from src:sport to dst:dport with payload; checksum 0. */
+static size_t
+mk_udp(uint8_t *p, const char *src, uint16_t sport, const char *dst,
+    uint16_t dport, const char *payload)
+{
+	size_t	 n = strlen(payload), len = 28 + n;
+
+	memset(p, 0, 28);
+	p[0] = 0x45;
+	rg_put_u16(p + 2, (uint16_t)len);
+	p[8] = 64;
+	p[9] = 17;
+	inet_pton(AF_INET, src, p + 12);
+	inet_pton(AF_INET, dst, p + 16);
+	rg_put_u16(p + 10, dp_csum(p, 20, 0));
+	rg_put_u16(p + 20, sport);
+	rg_put_u16(p + 22, dport);
+	rg_put_u16(p + 24, (uint16_t)(8 + n));
+	memcpy(p + 28, payload, n);
+	return len;
+}
+
+static size_t
+seal(struct esp_sa *sa, const uint8_t *inner, size_t len, uint8_t *out)
+{
+	size_t	 n = 0;
+
+	CHECK_EQ(esp_encrypt(sa, 4, inner, len, out, 2048, &n), 0);
+	return n;
+}
+
+static void
+feed(const uint8_t *esp, size_t len)
+{
+	struct sockaddr_storage	 from, to;
+
+	sin4(&from, "127.0.0.2", 4500);
+	sin4(&to, "127.0.0.1", 4500);
+	dp_udp_input(dp, esp, len, (struct sockaddr *)&from,
+	    (struct sockaddr *)&to);
+}
+
+/* Receive on fd within ms, running the loop meanwhile. */
+static ssize_t
+recv_wait(int fd, uint8_t *buf, size_t cap, int ms)
+{
+	ssize_t	 n;
+	int	 i;
+
+	for (i = 0; i < ms / 10; i++) {
+		if ((n = recv(fd, buf, cap, 0)) >= 0)
+			return n;
+		rg_loop_once(loop, 10);
+	}
+	return -1;
+}
+
+static void
+setup(void)
+{
+	struct dp_events	 ev = { on_expire, on_dhcp, NULL };
+	struct dp_sa		 in, out;
+	struct rg_prefix	 vip;
+
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) == -1)
+		return;
+	if (system("ip link set lo up && ip addr add 10.1.0.1/32 dev lo") != 0)
+		return;
+	rg_log_open(true, false, RG_L_WARN);
+	loop = rg_loop_new(0);
+	dp = dp_new(loop, "userspace", "rgt0", &ev);
+	CHECK(dp != NULL);
+	if (dp == NULL)
+		return;
+	CHECK_STR(dp_kind(dp), "userspace");
+	encap_fd = udp_sock("127.0.0.1", 4500);
+	peer_fd = udp_sock("127.0.0.2", 4500);
+	lan_fd = udp_sock("10.1.0.1", 7777);
+	CHECK(encap_fd != -1 && peer_fd != -1 && lan_fd != -1);
+	dp_set_encap_socket(dp, AF_INET, encap_fd);
+	mksa(&in, 0x100, true, 1, 0x11);
+	mksa(&out, 0x200, false, 1, 0x22);
+	CHECK_EQ(dp_sa_add(dp, &in), 0);
+	CHECK_EQ(dp_sa_add(dp, &out), 0);
+	CHECK_EQ(dp_sa_add(dp, &in), -1);		/* duplicate SPI */
+	/* the peer encrypts with our inbound SA's keys, and back */
+	in.inbound = false;
+	CHECK_EQ(esp_sa_init(&peer_out, &in), 0);
+	out.inbound = true;
+	CHECK_EQ(esp_sa_init(&peer_in, &out), 0);
+	CHECK_EQ(rg_prefix_parse("198.18.0.1/32", &vip), 0);
+	CHECK_EQ(dp_route_add(dp, &vip), 0);
+	have_ns = true;
+}
+
+static void
+both_ways(void)
+{
+	struct sockaddr_in	 to = { .sin_family = AF_INET,
+				    .sin_port = htons(5555) };
+	struct dp_counters	 c;
+	uint8_t			 inner[256], esp[2048], buf[2048], nh;
+	size_t			 n, olen;
+	ssize_t			 r;
+	uint64_t		 seq;
+
+	if (!have_ns) {
+		printf("SKIP dp_user: needs root and unshare(CLONE_NEWNET)\n");
+		return;
+	}
+	n = mk_udp(inner, "198.18.0.1", 5555, "10.1.0.1", 7777, "hello");
+	feed(esp, seal(&peer_out, inner, n, esp));
+	r = recv_wait(lan_fd, buf, sizeof(buf), 1000);
+	CHECK_EQ(r, 5);
+	CHECK_MEM(buf, "hello", 5);
+	CHECK_EQ(dp_sa_counters(dp, 0x100, true, &c), 0);
+	CHECK_EQ(c.packets, 1);
+	CHECK_EQ(c.bytes, n);
+	CHECK(c.last_used_ms != 0);
+
+	/* the LAN answers; the kernel routes it into rgt0 */
+	inet_pton(AF_INET, "198.18.0.1", &to.sin_addr);
+	CHECK_EQ(sendto(lan_fd, "world", 5, 0, (struct sockaddr *)&to,
+	    sizeof(to)), 5);
+	r = recv_wait(peer_fd, esp, sizeof(esp), 1000);
+	CHECK(r > 0);
+	if (r > 0) {
+		CHECK_EQ(rg_get_u32(esp), 0x200);
+		CHECK_EQ(esp_decrypt(&peer_in, esp, (size_t)r, buf,
+		    sizeof(buf), &olen, &nh, &seq), 0);
+		CHECK_EQ(nh, 4);
+		CHECK_EQ(olen, 33);
+		CHECK_MEM(buf + 28, "world", 5);
+		CHECK_MEM(buf + 16, "\xc6\x12\x00\x01", 4);	/* to vip */
+	}
+	CHECK_EQ(dp_sa_counters(dp, 0x200, false, &c), 0);
+	CHECK_EQ(c.packets, 1);
+}
+
+static void
+drops_counted(void)
+{
+	struct dp_counters	 c;
+	uint8_t			 inner[256], esp[2048], buf[2048];
+	size_t			 n, e;
+
+	if (!have_ns)
+		return;
+	n = mk_udp(inner, "198.18.0.1", 5555, "10.1.0.1", 7777, "again");
+	e = seal(&peer_out, inner, n, esp);
+	feed(esp, e);
+	CHECK_EQ(recv_wait(lan_fd, buf, sizeof(buf), 500), 5);
+	feed(esp, e);					/* replay */
+	esp[e - 1] ^= 1;
+	feed(esp, e);					/* same seq: replay */
+	e = seal(&peer_out, inner, n, esp);
+	esp[e - 1] ^= 1;
+	feed(esp, e);					/* bad ICV */
+	feed(esp, 12);					/* truncated */
+	rg_put_u32(esp, 0x999);
+	feed(esp, e);					/* unknown SPI */
+	n = mk_udp(inner, "198.18.0.2", 5555, "10.1.0.1", 7777, "spoof");
+	feed(esp, seal(&peer_out, inner, n, esp));	/* outside the TS */
+	CHECK_EQ(recv_wait(lan_fd, buf, sizeof(buf), 300), -1);
+	CHECK_EQ(dp_sa_counters(dp, 0x100, true, &c), 0);
+	CHECK_EQ(c.replay_drops, 2);
+	CHECK_EQ(c.auth_drops, 1);
+	CHECK_EQ(c.other_drops, 2);	/* truncated + outside the TS */
+	CHECK_EQ(c.packets, 3);		/* hello, again, spoof (decrypted) */
+}
+
+static void
+dhcp_inform_diverted(void)
+{
+	uint8_t		 inner[256], esp[2048];
+	size_t		 n;
+	int		 before = ndhcp;
+
+	if (!have_ns)
+		return;
+	n = mk_udp(inner, "198.18.0.1", 68, "10.1.0.1", 67, "DHCPINFORM.....");
+	feed(esp, seal(&peer_out, inner, n, esp));
+	CHECK_EQ(ndhcp, before + 1);
+}
+
+static void
+send_to_client(void)
+{
+	uint8_t		 inner[256], esp[2048], buf[2048], nh;
+	size_t		 n, olen;
+	ssize_t		 r;
+	uint64_t	 seq;
+
+	if (!have_ns)
+		return;
+	n = mk_udp(inner, "10.1.0.1", 67, "198.18.0.1", 68, "DHCPACK");
+	CHECK_EQ(dp_send_to_client(dp, 1, inner, n), 0);
+	CHECK_EQ(dp_send_to_client(dp, 99, inner, n), -1);
+	r = recv_wait(peer_fd, esp, sizeof(esp), 1000);
+	CHECK(r > 0);
+	if (r > 0) {
+		CHECK_EQ(esp_decrypt(&peer_in, esp, (size_t)r, buf,
+		    sizeof(buf), &olen, &nh, &seq), 0);
+		CHECK_EQ(olen, n);
+		CHECK_MEM(buf, inner, n);
+	}
+}
+
+static void
+lifetimes(void)
+{
+	struct dp_sa		 s1, s2;
+	struct dp_counters	 c;
+	uint8_t			 inner[256], esp[2048];
+	struct esp_sa		 p3;
+	int			 i;
+
+	if (!have_ns)
+		return;
+	/* a second CHILD_SA: soft after 1 s; inbound hard after 100 bytes */
+	mksa(&s1, 0x300, true, 2, 0x33);
+	s1.hard_bytes = 100;
+	mksa(&s2, 0x400, false, 2, 0x44);
+	s2.soft_time_s = 1;
+	CHECK_EQ(dp_sa_add(dp, &s1), 0);
+	CHECK_EQ(dp_sa_add(dp, &s2), 0);
+	s1.inbound = false;
+	CHECK_EQ(esp_sa_init(&p3, &s1), 0);
+	for (i = 0; i < 3; i++) {
+		size_t	 n = mk_udp(inner, "198.18.0.1", 5555, "10.1.0.1",
+		    7777, "0123456789012345678901234567890123456789");
+
+		feed(esp, seal(&p3, inner, n, esp));
+	}
+	esp_sa_clear(&p3);
+	for (i = 0; i < 250 && (nexp_soft == 0 || nexp_hard == 0); i++)
+		rg_loop_once(loop, 10);
+	CHECK_EQ(nexp_hard, 1);
+	CHECK(nexp_soft >= 1);
+	CHECK_EQ(dp_sa_counters(dp, 0x300, true, &c), -1);	/* removed */
+	CHECK_EQ(dp_sa_counters(dp, 0x400, false, &c), 0);	/* soft only */
+	CHECK_EQ(dp_sa_del(dp, 0x400, false), 0);
+	CHECK_EQ(dp_sa_del(dp, 0x400, false), -1);
+}
+
+static void
+teardown(void)
+{
+	if (dp != NULL)
+		dp_free(dp);
+	if (loop != NULL)
+		rg_loop_free(loop);
+	esp_sa_clear(&peer_out);
+	esp_sa_clear(&peer_in);
+	if (encap_fd != -1)
+		close(encap_fd);
+	if (peer_fd != -1)
+		close(peer_fd);
+	if (lan_fd != -1)
+		close(lan_fd);
+}
+
+RG_TEST_MAIN("dp_user", T(setup), T(both_ways), T(drops_counted),
+    T(dhcp_inform_diverted), T(send_to_client), T(lifetimes), T(teardown))
