@@ -116,7 +116,7 @@ key_type(X509 *x, char *buf, size_t size)
 	if (k == NULL)
 		return "unknown";
 	if (EVP_PKEY_get_base_id(k) == EVP_PKEY_EC)
-		snprintf(buf, size, "ecdsa-%d", EVP_PKEY_get_bits(k));
+		snprintf(buf, size, "ecdsa-p%d", EVP_PKEY_get_bits(k));
 	else if (EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA)
 		snprintf(buf, size, "rsa%d", EVP_PKEY_get_bits(k));
 	else

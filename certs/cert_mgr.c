@@ -520,8 +520,16 @@ certmgr_crl_show(struct store *st, json_t **out, struct cert_err *e)
 		}
 		BIO_free(b);
 	}
-	*out = json_pack("{s:I, s:I, s:o, s:s}", "number", (json_int_t)number,
-	    "next_update", (json_int_t)next, "revoked", revs, "pem", pem);
+	{
+		struct tm	 tm;
+		char		 nu[32] = "";
+
+		if (next && gmtime_r(&next, &tm))
+			strftime(nu, sizeof(nu), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		*out = json_pack("{s:I, s:s, s:o, s:s}", "number",
+		    (json_int_t)number, "next_update", nu, "revoked", revs,
+		    "pem", pem);
+	}
 	free(pem);
 	return *out ? 0 : STORE_EIO;
 }

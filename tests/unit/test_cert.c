@@ -93,7 +93,7 @@ ca_create_ec(void)
 	CHECK(j != NULL);
 	CHECK(json_is_true(json_object_get(j, "is_ca")));
 	CHECK_STR(json_string_value(json_object_get(j, "key_type")),
-	    "ecdsa-256");
+	    "ecdsa-p256");
 	CHECK_STR(json_string_value(json_object_get(j, "subject")),
 	    "CN=Test CA,O=roadgate");
 	json_decref(j);
