@@ -45,3 +45,7 @@ tests_unit_test_dp_user_SOURCES = tests/unit/test_dp_user.c
 tests_unit_test_dp_user_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_dp_user_LDADD = server/libdp.a server/libesp.a \
 	server/librgcore.a $(DEP_LIBS)
+check_PROGRAMS += tests/tools/dp-xfrm-check
+tests_tools_dp_xfrm_check_SOURCES = tests/tools/dp-xfrm-check.c
+tests_tools_dp_xfrm_check_LDADD = server/libdp.a server/libesp.a \
+	server/librgcore.a $(DEP_LIBS)

@@ -708,6 +708,45 @@ fail:
 	return NULL;
 }
 
+static int
+dpx_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	(void)nla;
+	*(int *)arg = -e->error;
+	return NL_STOP;
+}
+
+/* Add sa, keeping the kernel's own errno (libnl folds it into a few
+ * generic codes) for the log line. */
+static int
+dpx_add_errno(struct nl_sock *sk, struct xfrmnl_sa *sa, int *kerr)
+{
+	struct nl_msg	*msg = NULL;
+	struct nl_cb	*cb, *base;
+	int		 err;
+
+	*kerr = 0;
+	if ((err = xfrmnl_sa_build_add_request(sa, NLM_F_CREATE | NLM_F_EXCL,
+	    &msg)) < 0)
+		return err;
+	base = nl_socket_get_cb(sk);		/* a counted reference */
+	cb = nl_cb_clone(base);
+	nl_cb_put(base);
+	if (cb == NULL) {
+		nlmsg_free(msg);
+		return -NLE_NOMEM;
+	}
+	nl_cb_err(cb, NL_CB_CUSTOM, dpx_err_cb, kerr);
+	err = nl_send_auto(sk, msg);
+	nlmsg_free(msg);
+	if (err >= 0)
+		err = nl_recvmsgs(sk, cb);	/* until the ack or error */
+	nl_cb_put(cb);
+	if (*kerr != 0)
+		return -NLE_FAILURE;
+	return err < 0 ? err : 0;
+}
+
 int
 dp_xfrm_probe(char *why, size_t whylen)
 {
@@ -716,7 +755,7 @@ dp_xfrm_probe(char *why, size_t whylen)
 	struct dp_sa	 d;
 	struct sockaddr_in *l = (struct sockaddr_in *)&d.local;
 	struct sockaddr_in *p = (struct sockaddr_in *)&d.peer;
-	int		 err;
+	int		 err, kerr = 0;
 
 	memset(&d, 0, sizeof(d));
 	l->sin_family = p->sin_family = AF_INET;
@@ -739,13 +778,13 @@ dp_xfrm_probe(char *why, size_t whylen)
 		snprintf(why, whylen, "cannot build the probe SA");
 		return -EINVAL;
 	}
-	err = xfrmnl_sa_add(sk, sa, NLM_F_CREATE | NLM_F_EXCL);
+	err = dpx_add_errno(sk, sa, &kerr);
 	if (err >= 0) {
 		xfrmnl_sa_delete(sk, sa, 0);
 		snprintf(why, whylen, "a test ESP SA installed and removed");
 	} else
 		snprintf(why, whylen, "adding a test ESP SA failed: %s",
-		    nl_geterror(err));
+		    kerr ? strerror(kerr) : nl_geterror(err));
 	OPENSSL_cleanse(&d, sizeof(d));
 	xfrmnl_sa_put(sa);
 	nl_socket_free(sk);
