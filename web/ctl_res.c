@@ -1,0 +1,278 @@
+/*
+ * ctl_res.c: roadgatectl's resource table and the generic verbs
+ *	list | show NAME | add NAME [--field value ...] | set NAME ... | del NAME
+ * mapped onto GET/POST/PATCH/DELETE /v1/<api>[/NAME], plus the custom
+ * commands settings, status and log.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+const struct ctl_resource ctl_resources[] = {
+	{ "user", "users", NULL, "name,group,profile,static_ip4,enabled",
+	    "user list | show NAME | del NAME\n"
+	    "user add NAME --password PW [--group G] [--profile P]\n"
+	    "         [--static-ip4 A] [--enabled true|false]\n"
+	    "user set NAME [same options; --no-group clears]\n", NULL },
+	{ "group", "groups", NULL, NULL,
+	    "group add|set NAME [--profile P] [--policy T]\n", NULL },
+	{ "pool", "pools", NULL, "name,af,ranges,excludes,next",
+	    "pool add|set NAME --range A-B|CIDR ... [--exclude CIDR ...]\n"
+	    "         [--next POOL]\n", NULL },
+	{ "profile", "profiles", NULL,
+	    "name,pools,dns,split,domains,generation",
+	    "profile add|set NAME [--pool P ...] [--dns A ...] [--wins A ...]\n"
+	    "         [--split CIDR ...] [--domain D ...] [--banner TEXT]\n"
+	    "         [--one-session true|false]\n", NULL },
+	{ "policy", "policies", NULL, NULL,
+	    "policy add|set NAME [--network CIDR ...]\n"
+	    "         [--l2tp-transport true|false]\n", NULL },
+	{ "proposal", "proposals", NULL, NULL,
+	    "proposal add|set NAME --ike PROPOSAL ... --esp PROPOSAL ...\n"
+	    "         (e.g. --ike aes256gcm16-prfsha256-ecp256 --esp aes256gcm16;\n"
+	    "          presets modern and compatible are read-only)\n", NULL },
+	{ "psk", "psks", "id", NULL,
+	    "psk add|set ID --secret S   (ID: peer identity or %any)\n", NULL },
+	{ "session", "sessions", NULL,
+	    "id,user,proto,peer,vip,started,ended,bytes_in,bytes_out",
+	    "session list   (history, newest first)\n", NULL },
+	{ "settings", "settings", NULL, NULL,
+	    "settings show | set KEY VALUE | reset KEY\n"
+	    "         keys: server_id proposals default_profile default_policy\n"
+	    "         eap_method ike_lifetime_s child_lifetime_s dpd_interval_s\n"
+	    "         dpd_timeout_s cookie_threshold halfopen_per_ip mss_clamp\n"
+	    "         dataplane\n", ctl_settings },
+	{ "status", "status", NULL, NULL,
+	    "status   (succeeds once roadgated is ready)\n", ctl_status },
+	{ "log", "log", NULL, NULL,
+	    "log show | level TOPIC LEVEL\n"
+	    "         topics: core ike esp l2tp ppp radius web pool cert store "
+	    "all\n"
+	    "         levels: error warn notice info debug\n", ctl_log },
+	{ NULL, NULL, NULL, NULL, NULL, NULL }
+};
+
+int
+ctl_usage_error(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fprintf(stderr, "roadgatectl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (roadgatectl --help)\n");
+	return CTL_EUSAGE;
+}
+
+int
+ctl_call(struct ctl *c, const char *method, const char *path, json_t *body,
+    void (*print)(json_t *, const char *), const char *columns)
+{
+	json_t	*out = NULL, *f;
+	int	 status;
+
+	if (ctl_http(c, method, path, body, &status, &out) < 0)
+		return CTL_EAPI;
+	if (status >= 200 && status < 300) {
+		if (c->json)
+			ctl_print_json(out, NULL);
+		else if (print && out)
+			print(out, columns);
+		json_decref(out);
+		return CTL_OK;
+	}
+	f = json_object_get(out, "field");
+	fprintf(stderr, "roadgatectl: %s %s: %s%s%s%s (HTTP %d)\n",
+	    c->resource, c->verb ? c->verb : "",
+	    json_is_string(f) ? "field " : "",
+	    json_is_string(f) ? json_string_value(f) : "",
+	    json_is_string(f) ? ": " : "",
+	    json_string_value(json_object_get(out, "error")) ?
+	    json_string_value(json_object_get(out, "error")) : "error", status);
+	json_decref(out);
+	return CTL_EAPI;
+}
+
+/* CLI option names to API fields where they differ (plural lists). */
+static const char *const aliases[][2] = {
+	{ "range", "ranges" }, { "exclude", "excludes" },
+	{ "domain", "domains" }, { "pool", "pools" },
+	{ "network", "networks" },
+};
+
+json_t *
+ctl_fields(int argc, char **argv)
+{
+	json_t	*o = json_object(), *old, *v;
+	char	 key[64];
+	size_t	 i;
+	int	 a;
+
+	for (a = 0; o && a < argc; a++) {
+		const char	*opt = argv[a];
+		bool		 null = false;
+
+		if (strncmp(opt, "--", 2) != 0 || strlen(opt) < 3 ||
+		    strlen(opt) >= sizeof(key)) {
+			ctl_usage_error("expected --field value, got \"%s\"",
+			    opt);
+			json_decref(o);
+			return NULL;
+		}
+		opt += 2;
+		if (strncmp(opt, "no-", 3) == 0) {
+			opt += 3;
+			null = true;
+		}
+		snprintf(key, sizeof(key), "%s", opt);
+		for (i = 0; key[i]; i++)
+			if (key[i] == '-')
+				key[i] = '_';
+		for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+			if (strcmp(key, aliases[i][0]) == 0)
+				snprintf(key, sizeof(key), "%s", aliases[i][1]);
+		if (null)
+			v = json_null();
+		else if (a + 1 < argc && strncmp(argv[a + 1], "--", 2) != 0)
+			v = json_string(argv[++a]);
+		else
+			v = json_string("true");
+		if ((old = json_object_get(o, key)) == NULL) {
+			json_object_set_new(o, key, v);
+		} else if (json_is_array(old)) {
+			json_array_append_new(old, v);
+		} else {
+			json_t	*arr = json_array();
+
+			json_array_append(arr, old);
+			json_array_append_new(arr, v);
+			json_object_set_new(o, key, arr);
+		}
+	}
+	return o;
+}
+
+int
+ctl_generic(struct ctl *c, const struct ctl_resource *r, int argc,
+    char **argv)
+{
+	const char	*verb = argc > 0 ? argv[0] : "list";
+	const char	*name = argc > 1 ? argv[1] : NULL;
+	json_t		*body = NULL;
+	char		*path = NULL;
+	int		 rc;
+
+	c->verb = verb;
+	if (strcmp(verb, "list") == 0) {
+		if (argc > 1)
+			return ctl_usage_error("%s list takes no arguments",
+			    r->name);
+		path = ctl_path(r->api, NULL);
+		rc = ctl_call(c, "GET", path, NULL, ctl_print_table,
+		    r->columns);
+		free(path);
+		return rc;
+	}
+	if (strcmp(verb, "show") != 0 && strcmp(verb, "add") != 0 &&
+	    strcmp(verb, "set") != 0 && strcmp(verb, "del") != 0)
+		return ctl_usage_error("%s: unknown verb \"%s\" (list, show, "
+		    "add, set, del)", r->name, verb);
+	if (name == NULL || strncmp(name, "--", 2) == 0)
+		return ctl_usage_error("%s %s needs a %s", r->name, verb,
+		    r->key ? r->key : "name");
+	if ((strcmp(verb, "show") == 0 || strcmp(verb, "del") == 0) &&
+	    argc > 2)
+		return ctl_usage_error("%s %s takes only a name", r->name, verb);
+	if (strcmp(verb, "add") == 0 || strcmp(verb, "set") == 0) {
+		if ((body = ctl_fields(argc - 2, argv + 2)) == NULL)
+			return CTL_EUSAGE;
+	}
+	if (strcmp(verb, "add") == 0) {
+		json_object_set_new(body, r->key ? r->key : "name",
+		    json_string(name));
+		path = ctl_path(r->api, NULL);
+		rc = ctl_call(c, "POST", path, body, ctl_print_obj, NULL);
+	} else {
+		path = ctl_path(r->api, name);
+		rc = ctl_call(c, strcmp(verb, "show") == 0 ? "GET" :
+		    strcmp(verb, "set") == 0 ? "PATCH" : "DELETE", path, body,
+		    ctl_print_obj, NULL);
+	}
+	json_decref(body);
+	free(path);
+	return rc;
+}
+
+int
+ctl_settings(struct ctl *c, const struct ctl_resource *r, int argc,
+    char **argv)
+{
+	const char	*verb = argc > 0 ? argv[0] : "show";
+	json_t		*body;
+	char		*path;
+	int		 rc;
+
+	c->verb = verb;
+	if ((strcmp(verb, "show") == 0 || strcmp(verb, "list") == 0) &&
+	    argc <= 1) {
+		path = ctl_path("settings", NULL);
+		rc = ctl_call(c, "GET", path, NULL, ctl_print_obj, NULL);
+	} else if (strcmp(verb, "set") == 0 && argc == 3) {
+		path = ctl_path("settings", argv[1]);
+		body = json_pack("{s:s}", "value", argv[2]);
+		rc = ctl_call(c, "PUT", path, body, ctl_print_obj, NULL);
+		json_decref(body);
+	} else if (strcmp(verb, "reset") == 0 && argc == 2) {
+		path = ctl_path("settings", argv[1]);
+		rc = ctl_call(c, "DELETE", path, NULL, ctl_print_obj, NULL);
+	} else {
+		return ctl_usage_error("settings show | set KEY VALUE | reset "
+		    "KEY");
+	}
+	free(path);
+	return rc;
+}
+
+int
+ctl_status(struct ctl *c, const struct ctl_resource *r, int argc,
+    char **argv)
+{
+	char	*path;
+	int	 rc;
+
+	c->verb = "";
+	if (argc > 1 || (argc == 1 && strcmp(argv[0], "show") != 0))
+		return ctl_usage_error("status takes no arguments");
+	path = ctl_path("status", NULL);
+	rc = ctl_call(c, "GET", path, NULL, ctl_print_obj, NULL);
+	free(path);
+	return rc;
+}
+
+int
+ctl_log(struct ctl *c, const struct ctl_resource *r, int argc, char **argv)
+{
+	const char	*verb = argc > 0 ? argv[0] : "show";
+	json_t		*body;
+	char		*path;
+	int		 rc;
+
+	c->verb = verb;
+	if (strcmp(verb, "show") == 0 && argc <= 2) {
+		path = ctl_path("log", argc == 2 ? argv[1] : NULL);
+		rc = ctl_call(c, "GET", path, NULL, ctl_print_obj, NULL);
+	} else if (strcmp(verb, "level") == 0 && argc == 3) {
+		path = ctl_path("log", argv[1]);
+		body = json_pack("{s:s}", "level", argv[2]);
+		rc = ctl_call(c, "PUT", path, body, ctl_print_obj, NULL);
+		json_decref(body);
+	} else {
+		return ctl_usage_error("log show [TOPIC] | level TOPIC LEVEL");
+	}
+	free(path);
+	return rc;
+}
