@@ -49,3 +49,6 @@ check_PROGRAMS += tests/tools/dp-xfrm-check
 tests_tools_dp_xfrm_check_SOURCES = tests/tools/dp-xfrm-check.c
 tests_tools_dp_xfrm_check_LDADD = server/libdp.a server/libesp.a \
 	server/librgcore.a $(DEP_LIBS)
+check_PROGRAMS += tests/tools/dp-espbench
+tests_tools_dp_espbench_SOURCES = tests/tools/dp-espbench.c
+tests_tools_dp_espbench_LDADD = server/libesp.a server/librgcore.a $(DEP_LIBS)
