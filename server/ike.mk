@@ -1,1 +1,41 @@
 # server/ike.mk: build fragment (included by the top Makefile.am)
+# The IKEv2 responder (server/ikev2_*.c) and the IKE sockets (ike_sock.c).
+noinst_LIBRARIES += server/libikev2.a
+server_libikev2_a_SOURCES = \
+	server/ikev2.h server/ikev2_int.h \
+	server/ikev2_msg.c server/ikev2_msg.h \
+	server/ikev2_xform.c server/ikev2_xform.h \
+	server/ikev2_proposal.c server/ikev2_proposal.h \
+	server/ikev2_crypto.c server/ikev2_crypto.h \
+	server/ikev2_engine.c server/ikev2_sa.c server/ikev2_init.c \
+	server/ikev2_auth.c server/ikev2_cert.c server/ikev2_cp.c \
+	server/ikev2_ts.c server/ikev2_child.c server/ikev2_info.c \
+	server/ikev2_frag.c \
+	server/ike_sock.c server/ike_sock.h
+
+IKEV2_LIBS = server/libikev2.a server/libeap.a server/libdp.a \
+	server/libesp.a server/librgcore.a $(DEP_LIBS)
+
+check_PROGRAMS += tests/unit/test_ikev2_msg tests/unit/test_ikev2_crypto \
+	tests/unit/test_ikev2_proposal
+tests_unit_test_ikev2_msg_SOURCES = tests/unit/test_ikev2_msg.c
+tests_unit_test_ikev2_msg_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ikev2_msg_LDADD = $(IKEV2_LIBS)
+tests_unit_test_ikev2_crypto_SOURCES = tests/unit/test_ikev2_crypto.c
+tests_unit_test_ikev2_crypto_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ikev2_crypto_LDADD = $(IKEV2_LIBS)
+tests_unit_test_ikev2_proposal_SOURCES = tests/unit/test_ikev2_proposal.c
+tests_unit_test_ikev2_proposal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ikev2_proposal_LDADD = $(IKEV2_LIBS)
+
+# Test responder for the strongSwan bed (tests/integration/ikev2_interop.sh).
+check_PROGRAMS += tests/tools/ike-test-responder
+tests_tools_ike_test_responder_SOURCES = tests/tools/ike-test-responder.c
+tests_tools_ike_test_responder_LDADD = $(IKEV2_LIBS)
+
+# Fuzz target for the IKEv2 message parser.
+check_PROGRAMS += tests/unit/test_fuzz_ikev2_msg
+tests_unit_test_fuzz_ikev2_msg_SOURCES = tests/fuzz/fuzz_ikev2_msg.c \
+	tests/fuzz/fuzz_driver.c
+tests_unit_test_fuzz_ikev2_msg_LDADD = $(IKEV2_LIBS)
+EXTRA_DIST += tests/fuzz/seeds/ikev2_msg tests/integration/ikev2_interop.sh

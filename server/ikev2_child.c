@@ -1,0 +1,680 @@
+/*
+ * ikev2_child.c: CHILD_SAs (RFC 7296 1.3, 2.17, 2.18): the first one
+ * inside IKE_AUTH, CREATE_CHILD_SA for a new or rekeyed CHILD_SA (PFS when
+ * the client offers a KE) and for an IKE SA rekey, our own CHILD rekeys
+ * when our lifetime (settings.child_lifetime_s) runs out first, and the
+ * hand-off of keys, selectors and encapsulation ports to the data plane
+ * (dp.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <netinet/in.h>
+#include <openssl/crypto.h>
+
+#include "ikev2_int.h"
+
+struct child_req {
+	struct ikev2_sa_pl	 sa;
+	struct ikev2_ts_pl	 tsi, tsr;
+	struct ikev2_ke		 ke;
+	const uint8_t		*nonce;
+	size_t			 nlen;
+	bool			 have_sa, have_tsi, have_tsr, have_ke;
+	bool			 rekey;
+	uint8_t			 rekey_proto;
+	uint32_t		 rekey_spi;
+};
+
+static int
+parse(const struct ikev2_msg *m, struct child_req *r)
+{
+	memset(r, 0, sizeof(*r));
+	for (size_t i = 0; i < m->npl; i++) {
+		const struct ikev2_pl *p = &m->pl[i];
+		struct rg_rd	 rd;
+		struct ikev2_notify n;
+
+		rg_rd_init(&rd, p->body, p->len);
+		switch (p->type) {
+		case IKEV2_PL_SA:
+			if (ikev2_sa_decode(&rd, &r->sa) < 0)
+				return -1;
+			r->have_sa = true;
+			break;
+		case IKEV2_PL_TSI:
+			if (ikev2_ts_decode(&rd, &r->tsi) < 0)
+				return -1;
+			r->have_tsi = true;
+			break;
+		case IKEV2_PL_TSR:
+			if (ikev2_ts_decode(&rd, &r->tsr) < 0)
+				return -1;
+			r->have_tsr = true;
+			break;
+		case IKEV2_PL_KE:
+			if (ikev2_ke_decode(&rd, &r->ke) < 0)
+				return -1;
+			r->have_ke = true;
+			break;
+		case IKEV2_PL_NONCE:
+			if (p->len < 16 || p->len > 256)
+				return -1;
+			r->nonce = p->body;
+			r->nlen = p->len;
+			break;
+		case IKEV2_PL_N:
+			if (ikev2_notify_decode(&rd, &n) < 0)
+				return -1;
+			if (n.type == IKEV2_N_REKEY_SA && n.spi_len == 4) {
+				r->rekey = true;
+				r->rekey_proto = n.proto;
+				r->rekey_spi = rg_get_u32(n.spi);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+static uint32_t
+new_spi(void)
+{
+	uint32_t	 s = 0;
+
+	while (s < 256)
+		if (ikev2_random(&s, sizeof(s)) < 0)
+			return 0;
+	return s;
+}
+
+static void
+ts_to_dp(const struct ikev2_ts_pl *tp, struct dp_ts *out, size_t *n)
+{
+	*n = 0;
+	for (size_t i = 0; i < tp->nts && *n < DP_MAX_TS; i++) {
+		const struct ikev2_ts *t = &tp->ts[i];
+		struct dp_ts	*d = &out[(*n)++];
+
+		memset(d, 0, sizeof(*d));
+		d->af = t->type == IKEV2_TS_IPV6_ADDR_RANGE ? AF_INET6 : AF_INET;
+		d->proto = t->proto;
+		d->port_lo = t->port_lo;
+		d->port_hi = t->port_hi;
+		memcpy(d->addr_lo, t->lo, 16);
+		memcpy(d->addr_hi, t->hi, 16);
+	}
+}
+
+static uint16_t
+port_of(const struct sockaddr_storage *s)
+{
+	return ntohs(s->ss_family == AF_INET6 ?
+	    ((const struct sockaddr_in6 *)s)->sin6_port :
+	    ((const struct sockaddr_in *)s)->sin_port);
+}
+
+/*
+ * Derive KEYMAT and install both directions.  initiator_is_peer: who
+ * started this exchange (its keys come first, RFC 7296 2.17).
+ */
+static int
+install(struct ikev2_sa *sa, struct ikev2_child *c, const struct rg_buf *gir,
+    const uint8_t *ni, size_t nilen, const uint8_t *nr, size_t nrlen,
+    bool initiator_is_peer)
+{
+	const struct ikev2_xform *e = c->alg.encr, *in = c->alg.integ;
+	size_t		 el = e->key, il = in ? in->key : 0;
+	uint8_t		 km[2 * (40 + 64)];
+	struct dp_sa	*d;
+	const uint8_t	*k_i2r = km, *k_r2i = km + el + il;
+	int		 rc = -1;
+
+	if (ikev2_keymat(sa->alg.prf, sa->keys.sk_d, gir, ni, nilen, nr, nrlen,
+	    km, 2 * (el + il)) < 0)
+		return -1;
+	c->reqid = sa->eng->next_reqid++;
+	c->created_ms = rg_now_ms();
+	if (sa->eng->dp == NULL) {
+		rc = 0;
+		goto out;
+	}
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		goto out;
+	for (int dir = 0; dir < 2; dir++) {
+		bool		 inbound = dir == 0;
+		/* Inbound keys are the ones the peer sends with. */
+		const uint8_t	*k = (inbound == initiator_is_peer) ? k_i2r :
+		    k_r2i;
+
+		memset(d, 0, sizeof(*d));
+		d->spi = inbound ? c->spi_in : c->spi_out;
+		d->inbound = inbound;
+		d->reqid = c->reqid;
+		d->mode = DP_MODE_TUNNEL;
+		memcpy(&d->local, &sa->local, sizeof(d->local));
+		memcpy(&d->peer, &sa->peer, sizeof(d->peer));
+		d->encap = sa->nat_peer || sa->nat_local ||
+		    port_of(&sa->local) != 500;
+		d->encr = (enum dp_encr)e->id;
+		memcpy(d->encr_key, k, el);
+		d->encr_key_len = el;
+		d->integ = in ? (enum dp_integ)in->id : DP_INTEG_NONE;
+		if (in != NULL)
+			memcpy(d->integ_key, k + el, il);
+		d->integ_key_len = il;
+		d->esn = c->alg.esn != NULL && c->alg.esn->id == 1;
+		ts_to_dp(&c->tsr, d->ts_local, &d->nts_local);
+		ts_to_dp(&c->tsi, d->ts_remote, &d->nts_remote);
+		d->mss_clamp = sa->cfg->settings.mss_clamp;
+		if (dp_sa_add(sa->eng->dp, d) < 0) {
+			ikev2_log(sa, ERROR, "data plane refused CHILD SA "
+			    "%08x", d->spi);
+			OPENSSL_cleanse(d, sizeof(*d));
+			free(d);
+			if (!inbound)
+				dp_sa_del(sa->eng->dp, c->spi_in, true);
+			goto out;
+		}
+	}
+	OPENSSL_cleanse(d, sizeof(*d));
+	free(d);
+	c->installed = true;
+	rc = 0;
+out:
+	OPENSSL_cleanse(km, sizeof(km));
+	return rc;
+}
+
+static void
+arm_lifetime(struct ikev2_sa *sa)
+{
+	uint32_t	 life = sa->cfg->settings.child_lifetime_s ?
+	    sa->cfg->settings.child_lifetime_s : 10800;
+	uint64_t	 first = UINT64_MAX, now = rg_now_ms();
+
+	for (struct ikev2_child *c = sa->children; c; c = c->next)
+		if (!c->rekeyed && c->created_ms + (uint64_t)life * 1000 < first)
+			first = c->created_ms + (uint64_t)life * 1000;
+	if (first == UINT64_MAX)
+		return;
+	rg_timer_start(sa->eng->loop, &sa->t_child, first > now ? first - now :
+	    1000);
+}
+
+static void
+log_child(struct ikev2_sa *sa, struct ikev2_child *c, const char *what)
+{
+	char	 alg[128], ti[256], tr[256];
+
+	ikev2_chosen_str(&c->alg, alg, sizeof(alg));
+	ikev2_ts_str(&c->tsi, ti, sizeof(ti));
+	ikev2_ts_str(&c->tsr, tr, sizeof(tr));
+	ikev2_log(sa, INFO, "CHILD SA %s: SPIs %08x/%08x, %s, %s <-> %s", what,
+	    c->spi_in, c->spi_out, alg, ti, tr);
+}
+
+static void
+no_proposal_log(struct ikev2_sa *sa, const struct ikev2_sa_pl *rx)
+{
+	char	*a = malloc(2048), *b = malloc(2048);
+
+	if (a != NULL && b != NULL) {
+		ikev2_sa_str(rx, a, 2048);
+		ikev2_pset_str(&sa->eng->esp_set, b, 2048);
+		ikev2_log(sa, WARN, "CHILD SA: NO_PROPOSAL_CHOSEN\n"
+		    "  received %s\n  configured %s", a, b);
+	}
+	free(a);
+	free(b);
+	sa->eng->ctr.no_proposal++;
+}
+
+int
+ikev2_child_from_auth(struct ikev2_sa *sa, const struct ikev2_msg *m,
+    struct ikev2_enc *out)
+{
+	struct child_req	*r = malloc(sizeof(*r));
+	struct ikev2_child	*c = NULL;
+	struct ikev2_sa_pl	*sp = NULL;
+	uint8_t			 spi[4];
+	int			 rc = IKEV2_N_NO_PROPOSAL_CHOSEN;
+
+	if (r == NULL || (c = calloc(1, sizeof(*c))) == NULL ||
+	    (sp = malloc(sizeof(*sp))) == NULL)
+		goto out;
+	if (parse(m, r) < 0 || !r->have_sa || !r->have_tsi || !r->have_tsr) {
+		rc = IKEV2_N_INVALID_SYNTAX;
+		goto out;
+	}
+	if (ikev2_proposal_select(&r->sa, &sa->eng->esp_set, IKEV2_PROTO_ESP,
+	    IKEV2_DHM_IGNORE, 0, &c->alg) < 0) {
+		no_proposal_log(sa, &r->sa);
+		goto out;
+	}
+	if (ikev2_ts_narrow(sa, &r->tsi, &r->tsr, &c->tsi, &c->tsr) < 0) {
+		rc = IKEV2_N_TS_UNACCEPTABLE;
+		goto out;
+	}
+	c->spi_out = rg_get_u32(c->alg.spi);
+	if ((c->spi_in = new_spi()) == 0)
+		goto out;
+	if (install(sa, c, NULL, sa->ni, sa->nilen, sa->nr, sa->nrlen,
+	    true) < 0) {
+		rc = IKEV2_N_TEMPORARY_FAILURE;
+		goto out;
+	}
+	rg_put_u32(spi, c->spi_in);
+	ikev2_chosen_sa(&c->alg, spi, 4, sp);
+	ikev2_put_sa(out, sp);
+	ikev2_put_ts(out, IKEV2_PL_TSI, &c->tsi);
+	ikev2_put_ts(out, IKEV2_PL_TSR, &c->tsr);
+	c->next = sa->children;
+	sa->children = c;
+	c = NULL;
+	log_child(sa, sa->children, "established");
+	arm_lifetime(sa);
+	rc = 0;
+out:
+	free(r);
+	free(c);
+	free(sp);
+	return rc;
+}
+
+struct ikev2_child *
+ikev2_child_by_out(struct ikev2_sa *sa, uint32_t spi_out)
+{
+	for (struct ikev2_child *c = sa->children; c; c = c->next)
+		if (c->spi_out == spi_out)
+			return c;
+	return NULL;
+}
+
+void
+ikev2_child_remove(struct ikev2_sa *sa, struct ikev2_child *c, bool dp_del)
+{
+	struct ikev2_child **pp;
+
+	for (pp = &sa->children; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	if (dp_del && c->installed && sa->eng->dp != NULL) {
+		dp_sa_del(sa->eng->dp, c->spi_in, true);
+		dp_sa_del(sa->eng->dp, c->spi_out, false);
+	}
+	free(c);
+}
+
+void
+ikev2_child_free_all(struct ikev2_sa *sa, bool dp_del)
+{
+	while (sa->children != NULL)
+		ikev2_child_remove(sa, sa->children, dp_del);
+}
+
+static void
+answer_notify(struct ikev2_sa *sa, const struct ikev2_msg *m, uint16_t type,
+    const uint8_t *data, size_t len)
+{
+	struct ikev2_enc enc;
+	uint8_t		 buf[64];
+
+	ikev2_enc_inner(&enc, buf, sizeof(buf));
+	ikev2_put_notify(&enc, 0, NULL, 0, type, data, len);
+	ikev2_send_sk(sa, IKEV2_EXCH_CREATE_CHILD_SA, true, m->hdr.msgid, &enc);
+}
+
+/* RFC 7296 1.3.2: the peer rekeys the IKE SA. */
+static void
+rekey_ike(struct ikev2_sa *sa, const struct ikev2_msg *m, struct child_req *r)
+{
+	struct ikev2_engine	*e = sa->eng;
+	struct ikev2_chosen	 ch;
+	struct ikev2_dh		*dh = NULL;
+	struct rg_buf		*gir = NULL;
+	struct ikev2_sa		*n;
+	struct ikev2_sa_pl	*sp = NULL;
+	uint8_t			 pub[1100], spi[8], *buf = NULL;
+	long			 publen;
+	struct ikev2_enc	 enc;
+
+	if (ikev2_proposal_select(&r->sa, &e->ike_set, IKEV2_PROTO_IKE,
+	    IKEV2_DHM_REQUIRED, r->have_ke ? r->ke.group : 0, &ch) < 0 ||
+	    ch.spi_len != 8) {
+		char	*a = malloc(2048), *b = malloc(2048);
+
+		if (a != NULL && b != NULL) {
+			ikev2_sa_str(&r->sa, a, 2048);
+			ikev2_pset_str(&e->ike_set, b, 2048);
+			ikev2_log(sa, WARN, "IKE rekey: NO_PROPOSAL_CHOSEN\n"
+			    "  received %s\n  configured %s", a, b);
+		}
+		free(a);
+		free(b);
+		answer_notify(sa, m, IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		return;
+	}
+	if (!r->have_ke || r->ke.group != ch.dh->id) {
+		uint8_t	 g[2];
+
+		rg_put_u16(g, ch.dh->id);
+		answer_notify(sa, m, IKEV2_N_INVALID_KE_PAYLOAD, g, 2);
+		return;
+	}
+	if ((dh = ikev2_dh_new(ch.dh->id)) == NULL ||
+	    (gir = ikev2_dh_derive(dh, r->ke.data, r->ke.len)) == NULL ||
+	    (publen = ikev2_dh_public(dh, pub, sizeof(pub))) < 0 ||
+	    (n = ikev2_sa_new(e, 0)) == NULL) {
+		answer_notify(sa, m, IKEV2_N_INVALID_SYNTAX, NULL, 0);
+		goto out;
+	}
+	/* The new SA: the peer's SPI from its proposal, ours fresh. */
+	n->spi_i = 0;
+	for (int i = 0; i < 8; i++)
+		n->spi_i = n->spi_i << 8 | ch.spi[i];
+	ikev2_sa_rehash(n, n->spi_r);
+	n->alg = ch;
+	memcpy(&n->peer, &sa->peer, sizeof(n->peer));
+	memcpy(&n->local, &sa->local, sizeof(n->local));
+	n->fd = sa->fd;
+	n->nat_peer = sa->nat_peer;
+	n->nat_local = sa->nat_local;
+	n->frag_ok = sa->frag_ok;
+	n->sig_hash_ok = sa->sig_hash_ok;
+	n->sig_hashes = sa->sig_hashes;
+	n->mobike = sa->mobike;
+	memcpy(n->ni, r->nonce, r->nlen);
+	n->nilen = r->nlen;
+	n->nrlen = 32;
+	if (ikev2_random(n->nr, n->nrlen) < 0 ||
+	    ikev2_derive_ike(&n->keys, ch.prf, ch.encr, ch.integ, gir, n->ni,
+	    n->nilen, n->nr, n->nrlen, n->spi_i, n->spi_r, sa->alg.prf,
+	    sa->keys.sk_d) < 0) {
+		ikev2_sa_destroy(n, "rekey key derivation failed");
+		answer_notify(sa, m, IKEV2_N_INVALID_SYNTAX, NULL, 0);
+		goto out;
+	}
+	/* Answer under the old SA: SA, Nr, KEr. */
+	if ((buf = malloc(4096)) == NULL || (sp = malloc(sizeof(*sp))) == NULL) {
+		ikev2_sa_destroy(n, "out of memory");
+		goto out;
+	}
+	for (int i = 0; i < 8; i++)
+		spi[i] = (uint8_t)(n->spi_r >> (56 - 8 * i));
+	ikev2_enc_inner(&enc, buf, 4096);
+	ikev2_chosen_sa(&ch, spi, 8, sp);
+	ikev2_put_sa(&enc, sp);
+	ikev2_put_nonce(&enc, n->nr, n->nrlen);
+	ikev2_put_ke(&enc, ch.dh->id, pub, (size_t)publen);
+	if (ikev2_send_sk(sa, IKEV2_EXCH_CREATE_CHILD_SA, true, m->hdr.msgid,
+	    &enc) < 0) {
+		ikev2_sa_destroy(n, "cannot answer the rekey");
+		goto out;
+	}
+	/* Everything the session owns moves to the new SA. */
+	memcpy(n->idi, sa->idi, sizeof(n->idi));
+	memcpy(n->user, sa->user, sizeof(n->user));
+	memcpy(n->profile, sa->profile, sizeof(n->profile));
+	memcpy(n->auth_method, sa->auth_method, sizeof(n->auth_method));
+	n->session_id = sa->session_id;
+	n->vip = sa->vip;
+	n->vip6 = sa->vip6;
+	n->has_lease = sa->has_lease;
+	n->up_reported = sa->up_reported;
+	n->children = sa->children;
+	n->established_ms = sa->established_ms;
+	n->rx_msgid = 0;
+	n->tx_msgid = 0;
+	sa->children = NULL;
+	sa->has_lease = false;
+	sa->up_reported = false;
+	ikev2_sa_set_state(n, IKEV2_S_ESTABLISHED, "IKE SA rekeyed");
+	arm_lifetime(n);
+	ikev2_sa_set_state(sa, IKEV2_S_REKEYED, "replaced by rekey");
+	{
+		char	 alg[160];
+
+		ikev2_chosen_str(&ch, alg, sizeof(alg));
+		ikev2_log(n, INFO, "IKE SA rekeyed (old %016llx/%016llx), %s",
+		    (unsigned long long)sa->spi_i,
+		    (unsigned long long)sa->spi_r, alg);
+	}
+out:
+	free(buf);
+	free(sp);
+	rg_buf_free(gir);
+	ikev2_dh_free(dh);
+}
+
+void
+ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
+{
+	struct child_req	*r = malloc(sizeof(*r));
+	struct ikev2_child	*c = NULL, *old = NULL;
+	struct ikev2_dh		*dh = NULL;
+	struct rg_buf		*gir = NULL;
+	struct ikev2_sa_pl	*sp = NULL;
+	struct ikev2_enc	 enc;
+	uint8_t			*buf = NULL, nr[32], spi[4], pub[1100];
+	long			 publen = 0;
+
+	if (r == NULL)
+		return;
+	if (sa->state != IKEV2_S_ESTABLISHED) {
+		answer_notify(sa, m, IKEV2_N_TEMPORARY_FAILURE, NULL, 0);
+		goto out;
+	}
+	if (parse(m, r) < 0 || !r->have_sa || r->nonce == NULL) {
+		sa->eng->ctr.malformed++;
+		answer_notify(sa, m, IKEV2_N_INVALID_SYNTAX, NULL, 0);
+		goto out;
+	}
+	if (r->sa.prop[0].proto == IKEV2_PROTO_IKE) {
+		rekey_ike(sa, m, r);
+		goto out;
+	}
+	if (!r->have_tsi || !r->have_tsr) {
+		answer_notify(sa, m, IKEV2_N_INVALID_SYNTAX, NULL, 0);
+		goto out;
+	}
+	if (r->rekey && (old = ikev2_child_by_out(sa, r->rekey_spi)) == NULL) {
+		uint8_t	 s[4];
+
+		rg_put_u32(s, r->rekey_spi);
+		ikev2_log(sa, INFO, "rekey of unknown CHILD SA %08x",
+		    r->rekey_spi);
+		answer_notify(sa, m, IKEV2_N_CHILD_SA_NOT_FOUND, NULL, 0);
+		goto out;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		goto out;
+	if (ikev2_proposal_select(&r->sa, &sa->eng->esp_set, IKEV2_PROTO_ESP,
+	    IKEV2_DHM_OPTIONAL, r->have_ke ? r->ke.group : 0, &c->alg) < 0) {
+		no_proposal_log(sa, &r->sa);
+		answer_notify(sa, m, IKEV2_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+		goto out;
+	}
+	if (c->alg.dh != NULL) {
+		if (!r->have_ke || r->ke.group != c->alg.dh->id) {
+			uint8_t	 g[2];
+
+			rg_put_u16(g, c->alg.dh->id);
+			answer_notify(sa, m, IKEV2_N_INVALID_KE_PAYLOAD, g, 2);
+			goto out;
+		}
+		if ((dh = ikev2_dh_new(c->alg.dh->id)) == NULL ||
+		    (gir = ikev2_dh_derive(dh, r->ke.data, r->ke.len)) == NULL ||
+		    (publen = ikev2_dh_public(dh, pub, sizeof(pub))) < 0) {
+			answer_notify(sa, m, IKEV2_N_INVALID_SYNTAX, NULL, 0);
+			goto out;
+		}
+	}
+	if (ikev2_ts_narrow(sa, &r->tsi, &r->tsr, &c->tsi, &c->tsr) < 0) {
+		answer_notify(sa, m, IKEV2_N_TS_UNACCEPTABLE, NULL, 0);
+		goto out;
+	}
+	c->spi_out = rg_get_u32(c->alg.spi);
+	if ((c->spi_in = new_spi()) == 0 || ikev2_random(nr, sizeof(nr)) < 0)
+		goto out;
+	if (install(sa, c, gir, r->nonce, r->nlen, nr, sizeof(nr), true) < 0) {
+		answer_notify(sa, m, IKEV2_N_TEMPORARY_FAILURE, NULL, 0);
+		goto out;
+	}
+	if ((buf = malloc(4096)) == NULL || (sp = malloc(sizeof(*sp))) == NULL)
+		goto out;
+	rg_put_u32(spi, c->spi_in);
+	ikev2_enc_inner(&enc, buf, 4096);
+	ikev2_chosen_sa(&c->alg, spi, 4, sp);
+	ikev2_put_sa(&enc, sp);
+	ikev2_put_nonce(&enc, nr, sizeof(nr));
+	if (c->alg.dh != NULL)
+		ikev2_put_ke(&enc, c->alg.dh->id, pub, (size_t)publen);
+	ikev2_put_ts(&enc, IKEV2_PL_TSI, &c->tsi);
+	ikev2_put_ts(&enc, IKEV2_PL_TSR, &c->tsr);
+	ikev2_send_sk(sa, IKEV2_EXCH_CREATE_CHILD_SA, true, m->hdr.msgid, &enc);
+	if (old != NULL)
+		old->rekeyed = true;
+	c->next = sa->children;
+	sa->children = c;
+	log_child(sa, c, old != NULL ? "rekeyed" : "added");
+	c = NULL;
+	arm_lifetime(sa);
+out:
+	if (c != NULL && c->installed)
+		ikev2_child_remove(sa, c, true);
+	else
+		free(c);
+	free(buf);
+	free(sp);
+	free(r);
+	rg_buf_free(gir);
+	ikev2_dh_free(dh);
+	OPENSSL_cleanse(nr, sizeof(nr));
+}
+
+/* Our lifetime ran out first: we rekey (RFC 7296 2.8). */
+static struct ikev2_child	*pending_child(struct ikev2_sa *);
+
+void
+ikev2_child_lifetime_cb(struct rg_timer *t)
+{
+	struct ikev2_sa		*sa = t->arg;
+	struct ikev2_child	*c = pending_child(sa);
+	struct ikev2_sa_pl	*sp;
+	struct ikev2_enc	 enc;
+	uint8_t			*buf, spi[4];
+
+	if (c == NULL || sa->state != IKEV2_S_ESTABLISHED)
+		return;
+	if (sa->nreq != 0) {
+		rg_timer_start(sa->eng->loop, &sa->t_child, 2000);
+		return;
+	}
+	buf = malloc(4096);
+	sp = malloc(sizeof(*sp));
+	if (buf == NULL || sp == NULL)
+		goto out;
+	/* HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr}: we are the initiator
+	 * of this exchange, so TSi is our side and TSr the client's. */
+	if (ikev2_random(sa->rk_nonce, sizeof(sa->rk_nonce)) < 0)
+		goto out;
+	c->rekeyed = true;
+	rg_put_u32(spi, c->spi_in);
+	ikev2_enc_inner(&enc, buf, 4096);
+	ikev2_put_notify(&enc, IKEV2_PROTO_ESP, spi, 4, IKEV2_N_REKEY_SA,
+	    NULL, 0);
+	{
+		struct ikev2_chosen ch = c->alg;
+		uint32_t	 s = new_spi();
+
+		ch.dh = NULL;
+		sa->rekey_spi_in = s;
+		rg_put_u32(spi, s);
+		ch.num = 1;
+		ikev2_chosen_sa(&ch, spi, 4, sp);
+		ikev2_put_sa(&enc, sp);
+	}
+	ikev2_put_nonce(&enc, sa->rk_nonce, sizeof(sa->rk_nonce));
+	ikev2_put_ts(&enc, IKEV2_PL_TSI, &c->tsr);
+	ikev2_put_ts(&enc, IKEV2_PL_TSR, &c->tsi);
+	ikev2_log(sa, INFO, "CHILD SA %08x/%08x: our lifetime expired, "
+	    "rekeying", c->spi_in, c->spi_out);
+	ikev2_send_request(sa, IKEV2_EXCH_CREATE_CHILD_SA, &enc,
+	    IKEV2_REQ_CHILD_REKEY, c->spi_in);
+out:
+	free(buf);
+	free(sp);
+	arm_lifetime(sa);
+}
+
+static struct ikev2_child *
+pending_child(struct ikev2_sa *sa)
+{
+	uint32_t	 life = sa->cfg->settings.child_lifetime_s ?
+	    sa->cfg->settings.child_lifetime_s : 10800;
+	uint64_t	 now = rg_now_ms();
+
+	for (struct ikev2_child *c = sa->children; c; c = c->next)
+		if (!c->rekeyed && c->created_ms + (uint64_t)life * 1000 <= now)
+			return c;
+	return NULL;
+}
+
+void
+ikev2_child_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
+{
+	struct child_req	*r = malloc(sizeof(*r));
+	struct ikev2_child	*old, *c = NULL;
+	struct ikev2_enc	 enc;
+	struct ikev2_delete	 del;
+	uint8_t			 buf[128];
+
+	if (r == NULL)
+		return;
+	old = NULL;
+	for (struct ikev2_child *x = sa->children; x; x = x->next)
+		if (x->spi_in == sa->req_arg)
+			old = x;
+	if (parse(m, r) < 0 || !r->have_sa || r->nonce == NULL ||
+	    !r->have_tsi || !r->have_tsr || old == NULL) {
+		ikev2_log(sa, NOTICE, "our CHILD SA rekey was refused");
+		if (old != NULL)
+			old->rekeyed = false;
+		goto out;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		goto out;
+	c->alg = old->alg;
+	c->alg.spi_len = 4;
+	memcpy(c->alg.spi, r->sa.prop[0].spi, 4);
+	c->spi_out = rg_get_u32(r->sa.prop[0].spi);
+	c->spi_in = sa->rekey_spi_in;	/* sent in our SA payload */
+	c->tsi = old->tsi;
+	c->tsr = old->tsr;
+	if (install(sa, c, NULL, sa->rk_nonce, sizeof(sa->rk_nonce), r->nonce,
+	    r->nlen, false) < 0)
+		goto out;
+	c->next = sa->children;
+	sa->children = c;
+	log_child(sa, c, "rekeyed by us");
+	c = NULL;
+	/* Delete the old one: HDR, SK {D(ESP, old inbound SPI)}. */
+	memset(&del, 0, sizeof(del));
+	del.proto = IKEV2_PROTO_ESP;
+	del.spi_len = 4;
+	del.nspi = 1;
+	del.spi[0] = old->spi_in;
+	ikev2_enc_inner(&enc, buf, sizeof(buf));
+	ikev2_put_delete(&enc, &del);
+	ikev2_child_remove(sa, old, true);
+	ikev2_send_request(sa, IKEV2_EXCH_INFORMATIONAL, &enc,
+	    IKEV2_REQ_DELETE_CHILD, 0);
+out:
+	free(c);
+	free(r);
+}

@@ -1,0 +1,130 @@
+/*
+ * ikev2_info.c: the INFORMATIONAL exchange (RFC 7296 1.4, 2.4): DELETE of
+ * CHILD SAs and of the IKE SA, liveness checks in both directions (we
+ * answer empty requests; after settings.dpd_interval_s of silence we ask,
+ * and retransmission gives up after settings.dpd_timeout_s: the peer is
+ * dead and its SAs and lease go), MOBIKE UPDATE_SA_ADDRESSES (RFC 4555
+ * 3.5; the new addresses were taken by the input path).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ikev2_int.h"
+
+void
+ikev2_info_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
+{
+	struct ikev2_enc	 enc;
+	struct ikev2_delete	*out = calloc(1, sizeof(*out));
+	uint8_t			 buf[512];
+	bool			 delete_ike = false;
+
+	if (out == NULL)
+		return;
+	out->proto = IKEV2_PROTO_ESP;
+	out->spi_len = 4;
+	for (size_t i = 0; i < m->npl; i++) {
+		const struct ikev2_pl *p = &m->pl[i];
+		struct ikev2_delete d;
+		struct ikev2_notify n;
+		struct rg_rd	 rd;
+
+		rg_rd_init(&rd, p->body, p->len);
+		if (p->type == IKEV2_PL_D) {
+			if (ikev2_delete_decode(&rd, &d) < 0) {
+				sa->eng->ctr.malformed++;
+				continue;
+			}
+			if (d.proto == IKEV2_PROTO_IKE) {
+				delete_ike = true;
+				continue;
+			}
+			if (d.proto != IKEV2_PROTO_ESP)
+				continue;
+			for (unsigned int k = 0; k < d.nspi; k++) {
+				struct ikev2_child *c = ikev2_child_by_out(sa,
+				    d.spi[k]);
+
+				if (c == NULL)
+					continue;
+				ikev2_log(sa, INFO, "CHILD SA %08x/%08x deleted "
+				    "by the peer", c->spi_in, c->spi_out);
+				if (out->nspi < IKEV2_MAX_DEL_SPI)
+					out->spi[out->nspi++] = c->spi_in;
+				ikev2_child_remove(sa, c, true);
+			}
+		} else if (p->type == IKEV2_PL_N &&
+		    ikev2_notify_decode(&rd, &n) == 0 &&
+		    n.type == IKEV2_N_UPDATE_SA_ADDRESSES) {
+			ikev2_log(sa, INFO, "MOBIKE address update");
+		}
+	}
+	ikev2_enc_inner(&enc, buf, sizeof(buf));
+	if (!delete_ike && out->nspi > 0)
+		ikev2_put_delete(&enc, out);
+	ikev2_send_sk(sa, IKEV2_EXCH_INFORMATIONAL, true, m->hdr.msgid, &enc);
+	free(out);
+	if (delete_ike) {
+		if (sa->state == IKEV2_S_REKEYED)
+			ikev2_log(sa, DEBUG, "rekeyed IKE SA deleted");
+		ikev2_sa_destroy(sa, "deleted by the peer");
+	}
+}
+
+void
+ikev2_info_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
+{
+	(void)m;
+	switch (sa->req_kind) {
+	case IKEV2_REQ_DPD:
+		ikev2_log(sa, DEBUG, "liveness check answered");
+		break;
+	case IKEV2_REQ_DELETE:
+		ikev2_sa_destroy(sa, "deleted");
+		break;
+	default:
+		break;
+	}
+}
+
+void
+ikev2_dpd_cb(struct rg_timer *t)
+{
+	struct ikev2_sa	*sa = t->arg;
+	uint32_t	 iv = sa->cfg->settings.dpd_interval_s;
+	uint64_t	 now = rg_now_ms();
+	struct ikev2_enc enc;
+	uint8_t		 buf[16];
+
+	if (sa->state != IKEV2_S_ESTABLISHED || iv == 0)
+		return;
+	if (now - sa->last_rx_ms < (uint64_t)iv * 1000) {
+		rg_timer_start(sa->eng->loop, &sa->t_dpd,
+		    (uint64_t)iv * 1000 - (now - sa->last_rx_ms));
+		return;
+	}
+	if (sa->nreq == 0) {
+		/* HDR, SK {} --> : an empty INFORMATIONAL request. */
+		ikev2_enc_inner(&enc, buf, sizeof(buf));
+		ikev2_log(sa, DEBUG, "%us silent: liveness check", iv);
+		ikev2_send_request(sa, IKEV2_EXCH_INFORMATIONAL, &enc,
+		    IKEV2_REQ_DPD, 0);
+	}
+	rg_timer_start(sa->eng->loop, &sa->t_dpd, (uint64_t)iv * 1000);
+}
+
+void
+ikev2_send_delete_ike(struct ikev2_sa *sa)
+{
+	struct ikev2_enc	 enc;
+	struct ikev2_delete	 d;
+	uint8_t			 buf[32];
+
+	memset(&d, 0, sizeof(d));
+	d.proto = IKEV2_PROTO_IKE;
+	ikev2_enc_inner(&enc, buf, sizeof(buf));
+	ikev2_put_delete(&enc, &d);
+	/* Sent once: the SA goes right after (RFC 7296 1.4.1 allows it). */
+	ikev2_send_sk(sa, IKEV2_EXCH_INFORMATIONAL, false, sa->tx_msgid++,
+	    &enc);
+}

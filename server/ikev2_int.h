@@ -1,0 +1,282 @@
+/*
+ * ikev2_int.h: what the ikev2_*.c files share inside the engine: the IKE
+ * SA and CHILD SA objects, the engine, and the functions one exchange file
+ * calls in another.  Nothing outside server/ikev2_*.c includes it (tests
+ * excepted).
+ */
+#ifndef IKEV2_INT_H
+#define IKEV2_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "dp.h"
+#include "ikev2.h"
+#include "ikev2_crypto.h"
+#include "ikev2_msg.h"
+#include "ikev2_proposal.h"
+#include "rg_buf.h"
+#include "rg_config.h"
+#include "rg_log.h"
+#include "rg_loop.h"
+
+struct eap_session;
+
+#define IKEV2_SA_STATE_LIST(X)		\
+	X(INIT_DONE,	"INIT_DONE")	\
+	X(EAP,		"EAP")		\
+	X(ESTABLISHED,	"ESTABLISHED")	\
+	X(REKEYED,	"REKEYED")	\
+	X(DELETING,	"DELETING")	\
+	X(DEAD,		"DEAD")
+
+enum ikev2_sa_state {
+#define X(id, n)	IKEV2_S_##id,
+	IKEV2_SA_STATE_LIST(X)
+#undef X
+};
+
+struct ikev2_child {
+	struct ikev2_child	*next;
+	uint32_t		 spi_in;	/* ours (host order) */
+	uint32_t		 spi_out;	/* the peer's */
+	uint32_t		 reqid;
+	struct ikev2_chosen	 alg;
+	struct ikev2_ts_pl	 tsi, tsr;	/* narrowed */
+	uint64_t		 created_ms;
+	bool			 installed;	/* handed to dp */
+	bool			 rekeyed;	/* replaced, waiting for DELETE */
+};
+
+/* What we wait for after sending a request. */
+enum ikev2_req_kind {
+	IKEV2_REQ_NONE,
+	IKEV2_REQ_DPD,
+	IKEV2_REQ_DELETE,
+	IKEV2_REQ_CHILD_REKEY,
+	IKEV2_REQ_DELETE_CHILD,
+};
+
+#define IKEV2_MAX_FRAGS		16
+
+struct ikev2_sa {
+	struct ikev2_engine	*eng;		/* borrowed */
+	struct ikev2_sa		*hnext;		/* by local SPI */
+	struct ikev2_sa		*inext;		/* by spi_i (half-open) */
+	struct ikev2_sa		*next, *prev;	/* all SAs */
+	enum ikev2_sa_state	 state;		/* only ikev2_sa_set_state() */
+	uint64_t		 spi_i, spi_r;
+	bool			 initiator;	/* we were the original initiator */
+	struct rg_config	*cfg;		/* counted reference */
+
+	struct sockaddr_storage	 peer, local;
+	int			 fd;
+	bool			 nat_peer, nat_local;
+	bool			 frag_ok;	/* peer sent FRAGMENTATION_SUPPORTED */
+	bool			 sig_hash_ok;	/* peer sent SIGNATURE_HASH_ALGORITHMS */
+	bool			 mobike;
+	uint16_t		 sig_hashes;	/* bit n: hash algorithm n */
+
+	struct ikev2_chosen	 alg;
+	struct ikev2_keys	 keys;		/* wiped on free */
+	uint8_t			 ni[256], nr[64];
+	size_t			 nilen, nrlen;
+	struct rg_buf		*init_req;	/* owned: RealMessage1 */
+	struct rg_buf		*init_resp;	/* owned: RealMessage2 */
+
+	/* Message IDs (RFC 7296 2.3), window 1. */
+	uint32_t		 rx_msgid;	/* next request we expect */
+	uint32_t		 tx_msgid;	/* next request we send */
+	struct rg_buf		*resp[IKEV2_MAX_FRAGS];	/* cached last response */
+	size_t			 nresp;
+	uint32_t		 resp_msgid;
+	bool			 resp_valid;
+	struct rg_buf		*req[IKEV2_MAX_FRAGS];	/* our outstanding request */
+	size_t			 nreq;
+	enum ikev2_req_kind	 req_kind;
+	uint32_t		 req_arg;	/* e.g. the CHILD SPI rekeyed */
+	unsigned int		 req_tries;
+	uint64_t		 req_first_ms;
+	struct rg_timer		 t_retx;	/* owned */
+
+	/* Fragments being reassembled (RFC 7383 2.6). */
+	struct rg_buf		*frag[IKEV2_MAX_FRAGS];
+	uint16_t		 frag_total;
+	uint32_t		 frag_msgid;
+	uint8_t			 frag_np;
+
+	/* Authentication. */
+	char			 idi[256];	/* text, for logs and users */
+	uint8_t			 idi_body[512];	/* type|rsv|data for AUTH */
+	size_t			 idi_body_len;
+	char			 user[256];
+	char			 profile[64];
+	char			 auth_method[24];	/* "psk", "pubkey", "eap-..." */
+	struct eap_session	*eap;		/* owned */
+	uint8_t			 eap_msk[128];	/* wiped after use */
+	size_t			 eap_msk_len;
+	struct rg_buf		*auth_req;	/* owned: 1st IKE_AUTH plaintext */
+	uint8_t			 idr_body[512];
+	size_t			 idr_body_len;
+	bool			 initial_contact;
+
+	/* Session. */
+	uint64_t		 session_id;
+	struct rg_addr		 vip;
+	struct rg_addr		 vip6;
+	bool			 has_lease;
+	bool			 up_reported;
+	struct ikev2_child	*children;	/* owned */
+	uint64_t		 created_ms, established_ms, last_rx_ms;
+	struct rg_timer		 t_life;	/* half-open timeout, IKE lifetime */
+	struct rg_timer		 t_dpd;		/* liveness */
+	struct rg_timer		 t_child;	/* CHILD lifetimes */
+	uint8_t			 rk_nonce[32];	/* our CHILD rekey: Ni */
+	uint32_t		 rekey_spi_in;	/* our CHILD rekey: new SPI */
+};
+
+struct ikev2_counters {
+	uint64_t	 rx, tx, malformed, decrypt_fail, bad_spi, bad_msgid;
+	uint64_t	 retransmits_answered, no_proposal, auth_fail;
+	uint64_t	 established, cookies_sent, invalid_ke, halfopen_drop;
+	uint64_t	 ts_unacceptable, dpd_dead;
+};
+
+#define IKEV2_HASH	1024
+
+struct ikev2_engine {
+	struct rg_loop		*loop;		/* borrowed */
+	struct rg_config	*cfg;		/* counted reference */
+	struct dp		*dp;		/* borrowed, may be NULL */
+	struct ikev2_hooks	 hooks;
+	ikev2_send_fn		 send;
+	void			*send_arg;
+
+	struct ikev2_sa		*by_spi[IKEV2_HASH];
+	struct ikev2_sa		*by_spi_i[IKEV2_HASH];
+	struct ikev2_sa		*all;
+	size_t			 nsa, halfopen;
+	uint64_t		 next_session;
+	uint32_t		 next_reqid;
+	uint8_t			 cookie_secret[32];
+
+	struct ikev2_pset	 ike_set, esp_set;
+	/* Our credentials and the trust anchors (from cfg->pki). */
+	EVP_PKEY		*key;		/* owned */
+	X509			*cert;		/* owned: leaf */
+	STACK_OF(X509)		*chain;		/* owned: intermediates */
+	X509_STORE		*ca;		/* owned */
+	uint8_t			 ca_keyid[20];	/* SHA1 of the CA's SPKI */
+	bool			 have_ca;
+
+	struct ikev2_counters	 ctr;
+};
+
+/* ikev2_engine.c */
+int	ikev2_send_raw(struct ikev2_sa *, const uint8_t *, size_t);
+/* Encrypt inner (chain built with ikev2_enc_inner) into a response or a
+ * request of exchange exch and send it; responses are cached. */
+int	ikev2_send_sk(struct ikev2_sa *, uint8_t exch, bool response,
+	    uint32_t msgid, const struct ikev2_enc *inner);
+/* Send our request (next tx_msgid) and arm retransmission. */
+int	ikev2_send_request(struct ikev2_sa *, uint8_t exch,
+	    const struct ikev2_enc *inner, enum ikev2_req_kind, uint32_t arg);
+void	ikev2_send_notify_plain(struct ikev2_engine *, const struct ikev2_hdr *,
+	    uint16_t type, const uint8_t *data, size_t len,
+	    const struct sockaddr *from, const struct sockaddr *to, int fd);
+
+/* ikev2_sa.c */
+struct ikev2_sa	*ikev2_sa_new(struct ikev2_engine *, uint64_t spi_i);
+void		 ikev2_sa_free(struct ikev2_sa *);
+struct ikev2_sa	*ikev2_sa_lookup(struct ikev2_engine *, uint64_t local_spi);
+struct ikev2_sa	*ikev2_sa_lookup_init(struct ikev2_engine *, uint64_t spi_i,
+		    const struct sockaddr *peer);
+void		 ikev2_sa_rehash(struct ikev2_sa *, uint64_t new_local_spi);
+void		 ikev2_sa_set_state(struct ikev2_sa *, enum ikev2_sa_state,
+		    const char *why);
+const char	*ikev2_sa_state_name(enum ikev2_sa_state);
+/* Tear down: CHILD SAs out of dp, lease released, session_down, freed
+ * from the loop shortly after (safe inside handlers). */
+void		 ikev2_sa_destroy(struct ikev2_sa *, const char *why);
+void		 ikev2_sa_established(struct ikev2_sa *);
+void		 ikev2_sa_touch(struct ikev2_sa *);
+uint64_t	 ikev2_sa_local_spi(const struct ikev2_sa *);
+void		 ikev2_sa_cache_clear(struct ikev2_sa *);
+void		 ikev2_req_clear(struct ikev2_sa *);
+#define ikev2_log(sa, lvl, ...)	rg_log_peer(RG_T_IKE, RG_L_##lvl,	\
+	(const struct sockaddr *)&(sa)->peer, (sa)->spi_i, (sa)->spi_r,	\
+	__VA_ARGS__)
+
+/* ikev2_init.c */
+void	ikev2_init_request(struct ikev2_engine *, const struct ikev2_msg *,
+	    const struct sockaddr *from, const struct sockaddr *to, int fd);
+
+/* ikev2_auth.c */
+void	ikev2_auth_request(struct ikev2_sa *, const struct ikev2_msg *);
+
+/* ikev2_cert.c */
+int	ikev2_cert_load(struct ikev2_engine *, const struct rg_config *);
+void	ikev2_cert_unload(struct ikev2_engine *);
+/* Verify the peer's CERT payloads against our CA (+CRL), match IDi, and
+ * check AUTH over octets.  0 ok; -1 with why filled. */
+int	ikev2_cert_verify_auth(struct ikev2_sa *, const struct ikev2_msg *,
+	    const struct ikev2_id *, const struct ikev2_auth *,
+	    const uint8_t *octets, size_t olen, char *why, size_t whylen);
+/* Sign octets with our key: method and AUTH data.  0 ok. */
+int	ikev2_cert_sign(struct ikev2_sa *, const uint8_t *octets, size_t olen,
+	    uint8_t *method, uint8_t *out, size_t *outlen);
+/* Our IDr (ID type + data) from settings.server_id or the cert SAN. */
+void	ikev2_cert_our_id(struct ikev2_engine *, const struct rg_config *,
+	    uint8_t *type, uint8_t *data, size_t *len);
+/* Our certificate chain as CERT payloads. */
+void	ikev2_cert_put_chain(struct ikev2_engine *, struct ikev2_enc *);
+
+/* ikev2_cp.c */
+/* Fill reply from the request; acquires the lease.  0 ok, -1 failed
+ * (the caller answers INTERNAL_ADDRESS_FAILURE). */
+int	ikev2_cp_process(struct ikev2_sa *, const struct ikev2_cp *req,
+	    struct ikev2_cp *reply, uint8_t *store, size_t storelen);
+
+/* ikev2_ts.c */
+int	ikev2_ts_narrow(struct ikev2_sa *, const struct ikev2_ts_pl *tsi,
+	    const struct ikev2_ts_pl *tsr, struct ikev2_ts_pl *out_i,
+	    struct ikev2_ts_pl *out_r);
+void	ikev2_ts_str(const struct ikev2_ts_pl *, char *, size_t);
+
+/* ikev2_child.c */
+/* Negotiate a CHILD_SA from SA/TSi/TSr in inner; on success appends SA,
+ * TSi, TSr to out and installs it.  Returns 0, or the notify type to
+ * send instead. */
+int	ikev2_child_from_auth(struct ikev2_sa *, const struct ikev2_msg *,
+	    struct ikev2_enc *out);
+void	ikev2_create_child_request(struct ikev2_sa *, const struct ikev2_msg *);
+void	ikev2_child_free_all(struct ikev2_sa *, bool dp_del);
+struct ikev2_child *ikev2_child_by_out(struct ikev2_sa *, uint32_t spi_out);
+void	ikev2_child_remove(struct ikev2_sa *, struct ikev2_child *, bool dp_del);
+void	ikev2_child_rekey_response(struct ikev2_sa *, const struct ikev2_msg *);
+void	ikev2_child_lifetime_cb(struct rg_timer *);
+
+/* ikev2_info.c */
+void	ikev2_info_request(struct ikev2_sa *, const struct ikev2_msg *);
+void	ikev2_info_response(struct ikev2_sa *, const struct ikev2_msg *);
+void	ikev2_dpd_cb(struct rg_timer *);
+void	ikev2_send_delete_ike(struct ikev2_sa *);
+
+/* ikev2_frag.c */
+/* An SKF fragment: 1 when the message is complete (plain holds the
+ * inner chain, np its first type), 0 when more are needed, -1 bad. */
+int	ikev2_frag_input(struct ikev2_sa *, const struct ikev2_msg *,
+	    uint8_t *plain, size_t cap, size_t *plen, uint8_t *np);
+void	ikev2_frag_clear(struct ikev2_sa *);
+/* Split a protected message into SKF fragments when it exceeds mtu. */
+int	ikev2_frag_seal(struct ikev2_sa *, const struct ikev2_sk_dir *,
+	    const struct ikev2_hdr *, uint8_t np, const uint8_t *inner,
+	    size_t ilen, struct rg_buf **out, size_t *nout);
+
+#define IKEV2_FRAG_MTU	1280
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * ikev2_proposal.h: configured proposals (strongSwan-style strings such as
+ * "aes256gcm16-prfsha256-ecp256") and the matching of received SA
+ * payloads against them (RFC 7296 2.7, 3.3.6).
+ */
+#ifndef IKEV2_PROPOSAL_H
+#define IKEV2_PROPOSAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ikev2_msg.h"
+#include "ikev2_xform.h"
+#include "rg_config.h"
+
+#define IKEV2_PCONF_MAX_XF	48
+#define IKEV2_PSET_MAX		16
+
+/* One configured proposal: any of its ENCR x PRF x INTEG x DH x ESN. */
+struct ikev2_pconf {
+	const struct ikev2_xform *xf[IKEV2_PCONF_MAX_XF];
+	size_t			 nxf;
+	char			 text[256];	/* as configured, for logs */
+};
+
+struct ikev2_pset {
+	char			 name[32];
+	struct ikev2_pconf	 p[IKEV2_PSET_MAX];
+	size_t			 n;
+};
+
+/* Parse one string for proto IKE or ESP.  -1 with err filled on error. */
+int	ikev2_proposal_parse(const char *, uint8_t proto, struct ikev2_pconf *,
+	    char *err, size_t errlen);
+/* The active set (settings.proposals, else "modern") for IKE or ESP: from
+ * cfg->proposal_sets, else the built-in presets "modern"/"compatible". */
+int	ikev2_pset_load(const struct rg_config *, uint8_t proto,
+	    struct ikev2_pset *);
+int	ikev2_pset_from_strings(const char *name, char *const *, size_t n,
+	    uint8_t proto, struct ikev2_pset *);
+/* Built-in preset strings (NULL-terminated) or NULL. */
+const char *const *ikev2_preset(const char *name, uint8_t proto);
+
+enum ikev2_dh_mode {
+	IKEV2_DHM_REQUIRED,	/* IKE_SA_INIT, IKE rekey */
+	IKEV2_DHM_IGNORE,	/* CHILD_SA inside IKE_AUTH */
+	IKEV2_DHM_OPTIONAL,	/* CREATE_CHILD_SA: PFS when offered */
+};
+
+struct ikev2_chosen {
+	uint8_t			 num;
+	uint8_t			 proto;
+	uint8_t			 spi_len;
+	uint8_t			 spi[8];	/* the peer's SPI */
+	const struct ikev2_xform *encr, *prf, *integ, *dh, *esn;
+};
+
+/* Pick one.  pref_dh: the group of the KE payload (preferred), or 0.
+ * 0 ok, -1 nothing acceptable. */
+int	ikev2_proposal_select(const struct ikev2_sa_pl *,
+	    const struct ikev2_pset *, uint8_t proto, enum ikev2_dh_mode,
+	    uint16_t pref_dh, struct ikev2_chosen *);
+/* The one-proposal SA payload of our answer, with our SPI. */
+void	ikev2_chosen_sa(const struct ikev2_chosen *, const uint8_t *spi,
+	    uint8_t spi_len, struct ikev2_sa_pl *);
+/* "AES_CBC_256/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024, ..." */
+void	ikev2_sa_str(const struct ikev2_sa_pl *, char *, size_t);
+void	ikev2_pset_str(const struct ikev2_pset *, char *, size_t);
+void	ikev2_chosen_str(const struct ikev2_chosen *, char *, size_t);
+/* Does the proposal offer this DH group? */
+bool	ikev2_pset_has_dh(const struct ikev2_pset *, uint16_t group);
+
+#endif

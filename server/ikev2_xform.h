@@ -1,0 +1,76 @@
+/*
+ * ikev2_xform.h: the IKEv2 transform table (RFC 7296 3.3.2, IANA "IKEv2
+ * Transform Type" registries, RFC 5282 AEAD, RFC 7634 ChaCha20-Poly1305,
+ * RFC 8031 Curve25519): one row per transform with its IANA id, its
+ * strongSwan-style keyword, its OpenSSL EVP name and its sizes.
+ */
+#ifndef IKEV2_XFORM_H
+#define IKEV2_XFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum ikev2_encr_id {
+	IKEV2_ENCR_3DES = 3,
+	IKEV2_ENCR_AES_CBC = 12,
+	IKEV2_ENCR_AES_GCM_16 = 20,
+	IKEV2_ENCR_CHACHA20_POLY1305 = 28,
+};
+
+enum ikev2_prf_id {
+	IKEV2_PRF_HMAC_SHA1 = 2,
+	IKEV2_PRF_HMAC_SHA2_256 = 5,
+	IKEV2_PRF_HMAC_SHA2_384 = 6,
+	IKEV2_PRF_HMAC_SHA2_512 = 7,
+};
+
+enum ikev2_integ_id {
+	IKEV2_INTEG_NONE = 0,
+	IKEV2_INTEG_HMAC_SHA1_96 = 2,
+	IKEV2_INTEG_HMAC_SHA2_256_128 = 12,
+	IKEV2_INTEG_HMAC_SHA2_384_192 = 13,
+	IKEV2_INTEG_HMAC_SHA2_512_256 = 14,
+};
+
+enum ikev2_dh_id {
+	IKEV2_DH_NONE = 0,
+	IKEV2_DH_MODP1024 = 2,
+	IKEV2_DH_MODP2048 = 14,
+	IKEV2_DH_MODP3072 = 15,
+	IKEV2_DH_MODP4096 = 16,
+	IKEV2_DH_MODP6144 = 17,
+	IKEV2_DH_MODP8192 = 18,
+	IKEV2_DH_ECP256 = 19,
+	IKEV2_DH_ECP384 = 20,
+	IKEV2_DH_ECP521 = 21,
+	IKEV2_DH_CURVE25519 = 31,
+};
+
+struct ikev2_xform {
+	uint8_t		 type;		/* IKEV2_XF_* */
+	uint16_t	 id;		/* IANA transform id */
+	uint16_t	 keylen;	/* bits, as in the Key Length attribute; 0 n/a */
+	const char	*name;		/* log name: "AES_GCM_16_256" */
+	const char	*kw;		/* proposal keyword: "aes256gcm16" */
+	const char	*evp;		/* EVP cipher/digest name, group name */
+	size_t		 key;		/* key bytes (ENCR: + salt) */
+	size_t		 out;		/* PRF output / INTEG ICV / DH public len */
+	size_t		 iv;		/* ENCR: IV bytes in the payload */
+	size_t		 block;		/* ENCR: padding block */
+	size_t		 salt;		/* ENCR AEAD: salt bytes inside key */
+	size_t		 icv;		/* ENCR AEAD: tag bytes */
+	bool		 aead;
+};
+
+/* Exact match on type, id and key length (0 = any for fixed-key ones). */
+const struct ikev2_xform *ikev2_xform_find(uint8_t type, uint16_t id,
+			    uint16_t keylen);
+/* Keyword lookup; alias handling ("aes" = "aes128", "sha" = "sha1"). */
+const struct ikev2_xform *ikev2_xform_by_kw(const char *kw);
+/* Name for logs; unknown ones as "ENCR_99" in buf. */
+const char	*ikev2_xform_name(uint8_t type, uint16_t id, uint16_t keylen,
+		    char *buf, size_t len);
+const char	*ikev2_xf_type_name(uint8_t type);
+
+#endif
