@@ -74,5 +74,6 @@ int	ctl_generic(struct ctl *, const struct ctl_resource *, int, char **);
 int	ctl_settings(struct ctl *, const struct ctl_resource *, int, char **);
 int	ctl_status(struct ctl *, const struct ctl_resource *, int, char **);
 int	ctl_log(struct ctl *, const struct ctl_resource *, int, char **);
+int	ctl_certs(struct ctl *, const struct ctl_resource *, int, char **);
 
 #endif

@@ -52,6 +52,24 @@ const struct ctl_resource ctl_resources[] = {
 	    "         topics: core ike esp l2tp ppp radius web pool cert store "
 	    "all\n"
 	    "         levels: error warn notice info debug\n", ctl_log },
+	{ "ca", "ca", NULL, NULL,
+	    "ca create [--key-type ecdsa-p256|rsa2048|rsa3072|rsa4096]\n"
+	    "         [--years N] [--cn NAME]\n"
+	    "ca show [--pem] | import --cert FILE --key FILE\n"
+	    "         [--key-password PW]\n", ctl_certs },
+	{ "server-cert", "server-cert", NULL, NULL,
+	    "server-cert issue --name NAME [--name NAME ...] [--days N]\n"
+	    "server-cert import --cert FILE --key FILE | show [--pem]\n",
+	    ctl_certs },
+	{ "cert", "certs", NULL, NULL,
+	    "cert issue USER [--san-email E | --san-dns D] [--days N]\n"
+	    "cert list | show USER [--pem] | renew USER\n"
+	    "cert revoke USER [--reason keyCompromise|superseded|...]\n"
+	    "cert export USER --format p12 [--legacy|--modern]\n"
+	    "         [--password PW] --out FILE   (default legacy; a\n"
+	    "         generated password is printed once)\n"
+	    "cert export USER --format pem --out FILE\n", ctl_certs },
+	{ "crl", "crl", NULL, NULL, "crl show [--pem]\n", ctl_certs },
 	{ NULL, NULL, NULL, NULL, NULL, NULL }
 };
 
