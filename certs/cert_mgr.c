@@ -179,6 +179,63 @@ certmgr_put(struct store *st, const char *kind, const char *name,
 
 /* ---- CA ---- */
 
+static bool
+in_array(json_t *a, const char *s)
+{
+	size_t	 i;
+	json_t	*v;
+
+	json_array_foreach(a, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A new CA: a server certificate that no longer chains to it is issued
+ * again for the same names and key type, so that clients trusting the
+ * new CA keep connecting.  One imported later replaces it.  1 when
+ * re-issued, 0 when not needed.
+ */
+static int
+server_follow_ca(struct store *st, const char *ca_pem, struct cert_err *e)
+{
+	struct row	 r;
+	json_t		*info = NULL, *names, *req, *v;
+	const char	*s, *kt;
+	size_t		 i;
+	int		 rc;
+
+	if (newest(st, "server", &r, NULL, NULL) < 0)
+		return 0;
+	if (cert_verify_pem(r.pem, ca_pem, NULL, NULL, NULL) == 0) {
+		row_clear(&r);
+		return 0;
+	}
+	info = cert_info_json(r.pem, NULL);
+	names = json_array();
+	json_array_append_new(names, json_string(r.name));
+	/* IPs come back as iPAddress; their dNSName twins are re-added */
+	json_array_foreach(json_object_get(info, "san"), i, v) {
+		s = json_string_value(v);
+		if (strncmp(s, "IP:", 3) == 0 && !in_array(names, s + 3))
+			json_array_append_new(names, json_string(s + 3));
+	}
+	json_array_foreach(json_object_get(info, "san"), i, v) {
+		s = json_string_value(v);
+		if (strncmp(s, "DNS:", 4) == 0 && !in_array(names, s + 4))
+			json_array_append_new(names, json_string(s + 4));
+	}
+	kt = json_string_value(json_object_get(info, "key_type"));
+	req = json_pack("{s:o, s:s}", "names", names, "key_type",
+	    kt && strncmp(kt, "rsa", 3) == 0 ? kt : "ecdsa-p256");
+	rc = certmgr_server_issue(st, req, NULL, e);
+	json_decref(req);
+	json_decref(info);
+	row_clear(&r);
+	return rc < 0 ? rc : 1;
+}
+
 /* The CA and the first CRL of a new CA. */
 static int
 ca_store(struct store *st, const struct cert_pair *p, json_t **out,
@@ -204,8 +261,13 @@ ca_store(struct store *st, const struct cert_pair *p, json_t **out,
 	/* A new CA starts a CRL of its own (still numbered upwards). */
 	if ((rc = certmgr_crl_rebuild(st, e)) < 0)
 		return rc;
-	if (out)
+	if ((rc = server_follow_ca(st, p->cert_pem, e)) < 0)
+		return rc;
+	if (out) {
 		*out = certmgr_info("ca", cn, p->cert_pem, 0, NULL);
+		json_object_set_new(*out, "server_cert_reissued",
+		    json_boolean(rc == 1));
+	}
 	return 0;
 }
 
@@ -320,6 +382,28 @@ certmgr_server_issue(struct store *st, json_t *req, json_t **out,
 	return rc;
 }
 
+/* What client OSes will refuse (PRODUCT.md facts 2 and 7), as warnings. */
+static void
+import_warnings(json_t *info)
+{
+	json_t	*w = json_array();
+
+	if (!in_array(json_object_get(info, "eku"), "serverAuth"))
+		json_array_append_new(w, json_string("no serverAuth EKU: "
+		    "Windows refuses it (error 13801)"));
+	if (!in_array(json_object_get(info, "eku"),
+	    CERT_OID_IKE_INTERMEDIATE))
+		json_array_append_new(w, json_string("no IKE intermediate EKU "
+		    "(1.3.6.1.5.5.8.2.2): older macOS refuses it"));
+	if (json_array_size(json_object_get(info, "san")) == 0)
+		json_array_append_new(w, json_string("no subjectAltName: iOS "
+		    "13+/macOS 10.15+ refuse it"));
+	if (json_array_size(w))
+		json_object_set_new(info, "warnings", w);
+	else
+		json_decref(w);
+}
+
 int
 certmgr_server_import(struct store *st, json_t *req, json_t **out,
     struct cert_err *e)
@@ -351,8 +435,10 @@ certmgr_server_import(struct store *st, json_t *req, json_t **out,
 		cert_pair_clear(&pair);
 		return cert_err_set(e, "cert", "out of memory"), STORE_EIO;
 	}
-	if ((rc = certmgr_put(st, "server", cn, &pair, pem, e)) == 0 && out)
+	if ((rc = certmgr_put(st, "server", cn, &pair, pem, e)) == 0 && out) {
 		*out = certmgr_info("server", cn, pair.cert_pem, 0, NULL);
+		import_warnings(*out);
+	}
 	free(pem);
 	cert_pair_clear(&pair);
 	return rc;

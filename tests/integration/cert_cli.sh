@@ -80,6 +80,15 @@ if ctl ca create --key-type rsa2048 --years 2 --cn "CLI Test CA" >/dev/null &&
 else
 	ko ca_create "$(head -5 "$tmp/ca.txt" 2>/dev/null)"
 fi
+# the server certificate follows a new CA (re-issued for the same names)
+if ctl server-cert show --pem >"$tmp/srv1.pem" 2>/dev/null; then
+	if openssl verify -CAfile "$tmp/ca.pem" "$tmp/srv1.pem" >/dev/null 2>&1 &&
+	    [ "$(openssl x509 -in "$tmp/srv1.pem" -noout -subject)" = "$(openssl x509 -in "$tmp/srv0.pem" -noout -subject)" ]; then
+		ok server_follows_new_ca
+	else
+		ko server_follows_new_ca "server certificate not re-issued under the new CA"
+	fi
+fi
 expect_err ca_create_weak bits ctl ca create --key-type rsa1024
 expect_err ca_create_badtype key_type ctl ca create --key-type dsa
 ctl ca show --pem >"$tmp/ca.after" 2>/dev/null

@@ -257,12 +257,54 @@ imports(void)
 	req = json_pack("{s:s, s:s}", "cert", other.cert_pem, "key",
 	    other.key_pem);
 	CHECK_EQ(certmgr_ca_import(st, req, &out, &e), 0);
+	/* the first-start server certificate follows the new CA */
+	CHECK(json_is_true(json_object_get(out, "server_cert_reissued")));
 	json_decref(out);
 	json_decref(req);
 	CHECK_EQ(certmgr_ca_show(st, &after, &e), 0);
 	CHECK_STR(jget(after, "serial"), other.serial);
 	json_decref(after);
 	json_decref(before);
+	CHECK_EQ(certmgr_server_show(st, &out, &e), 0);
+	CHECK_STR(jget(out, "issuer"), "CN=Outside CA");
+	CHECK_STR(jget(out, "subject"), "CN=vpn.example.com");
+	{
+		json_t	*san = json_object_get(out, "san");
+		size_t	 i;
+		int	 ip = 0, ipdns = 0;
+
+		for (i = 0; i < json_array_size(san); i++) {
+			ip += strcmp(json_string_value(json_array_get(san, i)),
+			    "IP:192.0.2.1") == 0;
+			ipdns += strcmp(json_string_value(json_array_get(san,
+			    i)), "DNS:192.0.2.1") == 0;
+		}
+		CHECK_EQ(ip, 1);
+		CHECK_EQ(ipdns, 1);
+		CHECK_EQ(json_array_size(san), 3);
+	}
+	CHECK_EQ(cert_verify_pem(jget(out, "pem"), other.cert_pem, NULL, NULL,
+	    &e), 0);
+	json_decref(out);
+	/* a leaf without serverAuth/SAN imports with warnings */
+	{
+		struct cert_client_params cp = { .user = "leaf",
+					.key = CERT_KEYSPEC_DEFAULT };
+		struct cert_pair	 leaf;
+		struct cert_ca		 ca;
+
+		CHECK_EQ(cert_ca_load(&ca, other.cert_pem, other.key_pem, NULL,
+		    NULL, &e), 0);
+		CHECK_EQ(cert_client_issue(&ca, &cp, &leaf, &e), 0);
+		req = json_pack("{s:s, s:s}", "cert", leaf.cert_pem, "key",
+		    leaf.key_pem);
+		CHECK_EQ(certmgr_server_import(st, req, &out, &e), 0);
+		CHECK_EQ(json_array_size(json_object_get(out, "warnings")), 3);
+		json_decref(out);
+		json_decref(req);
+		cert_pair_clear(&leaf);
+		cert_ca_clear(&ca);
+	}
 	req = json_pack("{s:[s], s:s}", "names", "vpn.example.org",
 	    "key_type", "rsa1024");
 	CHECK_EQ(certmgr_server_issue(st, req, &out, &e), STORE_EINVAL);
