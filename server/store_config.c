@@ -318,6 +318,40 @@ oom:
 	return -1;
 }
 
+/*
+ * A profile that names no DNS servers hands out those of its first pool
+ * that has some (pools.dns), so "pool add --dns" works on its own.
+ */
+static int
+pool_dns(struct load *l)
+{
+	struct rg_config	*c = l->c;
+	sqlite3_stmt		*s;
+	size_t			 i, j;
+	int			 rc = 0;
+
+	if ((s = prep(l, "SELECT dns FROM pools WHERE name = ?")) == NULL)
+		return -1;
+	for (i = 0; rc == 0 && i < c->nprofiles; i++) {
+		struct rg_profile	*p = &c->profiles[i];
+
+		for (j = 0; p->ndns == 0 && j < p->npools; j++) {
+			sqlite3_reset(s);
+			sqlite3_bind_text(s, 1, p->pools[j], -1, SQLITE_STATIC);
+			if (sqlite3_step(s) != SQLITE_ROW)
+				continue;
+			free(p->dns);
+			p->dns = NULL;
+			if (addrs(s, 0, &p->dns, &p->ndns) < 0) {
+				snprintf(l->err, l->errlen, "out of memory");
+				rc = -1;
+			}
+		}
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
 static char **
 json_strv_dup(json_t *a, size_t *n)
 {
@@ -537,7 +571,8 @@ store_config_load(struct store *st, char *err, size_t errlen)
 	}
 	if (load_settings(&l) < 0 || load_users(&l) < 0 ||
 	    load_groups_policies(&l) < 0 || load_pools(&l) < 0 ||
-	    load_profiles(&l) < 0 || load_proposals(&l) < 0 ||
+	    load_profiles(&l) < 0 || pool_dns(&l) < 0 ||
+	    load_proposals(&l) < 0 ||
 	    load_psks(&l) < 0 || load_pki(&l) < 0 || validate(&l) < 0) {
 		store_rollback(st);
 		rg_config_unref(l.c);

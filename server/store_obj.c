@@ -29,6 +29,8 @@ row_json(const struct store_table *t, sqlite3_stmt *s)
 		if ((v = store_val_to_json(f, s, i)) != NULL)
 			json_object_set_new(o, out_name(f), v);
 	}
+	if (o && t->builtin)
+		json_object_set_new(o, "builtin", json_false());
 	return o;
 }
 

@@ -88,6 +88,9 @@ const char *const store_migrations[] = {
 	" bytes_in INTEGER NOT NULL DEFAULT 0,"
 	" bytes_out INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX sessions_user ON sessions(user);",
+
+	/* 3: DNS servers handed out with a pool's addresses. */
+	"ALTER TABLE pools ADD COLUMN dns TEXT NOT NULL DEFAULT '';",
 	NULL
 };
 
@@ -117,6 +120,7 @@ static const struct store_field pool_fields[] = {
 	{ "ranges", "ranges", SF_RANGELIST, NULL, SF_REQ, 0, 0, NULL },
 	{ "excludes", "excludes", SF_PREFIXLIST, NULL, 0, 0, 0, "" },
 	{ "next", "next", SF_REF, "pools", 0, 0, 0, NULL },
+	{ "dns", "dns", SF_ADDRLIST, NULL, 0, 0, 0, "" },
 	{ "af", "af", SF_AF, NULL, 0, 0, 0, NULL },
 	END
 };

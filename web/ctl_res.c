@@ -19,9 +19,10 @@ const struct ctl_resource ctl_resources[] = {
 	    "user set NAME [same options; --no-group clears]\n", NULL },
 	{ "group", "groups", NULL, NULL,
 	    "group add|set NAME [--profile P] [--policy T]\n", NULL },
-	{ "pool", "pools", NULL, "name,af,ranges,excludes,next",
+	{ "pool", "pools", NULL, "name,af,ranges,excludes,next,dns",
 	    "pool add|set NAME --range A-B|CIDR ... [--exclude CIDR ...]\n"
-	    "         [--next POOL]\n", NULL },
+	    "         [--next POOL] [--dns A ...]  (DNS for profiles that\n"
+	    "         name none)\n", NULL },
 	{ "profile", "profiles", NULL,
 	    "name,pools,dns,split,domains,generation",
 	    "profile add|set NAME [--pool P ...] [--dns A ...] [--wins A ...]\n"
@@ -30,7 +31,7 @@ const struct ctl_resource ctl_resources[] = {
 	{ "policy", "policies", NULL, NULL,
 	    "policy add|set NAME [--network CIDR ...]\n"
 	    "         [--l2tp-transport true|false]\n", NULL },
-	{ "proposal", "proposals", NULL, NULL,
+	{ "proposal", "proposals", NULL, "name,builtin",
 	    "proposal add|set NAME --ike PROPOSAL ... --esp PROPOSAL ...\n"
 	    "         (e.g. --ike aes256gcm16-prfsha256-ecp256 --esp aes256gcm16;\n"
 	    "          presets modern and compatible are read-only)\n", NULL },

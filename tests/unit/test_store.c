@@ -370,7 +370,9 @@ pools_profiles(void)
 	    "],\"excludes\":[\"10.0.0.1/30\"]}", &e), STORE_EINVAL);
 	CHECK_STR(e.field, "excludes");
 	CHECK_EQ(add(st, "pools", "{\"name\":\"v6\",\"ranges\":"
-	    "[\"2001:db8::/64\"]}", &e), 0);
+	    "[\"2001:db8::/64\"],\"dns\":[\"2001:db8::53\"]}", &e), 0);
+	CHECK_EQ(add(st, "profiles", "{\"name\":\"six\",\"pools\":"
+	    "[\"v6\"]}", &e), 0);
 	l = store_obj_list(st, "pools", &e);
 	CHECK_EQ(json_array_size(l), 2);
 	json_decref(l);
@@ -410,6 +412,11 @@ pools_profiles(void)
 	    pr->ndomains == 1 && pr->npools == 1 && pr->generation == 2);
 	if (pr)
 		CHECK_STR(pr->banner, "hello");
+	pr = rg_config_profile(c, "six");	/* DNS from its pool */
+	CHECK(pr != NULL && pr->ndns == 1);
+	if (pr && pr->ndns == 1)
+		CHECK_STR(rg_addr_str(&pr->dns[0], a, sizeof(a)),
+		    "2001:db8::53");
 	CHECK_STR(c->settings.proposals, "compatible");
 	CHECK_EQ(c->settings.ike_lifetime_s, 86400);
 	CHECK_EQ(c->settings.child_lifetime_s, 10800);
