@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # ikev2_interop.sh: the IKEv2 responder against a real strongSwan client
 # in the test bed's network namespaces (../shared/testbed): profiles
-# ikev2-psk and ikev2-cert (+ the EAP ones when IKEV2_INTEROP_EAP=1),
-# control plane only (--no-ping) until the daemon wires the data plane.
+# ikev2-psk, ikev2-cert, ikev2-eap-mschapv2, ikev2-eap-tls, with the
+# userspace data plane (ping through the tunnel); IKEV2_INTEROP_NOPING=1
+# for the control plane only.
 # Needs root; skips (PASS-less, exit 0) without the bed.
 set -u
 top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -21,7 +22,11 @@ if [ ! -x "$resp" ]; then
 	exit 1
 fi
 out=$(mktemp)
-timeout 300 "$bed/run-interop.sh" --no-ping "${profiles[@]}" -- "$resp" >"$out" 2>&1
+if [ "${IKEV2_INTEROP_NOPING:-0}" = 1 ]; then
+	timeout 300 "$bed/run-interop.sh" --no-ping "${profiles[@]}" -- "$resp" >"$out" 2>&1
+else
+	timeout 300 "$bed/run-interop.sh" "${profiles[@]}" -- "$resp" --dp userspace >"$out" 2>&1
+fi
 rc=$?
 cat "$out"
 fail=0

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# ikev2_clients.sh: a real strongSwan client configured with exactly the
+# default IKE/ESP proposals of each client OS (PRODUCT.md facts 1, 6, 11)
+# against the test responder: all connect with the "compatible" preset;
+# with "modern" all but Windows connect, and Windows gets
+# NO_PROPOSAL_CHOSEN with a log line listing received and configured.
+# Needs root and ../shared/testbed; control plane only.
+set -u
+top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${RG_BUILD:-$top/build-test}
+bed=${TB_HOME:-$top/../shared/testbed}
+resp=$build/tests/tools/ike-test-responder
+if [ "$(id -u)" != 0 ] || [ ! -x "$bed/run-interop.sh" ]; then
+	echo "SKIP ikev2_clients: needs root and $bed"
+	exit 0
+fi
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+# name | IKE proposals | ESP proposals (swanctl syntax)
+while IFS='|' read -r name ike esp; do
+	[ -n "$name" ] || continue
+	sed -e "s/ikev2-psk/$name/g" \
+	    -e "s/^\( *\)proposals = default/\1proposals = $ike/" \
+	    -e "s/^\( *\)esp_proposals = default/\1esp_proposals = $esp/" \
+	    "$bed/profiles/client/ikev2-psk.conf" >"$dir/$name.conf"
+done <<'LIST'
+win10|aes256-sha1-modp1024,aes128-sha1-modp1024,3des-sha1-modp1024,aes256-sha256-modp1024,aes256-sha384-modp1024|aes256-sha1,aes128-sha1,3des-sha1
+win11|aes256gcm16-prfsha384-modp1024,aes128gcm16-prfsha256-modp1024,aes256-sha1-modp1024,3des-sha1-modp1024|aes256-sha1,aes128-sha1
+ios|aes256-sha256-modp2048,aes256-sha256-ecp256,aes128-sha1-modp1024,3des-sha1-modp1024|aes256-sha256,aes128-sha1,3des-sha1
+macos|aes256-sha256-modp2048,aes128-sha1-modp1024,3des-sha1-modp1024|aes256-sha256,aes128-sha1,3des-sha1
+android11|aes256-aes128-sha256-sha512-prfsha1-modp2048-modp3072-modp4096|aes256-aes128-sha256-sha512
+android12|aes256gcm16-chacha20poly1305-prfsha256-prfsha1-curve25519-modp2048,aes256-sha256-prfsha256-curve25519-modp2048|aes256gcm16-chacha20poly1305,aes256-sha256
+sswan-app|default|aes128gcm16-aes256gcm16-curve25519,aes128gcm16-aes256gcm16
+LIST
+all=(win10 win11 ios macos android11 android12 sswan-app)
+fail=0
+for preset in compatible modern; do
+	args=()
+	for p in "${all[@]}"; do args+=(-p "$p"); done
+	out=$(TB_CLIENT_PROFILES=$dir timeout 400 "$bed/run-interop.sh" \
+	    --no-ping "${args[@]}" -- "$resp" --proposals $preset 2>&1)
+	log=$(cat "${TB_STATE:-/tmp/vpn-testbed}/server-under-test.log" 2>/dev/null)
+	for p in "${all[@]}"; do
+		line=$(grep "^RESULT $p " <<<"$out")
+		want=PASS
+		[ $preset = modern ] && [ "${p#win}" != "$p" ] && want=FAIL
+		case $line in
+		"RESULT $p $want"*)
+			if [ $want = FAIL ] && ! grep -q "NO_PROPOSAL_CHOSEN" <<<"$log"; then
+				echo "FAIL ikev2_clients.$preset.$p: refused but no NO_PROPOSAL_CHOSEN log line"
+				fail=1
+			else
+				echo "PASS ikev2_clients.$preset.$p (expected $want)"
+			fi ;;
+		*) echo "FAIL ikev2_clients.$preset.$p: want $want, got: ${line:-nothing}"
+		   fail=1 ;;
+		esac
+	done
+done
+exit $fail
