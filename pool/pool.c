@@ -115,7 +115,7 @@ pool_mgr_tick(struct pool_mgr *m)
 	uint64_t		 now = pool_now(m);
 
 	while ((l = TAILQ_FIRST(&m->reserved)) != NULL &&
-	    l->since + m->sticky_s <= now) {
+	    (uint64_t)l->since + m->sticky_s <= now) {
 		persist_del(m, l);
 		pool_lease_free(m, l);
 	}
@@ -403,8 +403,8 @@ pool_acquire(struct pool_mgr *m, const struct rg_config *cfg,
 	rec.session = req->session_id;
 	rec.state = POOL_LEASE_ACTIVE;
 	rec.since = now;
-	rg_addr_str(&pl.addr, as, sizeof(as));
 	if (persist_put(m, &rec) < 0) {
+		rg_addr_str(&pl.addr, as, sizeof(as));
 		rg_err(POOL, "user %s session %" PRIu64 ": lease %s could not "
 		    "be stored; refused", req->user, req->session_id, as);
 		return fail(why, whylen, -EIO, "lease for %s could not be "
@@ -429,9 +429,11 @@ pool_acquire(struct pool_mgr *m, const struct rg_config *cfg,
 	}
 	grant_fill(&pl, req->af, out);
 	out->replaced_session = replaced;
-	rg_info(POOL, "user %s session %" PRIu64 ": %s from %s (%s)%s",
-	    req->user, req->session_id, as, out->pool, pl.how,
-	    older ? " replacing an older session" : "");
+	if (rg_log_enabled(RG_T_POOL, RG_L_INFO))
+		rg_info(POOL, "user %s session %" PRIu64 ": %s from %s (%s)%s",
+		    req->user, req->session_id, rg_addr_str(&pl.addr, as,
+		    sizeof(as)), out->pool, pl.how,
+		    older ? " replacing an older session" : "");
 	return 0;
 nomem:
 	rec.state = POOL_LEASE_ACTIVE;
@@ -466,14 +468,18 @@ pool_release(struct pool_mgr *m, uint64_t session)
 size_t
 pool_mgr_mem_bytes(const struct pool_mgr *m)
 {
-	size_t	 b = sizeof(*m) + m->npools * sizeof(struct pool), i, j;
+	size_t	 b = sizeof(*m) + m->npools * sizeof(struct pool), i, j, k;
 
 	for (i = 0; i < m->npools; i++) {
 		b += m->pools[i].nranges * sizeof(struct pool_range);
 		for (j = 0; j < m->pools[i].nranges; j++) {
 			const struct pool_range *r = &m->pools[i].ranges[j];
 
-			b += r->nwords * 8 + (r->nwords + 63) / 64 * 8;
+			b += r->nwords * 8 + (r->nwords + 63) / 64 * 8 +
+			    r->nchunk * sizeof(void *);
+			for (k = 0; k < r->nchunk; k++)
+				if (r->chunk[k])
+					b += POOL_CHUNK_SLOTS * sizeof(void *);
 		}
 	}
 	return b + pool_tables_mem(m);

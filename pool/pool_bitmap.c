@@ -23,9 +23,11 @@ pool_range_init(struct pool_range *r, pool_u128 first, uint32_t n)
 	r->nfree = n;
 	r->nwords = (n + 63) / 64;
 	nfull = (r->nwords + 63) / 64;
+	r->nchunk = (n + POOL_CHUNK_SLOTS - 1) / POOL_CHUNK_SLOTS;
 	r->bits = calloc(r->nwords, sizeof(uint64_t));
 	r->full = calloc(nfull, sizeof(uint64_t));
-	if (r->bits == NULL || r->full == NULL) {
+	r->chunk = calloc(r->nchunk, sizeof(*r->chunk));
+	if (r->bits == NULL || r->full == NULL || r->chunk == NULL) {
 		pool_range_clear(r);
 		return -1;
 	}
@@ -44,9 +46,39 @@ pool_range_init(struct pool_range *r, pool_u128 first, uint32_t n)
 void
 pool_range_clear(struct pool_range *r)
 {
+	uint32_t	 i;
+
+	for (i = 0; r->chunk && i < r->nchunk; i++)
+		free(r->chunk[i]);
+	free(r->chunk);
 	free(r->bits);
 	free(r->full);
 	r->bits = r->full = NULL;
+	r->chunk = NULL;
+}
+
+struct pool_lease *
+pool_range_lease(const struct pool_range *r, uint32_t slot)
+{
+	struct pool_lease **c = r->chunk[slot / POOL_CHUNK_SLOTS];
+
+	return c ? c[slot % POOL_CHUNK_SLOTS] : NULL;
+}
+
+/* l NULL clears the entry. */
+int
+pool_range_index(struct pool_range *r, uint32_t slot, struct pool_lease *l)
+{
+	struct pool_lease ***c = &r->chunk[slot / POOL_CHUNK_SLOTS];
+
+	if (*c == NULL) {
+		if (l == NULL)
+			return 0;
+		if ((*c = calloc(POOL_CHUNK_SLOTS, sizeof(**c))) == NULL)
+			return -1;
+	}
+	(*c)[slot % POOL_CHUNK_SLOTS] = l;
+	return 0;
 }
 
 bool

@@ -280,10 +280,9 @@ lease_home(struct pool_mgr *m, struct pool_lease *l)
 	l->range = NULL;
 	l->owns = false;
 	p = pool_locate(m->pools, m->npools, &l->addr, &r, &slot);
-	if (p == NULL || pool_range_test(r, slot)) {
-		if (l->state == POOL_LEASE_RESERVED)
-			return false;
-	}
+	if ((p == NULL || pool_range_test(r, slot)) &&
+	    l->state == POOL_LEASE_RESERVED)
+		return false;	/* indexed as an orphan until freed */
 	if (p) {
 		l->pool = p;
 		l->range = r;
@@ -300,24 +299,32 @@ lease_home(struct pool_mgr *m, struct pool_lease *l)
 	return true;
 }
 
+struct gather {
+	struct pool_lease	**v;
+	size_t			 n;
+};
+
 static void
-detach_one(struct pool_mgr *m, struct pool_lease *l, void *arg)
+gather_one(struct pool_mgr *m, struct pool_lease *l, void *arg)
 {
+	struct gather	*g = arg;
+
 	(void)m;
-	(void)arg;
-	l->pool = NULL;
-	l->range = NULL;
-	l->owns = false;
+	g->v[g->n++] = l;
 }
 
 static void
-rehome_one(struct pool_mgr *m, struct pool_lease *l, void *arg)
+drop_doomed(struct pool_mgr *m)
 {
-	(void)arg;
-	if (lease_home(m, l))
-		return;
-	persist_del(m, l);
-	pool_lease_free(m, l);
+	struct pool_lease	*l, *nx;
+
+	for (l = TAILQ_FIRST(&m->reserved); l; l = nx) {
+		nx = TAILQ_NEXT(l, r_link);
+		if (!l->doomed)
+			continue;
+		persist_del(m, l);
+		pool_lease_free(m, l);
+	}
 }
 
 int
@@ -325,6 +332,7 @@ pool_mgr_configure(struct pool_mgr *m, const struct rg_config *cfg,
     char *why, size_t whylen)
 {
 	struct pool	*pools;
+	struct gather	 g;
 	size_t		 npools, i, j;
 	char		 field[128], reason[192];
 
@@ -341,12 +349,27 @@ pool_mgr_configure(struct pool_mgr *m, const struct rg_config *cfg,
 		for (j = 0; j < m->npools; j++)
 			if (strcmp(pools[i].name, m->pools[j].name) == 0)
 				pools[i].exhausted = m->pools[j].exhausted;
-	/* Leases point into the old set until re-homed; detach them first. */
-	pool_lease_foreach(m, detach_one, NULL);
+	/* Leases are indexed in the old set: take them out, then re-home
+	 * each in the new one. */
+	g.n = 0;
+	if ((g.v = malloc((m->nleases + 1) * sizeof(*g.v))) == NULL) {
+		pools_free(pools, npools);
+		snprintf(why, whylen, "out of memory building pools");
+		return -1;
+	}
+	pool_lease_foreach(m, gather_one, &g);
+	free(m->by_addr.e);
+	memset(&m->by_addr, 0, sizeof(m->by_addr));
 	pools_free(m->pools, m->npools);
 	m->pools = pools;
 	m->npools = npools;
-	pool_lease_foreach(m, rehome_one, NULL);
+	for (i = 0; i < g.n; i++) {
+		/* Only reservations fail to re-home; freed after the walk. */
+		g.v[i]->doomed = !lease_home(m, g.v[i]);
+		pool_lease_index(m, g.v[i]);
+	}
+	free(g.v);
+	drop_doomed(m);
 	rg_info(POOL, "pool set configured: %zu pools, %zu leases kept",
 	    npools, m->nleases);
 	return 0;
@@ -420,20 +443,24 @@ pool_mgr_restore(struct pool_mgr *m, const struct pool_lease_rec *recs,
 		}
 		/* A reservation past its time, or sticky off: free it. */
 		if (!alive && (m->sticky_s == 0 ||
-		    l->since + m->sticky_s <= now)) {
+		    (uint64_t)l->since + m->sticky_s <= now)) {
 			rg_info(POOL, "restore: %s of %s (session %llu) freed",
 			    as, r->user, (unsigned long long)r->session);
 			persist_del(m, l);
 			pool_lease_free(m, l);
 			continue;
 		}
+		/* Move it from the orphan table to its slot. */
+		pool_lease_unindex(m, l);
 		if (!lease_home(m, l)) {
+			pool_lease_index(m, l);
 			rg_info(POOL, "restore: %s no longer in a pool, dropped",
 			    as);
 			persist_del(m, l);
 			pool_lease_free(m, l);
 			continue;
 		}
+		pool_lease_index(m, l);
 		if (!alive) {
 			res[nres++] = l;
 			if (r->state == POOL_LEASE_ACTIVE) {

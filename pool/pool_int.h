@@ -22,7 +22,11 @@ struct pool_range {
 	uint32_t	 nwords;
 	uint64_t	*bits;		/* owned; nwords */
 	uint64_t	*full;		/* owned; bit w: bits[w] all set */
+	/* Lease of each slot, in chunks allocated on first use. */
+	struct pool_lease ***chunk;	/* owned; nchunk, entries owned */
+	uint32_t	 nchunk;
 };
+#define POOL_CHUNK_SLOTS	4096
 
 struct pool {
 	char			*name;		/* owned */
@@ -43,17 +47,17 @@ struct pool_user;
 
 struct pool_lease {
 	struct rg_addr		 addr;
+	uint32_t		 slot;
 	uint64_t		 session;	/* holder, or last holder */
-	uint64_t		 since;
 	struct pool_user	*user;		/* counted reference */
 	struct pool		*pool;		/* NULL: outside every pool */
 	struct pool_range	*range;
-	uint32_t		 slot;
+	uint32_t		 since;		/* unix s (u32 until 2106) */
 	uint8_t			 state;		/* enum pool_lease_state */
 	bool			 owns;		/* cleared the bit on free */
-	struct pool_lease	*h_sess;	/* session hash (active only) */
-	struct pool_lease	*h_addr;	/* address hash */
-	TAILQ_ENTRY(pool_lease)	 u_link;	/* user's active/reserved */
+	bool			 doomed;	/* dropped after a re-home walk */
+	TAILQ_ENTRY(pool_lease)	 u_link;	/* user's active/reserved;
+						   free list when unused */
 	TAILQ_ENTRY(pool_lease)	 r_link;	/* mgr reserved FIFO */
 };
 TAILQ_HEAD(pool_lease_list, pool_lease);
@@ -72,6 +76,24 @@ struct pool_hash {
 	size_t		 n;
 };
 
+struct pool_tab_ent {
+	uint64_t		 k;		/* mixed key; 0: empty */
+	struct pool_lease	*v;
+};
+
+struct pool_tab {
+	struct pool_tab_ent	*e;		/* owned; cap entries */
+	size_t			 cap;		/* power of two */
+	size_t			 n;
+};
+
+/* Leases come from slabs: no per-lease malloc, 96 bytes each. */
+#define POOL_SLAB_LEASES	512
+struct pool_slab {
+	struct pool_slab	*next;
+	struct pool_lease	 l[POOL_SLAB_LEASES];
+};
+
 struct pool_mgr {
 	struct pool_persist	 persist;
 	uint64_t		(*now)(void *);
@@ -81,11 +103,14 @@ struct pool_mgr {
 	size_t			 nlocal;
 	struct pool		*pools;		/* owned */
 	size_t			 npools;
-	struct pool_hash	 by_sess;	/* struct pool_lease */
-	struct pool_hash	 by_addr;	/* struct pool_lease */
+	struct pool_tab		 by_sess;	/* active leases */
+	struct pool_tab		 by_addr;	/* leases outside the ranges */
 	struct pool_hash	 by_user;	/* struct pool_user */
 	struct pool_lease_list	 reserved;	/* oldest release first */
 	size_t			 nleases;
+	struct pool_slab	*slabs;		/* owned */
+	size_t			 nslabs;
+	struct pool_lease	*free_leases;	/* via u_link.tqe_next */
 	uint64_t		 exhausted;
 	uint64_t		 refused;	/* RADIUS addresses refused */
 	uint64_t		 persist_fail;
@@ -99,6 +124,10 @@ int64_t	pool_range_find(const struct pool_range *);
 bool	pool_range_test(const struct pool_range *, uint32_t slot);
 void	pool_range_set(struct pool_range *, uint32_t slot);
 void	pool_range_unset(struct pool_range *, uint32_t slot);
+
+/* The lease indexed at slot, or NULL; put fails only for memory. */
+struct pool_lease *pool_range_lease(const struct pool_range *, uint32_t);
+int	pool_range_index(struct pool_range *, uint32_t, struct pool_lease *);
 
 /* Addresses as integers. */
 pool_u128	pool_addr_u128(const struct rg_addr *);
@@ -125,7 +154,11 @@ void	pool_lease_set_user(struct pool_mgr *, struct pool_lease *,
 /* Unlink and free (clears the slot when the lease owns it). */
 void	pool_lease_free(struct pool_mgr *, struct pool_lease *);
 void	pool_lease_rec(const struct pool_lease *, struct pool_lease_rec *);
-/* Calls fn for every lease; fn may free the lease it is given. */
+/* Index l where its fields say (range slot, else the orphan table);
+ * unindex it. */
+void	pool_lease_index(struct pool_mgr *, struct pool_lease *);
+void	pool_lease_unindex(struct pool_mgr *, struct pool_lease *);
+/* Calls fn for every lease; fn must not free or add leases. */
 void	pool_lease_foreach(struct pool_mgr *,
 	    void (*fn)(struct pool_mgr *, struct pool_lease *, void *), void *);
 size_t	pool_tables_mem(const struct pool_mgr *);

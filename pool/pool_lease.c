@@ -98,53 +98,133 @@ hash_del(struct pool_hash *h, void *e, size_t off,
 }
 
 static uint64_t
-key_sess(const void *e)
-{
-	return mix64(((const struct pool_lease *)e)->session);
-}
-
-static uint64_t
-key_addr(const void *e)
-{
-	return addr_hash(&((const struct pool_lease *)e)->addr);
-}
-
-static uint64_t
 key_user(const void *e)
 {
 	return str_hash(((const struct pool_user *)e)->name);
 }
 
-#define OFF_SESS	offsetof(struct pool_lease, h_sess)
-#define OFF_ADDR	offsetof(struct pool_lease, h_addr)
 #define OFF_USER	offsetof(struct pool_user, h_next)
+
+/*
+ * Open-addressing tables (linear probing, backward-shift deletion) of
+ * {mixed key, lease}: a lookup reads one cache line of the table and
+ * touches a lease only when the 64-bit key matches.  Keys are never 0
+ * (0 marks an empty entry).
+ */
+static uint64_t
+sess_key(uint64_t s)
+{
+	uint64_t	 k = mix64(s);
+
+	return k ? k : 1;
+}
+
+static uint64_t
+addr_key(const struct rg_addr *a)
+{
+	uint64_t	 k = addr_hash(a);
+
+	return k ? k : 1;
+}
+
+static int
+tab_grow(struct pool_tab *t)
+{
+	size_t			 cap = t->cap ? t->cap * 2 : 64, i, j;
+	struct pool_tab_ent	*e;
+
+	if ((e = calloc(cap, sizeof(*e))) == NULL)
+		return -1;
+	for (i = 0; i < t->cap; i++) {
+		if (t->e[i].k == 0)
+			continue;
+		for (j = t->e[i].k & (cap - 1); e[j].k; j = (j + 1) & (cap - 1))
+			;
+		e[j] = t->e[i];
+	}
+	free(t->e);
+	t->e = e;
+	t->cap = cap;
+	return 0;
+}
+
+static void
+tab_add(struct pool_tab *t, uint64_t k, struct pool_lease *v)
+{
+	size_t	 j;
+
+	/* Load at most 1/2; a failed grow still has room below full. */
+	if ((t->n + 1) * 2 > t->cap && tab_grow(t) < 0 && t->n + 1 >= t->cap)
+		abort();	/* out of memory with a full table */
+	for (j = k & (t->cap - 1); t->e[j].k; j = (j + 1) & (t->cap - 1))
+		;
+	t->e[j].k = k;
+	t->e[j].v = v;
+	t->n++;
+}
+
+static void
+tab_del(struct pool_tab *t, uint64_t k, const struct pool_lease *v)
+{
+	size_t	 i, j, h, mask = t->cap - 1;
+
+	if (t->cap == 0)
+		return;
+	for (i = k & mask; t->e[i].k; i = (i + 1) & mask)
+		if (t->e[i].v == v)
+			break;
+	if (t->e[i].k == 0)
+		return;
+	/* Backward shift: pull later entries of the run into the hole. */
+	for (j = i;;) {
+		j = (j + 1) & mask;
+		if (t->e[j].k == 0)
+			break;
+		h = t->e[j].k & mask;
+		if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
+			continue;	/* already at or after its home */
+		t->e[i] = t->e[j];
+		i = j;
+	}
+	t->e[i].k = 0;
+	t->e[i].v = NULL;
+	t->n--;
+}
 
 struct pool_lease *
 pool_lease_by_addr(const struct pool_mgr *m, const struct rg_addr *a)
 {
+	const struct pool_tab	*t = &m->by_addr;
+	uint64_t		 k = addr_key(a);
+	struct pool_range	*r;
 	struct pool_lease	*l;
+	uint32_t		 slot;
+	size_t			 j;
 
-	if (m->by_addr.nb == 0)
+	if (pool_locate(m->pools, m->npools, a, &r, &slot) != NULL &&
+	    (l = pool_range_lease(r, slot)) != NULL)
+		return l;
+	if (t->cap == 0)
 		return NULL;
-	for (l = m->by_addr.b[addr_hash(a) & (m->by_addr.nb - 1)]; l;
-	    l = l->h_addr)
-		if (pool_addr_eq(&l->addr, a))
-			return l;
+	for (j = k & (t->cap - 1); t->e[j].k; j = (j + 1) & (t->cap - 1))
+		if (t->e[j].k == k && pool_addr_eq(&t->e[j].v->addr, a))
+			return t->e[j].v;
 	return NULL;
 }
 
-/* af 0: any family. */
+/* Active leases of session s; af 0: any family. */
 struct pool_lease *
 pool_lease_by_sess(const struct pool_mgr *m, uint64_t s, int af)
 {
-	struct pool_lease	*l;
+	const struct pool_tab	*t = &m->by_sess;
+	uint64_t		 k = sess_key(s);
+	size_t			 j;
 
-	if (m->by_sess.nb == 0)
+	if (t->cap == 0)
 		return NULL;
-	for (l = m->by_sess.b[mix64(s) & (m->by_sess.nb - 1)]; l;
-	    l = l->h_sess)
-		if (l->session == s && (af == 0 || l->addr.af == af))
-			return l;
+	for (j = k & (t->cap - 1); t->e[j].k; j = (j + 1) & (t->cap - 1))
+		if (t->e[j].k == k && (af == 0 || t->e[j].v->addr.af == af))
+			return t->e[j].v;
 	return NULL;
 }
 
@@ -193,7 +273,7 @@ static void
 lease_unlink_state(struct pool_mgr *m, struct pool_lease *l)
 {
 	if (l->state == POOL_LEASE_ACTIVE) {
-		hash_del(&m->by_sess, l, OFF_SESS, key_sess);
+		tab_del(&m->by_sess, sess_key(l->session), l);
 		TAILQ_REMOVE(&l->user->active, l, u_link);
 		if (l->pool)
 			l->pool->nactive--;
@@ -211,7 +291,7 @@ lease_link_state(struct pool_mgr *m, struct pool_lease *l, int state)
 {
 	l->state = (uint8_t)state;
 	if (state == POOL_LEASE_ACTIVE) {
-		hash_add(&m->by_sess, l, OFF_SESS, key_sess);
+		tab_add(&m->by_sess, sess_key(l->session), l);
 		TAILQ_INSERT_TAIL(&l->user->active, l, u_link);
 		if (l->pool)
 			l->pool->nactive++;
@@ -224,6 +304,56 @@ lease_link_state(struct pool_mgr *m, struct pool_lease *l, int state)
 	}
 }
 
+static struct pool_lease *
+lease_alloc(struct pool_mgr *m)
+{
+	struct pool_slab	*sl;
+	struct pool_lease	*l;
+	size_t			 i;
+
+	if (m->free_leases == NULL) {
+		if ((sl = malloc(sizeof(*sl))) == NULL)
+			return NULL;
+		sl->next = m->slabs;
+		m->slabs = sl;
+		m->nslabs++;
+		for (i = POOL_SLAB_LEASES; i-- > 0;) {
+			sl->l[i].u_link.tqe_next = m->free_leases;
+			m->free_leases = &sl->l[i];
+		}
+	}
+	l = m->free_leases;
+	m->free_leases = l->u_link.tqe_next;
+	memset(l, 0, sizeof(*l));
+	return l;
+}
+
+static void
+lease_release(struct pool_mgr *m, struct pool_lease *l)
+{
+	l->u_link.tqe_next = m->free_leases;
+	m->free_leases = l;
+}
+
+void
+pool_lease_index(struct pool_mgr *m, struct pool_lease *l)
+{
+	/* Without memory for the chunk the lease is kept as an orphan. */
+	if (l->range && pool_range_index(l->range, l->slot, l) == 0)
+		return;
+	l->range = NULL;
+	tab_add(&m->by_addr, addr_key(&l->addr), l);
+}
+
+void
+pool_lease_unindex(struct pool_mgr *m, struct pool_lease *l)
+{
+	if (l->range)
+		(void)pool_range_index(l->range, l->slot, NULL);
+	else
+		tab_del(&m->by_addr, addr_key(&l->addr), l);
+}
+
 struct pool_lease *
 pool_lease_new(struct pool_mgr *m, const struct rg_addr *a,
     struct pool_user *u, struct pool *p, struct pool_range *r, uint32_t slot,
@@ -231,7 +361,7 @@ pool_lease_new(struct pool_mgr *m, const struct rg_addr *a,
 {
 	struct pool_lease	*l;
 
-	if ((l = calloc(1, sizeof(*l))) == NULL)
+	if ((l = lease_alloc(m)) == NULL)
 		return NULL;
 	l->addr = *a;
 	l->pool = p;
@@ -240,8 +370,8 @@ pool_lease_new(struct pool_mgr *m, const struct rg_addr *a,
 	l->user = u;
 	u->refs++;
 	l->session = session;
-	l->since = since;
-	hash_add(&m->by_addr, l, OFF_ADDR, key_addr);
+	l->since = (uint32_t)since;
+	pool_lease_index(m, l);
 	m->nleases++;
 	lease_link_state(m, l, state);
 	return l;
@@ -253,7 +383,7 @@ pool_lease_set_state(struct pool_mgr *m, struct pool_lease *l, int state,
 {
 	lease_unlink_state(m, l);
 	l->session = session;
-	l->since = since;
+	l->since = (uint32_t)since;
 	lease_link_state(m, l, state);
 }
 
@@ -276,12 +406,12 @@ void
 pool_lease_free(struct pool_mgr *m, struct pool_lease *l)
 {
 	lease_unlink_state(m, l);
-	hash_del(&m->by_addr, l, OFF_ADDR, key_addr);
+	pool_lease_unindex(m, l);
 	if (l->owns && l->range)
 		pool_range_unset(l->range, l->slot);
 	user_unref(m, l->user);
 	m->nleases--;
-	free(l);
+	lease_release(m, l);
 }
 
 void
@@ -300,39 +430,61 @@ void
 pool_lease_foreach(struct pool_mgr *m,
     void (*fn)(struct pool_mgr *, struct pool_lease *, void *), void *arg)
 {
-	struct pool_lease	*l, *nx;
-	size_t			 i;
+	struct pool_lease	**c;
+	size_t			 i, j, k, s;
 
-	for (i = 0; i < m->by_addr.nb; i++)
-		for (l = m->by_addr.b[i]; l; l = nx) {
-			nx = l->h_addr;
-			fn(m, l, arg);
+	for (i = 0; i < m->npools; i++)
+		for (j = 0; j < m->pools[i].nranges; j++) {
+			const struct pool_range *r = &m->pools[i].ranges[j];
+
+			for (k = 0; k < r->nchunk; k++) {
+				if ((c = r->chunk[k]) == NULL)
+					continue;
+				for (s = 0; s < POOL_CHUNK_SLOTS; s++)
+					if (c[s])
+						fn(m, c[s], arg);
+			}
 		}
-}
-
-static void
-free_one(struct pool_mgr *m, struct pool_lease *l, void *arg)
-{
-	(void)arg;
-	pool_lease_free(m, l);
+	for (i = 0; i < m->by_addr.cap; i++)
+		if (m->by_addr.e[i].k)
+			fn(m, m->by_addr.e[i].v, arg);
 }
 
 void
 pool_tables_free(struct pool_mgr *m)
 {
-	pool_lease_foreach(m, free_one, NULL);
-	free(m->by_sess.b);
-	free(m->by_addr.b);
+	struct pool_user	*u, *nx;
+	size_t			 i;
+
+	struct pool_slab	*sl;
+
+	/* Teardown: free everything without unlinking piece by piece. */
+	while ((sl = m->slabs) != NULL) {
+		m->slabs = sl->next;
+		free(sl);
+	}
+	m->nslabs = 0;
+	m->free_leases = NULL;
+	for (i = 0; i < m->by_user.nb; i++)
+		for (u = m->by_user.b[i]; u; u = nx) {
+			nx = u->h_next;
+			free(u);
+		}
+	free(m->by_sess.e);
+	free(m->by_addr.e);
 	free(m->by_user.b);
 	memset(&m->by_sess, 0, sizeof(m->by_sess));
 	memset(&m->by_addr, 0, sizeof(m->by_addr));
 	memset(&m->by_user, 0, sizeof(m->by_user));
+	TAILQ_INIT(&m->reserved);
+	m->nleases = 0;
 }
 
 size_t
 pool_tables_mem(const struct pool_mgr *m)
 {
-	return m->nleases * sizeof(struct pool_lease) +
+	return m->nslabs * sizeof(struct pool_slab) +
 	    m->by_user.n * (sizeof(struct pool_user) + 16) +
-	    (m->by_sess.nb + m->by_addr.nb + m->by_user.nb) * sizeof(void *);
+	    (m->by_sess.cap + m->by_addr.cap) * sizeof(struct pool_tab_ent) +
+	    m->by_user.nb * sizeof(void *);
 }

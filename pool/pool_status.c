@@ -75,7 +75,7 @@ lease_json(struct pool_mgr *m, struct pool_lease *l, void *arg)
 	    "since", (json_int_t)l->since);
 	if (o && l->state == POOL_LEASE_RESERVED)
 		json_object_set_new(o, "expires",
-		    json_integer((json_int_t)(l->since + w->sticky)));
+		    json_integer((json_int_t)l->since + w->sticky));
 	if (o)
 		json_array_append_new(w->arr, o);
 }
@@ -94,8 +94,9 @@ pool_mgr_status_json(const struct pool_mgr *cm, const char *name)
 		arr = json_array();
 		for (i = 0; i < m->npools; i++)
 			json_array_append_new(arr, pool_json(m, &m->pools[i]));
-		return json_pack("{s:o, s:I, s:I, s:I, s:I}", "pools", arr,
+		return json_pack("{s:o, s:I, s:I, s:I, s:I, s:I}", "pools", arr,
 		    "leases", (json_int_t)m->nleases,
+		    "memory_bytes", (json_int_t)pool_mgr_mem_bytes(m),
 		    "exhausted", (json_int_t)m->exhausted,
 		    "radius_refused", (json_int_t)m->refused,
 		    "persist_failures", (json_int_t)m->persist_fail);

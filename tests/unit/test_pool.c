@@ -616,6 +616,66 @@ validator(void)
 	}
 }
 
+/* A /19 (two index chunks, 128 bitmap words): every address once, then
+ * random releases and re-grants across the rotating hint's wrap. */
+static void
+large_pool_unique(void)
+{
+	static uint8_t	 seen[8192];
+	struct rg_config *c = rg_config_new();
+	struct pool_mgr	*m;
+	struct pool_grant g;
+	uint32_t	 off, rnd = 12345, held[8192];
+	uint64_t	 s, n = 0, i;
+	int		 rc;
+
+	cfg_pool(c, "a", "10.64.0.0/19", NULL);
+	cfg_profile(c, "prof", "a", false);
+	m = mgr_for(c, NULL);
+	pool_mgr_set_sticky(m, 0);
+	memset(seen, 0, sizeof(seen));
+	for (s = 1; s < 9000; s++) {
+		get(m, c, "u", s, AF_INET, NULL, &rc, &g);
+		if (rc < 0)
+			break;
+		off = (uint32_t)(g.addr.addr[2] << 8 | g.addr.addr[3]);
+		CHECK(off > 0 && off < 8191 && !seen[off]);
+		seen[off] = 1;
+		held[n++] = (uint32_t)s;
+	}
+	CHECK_EQ(n, 8190);
+	CHECK_EQ(rc, -ENOSPC);
+	/* Release a random third, grant as many again: all distinct. */
+	for (i = 0; i < n; i++) {
+		rnd = rnd * 1103515245 + 12345;
+		if ((rnd >> 16) % 3 == 0) {
+			CHECK_EQ(pool_release(m, held[i]), 1);
+			held[i] = 0;
+		}
+	}
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < n; i++)
+		if (held[i]) {
+			get(m, c, "u", held[i], AF_INET, NULL, &rc, &g);
+			off = (uint32_t)(g.addr.addr[2] << 8 |
+			    g.addr.addr[3]);
+			seen[off] = 1;
+		}
+	for (s = 20000; ; s++) {
+		get(m, c, "v", s, AF_INET, NULL, &rc, &g);
+		if (rc < 0)
+			break;
+		off = (uint32_t)(g.addr.addr[2] << 8 | g.addr.addr[3]);
+		CHECK(!seen[off]);
+		seen[off] = 1;
+	}
+	for (i = 1, n = 0; i < 8191; i++)
+		n += seen[i];
+	CHECK_EQ(n, 8190);
+	pool_mgr_free(m);
+	rg_config_unref(c);
+}
+
 static void
 local_addrs(void)
 {
@@ -648,4 +708,4 @@ init(void)
 RG_TEST_MAIN("pool", T(init), T(exclusions), T(exhaustion_next), T(sticky),
     T(sessions_per_user), T(radius_address), T(static_address),
     T(ipv6_pool), T(reconfigure_keeps), T(status_json), T(validator),
-    T(local_addrs))
+    T(large_pool_unique), T(local_addrs))
