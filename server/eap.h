@@ -26,7 +26,9 @@ struct eap_session;
 
 /*
  * cfg: counted reference taken; methods: "mschapv2", "tls" or "any"
- * (offer MS-CHAPv2, accept a NAK to TLS).  peer_id: the IKE IDi as text,
+ * (offer MS-CHAPv2, accept a NAK to TLS), or a comma list in order of
+ * preference ("tls,mschapv2": offer TLS, accept a NAK to MS-CHAPv2); NULL
+ * takes cfg->settings.eap_method.  peer_id: the IKE IDi as text,
  * for logs (may be NULL).  The session always starts with EAP-Identity:
  * Windows needs the round, Android answers it empty (the name then comes
  * inside MS-CHAPv2).
