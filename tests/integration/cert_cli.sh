@@ -261,4 +261,12 @@ else
 	ok keys_encrypted_at_rest
 fi
 
+# the daemon (ASan/UBSan build) stops cleanly: no leak, no runtime error
+stop
+if grep -q -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$tmp/daemon.log"; then
+	ko sanitizers_clean "$(grep -m3 -E 'ERROR|runtime error|#[0-9] ' "$tmp/daemon.log" | tr '\n' ' ')"
+else
+	ok sanitizers_clean
+fi
+
 [ $fails -eq 0 ]
