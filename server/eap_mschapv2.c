@@ -180,10 +180,15 @@ mschapv2_response(struct eap_session *s, struct mschapv2 *m,
 	}
 	u = rg_config_user(eap_session_cfg(s), user);
 	if (u == NULL) {
+		/* The same work as for a known user: no user-name oracle. */
+		if (RAND_bytes(nt_hash, sizeof(nt_hash)) == 1)
+			(void)rg_mschap_nt_response(m->auth_chal, resp, cpart,
+			    clen, nt_hash, expect);
 		eap_session_fail(s, "unknown user %s (EAP-MSCHAPv2)", user);
 		*req = failure_request(m, ERR_AUTH_FAILURE,
 		    "Authentication failed");
-		return *req ? EAP_M_REQUEST : EAP_M_FAIL;
+		rc = *req ? EAP_M_REQUEST : EAP_M_FAIL;
+		goto out;
 	}
 	if (!u->enabled) {
 		eap_session_fail(s, "user %s: account disabled (EAP-MSCHAPv2)",
