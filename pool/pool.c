@@ -319,12 +319,15 @@ plan_address(struct pool_mgr *m, const struct rg_config *cfg,
 			}
 	}
 	for (i = 0; i < n; i++)
-		for (j = 0; j < allowed[i]->nranges; j++)
-			if ((slot = pool_range_find(&allowed[i]->ranges[j])) >= 0) {
-				plan_slot(pl, allowed[i], &allowed[i]->ranges[j],
-				    (uint32_t)slot, "pool");
+		for (j = 0; j < allowed[i]->nranges; j++) {
+			struct pool_range *r = &allowed[i]->ranges[j];
+
+			if ((slot = pool_range_find(r)) >= 0) {
+				plan_slot(pl, allowed[i], r, (uint32_t)slot,
+				    "pool");
 				return 1;
 			}
+		}
 	/* Everything held: reuse the oldest reservation of anyone. */
 	TAILQ_FOREACH(l, &m->reserved, r_link)
 		if (in_set(allowed, n, l->pool)) {
@@ -468,8 +471,9 @@ pool_release(struct pool_mgr *m, uint64_t session)
 size_t
 pool_mgr_mem_bytes(const struct pool_mgr *m)
 {
-	size_t	 b = sizeof(*m) + m->npools * sizeof(struct pool), i, j, k;
+	size_t	 b, i, j, k;
 
+	b = sizeof(*m) + m->npools * sizeof(struct pool);
 	for (i = 0; i < m->npools; i++) {
 		b += m->pools[i].nranges * sizeof(struct pool_range);
 		for (j = 0; j < m->pools[i].nranges; j++) {

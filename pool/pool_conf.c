@@ -419,7 +419,8 @@ pool_mgr_restore(struct pool_mgr *m, const struct pool_lease_rec *recs,
 		rg_addr_str(&r->addr, as, sizeof(as));
 		if (r->user == NULL || (r->addr.af != AF_INET &&
 		    r->addr.af != AF_INET6)) {
-			rg_warn(POOL, "restore: dropping malformed lease %s", as);
+			rg_warn(POOL, "restore: malformed lease %s dropped",
+			    as);
 			continue;
 		}
 		if (pool_lease_by_addr(m, &r->addr) != NULL) {
@@ -435,8 +436,8 @@ pool_mgr_restore(struct pool_mgr *m, const struct pool_lease_rec *recs,
 			break;
 		l = pool_lease_new(m, &r->addr, u, NULL, NULL, 0,
 		    alive ? POOL_LEASE_ACTIVE : POOL_LEASE_RESERVED,
-		    r->session, r->state == POOL_LEASE_ACTIVE && !alive ?
-		    now : r->since);
+		    r->session, (r->state == POOL_LEASE_ACTIVE && !alive) ||
+		    r->since > UINT32_MAX ? now : r->since);
 		if (l == NULL) {
 			pool_user_gc(m, u);
 			break;
@@ -466,7 +467,8 @@ pool_mgr_restore(struct pool_mgr *m, const struct pool_lease_rec *recs,
 			if (r->state == POOL_LEASE_ACTIVE) {
 				rg_info(POOL, "restore: session %llu of %s is "
 				    "gone; %s reserved for the user",
-				    (unsigned long long)r->session, r->user, as);
+				    (unsigned long long)r->session, r->user,
+				    as);
 				persist_put(m, l);
 			}
 		}

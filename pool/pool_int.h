@@ -163,6 +163,9 @@ void	pool_lease_foreach(struct pool_mgr *,
 	    void (*fn)(struct pool_mgr *, struct pool_lease *, void *), void *);
 size_t	pool_tables_mem(const struct pool_mgr *);
 
+/* pool_check.c: 0, or -1 with the first inconsistency in why. */
+int	pool_mgr_check(struct pool_mgr *, char *why, size_t len);
+
 /* pool.c */
 /* The pool, range and slot holding addr, or NULL. */
 struct pool *pool_locate(struct pool *pools, size_t npools,

@@ -25,7 +25,8 @@ addr_hash(const struct rg_addr *a)
 {
 	pool_u128	 v = pool_addr_u128(a);
 
-	return mix64((uint64_t)v ^ mix64((uint64_t)(v >> 64) + (uint64_t)a->af));
+	return mix64((uint64_t)v ^
+	    mix64((uint64_t)(v >> 64) + (uint64_t)a->af));
 }
 
 static uint64_t

@@ -13,6 +13,7 @@
 #include "rg_test.h"
 #include "rg_log.h"
 #include "test_pool_util.h"
+#include "pool_int.h"		/* pool_mgr_check() */
 
 static uint64_t	 fake_now = 1700000000;
 
@@ -676,6 +677,172 @@ large_pool_unique(void)
 	rg_config_unref(c);
 }
 
+/*
+ * Random operations (grants with and without a RADIUS address, one-session
+ * users, releases, time passing, reconfiguration, restarts from the
+ * store, failing puts) with the manager's consistency check after each,
+ * and the rule that no two live sessions ever hold the same address.
+ */
+static struct rg_config *
+random_cfg(int which)
+{
+	struct rg_config *c = rg_config_new();
+	size_t		 a;
+	char		 name[16];
+	int		 i;
+
+	a = cfg_pool(c, "a", which ? "10.1.0.0/25" : "10.1.0.0/26", "b");
+	cfg_exclude(c, a, "10.1.0.16/30");
+	a = cfg_pool(c, "b", which ? "10.2.0.0/28" : "10.2.0.0/27", NULL);
+	cfg_range(c, a, "10.2.0.3", "10.2.0.9");
+	cfg_pool(c, "v6", "fd00::/122", NULL);
+	cfg_profile(c, "multi", "a,v6", false);
+	cfg_profile(c, "single", "a,v6", true);
+	for (i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "u%d", i);
+		cfg_user(c, name, i % 4 == 0 ? "single" : "multi",
+		    i == 5 ? "10.1.0.7" : i == 6 ? "10.1.0.40" : NULL);
+	}
+	return c;
+}
+
+struct live {
+	uint64_t	 sess;
+	struct rg_addr	 addr;
+};
+
+static void
+random_ops(void)
+{
+	struct rg_config *cfg[2] = { random_cfg(0), random_cfg(1) };
+	struct tp_store	 st = { 0 };
+	struct pool_persist pp = { tp_put, tp_del, &st };
+	struct pool_mgr	*m = pool_mgr_new(&pp);
+	struct live	 live[512];
+	struct pool_req	 req;
+	struct pool_grant g;
+	size_t		 nlive = 0, i, k;
+	uint64_t	 next = 1, rnd = 0x2545f4914f6cdd1dULL, ops[8] = { 0 };
+	char		 why[256], user[8];
+	int		 cur = 0, rc, step, failed = 0;
+
+	pool_mgr_set_clock(m, clock_fake, NULL);
+	pool_mgr_set_sticky(m, 300);
+	CHECK_EQ(pool_mgr_configure(m, cfg[0], why, sizeof(why)), 0);
+	for (step = 0; step < 6000 && !failed; step++) {
+		uint32_t op;
+
+		rnd ^= rnd << 13;
+		rnd ^= rnd >> 7;
+		rnd ^= rnd << 17;
+		op = (uint32_t)(rnd % 100);
+		if (op < 55 && nlive < 500) {
+			memset(&req, 0, sizeof(req));
+			snprintf(user, sizeof(user), "u%u",
+			    (unsigned)((rnd >> 8) % 12));
+			req.user = user;
+			req.af = (rnd >> 16) % 5 == 0 ? AF_INET6 : AF_INET;
+			req.session_id = next++;
+			if ((rnd >> 20) % 10 == 0 && req.af == AF_INET)
+				req.requested = A((rnd >> 24) % 2 ?
+				    "10.1.0.33" : "10.2.0.5");
+			if ((rnd >> 28) % 50 == 0)
+				st.fail_put = 1;
+			rc = pool_acquire(m, cfg[cur], &req, &g, why,
+			    sizeof(why));
+			st.fail_put = 0;
+			ops[0]++;
+			if (rc < 0) {
+				ops[1]++;
+				continue;
+			}
+			if (g.replaced_session) {
+				/* The caller tears the older session down. */
+				pool_release(m, g.replaced_session);
+				for (k = 0; k < nlive; k++)
+					if (live[k].sess == g.replaced_session)
+						live[k--] = live[--nlive];
+			}
+			for (k = 0; k < nlive; k++)
+				if (pool_addr_eq(&live[k].addr, &g.addr)) {
+					printf("  step %d: %s given twice\n",
+					    step, rg_addr_str(&g.addr, why,
+					    sizeof(why)));
+					failed = 1;
+				}
+			live[nlive].sess = req.session_id;
+			live[nlive++].addr = g.addr;
+		} else if (op < 85 && nlive > 0) {
+			k = (size_t)((rnd >> 8) % nlive);
+			CHECK(pool_release(m, live[k].sess) >= 1);
+			live[k] = live[--nlive];
+			ops[2]++;
+		} else if (op < 93) {
+			fake_now += (rnd >> 8) % 200;
+			pool_mgr_tick(m);
+		} else if (op < 97) {
+			cur = !cur;
+			CHECK_EQ(pool_mgr_configure(m, cfg[cur], why,
+			    sizeof(why)), 0);
+			ops[3]++;
+		} else {
+			/* Restart: sessions survive or not, store replayed. */
+			uint64_t		 alive[512];
+			size_t			 na = 0;
+			struct pool_lease_rec	*v;
+
+			pool_mgr_free(m);
+			m = pool_mgr_new(&pp);
+			pool_mgr_set_clock(m, clock_fake, NULL);
+			pool_mgr_set_sticky(m, 300);
+			CHECK_EQ(pool_mgr_configure(m, cfg[cur], why,
+			    sizeof(why)), 0);
+			for (k = 0; k < nlive; k++)
+				if ((rnd >> (k % 50)) & 1)
+					alive[na++] = live[k].sess;
+				else
+					live[k--] = live[--nlive];
+			/* Sessions of both families count once. */
+			v = tp_recs(&st);
+			pool_mgr_restore(m, v, st.n, alive, na);
+			free(v);
+			ops[4]++;
+			/* A live session keeps its address. */
+			for (k = 0; k < nlive; k++) {
+				struct pool_lease *l = pool_lease_by_sess(m,
+				    live[k].sess, live[k].addr.af);
+
+				if (l == NULL ||
+				    !pool_addr_eq(&l->addr, &live[k].addr)) {
+					printf("  step %d: session %llu lost "
+					    "its address\n", step,
+					    (unsigned long long)live[k].sess);
+					failed = 1;
+				}
+			}
+		}
+		if (pool_mgr_check(m, why, sizeof(why)) < 0) {
+			printf("  step %d: %s\n", step, why);
+			failed = 1;
+		}
+		if (m->nleases != st.n) {
+			printf("  step %d: %zu leases, %zu stored\n", step,
+			    m->nleases, st.n);
+			failed = 1;
+		}
+	}
+	CHECK(!failed);
+	CHECK(ops[0] > 1000 && ops[1] > 10 && ops[3] > 50 && ops[4] > 50);
+	printf("  %llu grants (%llu refused), %llu releases, %llu "
+	    "reconfigures, %llu restarts\n", (unsigned long long)ops[0],
+	    (unsigned long long)ops[1], (unsigned long long)ops[2],
+	    (unsigned long long)ops[3], (unsigned long long)ops[4]);
+	for (i = 0; i < 2; i++)
+		rg_config_unref(cfg[i]);
+	pool_mgr_free(m);
+	tp_free(&st);
+}
+
 static void
 local_addrs(void)
 {
@@ -708,4 +875,4 @@ init(void)
 RG_TEST_MAIN("pool", T(init), T(exclusions), T(exhaustion_next), T(sticky),
     T(sessions_per_user), T(radius_address), T(static_address),
     T(ipv6_pool), T(reconfigure_keeps), T(status_json), T(validator),
-    T(large_pool_unique), T(local_addrs))
+    T(large_pool_unique), T(random_ops), T(local_addrs))
