@@ -3,9 +3,11 @@
  * memory per slot (malloc'ed bytes of the configured pool set, measured
  * with mallinfo2, and the manager's own count), nanoseconds per operation
  * for 1,000,000 acquires then 1,000,000 releases (no persistence, sticky
- * off: the allocator itself), the same with sticky reservations and
- * reconnects, memory per live lease, and the cost of persisting each lease
- * to an append-only file (write+fflush per change, and with fdatasync).
+ * off: the allocator itself; first round from cold, including table
+ * growth and page faults, then a warm round), the same with sticky
+ * reservations and reconnects, memory per live lease (lease, session
+ * table, slot index), and the cost of persisting each lease to an
+ * append-only file (write+fflush per change, and with fdatasync).
  * Prints "key value" lines for tests/bench/pool.sh.
  */
 #include <malloc.h>
@@ -220,6 +222,13 @@ main(int argc, char **argv)
 	printf("bytes_per_live_lease %.1f\n", (double)(h2 - h1) / NOPS);
 	printf("bytes_per_slot_all_leased %.1f\n", (double)(h2 - h0) / slots);
 	base_pair = (t2 - t0) / NOPS;
+	/* Steady state: the same again, tables grown and slabs reused. */
+	t0 = now_ns();
+	if (acquire_n(m, NOPS + 1, NOPS) < 0)
+		return 1;
+	release_n(m, NOPS + 1, NOPS);
+	t1 = now_ns();
+	printf("warm_ns_per_op %.1f\n", (t1 - t0) / (2.0 * NOPS));
 	pool_mgr_free(m);
 
 	/* 2. Sticky: release keeps a reservation, reconnects take it back. */
