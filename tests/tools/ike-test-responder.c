@@ -7,6 +7,8 @@
  *
  *   ike-test-responder [--dp auto|userspace|kernel] [--proposals NAME]
  *                      [--port N --natt-port N] [--debug]
+ *                      [--ike-lifetime S] [--child-lifetime S]
+ *                      [--dpd INTERVAL:TIMEOUT] [--cookies N]
  *
  * Without --dp it is control plane only (dp = NULL).  Exits on SIGTERM.
  */
@@ -96,9 +98,15 @@ lease_release(void *arg, uint64_t sid)
 {
 	(void)arg;
 	for (size_t i = 0; i < MAX_LEASE; i++)
-		if (leases.owner[i] == sid)
+		if (leases.owner[i] == sid) {
 			leases.owner[i] = 0;
+			rg_info(POOL, "lease of session %llu released",
+			    (unsigned long long)sid);
+		}
 }
+
+static uint32_t	 opt_ike_life = 86400, opt_child_life = 10800;
+static uint32_t	 opt_dpd = 30, opt_dpd_timeout = 150, opt_cookies = 1000;
 
 static struct rg_config *
 build_config(const char *proposals)
@@ -116,11 +124,11 @@ build_config(const char *proposals)
 	c->settings.proposals = strdup(proposals);
 	c->settings.default_profile = strdup("default");
 	c->settings.eap_method = strdup("any");
-	c->settings.ike_lifetime_s = 86400;
-	c->settings.child_lifetime_s = 10800;
-	c->settings.dpd_interval_s = 30;
-	c->settings.dpd_timeout_s = 150;
-	c->settings.cookie_threshold = 1000;
+	c->settings.ike_lifetime_s = opt_ike_life;
+	c->settings.child_lifetime_s = opt_child_life;
+	c->settings.dpd_interval_s = opt_dpd;
+	c->settings.dpd_timeout_s = opt_dpd_timeout;
+	c->settings.cookie_threshold = opt_cookies;
 	c->settings.halfopen_per_ip = 0;
 	if (psk != NULL) {
 		c->psks = calloc(1, sizeof(*c->psks));
@@ -191,6 +199,15 @@ main(int argc, char **argv)
 			port = (uint16_t)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--natt-port") == 0 && i + 1 < argc)
 			natt = (uint16_t)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--ike-lifetime") == 0 && i + 1 < argc)
+			opt_ike_life = (uint32_t)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--child-lifetime") == 0 && i + 1 < argc)
+			opt_child_life = (uint32_t)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--cookies") == 0 && i + 1 < argc)
+			opt_cookies = (uint32_t)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--dpd") == 0 && i + 1 < argc &&
+		    sscanf(argv[i + 1], "%u:%u", &opt_dpd, &opt_dpd_timeout) == 2)
+			i++;
 		else if (strcmp(argv[i], "--debug") == 0)
 			debug = true;
 		else {
