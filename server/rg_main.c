@@ -251,6 +251,21 @@ static int
 start(struct rg_daemon *d, struct rg_engine_opts *opts, char *err,
     size_t errlen)
 {
+	sigset_t	 ss;
+
+	/*
+	 * Block the signals signalfd will deliver before any thread exists
+	 * (loop workers, libraries): a thread that left them unblocked would
+	 * take SIGTERM's default action and kill the process uncleanly.
+	 */
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &ss, NULL) < 0) {
+		snprintf(err, errlen, "sigprocmask: %s", strerror(errno));
+		return -1;
+	}
 	if (pid_lock(d, err, errlen) < 0)
 		return -1;
 	if ((d->store = store_open(d->state_dir, err, errlen)) == NULL)
