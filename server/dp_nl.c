@@ -87,6 +87,9 @@ dp_nl_link_up(struct nl_sock *sk, int ifindex, unsigned mtu)
 	rtnl_link_set_flags(c, IFF_UP);
 	if (mtu)
 		rtnl_link_set_mtu(c, mtu);
+	/* TUN's ring is txqueuelen packets (default 500) and it drops, not
+	 * pushes back, when full: a burst of a few ms must fit. */
+	rtnl_link_set_txqlen(c, 4096);
 	if ((err = rtnl_link_change(sk, l, c, 0)) < 0) {
 		rg_err(ESP, "link %d up: %s", ifindex, nl_geterror(err));
 		goto out;

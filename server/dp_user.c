@@ -47,6 +47,9 @@
 #define DPU_TUN_MTU	1400
 #define DPU_PATH_MTU	1500		/* assumed outer path MTU */
 #define DPU_MAX_ROUTES	4096
+/* Socket buffers: at line rate a few ms of scheduling delay overflow the
+ * default 208 KiB and every drop costs the inner TCP a retransmit. */
+#define DPU_SOCKBUF	(8 << 20)
 
 struct dpu_sa {
 	struct esp_sa		 esp;
@@ -166,6 +169,18 @@ dpu_find(struct dp_backend *b, uint32_t spi, bool inbound)
 
 static void	dpu_raw_read(struct rg_io *, uint32_t);
 
+/* Bigger buffers; SO_*BUFFORCE (CAP_NET_ADMIN) passes net.core.*mem_max. */
+static void
+dpu_sockbufs(int fd)
+{
+	int	 v = DPU_SOCKBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) == -1)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)) == -1)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+}
+
 static int
 dpu_raw_open(struct dp_backend *b, int af)
 {
@@ -182,6 +197,7 @@ dpu_raw_open(struct dp_backend *b, int af)
 	}
 	if (af == AF_INET)
 		setsockopt(*fd, IPPROTO_IP, IP_MTU_DISCOVER, &off, sizeof(off));
+	dpu_sockbufs(*fd);
 	io->fd = *fd;
 	io->cb = dpu_raw_read;
 	io->arg = b;
@@ -778,6 +794,7 @@ dpu_route_del(struct dp_backend *b, const struct rg_prefix *p)
 static void
 dpu_set_encap_socket(struct dp_backend *b, int af, int fd)
 {
+	dpu_sockbufs(fd);	/* ESP shares it with IKE: size it for ESP */
 	if (af == AF_INET)
 		b->encap4 = fd;
 	else
