@@ -496,6 +496,16 @@ eap_step(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	rg_buf_free(out);
 	switch (res) {
 	case EAP_CONTINUE:
+		if (eap_session_failed(sa->eap) && !sa->eap_fail_logged) {
+			/* A method failure notice (MS-CHAPv2 E=691) is out;
+			 * clients usually give up without answering it. */
+			sa->eap_fail_logged = true;
+			sa->eng->ctr.auth_fail++;
+			ikev2_log(sa, WARN, "authentication of '%s' (%s) "
+			    "failed: %s", sa->idi, sa->auth_method,
+			    eap_session_error(sa->eap) ?
+			    eap_session_error(sa->eap) : "EAP failure");
+		}
 		ikev2_send_sk(sa, IKEV2_EXCH_IKE_AUTH, true, m->hdr.msgid, &enc);
 		break;
 	case EAP_SUCCESS: {
@@ -514,10 +524,13 @@ eap_step(struct ikev2_sa *sa, const struct ikev2_msg *m)
 		break;
 	}
 	case EAP_FAILURE:
-		sa->eng->ctr.auth_fail++;
-		ikev2_log(sa, WARN, "authentication of '%s' (%s) failed: %s",
-		    sa->idi, sa->auth_method, eap_session_error(sa->eap) ?
-		    eap_session_error(sa->eap) : "EAP failure");
+		if (!sa->eap_fail_logged) {
+			sa->eng->ctr.auth_fail++;
+			ikev2_log(sa, WARN, "authentication of '%s' (%s) "
+			    "failed: %s", sa->idi, sa->auth_method,
+			    eap_session_error(sa->eap) ?
+			    eap_session_error(sa->eap) : "EAP failure");
+		}
 		ikev2_send_sk(sa, IKEV2_EXCH_IKE_AUTH, true, m->hdr.msgid, &enc);
 		ikev2_sa_destroy(sa, "EAP authentication failed");
 		break;

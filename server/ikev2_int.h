@@ -119,6 +119,7 @@ struct ikev2_sa {
 	struct eap_session	*eap;		/* owned */
 	uint8_t			 eap_msk[128];	/* wiped after use */
 	size_t			 eap_msk_len;
+	bool			 eap_fail_logged;
 	struct rg_buf		*auth_req;	/* owned: 1st IKE_AUTH plaintext */
 	uint8_t			 idr_body[512];
 	size_t			 idr_body_len;

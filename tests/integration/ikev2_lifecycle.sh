@@ -11,68 +11,12 @@ set -u
 top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${RG_BUILD:-$top/build-test}
 bed=${TB_HOME:-$top/../shared/testbed}
-resp=$build/tests/tools/ike-test-responder
 if [ "$(id -u)" != 0 ] || [ ! -x "$bed/run-interop.sh" ]; then
 	echo "SKIP ikev2_lifecycle: needs root and $bed"
 	exit 0
 fi
-. "$bed/lib/common.sh"
-TB_PSK=${TB_PSK:-testbed-psk-0123456789}
-ikdir=$(mktemp -d)
-srvlog=$ikdir/server.log
-srvpid=""
-export TB_CLIENT_PROFILES=$ikdir/profiles
-mkdir -p "$TB_CLIENT_PROFILES"
-fail=0
-
-stop_server() {
-	[ -n "$srvpid" ] && kill "$srvpid" 2>/dev/null && wait "$srvpid" 2>/dev/null
-	srvpid=""
-}
-cleanup() {
-	"$bed/sw-client" stop >/dev/null 2>&1
-	stop_server
-	"$bed/netns-down" >/dev/null 2>&1
-	rm -rf "$ikdir"
-}
-trap cleanup EXIT
-
-start_server() {
-	stop_server
-	: >"$srvlog"
-	ip netns exec "$TB_NS_SRV" env TB_PKI="$TB_PKI" TB_PSK="$TB_PSK" \
-	    TB_POOL="$TB_POOL" TB_DNS="$TB_DNS" TB_LAN_NET="$TB_LAN_NET" \
-	    "$resp" --dp userspace "$@" >"$srvlog" 2>&1 &
-	srvpid=$!
-	for _ in $(seq 50); do
-		grep -q "listening on UDP" "$srvlog" && return 0
-		sleep 0.1
-	done
-	echo "FAIL ikev2_lifecycle: server did not start"; cat "$srvlog"; exit 1
-}
-
-wait_log() {	# pattern timeout_s
-	for _ in $(seq $(($2 * 10))); do
-		grep -q "$1" "$srvlog" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-ping_ok() {	# profile seconds min_replies
-	local vip n
-	vip=$("$bed/sw-client" vip "$1" 2>/dev/null)
-	[ -n "$vip" ] || return 1
-	n=$(ip netns exec "$TB_NS_CLI" ping -n -q -c "$2" -i 1 -W 2 -I "$vip" \
-	    "$TB_LAN_HOST" 2>/dev/null | sed -n 's/.* \([0-9]*\) received.*/\1/p')
-	[ "${n:-0}" -ge "$3" ]
-}
-
-result() {	# name ok why
-	if [ "$2" = 0 ]; then echo "PASS ikev2_lifecycle.$1"
-	else echo "FAIL ikev2_lifecycle.$1: $3"; fail=1
-		echo "--- server log"; tail -${LOGLINES:-25} "$srvlog"; fi
-}
+suite=ikev2_lifecycle
+. "$top/tests/tools/ikev2_bed.sh"
 
 mk_profile() {	# name ike_rekey child_rekey
 	sed -e "s/ikev2-psk/$1/g" \
@@ -86,8 +30,7 @@ mk_profile rk-none 0s 0s
 sed -e "s/ikev2-cert/ic-cert/g" "$bed/profiles/client/ikev2-cert.conf" \
     >"$TB_CLIENT_PROFILES/ic-cert.conf"
 
-"$bed/netns-up" >/dev/null || { echo "FAIL ikev2_lifecycle: netns-up"; exit 1; }
-"$bed/mkpki" >/dev/null || { echo "FAIL ikev2_lifecycle: mkpki"; exit 1; }
+bed_up
 
 # 1. The client rekeys CHILD and IKE SAs while traffic flows.
 start_server
