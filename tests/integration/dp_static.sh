@@ -8,8 +8,9 @@
 # static SAs.  The client has no route to the LAN except its TUN device,
 # so every ping and iperf3 byte crosses our ESP.  Checked for ESP-in-UDP
 # (RFC 3948) and raw ESP (IP proto 50), AES-128-GCM and AES-256-CBC with
-# HMAC-SHA-256: ping both ways, iperf3 TCP both ways, SA counters moved
-# with no auth/replay drops, and after the server stops, nothing passes.
+# HMAC-SHA-256, over IPv4 and IPv6 outer addresses, IPv4 and IPv6 inside:
+# ping both ways, iperf3 TCP both ways, SA counters moved with no
+# auth/replay drops, and after the server stops, nothing passes.
 set -u
 top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${RG_BUILD:-$top/build-test}
@@ -52,6 +53,13 @@ setup() {
 	ip -n "$NL" link set host0 up
 	ip -n "$NL" route add default via 198.51.100.1
 	ip netns exec "$NS" sysctl -qw net.ipv4.ip_forward=1
+	# IPv6 twins: outside 2001:db8:1::/64, LAN 2001:db8:2::/64, vip6
+	ip -n "$NC" addr add 2001:db8:1::2/64 dev cli0 nodad
+	ip -n "$NS" addr add 2001:db8:1::1/64 dev srv0 nodad
+	ip -n "$NS" addr add 2001:db8:2::1/64 dev lan0 nodad
+	ip -n "$NL" addr add 2001:db8:2::10/64 dev host0 nodad
+	ip -n "$NL" -6 route add default via 2001:db8:2::1
+	ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.forwarding=1
 }
 
 # wait_for FILE PATTERN SECONDS
@@ -69,9 +77,11 @@ K2=f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff00112233445566778899aabbccddeeff
 H1=a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf
 H2=c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf
 
-# run_case NAME MODE(udp|raw) ALG
+# run_case NAME MODE(udp|raw) ALG [OUTER(4|6)]
 run_case() {
-	local name=$1 mode=$2 alg=$3 enc ekeylen args=() sp cp n ok
+	local name=$1 mode=$2 alg=$3 outer=${4:-4} enc ekeylen args=() sp cp n ok
+	local so=192.0.2.1 co=192.0.2.2
+	[ "$outer" = 6 ] && so=2001:db8:1::1 co=2001:db8:1::2
 	case $alg in
 	aes128gcm) enc=(--encr aes128gcm); ekeylen=40 ;;
 	aes256cbc-sha256) enc=(--encr aes256 --integ sha256); ekeylen=64 ;;
@@ -84,17 +94,20 @@ run_case() {
 	else
 		sargs=() cargs=()
 	fi
-	ip netns exec "$NS" "$tool" --tun rgs0 --local 192.0.2.1 --peer 192.0.2.2 \
+	ip netns exec "$NS" "$tool" --tun rgs0 --local $so --peer $co \
 	    "${args[@]}" "${enc[@]}" --spi-in c0000002 --spi-out c0000001 \
 	    --key-in "$ka" --key-out "$kb" "${sargs[@]}" --mss 1360 \
 	    --ts-local 198.51.100.0/24 --ts-remote 198.18.0.1/32 \
-	    --route 198.18.0.1/32 >"$work/srv.out" 2>"$work/srv.err" &
+	    --ts-local 2001:db8:2::/64 --ts-remote 2001:db8:f::1/128 \
+	    --route 198.18.0.1/32 --route 2001:db8:f::1/128 \
+	    >"$work/srv.out" 2>"$work/srv.err" &
 	sp=$!
 	pids+=("$sp")
-	ip netns exec "$NC" "$tool" --tun rgc0 --local 192.0.2.2 --peer 192.0.2.1 \
+	ip netns exec "$NC" "$tool" --tun rgc0 --local $co --peer $so \
 	    "${args[@]}" "${enc[@]}" --spi-in c0000001 --spi-out c0000002 \
 	    --key-in "$kb" --key-out "$ka" "${cargs[@]}" --mss 1360 \
 	    --ts-local 198.18.0.1/32 --ts-remote 198.51.100.0/24 \
+	    --ts-local 2001:db8:f::1/128 --ts-remote 2001:db8:2::/64 \
 	    >"$work/cli.out" 2>"$work/cli.err" &
 	cp=$!
 	pids+=("$cp")
@@ -106,6 +119,8 @@ run_case() {
 	# the client's virtual IP sits on its TUN, as kernel-libipsec does it
 	ip -n "$NC" addr add 198.18.0.1/32 dev rgc0
 	ip -n "$NC" route add 198.51.100.0/24 dev rgc0 src 198.18.0.1
+	ip -n "$NC" addr add 2001:db8:f::1/128 dev rgc0 nodad
+	ip -n "$NC" -6 route add 2001:db8:2::/64 dev rgc0 src 2001:db8:f::1
 
 	if ip netns exec "$NC" ping -c 3 -i 0.2 -W 2 -I 198.18.0.1 198.51.100.10 >"$work/ping1" 2>&1; then
 		pass "dp_static.$name.ping_client_to_lan"
@@ -122,6 +137,13 @@ run_case() {
 		pass "dp_static.$name.ping_1400"
 	else
 		fail "dp_static.$name.ping_1400" "$(tail -2 "$work/ping3")"
+	fi
+	if ip netns exec "$NC" ping -6 -c 2 -i 0.2 -W 2 -I 2001:db8:f::1 2001:db8:2::10 >"$work/ping4" 2>&1 &&
+	    ip netns exec "$NL" ping -6 -c 2 -i 0.2 -W 2 2001:db8:f::1 >>"$work/ping4" 2>&1 &&
+	    ip netns exec "$NC" ping -6 -c 1 -W 2 -M do -s 1352 -I 2001:db8:f::1 2001:db8:2::10 >>"$work/ping4" 2>&1; then
+		pass "dp_static.$name.ping6_both_ways"
+	else
+		fail "dp_static.$name.ping6_both_ways" "$(tail -2 "$work/ping4")"
 	fi
 	for dir in up down; do
 		local flag=""
@@ -180,4 +202,6 @@ run_case udp-gcm udp aes128gcm
 run_case raw-gcm raw aes128gcm
 run_case udp-cbc udp aes256cbc-sha256
 run_case raw-cbc raw aes256cbc-sha256
+run_case udp6-gcm udp aes128gcm 6
+run_case raw6-cbc raw aes256cbc-sha256 6
 [ $fails -eq 0 ]
