@@ -15,9 +15,15 @@ struct store;
  * snapshot is loaded; created is true when this start created the store.
  * certs/ fills it: generate the CA and the server certificate when the
  * store holds none.  Must be idempotent.  -1 with a message in err stops
- * the daemon.  Defined in server/rg_daemon_hooks.c.
+ * the daemon.  Both are defined in server/rg_daemon_hooks.c.
  */
 int	rg_first_start(struct store *, const char *state_dir, bool created,
 	    char *err, size_t errlen);
+
+/*
+ * Called hourly (and once at start) on the loop: upkeep such as the CRL
+ * refresh.  *changed: the store changed, rebuild the snapshot.
+ */
+int	rg_periodic(struct store *, bool *changed);
 
 #endif

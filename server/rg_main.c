@@ -46,8 +46,10 @@ struct rg_daemon {
 	char			*pid_path;	/* owned */
 	int			 pid_fd;	/* locked while we run */
 	int			 ready_fd;	/* pipe to the starter, or -1 */
-	int			 exit_code;
+	struct rg_timer		 t_periodic;	/* hourly upkeep */
 };
+
+#define RG_PERIODIC_MS	(3600 * 1000)
 
 static void
 usage(FILE *f)
@@ -130,6 +132,17 @@ static void
 api_changed(void *arg)
 {
 	(void)reload(arg, "API change");
+}
+
+static void
+periodic(struct rg_timer *t)
+{
+	struct rg_daemon	*d = t->arg;
+	bool			 changed;
+
+	if (rg_periodic(d->store, &changed) == 0 && changed)
+		(void)reload(d, "periodic upkeep");
+	rg_timer_start(d->loop, &d->t_periodic, RG_PERIODIC_MS);
 }
 
 static void
@@ -302,12 +315,16 @@ start(struct rg_daemon *d, struct rg_engine_opts *opts, char *err,
 		snprintf(err, errlen, "signalfd: %s", strerror(errno));
 		return -1;
 	}
+	rg_timer_init(&d->t_periodic, periodic, d);
+	rg_timer_start(d->loop, &d->t_periodic, 1000);
 	return 0;
 }
 
 static void
 stop(struct rg_daemon *d)
 {
+	if (d->loop)
+		rg_timer_stop(d->loop, &d->t_periodic);
 	web_stop(d->web);
 	if (d->engine) {
 		rg_engine_shutdown(d->engine);
