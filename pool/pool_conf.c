@@ -477,7 +477,8 @@ pool_mgr_restore(struct pool_mgr *m, const struct pool_lease_rec *recs,
 	/* The reserved FIFO must be in release order for expiry. */
 	for (i = 0; i < nres; i++)
 		TAILQ_REMOVE(&m->reserved, res[i], r_link);
-	qsort(res, nres, sizeof(*res), cmp_since);
+	if (nres)
+		qsort(res, nres, sizeof(*res), cmp_since);
 	for (i = 0; i < nres; i++)
 		TAILQ_INSERT_TAIL(&m->reserved, res[i], r_link);
 	free(res);

@@ -1,36 +1,291 @@
 /*
- * rg_engine.c: wires the protocol engines to the daemon core.
- * (The engines land module by module; until then the engine only keeps the
- * configuration snapshot and reports an empty status.)
+ * rg_engine.c: wires the protocol engines to the daemon core: the IKE
+ * sockets and the IKEv2 engine, the data plane, the pool manager (its
+ * leases persisted in the store) and session history in the store.
+ *
+ * Session ids: the IKEv2 engine numbers sessions from 1 at each start;
+ * the pool and the store see (boot second << 24 | id) so that leases
+ * restored from a previous run never collide with a new session.
  */
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
+#include "dp.h"
+#include "ike_sock.h"
+#include "ikev2.h"
+#include "pool/pool.h"
 #include "rg_engine.h"
 #include "rg_log.h"
+#include "rg_loop.h"
+#include "store.h"
 
 struct rg_engine {
-	struct rg_loop		*loop;
-	struct rg_config	*cfg;	/* counted reference */
+	struct rg_loop		*loop;		/* borrowed */
+	struct rg_config	*cfg;		/* counted reference */
 	struct rg_engine_opts	 opts;
+	uint64_t		 boot;		/* unix seconds at start */
+
+	struct pool_mgr		*pools;		/* owned */
+	struct dp		*dp;		/* owned; NULL: control plane only */
+	struct ikev2_engine	*ike;		/* owned */
+	struct ike_sock		*sock;		/* owned */
+	struct rg_timer		 t_tick;	/* pool reservations expiry */
+
+	/* session id (as the pool sees it) -> store history row */
+	struct sess_map {
+		uint64_t	 sid, hist;
+	}			*hist;
+	size_t			 nhist, caphist;
 };
+
+static uint64_t
+global_sid(const struct rg_engine *e, uint64_t sid)
+{
+	return e->boot << 24 | (sid & 0xffffff);
+}
+
+/* --- pool persistence in the store ------------------------------------ */
+
+static int
+persist_put(void *arg, const struct pool_lease_rec *r)
+{
+	struct rg_engine	*e = arg;
+	struct store_lease	 l = {
+		.pool = r->pool,
+		.addr = r->addr,
+		.user = r->user,
+		.session_id = r->session,
+		.state = r->state == POOL_LEASE_ACTIVE ? "bound" : "reserved",
+	};
+
+	return store_lease_put(e->opts.store, &l);
+}
+
+static int
+persist_del(void *arg, const struct pool_lease_rec *r)
+{
+	struct rg_engine	*e = arg;
+
+	return store_lease_del(e->opts.store, r->pool, &r->addr);
+}
+
+struct restore_ctx {
+	struct pool_lease_rec	*recs;
+	char			**strs;
+	size_t			 n, cap;
+};
+
+static int
+restore_collect(const struct store_lease *l, void *arg)
+{
+	struct restore_ctx	*c = arg;
+	struct pool_lease_rec	*nr;
+	char			**ns;
+	size_t			 ncap;
+
+	if (c->n == c->cap) {
+		ncap = c->cap ? c->cap * 2 : 64;
+		if ((nr = realloc(c->recs, ncap * sizeof(*nr))) == NULL)
+			return -1;
+		c->recs = nr;
+		if ((ns = realloc(c->strs, ncap * 2 * sizeof(*ns))) == NULL)
+			return -1;
+		c->strs = ns;
+		c->cap = ncap;
+	}
+	c->strs[2 * c->n] = strdup(l->pool ? l->pool : "");
+	c->strs[2 * c->n + 1] = strdup(l->user ? l->user : "");
+	c->recs[c->n] = (struct pool_lease_rec){
+		.addr = l->addr,
+		.pool = c->strs[2 * c->n],
+		.user = c->strs[2 * c->n + 1],
+		.session = l->session_id,
+		.state = l->state && strcmp(l->state, "bound") == 0 ?
+		    POOL_LEASE_ACTIVE : POOL_LEASE_RESERVED,
+		.since = l->updated > 0 ? (uint64_t)l->updated : 0,
+	};
+	c->n++;
+	return 0;
+}
+
+static void
+pools_restore(struct rg_engine *e)
+{
+	struct restore_ctx	 c = { 0 };
+	size_t			 i;
+	int			 kept;
+
+	if (e->opts.store == NULL)
+		return;
+	if (store_lease_list(e->opts.store, NULL, restore_collect, &c) < 0)
+		rg_warn(POOL, "could not read the persisted leases");
+	/* No session survives a restart: every lease becomes reserved. */
+	kept = pool_mgr_restore(e->pools, c.recs, c.n, NULL, 0);
+	if (c.n)
+		rg_notice(POOL, "restored %zu persisted lease(s), %d kept "
+		    "reserved for their users", c.n, kept < 0 ? 0 : kept);
+	for (i = 0; i < 2 * c.n; i++)
+		free(c.strs[i]);
+	free(c.strs);
+	free(c.recs);
+}
+
+static void
+tick(struct rg_timer *t)
+{
+	struct rg_engine	*e = t->arg;
+
+	pool_mgr_tick(e->pools);
+	rg_timer_start(e->loop, &e->t_tick, 60 * 1000);
+}
+
+/* --- hooks from the IKEv2 engine --------------------------------------- */
+
+static int
+hook_lease_acquire(void *arg, const char *user, const char *profile,
+    uint64_t session_id, int af, const struct rg_addr *requested,
+    struct rg_addr *out, char *why, size_t whylen)
+{
+	struct rg_engine	*e = arg;
+	struct pool_req		 req = {
+		.user = user,
+		.profile = rg_config_profile(e->cfg, profile),
+		.session_id = global_sid(e, session_id),
+		.af = af,
+	};
+	struct pool_grant	 g;
+	int			 rc;
+
+	(void)requested;	/* a client's wish is advice only */
+	rc = pool_acquire(e->pools, e->cfg, &req, &g, why, whylen);
+	if (rc < 0)
+		return -1;
+	*out = g.addr;
+	return 0;
+}
+
+static void
+hook_lease_release(void *arg, uint64_t session_id)
+{
+	struct rg_engine	*e = arg;
+
+	pool_release(e->pools, global_sid(e, session_id));
+}
+
+static void
+hook_session_up(void *arg, const struct ikev2_session_info *si)
+{
+	struct rg_engine	*e = arg;
+	struct sess_map		*n;
+	uint64_t		 hist;
+	size_t			 ncap;
+
+	if (e->opts.store == NULL || store_session_begin(e->opts.store,
+	    si->user, "ikev2", si->peer, si->vip, &hist) < 0)
+		return;
+	if (e->nhist == e->caphist) {
+		ncap = e->caphist ? e->caphist * 2 : 16;
+		if ((n = realloc(e->hist, ncap * sizeof(*n))) == NULL)
+			return;
+		e->hist = n;
+		e->caphist = ncap;
+	}
+	e->hist[e->nhist++] = (struct sess_map){
+	    global_sid(e, si->session_id), hist };
+}
+
+static void
+hook_session_down(void *arg, const struct ikev2_session_info *si)
+{
+	struct rg_engine	*e = arg;
+	uint64_t		 sid = global_sid(e, si->session_id);
+	size_t			 i;
+
+	for (i = 0; i < e->nhist; i++) {
+		if (e->hist[i].sid != sid)
+			continue;
+		store_session_end(e->opts.store, e->hist[i].hist,
+		    si->bytes_in, si->bytes_out);
+		e->hist[i] = e->hist[--e->nhist];
+		return;
+	}
+}
+
+/* --- life cycle --------------------------------------------------------- */
 
 struct rg_engine *
 rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
     struct rg_config *cfg)
 {
 	struct rg_engine	*e;
+	struct pool_persist	 persist;
+	struct ikev2_hooks	 hooks;
+	struct dp_events	 dev = { 0 };
+	struct rg_addr		*local = NULL;
+	size_t			 nlocal = 0;
+	char			 why[256];
+	const char		*kind;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
 	e->loop = loop;
 	e->opts = *opts;
 	e->cfg = rg_config_ref(cfg);
+	e->boot = (uint64_t)time(NULL);
+
+	persist = (struct pool_persist){ persist_put, persist_del, e };
+	if ((e->pools = pool_mgr_new(opts->store ? &persist : NULL)) == NULL)
+		goto fail;
+	if (pool_local_addrs(&local, &nlocal) == 0) {
+		pool_mgr_set_local(e->pools, local, nlocal);
+		free(local);
+	}
+	if (pool_mgr_configure(e->pools, cfg, why, sizeof(why)) < 0)
+		rg_err(POOL, "pools not usable: %s", why);
+	pools_restore(e);
+	rg_timer_init(&e->t_tick, tick, e);
+	rg_timer_start(loop, &e->t_tick, 60 * 1000);
+
+	kind = opts->dataplane ? opts->dataplane :
+	    cfg->settings.dataplane ? cfg->settings.dataplane : "auto";
+	if ((e->dp = dp_new(loop, kind, NULL, &dev)) == NULL)
+		rg_err(ESP, "no data plane (%s): tunnels will negotiate but "
+		    "carry no traffic", kind);
+
+	hooks = (struct ikev2_hooks){
+		.lease_acquire = hook_lease_acquire,
+		.lease_release = hook_lease_release,
+		.session_up = hook_session_up,
+		.session_down = hook_session_down,
+		.arg = e,
+	};
+	if ((e->ike = ikev2_engine_new(loop, cfg, e->dp, &hooks)) == NULL)
+		goto fail;
+	if ((e->sock = ike_sock_new(loop, opts->ike_port, opts->natt_port,
+	    e->ike, e->dp)) == NULL) {
+		rg_err(IKE, "cannot listen on UDP %u/%u", opts->ike_port,
+		    opts->natt_port);
+		goto fail;
+	}
 	return e;
+fail:
+	rg_engine_free(e);
+	return NULL;
 }
 
 int
 rg_engine_reconfigure(struct rg_engine *e, struct rg_config *cfg)
 {
+	char	 why[256];
+
+	if (pool_mgr_configure(e->pools, cfg, why, sizeof(why)) < 0) {
+		rg_err(POOL, "new configuration refused by the pools: %s", why);
+		return -1;
+	}
+	if (e->ike && ikev2_engine_reconfigure(e->ike, cfg) < 0)
+		return -1;
 	rg_config_unref(e->cfg);
 	e->cfg = rg_config_ref(cfg);
 	return 0;
@@ -39,6 +294,10 @@ rg_engine_reconfigure(struct rg_engine *e, struct rg_config *cfg)
 void
 rg_engine_shutdown(struct rg_engine *e)
 {
+	if (e == NULL)
+		return;
+	if (e->ike)
+		ikev2_engine_shutdown(e->ike);
 }
 
 void
@@ -46,6 +305,12 @@ rg_engine_free(struct rg_engine *e)
 {
 	if (e == NULL)
 		return;
+	ike_sock_free(e->sock);
+	ikev2_engine_free(e->ike);
+	dp_free(e->dp);
+	rg_timer_stop(e->loop, &e->t_tick);
+	pool_mgr_free(e->pools);
+	free(e->hist);
 	rg_config_unref(e->cfg);
 	free(e);
 }
@@ -53,18 +318,44 @@ rg_engine_free(struct rg_engine *e)
 json_t *
 rg_engine_status(struct rg_engine *e)
 {
-	return json_pack("{s:[]}", "sessions");
+	json_t	*st, *pools;
+
+	st = e->ike ? ikev2_engine_status_json(e->ike) : NULL;
+	if (st == NULL)
+		st = json_pack("{s:[]}", "sessions");
+	if ((pools = pool_mgr_status_json(e->pools, NULL)) != NULL)
+		json_object_set_new(st, "pools", pools);
+	json_object_set_new(st, "dataplane",
+	    json_string(e->dp ? dp_kind(e->dp) : "none"));
+	return st;
 }
 
 json_t *
 rg_engine_pool_status(struct rg_engine *e, const char *pool)
 {
-	return json_pack("{s:[]}", "leases");
+	json_t	*st = pool_mgr_status_json(e->pools, pool);
+
+	return st ? st : json_pack("{s:[]}", "leases");
 }
 
 unsigned int
 rg_engine_sessions_on_old_profile(struct rg_engine *e, const char *profile,
     uint32_t generation)
 {
-	return 0;
+	json_t		*st, *s;
+	size_t		 i;
+	unsigned int	 n = 0;
+
+	/* A live session holds the snapshot it started under; any session
+	 * on this profile started before the change runs the old one. */
+	if (e->ike == NULL || (st = ikev2_engine_status_json(e->ike)) == NULL)
+		return 0;
+	json_array_foreach(json_object_get(st, "sessions"), i, s) {
+		const char *p = json_string_value(json_object_get(s, "profile"));
+
+		if (p && strcmp(p, profile) == 0)
+			n++;
+	}
+	json_decref(st);
+	return n;
 }
