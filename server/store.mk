@@ -9,3 +9,10 @@ check_PROGRAMS += tests/unit/test_store
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_store_LDADD = server/librgstore.a server/librgcore.a $(DEP_LIBS)
+
+# The API request path (web_dispatch over a real store) under the fuzzer.
+check_PROGRAMS += tests/unit/test_fuzz_web_api
+tests_unit_test_fuzz_web_api_SOURCES = tests/fuzz/fuzz_web_api.c \
+	tests/fuzz/fuzz_driver.c
+tests_unit_test_fuzz_web_api_LDADD = web/librgweb.a server/librgstore.a \
+	server/librgcore.a $(DEP_LIBS)
