@@ -56,6 +56,7 @@ struct store_field {
 
 struct store_table {
 	const char		*res;	/* API name: "users" */
+	const char		*noun;	/* one of them, for messages: "user" */
 	const char		*table;	/* SQL table */
 	const struct store_field *fields;	/* [0] is the key; NULL name ends */
 	/* Cross-row check run inside the write transaction; may be NULL. */

@@ -138,7 +138,7 @@ store_obj_get(struct store *st, const char *res, const char *key,
 		o = row_json(t, s);
 	else if (rc == SQLITE_DONE)
 		store_seterr(e, STORE_ENOENT, t->fields[0].name,
-		    "no such %s: %s", res, key);
+		    "no such %s: %s", t->noun, key);
 	else
 		store_sqlerr(st, e, res);
 out:
@@ -369,12 +369,12 @@ obj_write(struct store *st, const char *res, const char *key, json_t *obj,
 	}
 	if (add && rc) {
 		rc = store_seterr(e, STORE_EEXIST, t->fields[0].name,
-		    "%s %s already exists", res, key);
+		    "%s %s already exists", t->noun, key);
 		goto out;
 	}
 	if (!add && !rc) {
 		rc = store_seterr(e, STORE_ENOENT, t->fields[0].name,
-		    "no such %s: %s", res, key);
+		    "no such %s: %s", t->noun, key);
 		goto out;
 	}
 	if ((rc = collect(st, t, key, obj, add, replace, &w, e)) < 0 ||
@@ -410,7 +410,7 @@ static int
 in_use(struct store *st, const char *res, const char *key,
     struct store_err *e)
 {
-	const struct store_table	*t;
+	const struct store_table	*tt = store_table_get(res), *t;
 	const struct store_field	*f;
 	sqlite3_stmt			*s;
 	char				 sql[256];
@@ -437,7 +437,7 @@ in_use(struct store *st, const char *res, const char *key,
 			if (sqlite3_step(s) == SQLITE_ROW)
 				rc = store_seterr(e, STORE_EBUSY,
 				    t->fields[0].name, "%s %s is in use by "
-				    "%s %s (%s)", res, key, t->res,
+				    "%s %s (%s)", tt->noun, key, t->noun,
 				    sqlite3_column_text(s, 0), f->name);
 			sqlite3_finalize(s);
 		}
@@ -451,7 +451,7 @@ in_use(struct store *st, const char *res, const char *key,
 		sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) == SQLITE_ROW)
 			rc = store_seterr(e, STORE_EBUSY, "name", "%s %s is in "
-			    "use by setting %s", res, key, f->name);
+			    "use by setting %s", tt->noun, key, f->name);
 		sqlite3_finalize(s);
 	}
 	return rc;
@@ -488,7 +488,7 @@ store_obj_del(struct store *st, const char *res, const char *key,
 	rc = sqlite3_step(s);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
 		rc = store_seterr(e, STORE_EBUSY, t->fields[0].name, "%s %s is "
-		    "in use", res, key);
+		    "in use", t->noun, key);
 		goto out;
 	}
 	if (rc != SQLITE_DONE) {
@@ -497,7 +497,7 @@ store_obj_del(struct store *st, const char *res, const char *key,
 	}
 	if (sqlite3_changes(st->db) == 0) {
 		rc = store_seterr(e, STORE_ENOENT, t->fields[0].name,
-		    "no such %s: %s", res, key);
+		    "no such %s: %s", t->noun, key);
 		goto out;
 	}
 	rc = store_commit(st, e);
@@ -550,7 +550,7 @@ store_settings_get(struct store *st, struct store_err *e)
 }
 
 static const struct store_table settings_table = {
-	"settings", "settings", store_settings_fields, NULL, NULL
+	"settings", "setting", "settings", store_settings_fields, NULL, NULL
 };
 
 int

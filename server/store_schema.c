@@ -163,15 +163,15 @@ static const struct store_field psk_fields[] = {
  * typed functions (store_cert_*), it is not generic.
  */
 const struct store_table store_tables[] = {
-	{ "users", "users", user_fields, NULL, NULL },
-	{ "groups", "groups", group_fields, NULL, NULL },
-	{ "pools", "pools", pool_fields, store_pools_check, NULL },
-	{ "profiles", "profiles", profile_fields, NULL, NULL },
-	{ "policies", "policies", policy_fields, NULL, NULL },
-	{ "proposals", "proposal_sets", proposal_fields, NULL,
+	{ "users", "user", "users", user_fields, NULL, NULL },
+	{ "groups", "group", "groups", group_fields, NULL, NULL },
+	{ "pools", "pool", "pools", pool_fields, store_pools_check, NULL },
+	{ "profiles", "profile", "profiles", profile_fields, NULL, NULL },
+	{ "policies", "policy", "policies", policy_fields, NULL, NULL },
+	{ "proposals", "proposal set", "proposal_sets", proposal_fields, NULL,
 	    store_proposal_presets },
-	{ "psks", "psks", psk_fields, NULL, NULL },
-	{ NULL, NULL, NULL, NULL, NULL }
+	{ "psks", "PSK", "psks", psk_fields, NULL, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL }
 };
 
 /* Settings: known keys, their types and defaults (PRODUCT.md facts 1, 14). */
@@ -237,7 +237,7 @@ store_setting_field(const char *key)
  * The presets (PRODUCT.md facts 1, 6, 11).  modern: AEAD and AES-CBC with
  * SHA-2, SHA-2 PRFs, ECP256/384, X25519, MODP2048+.  compatible adds what
  * Windows (3DES/AES-CBC, SHA1, MODP1024), iOS (AES/3DES, SHA1, MODP1024)
- * and Android 11 (SHA-2 integrity with a SHA1 or AES-XCBC PRF, MODP2048+)
+ * and Android 11 (SHA-2 integrity with a SHA1 PRF, MODP2048+)
  * send by default.  MODP1536 is left out on purpose (Apple bug, fact 6).
  */
 #define MODERN_DH	"ecp256-ecp384-x25519-modp2048-modp3072-modp4096"
@@ -259,7 +259,7 @@ static const char *const compat_ike[] = {
 	"aes256gcm16-aes128gcm16-prfsha256-prfsha384-prfsha1-"
 	    MODERN_DH "-modp1024",
 	"aes256-aes192-aes128-3des-sha256-sha384-sha512-sha1-prfsha256-"
-	    "prfsha384-prfsha512-prfsha1-prfaesxcbc-" MODERN_DH "-modp1024",
+	    "prfsha384-prfsha512-prfsha1-" MODERN_DH "-modp1024",
 	NULL
 };
 static const char *const compat_esp[] = {

@@ -362,8 +362,8 @@ one_item(struct store *st, const struct store_field *f, const char *x,
 			return store_sqlerr(st, e, f->ref);
 		if (rc == 0)
 			return store_seterr(e, STORE_EINVAL, f->name,
-			    "no such %.*s: %s", (int)strlen(f->ref) - 1,
-			    f->ref, x);
+			    "no such %s: %s", store_table_get(f->ref)->noun,
+			    x);
 		return 0;
 	case SF_ADDRLIST:
 		if (rg_addr_parse(x, &a) < 0)
