@@ -198,7 +198,7 @@ dp_xfrm_sa_build(const struct dp_sa *d)
 	xfrmnl_sa_set_daddr(sa, dst);
 	xfrmnl_sa_set_family(sa, d->peer.ss_family);
 	xfrmnl_sa_set_proto(sa, IPPROTO_ESP);
-	xfrmnl_sa_set_spi(sa, htonl(d->spi));
+	xfrmnl_sa_set_spi(sa, d->spi);	/* host order: libnl swaps */
 	xfrmnl_sa_set_reqid(sa, d->reqid);
 	xfrmnl_sa_set_mode(sa, d->mode == DP_MODE_TUNNEL ? XFRM_MODE_TUNNEL :
 	    XFRM_MODE_TRANSPORT);
@@ -420,7 +420,7 @@ dpx_state_del(struct dp_backend *b, struct dpx_sa *s)
 		return -1;
 	dst = dpx_addr_ss(s->inbound ? &s->local : &s->peer);
 	xfrmnl_sa_set_daddr(sa, dst);
-	xfrmnl_sa_set_spi(sa, htonl(s->spi));
+	xfrmnl_sa_set_spi(sa, s->spi);
 	xfrmnl_sa_set_proto(sa, IPPROTO_ESP);
 	xfrmnl_sa_set_family(sa, s->peer.ss_family);
 	err = xfrmnl_sa_delete(b->sk, sa, 0);
@@ -529,7 +529,7 @@ dpx_sa_counters(struct dp_backend *b, uint32_t spi, bool inbound,
 	if ((s = dpx_find(b, spi, inbound)) == NULL)
 		return -1;
 	dst = dpx_addr_ss(inbound ? &s->local : &s->peer);
-	err = xfrmnl_sa_get_kernel(b->sk, dst, htonl(spi), IPPROTO_ESP, 0, 0,
+	err = xfrmnl_sa_get_kernel(b->sk, dst, spi, IPPROTO_ESP, 0, 0,
 	    &sa);
 	nl_addr_put(dst);
 	if (err < 0 || sa == NULL)
@@ -603,6 +603,8 @@ dpx_ev_msg(struct nl_msg *msg, void *arg)
 	struct dpx_sa		*s;
 	uint32_t		 spi;
 
+	rg_debug(ESP, "XFRM event type %u len %d", h->nlmsg_type,
+	    nlmsg_datalen(h));
 	if (h->nlmsg_type != XFRM_MSG_EXPIRE ||
 	    nlmsg_datalen(h) < (int)sizeof(ue))
 		return NL_OK;
@@ -716,6 +718,14 @@ dpx_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	return NL_STOP;
 }
 
+static int
+dpx_ack_cb(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_STOP;
+}
+
 /* Add sa, keeping the kernel's own errno (libnl folds it into a few
  * generic codes) for the log line. */
 static int
@@ -737,6 +747,7 @@ dpx_add_errno(struct nl_sock *sk, struct xfrmnl_sa *sa, int *kerr)
 		return -NLE_NOMEM;
 	}
 	nl_cb_err(cb, NL_CB_CUSTOM, dpx_err_cb, kerr);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, dpx_ack_cb, NULL);
 	err = nl_send_auto(sk, msg);
 	nlmsg_free(msg);
 	if (err >= 0)

@@ -14,7 +14,9 @@
  *       aes128|aes256|3des|null [--integ sha1|sha256|sha384|sha512]
  *     --key-in HEX --key-out HEX [--ikey-in HEX --ikey-out HEX] [--esn]
  *     --ts-local PFX... --ts-remote PFX... [--route PFX]... [--mss N]
- *     [--port 4500] [--peer-port 4500] [--debug]
+ *     [--port 4500] [--peer-port 4500] [--debug] [--dp userspace|kernel|auto]
+ *     [--soft-time S] [--hard-time S] [--soft-bytes N] [--hard-bytes N]
+ * Lifetime events print "EXPIRE reqid=R spi=<hex> in|out soft|hard".
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -129,6 +131,15 @@ print_counters(void)
 }
 
 static void
+on_expire(void *arg, uint32_t reqid, uint32_t spi, bool inbound, bool hard)
+{
+	(void)arg;
+	printf("EXPIRE reqid=%u spi=%08x %s %s\n", reqid, spi,
+	    inbound ? "in" : "out", hard ? "hard" : "soft");
+	fflush(stdout);
+}
+
+static void
 on_signal(int sig, void *arg)
 {
 	(void)arg;
@@ -193,6 +204,9 @@ main(int argc, char **argv)
 		{ "ts-remote", 1, NULL, 'R' }, { "route", 1, NULL, 'x' },
 		{ "mss", 1, NULL, 'm' }, { "port", 1, NULL, 'P' },
 		{ "peer-port", 1, NULL, 'Q' }, { "debug", 0, NULL, 'd' },
+		{ "dp", 1, NULL, 'D' }, { "soft-time", 1, NULL, 's' },
+		{ "hard-time", 1, NULL, 'h' }, { "soft-bytes", 1, NULL, 'b' },
+		{ "hard-bytes", 1, NULL, 'B' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct dp_sa		 in, out;
@@ -201,6 +215,8 @@ main(int argc, char **argv)
 	struct rg_io		 uio;
 	const char		*tun = "rg0", *lip = NULL, *pip = NULL;
 	const char		*encr = "aes128gcm", *integ = NULL;
+	const char		*kind = "userspace";
+	struct dp_events	 ev = { on_expire, NULL, NULL };
 	size_t			 nroutes = 0, i;
 	uint16_t		 port = 4500, pport = 4500, mss = 0;
 	bool			 raw = false, esn = false, debug = false;
@@ -246,6 +262,11 @@ main(int argc, char **argv)
 		case 'P': port = (uint16_t)atoi(optarg); break;
 		case 'Q': pport = (uint16_t)atoi(optarg); break;
 		case 'd': debug = true; break;
+		case 'D': kind = optarg; break;
+		case 's': in.soft_time_s = (uint32_t)atoi(optarg); break;
+		case 'h': in.hard_time_s = (uint32_t)atoi(optarg); break;
+		case 'b': in.soft_bytes = strtoull(optarg, NULL, 10); break;
+		case 'B': in.hard_bytes = strtoull(optarg, NULL, 10); break;
 		default: usage();
 		}
 	}
@@ -295,6 +316,10 @@ main(int argc, char **argv)
 	out.mss_clamp = in.mss_clamp;
 	out.encr = in.encr;
 	out.integ = in.integ;
+	out.soft_time_s = in.soft_time_s;
+	out.hard_time_s = in.hard_time_s;
+	out.soft_bytes = in.soft_bytes;
+	out.hard_bytes = in.hard_bytes;
 	memcpy(out.ts_local, in.ts_local, sizeof(in.ts_local));
 	memcpy(out.ts_remote, in.ts_remote, sizeof(in.ts_remote));
 	out.nts_local = in.nts_local;
@@ -305,7 +330,7 @@ main(int argc, char **argv)
 
 	if ((loop = rg_loop_new(0)) == NULL)
 		return 1;
-	if ((dp = dp_new(loop, "userspace", tun, NULL)) == NULL) {
+	if ((dp = dp_new(loop, kind, tun, &ev)) == NULL) {
 		fprintf(stderr, "dp_new failed\n");
 		return 1;
 	}
