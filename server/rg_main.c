@@ -128,10 +128,10 @@ eng_old_sessions(void *arg, const char *profile, uint32_t generation)
 	    ((struct rg_daemon *)arg)->engine, profile, generation);
 }
 
-static void
+static int
 api_changed(void *arg)
 {
-	(void)reload(arg, "API change");
+	return reload(arg, "API change");
 }
 
 static void

@@ -35,8 +35,9 @@ struct web_ctx {
 	/*
 	 * Run after every committed write, before the response is sent:
 	 * the daemon rebuilds the snapshot and reconfigures the engine.
+	 * -1: the change is stored but not active (the response says so).
 	 */
-	void			(*changed)(void *arg);
+	int			(*changed)(void *arg);
 	void			*changed_arg;
 };
 

@@ -141,8 +141,11 @@ web_dispatch(struct web_ctx *ctx, const char *method, const char *url,
 	status = h(&req, out);
 	json_decref(req.body);
 	if (status >= 200 && status < 300 && strcmp(method, "GET") != 0 &&
-	    !(*rp)->runtime && ctx->changed)
-		ctx->changed(ctx->changed_arg);
+	    !(*rp)->runtime && ctx->changed &&
+	    ctx->changed(ctx->changed_arg) < 0 && json_is_object(*out))
+		json_object_set_new(*out, "warning", json_string("stored, but "
+		    "the engines refused the new configuration (see the "
+		    "log); the previous one stays active"));
 	rg_debug(WEB, "%s /v1/%s%s%s -> %d", method, res, req.name ? "/" : "",
 	    req.name ? req.name : "", status);
 	return status;

@@ -26,10 +26,11 @@ static struct store	*st;
 static struct web_ctx	 ctx;
 static int		 nchanged;
 
-static void
+static int
 changed(void *arg)
 {
 	nchanged++;
+	return 0;
 }
 
 static void
