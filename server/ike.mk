@@ -39,3 +39,11 @@ tests_unit_test_fuzz_ikev2_msg_SOURCES = tests/fuzz/fuzz_ikev2_msg.c \
 	tests/fuzz/fuzz_driver.c
 tests_unit_test_fuzz_ikev2_msg_LDADD = $(IKEV2_LIBS)
 EXTRA_DIST += tests/fuzz/seeds/ikev2_msg tests/integration/ikev2_interop.sh
+
+# The test-only IKEv2 initiator (in-memory exchange test, load generator).
+check_PROGRAMS += tests/unit/test_ikev2_exchange
+tests_unit_test_ikev2_exchange_SOURCES = tests/unit/test_ikev2_exchange.c \
+	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator.h
+tests_unit_test_ikev2_exchange_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
+tests_unit_test_ikev2_exchange_LDADD = $(IKEV2_LIBS)

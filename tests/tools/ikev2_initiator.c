@@ -1,0 +1,753 @@
+/*
+ * ikev2_initiator.c: the test-only IKEv2 initiator (see the header).
+ * IKE_SA_INIT (with COOKIE and INVALID_KE_PAYLOAD retries, RFC 7296 2.6,
+ * 1.2), IKE_AUTH with PSK (2.15) + CP (2.19) + the first CHILD_SA,
+ * CREATE_CHILD_SA for CHILD and IKE rekeys (1.3.2, 1.3.3, 2.18), DELETE
+ * and empty INFORMATIONAL requests (1.4).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "ikev2_crypto.h"
+#include "ikev2_initiator.h"
+#include "ikev2_msg.h"
+#include "ikev2_xform.h"
+
+enum op { OP_NONE, OP_REKEY_CHILD, OP_REKEY_IKE, OP_DEL_OLD_IKE, OP_DELETE,
+	OP_INFO, OP_DEL_CHILD };
+
+struct ikev2_ini {
+	struct ikev2_ini_conf	 c;
+	char			 id[128];
+	uint8_t			 psk[128];
+	enum ikev2_ini_state	 state;
+	enum op			 op;
+	uint16_t		 error;
+	uint64_t		 spi_i, spi_r;
+	uint16_t		 group;
+	struct ikev2_dh		*dh;
+	uint8_t			 ni[32], nr[256];
+	size_t			 nrlen;
+	uint8_t			 cookie[64];
+	size_t			 cookielen;
+	struct rg_buf		*msg1, *msg2;
+	const struct ikev2_xform *prf, *encr, *integ;
+	struct ikev2_keys	 keys;
+	uint32_t		 msgid;
+	struct rg_addr		 vip;
+	uint8_t			 dns[4];
+	size_t			 ndns;
+	uint8_t			 tsr_lo[4], tsr_hi[4];
+	size_t			 ntsr;
+	uint32_t		 spi_in, spi_out;	/* current CHILD */
+	uint32_t		 rk_spi_in;
+	uint8_t			 rk_n[32];
+	uint64_t		 rk_spi;
+	struct ikev2_dh		*rk_dh;
+	struct ikev2_keys	 rk_keys;
+	uint64_t		 rk_spi_r;
+	const struct ikev2_xform *rk_prf, *rk_encr, *rk_integ;
+};
+
+struct ikev2_ini *
+ikev2_ini_new(const struct ikev2_ini_conf *c)
+{
+	struct ikev2_ini *i = calloc(1, sizeof(*i));
+
+	if (i == NULL || c->psklen > sizeof(i->psk))
+		goto fail;
+	i->c = *c;
+	snprintf(i->id, sizeof(i->id), "%s", c->id);
+	i->c.id = i->id;
+	memcpy(i->psk, c->psk, c->psklen);
+	i->c.psk = i->psk;
+	i->group = c->groups[0];
+	return i;
+fail:
+	free(i);
+	return NULL;
+}
+
+void
+ikev2_ini_free(struct ikev2_ini *i)
+{
+	if (i == NULL)
+		return;
+	ikev2_dh_free(i->dh);
+	ikev2_dh_free(i->rk_dh);
+	rg_buf_free(i->msg1);
+	rg_buf_free(i->msg2);
+	OPENSSL_cleanse(i, sizeof(*i));
+	free(i);
+}
+
+enum ikev2_ini_state ikev2_ini_state(const struct ikev2_ini *i) { return i->state; }
+uint64_t ikev2_ini_spi_i(const struct ikev2_ini *i) { return i->spi_i; }
+uint64_t ikev2_ini_spi_r(const struct ikev2_ini *i) { return i->spi_r; }
+uint16_t ikev2_ini_error(const struct ikev2_ini *i) { return i->error; }
+const struct rg_addr *ikev2_ini_vip(const struct ikev2_ini *i) { return &i->vip; }
+
+uint32_t
+ikev2_ini_child_spi(const struct ikev2_ini *i, bool ours)
+{
+	return ours ? i->spi_in : i->spi_out;
+}
+
+size_t
+ikev2_ini_tsr(const struct ikev2_ini *i, uint8_t lo[4], uint8_t hi[4])
+{
+	memcpy(lo, i->tsr_lo, 4);
+	memcpy(hi, i->tsr_hi, 4);
+	return i->ntsr;
+}
+
+size_t
+ikev2_ini_dns(const struct ikev2_ini *i, uint8_t first[4])
+{
+	memcpy(first, i->dns, 4);
+	return i->ndns;
+}
+
+static void
+hdr_init(struct ikev2_ini *i, struct ikev2_hdr *h, uint8_t exch,
+    uint32_t msgid)
+{
+	memset(h, 0, sizeof(*h));
+	h->spi_i = i->spi_i;
+	h->spi_r = i->spi_r;
+	h->exch = exch;
+	h->flags = IKEV2_FLAG_I;
+	h->msgid = msgid;
+}
+
+static void
+add_xf(struct ikev2_prop *p, uint8_t type, uint16_t id, uint16_t kl)
+{
+	p->xf[p->nxf].type = type;
+	p->xf[p->nxf].id = id;
+	p->xf[p->nxf].keylen = kl;
+	p->nxf++;
+}
+
+static void
+ike_sa(struct ikev2_ini *i, struct ikev2_sa_pl *sa, const uint8_t *spi,
+    bool all_groups)
+{
+	struct ikev2_prop *p = &sa->prop[0];
+
+	memset(sa, 0, sizeof(*sa));
+	sa->nprop = 1;
+	p->num = 1;
+	p->proto = IKEV2_PROTO_IKE;
+	if (spi != NULL) {
+		p->spi_len = 8;
+		memcpy(p->spi, spi, 8);
+	}
+	add_xf(p, IKEV2_XF_ENCR, i->c.encr, i->c.encr_keylen);
+	add_xf(p, IKEV2_XF_PRF, i->c.prf, 0);
+	if (i->c.integ)
+		add_xf(p, IKEV2_XF_INTEG, i->c.integ, 0);
+	if (all_groups) {
+		for (size_t k = 0; k < 4 && i->c.groups[k]; k++)
+			add_xf(p, IKEV2_XF_DH, i->c.groups[k], 0);
+	} else
+		add_xf(p, IKEV2_XF_DH, i->group, 0);
+}
+
+static void
+esp_sa(struct ikev2_ini *i, struct ikev2_sa_pl *sa, uint32_t spi)
+{
+	struct ikev2_prop *p = &sa->prop[0];
+
+	memset(sa, 0, sizeof(*sa));
+	sa->nprop = 1;
+	p->num = 1;
+	p->proto = IKEV2_PROTO_ESP;
+	p->spi_len = 4;
+	rg_put_u32(p->spi, spi);
+	add_xf(p, IKEV2_XF_ENCR, i->c.esp_encr, i->c.esp_keylen);
+	if (i->c.esp_integ)
+		add_xf(p, IKEV2_XF_INTEG, i->c.esp_integ, 0);
+	add_xf(p, IKEV2_XF_ESN, 0, 0);
+}
+
+static void
+any_ts(struct ikev2_ts_pl *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->nts = 1;
+	t->ts[0].type = IKEV2_TS_IPV4_ADDR_RANGE;
+	t->ts[0].port_hi = 0xffff;
+	memset(t->ts[0].hi, 0xff, 4);
+}
+
+long
+ikev2_ini_start(struct ikev2_ini *i, uint8_t *out, size_t cap)
+{
+	struct ikev2_hdr	 h;
+	struct ikev2_enc	 e;
+	struct ikev2_sa_pl	*sa = malloc(sizeof(*sa));
+	uint8_t			 pub[1100];
+	long			 n, pl;
+
+	if (sa == NULL)
+		return -1;
+	if (i->spi_i == 0)
+		ikev2_random(&i->spi_i, sizeof(i->spi_i));
+	i->spi_r = 0;
+	i->msgid = 0;
+	/* A retry after COOKIE resends the same Ni and KE (RFC 7296 2.6). */
+	if (i->dh == NULL || ikev2_dh_group(i->dh) != i->group) {
+		ikev2_dh_free(i->dh);
+		i->dh = ikev2_dh_new(i->group);
+	}
+	if (i->dh == NULL || (pl = ikev2_dh_public(i->dh, pub, sizeof(pub))) < 0) {
+		free(sa);
+		return -1;
+	}
+	if (i->state == INI_START)
+		ikev2_random(i->ni, sizeof(i->ni));
+	hdr_init(i, &h, IKEV2_EXCH_IKE_SA_INIT, 0);
+	/* HDR, [N(COOKIE)], SAi1, KEi, Ni --> */
+	ikev2_enc_init(&e, out, cap, &h);
+	if (i->cookielen)
+		ikev2_put_notify(&e, 0, NULL, 0, IKEV2_N_COOKIE, i->cookie,
+		    i->cookielen);
+	ike_sa(i, sa, NULL, true);
+	ikev2_put_sa(&e, sa);
+	ikev2_put_ke(&e, i->group, pub, (size_t)pl);
+	ikev2_put_nonce(&e, i->ni, sizeof(i->ni));
+	free(sa);
+	if ((n = ikev2_enc_finish(&e)) < 0)
+		return -1;
+	rg_buf_free(i->msg1);
+	i->msg1 = rg_buf_dup(out, (size_t)n);
+	i->msgid = 1;
+	i->state = INI_INIT_SENT;
+	return n;
+}
+
+static long
+seal_req(struct ikev2_ini *i, uint8_t exch, const struct ikev2_enc *in,
+    uint8_t *out, size_t cap)
+{
+	struct ikev2_hdr	 h;
+	struct ikev2_enc	 e;
+
+	hdr_init(i, &h, exch, i->msgid++);
+	ikev2_enc_init(&e, out, cap, &h);
+	ikev2_pl_begin(&e, IKEV2_PL_SK);
+	if (e.w.err || in->w.err)
+		return -1;
+	out[IKEV2_HDR_LEN] = in->first;
+	return ikev2_sk_seal(&i->keys.i2r, out, cap, e.w.len, IKEV2_HDR_LEN,
+	    in->w.base, in->w.len);
+}
+
+static int
+psk_auth(struct ikev2_ini *i, const struct rg_buf *msg, const uint8_t *nonce,
+    size_t nlen, const uint8_t *skp, const uint8_t *idbody, size_t idlen,
+    uint8_t *out)
+{
+	static const char pad[] = "Key Pad for IKEv2";
+	uint8_t	 mac[64], k[64], *oct;
+	size_t	 olen = msg->len + nlen + i->prf->out;
+	int	 rc = -1;
+
+	if ((oct = malloc(olen)) == NULL)
+		return -1;
+	memcpy(oct, msg->data, msg->len);
+	memcpy(oct + msg->len, nonce, nlen);
+	if (ikev2_prf(i->prf, skp, i->prf->out, idbody, idlen, NULL, 0, NULL,
+	    0, mac) == 0 && (memcpy(oct + msg->len + nlen, mac, i->prf->out),
+	    ikev2_prf(i->prf, i->psk, i->c.psklen, (const uint8_t *)pad,
+	    sizeof(pad) - 1, NULL, 0, NULL, 0, k) == 0) &&
+	    ikev2_prf(i->prf, k, i->prf->out, oct, olen, NULL, 0, NULL, 0,
+	    out) == 0)
+		rc = 0;
+	free(oct);
+	return rc;
+}
+
+static long
+build_auth(struct ikev2_ini *i, uint8_t *out, size_t cap)
+{
+	uint8_t			 buf[2048], idbody[200], auth[64];
+	struct ikev2_enc	 e;
+	struct ikev2_sa_pl	*sa = malloc(sizeof(*sa));
+	struct ikev2_ts_pl	 ts;
+	size_t			 idlen = strlen(i->id);
+	long			 n;
+
+	if (sa == NULL || idlen > sizeof(idbody) - 4) {
+		free(sa);
+		return -1;
+	}
+	idbody[0] = strchr(i->id, '@') ? IKEV2_ID_RFC822_ADDR : IKEV2_ID_FQDN;
+	memset(idbody + 1, 0, 3);
+	memcpy(idbody + 4, i->id, idlen);
+	if (psk_auth(i, i->msg1, i->nr, i->nrlen, i->keys.sk_pi, idbody,
+	    idlen + 4, auth) < 0) {
+		free(sa);
+		return -1;
+	}
+	/* HDR, SK {IDi, AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr} --> */
+	ikev2_enc_inner(&e, buf, sizeof(buf));
+	ikev2_put_id(&e, IKEV2_PL_IDI, idbody[0], idbody + 4, idlen);
+	ikev2_put_auth(&e, IKEV2_AUTH_PSK, auth, i->prf->out);
+	if (i->c.want_vip) {
+		struct ikev2_cp cp;
+
+		memset(&cp, 0, sizeof(cp));
+		cp.cfg_type = IKEV2_CFG_REQUEST;
+		cp.nattr = 2;
+		cp.attr[0].type = IKEV2_CFG_INTERNAL_IP4_ADDRESS;
+		cp.attr[1].type = IKEV2_CFG_INTERNAL_IP4_DNS;
+		ikev2_put_cp(&e, &cp);
+	}
+	ikev2_random(&i->spi_in, sizeof(i->spi_in));
+	i->spi_in |= 0x1000;
+	esp_sa(i, sa, i->spi_in);
+	ikev2_put_sa(&e, sa);
+	free(sa);
+	any_ts(&ts);
+	ikev2_put_ts(&e, IKEV2_PL_TSI, &ts);
+	ikev2_put_ts(&e, IKEV2_PL_TSR, &ts);
+	n = seal_req(i, IKEV2_EXCH_IKE_AUTH, &e, out, cap);
+	if (n > 0)
+		i->state = INI_AUTH_SENT;
+	return n;
+}
+
+static const struct ikev2_prop *
+first_prop(const struct ikev2_msg *m, struct ikev2_sa_pl *sa)
+{
+	const struct ikev2_pl *p = ikev2_msg_find(m, IKEV2_PL_SA);
+	struct rg_rd	 r;
+
+	if (p == NULL)
+		return NULL;
+	rg_rd_init(&r, p->body, p->len);
+	if (ikev2_sa_decode(&r, sa) < 0 || sa->nprop != 1)
+		return NULL;
+	return &sa->prop[0];
+}
+
+static void
+take_algs(const struct ikev2_prop *p, const struct ikev2_xform **prf,
+    const struct ikev2_xform **encr, const struct ikev2_xform **integ)
+{
+	*prf = *encr = *integ = NULL;
+	for (size_t k = 0; k < p->nxf; k++) {
+		const struct ikev2_xform *x = ikev2_xform_find(p->xf[k].type,
+		    p->xf[k].id, p->xf[k].keylen);
+
+		if (x == NULL)
+			continue;
+		if (x->type == IKEV2_XF_PRF)
+			*prf = x;
+		else if (x->type == IKEV2_XF_ENCR)
+			*encr = x;
+		else if (x->type == IKEV2_XF_INTEG)
+			*integ = x;
+	}
+}
+
+/* The first error notify (type < 16384), or 0. */
+static uint16_t
+error_notify(const struct ikev2_msg *m, const uint8_t **data, size_t *len)
+{
+	for (size_t k = 0; k < m->npl; k++) {
+		struct ikev2_notify n;
+		struct rg_rd	 r;
+
+		if (m->pl[k].type != IKEV2_PL_N)
+			continue;
+		rg_rd_init(&r, m->pl[k].body, m->pl[k].len);
+		if (ikev2_notify_decode(&r, &n) == 0 && n.type < 16384) {
+			if (data != NULL) {
+				*data = n.data;
+				*len = n.len;
+			}
+			return n.type;
+		}
+	}
+	return 0;
+}
+
+static long
+init_response(struct ikev2_ini *i, const struct ikev2_msg *m, uint8_t *out,
+    size_t cap)
+{
+	struct ikev2_sa_pl	*sa;
+	const struct ikev2_prop	*p;
+	const struct ikev2_pl	*ke = ikev2_msg_find(m, IKEV2_PL_KE);
+	const struct ikev2_pl	*no = ikev2_msg_find(m, IKEV2_PL_NONCE);
+	struct ikev2_ke		 k;
+	struct rg_rd		 r;
+	struct rg_buf		*gir;
+	const uint8_t		*d;
+	size_t			 dl;
+	uint16_t		 err;
+	long			 rc = -1;
+
+	for (size_t x = 0; x < m->npl; x++) {
+		struct ikev2_notify n;
+
+		if (m->pl[x].type != IKEV2_PL_N)
+			continue;
+		rg_rd_init(&r, m->pl[x].body, m->pl[x].len);
+		if (ikev2_notify_decode(&r, &n) == 0 &&
+		    n.type == IKEV2_N_COOKIE && n.len <= sizeof(i->cookie)) {
+			memcpy(i->cookie, n.data, n.len);
+			i->cookielen = n.len;
+			return ikev2_ini_start(i, out, cap);
+		}
+	}
+	if ((err = error_notify(m, &d, &dl)) != 0) {
+		if (err == IKEV2_N_INVALID_KE_PAYLOAD && dl == 2 &&
+		    i->group != rg_get_u16(d)) {
+			i->group = rg_get_u16(d);
+			i->error = err;
+			return ikev2_ini_start(i, out, cap);
+		}
+		i->error = err;
+		i->state = INI_FAILED;
+		return -1;
+	}
+	if ((sa = malloc(sizeof(*sa))) == NULL)
+		return -1;
+	if ((p = first_prop(m, sa)) == NULL || ke == NULL || no == NULL ||
+	    no->len > sizeof(i->nr))
+		goto out;
+	take_algs(p, &i->prf, &i->encr, &i->integ);
+	rg_rd_init(&r, ke->body, ke->len);
+	if (i->prf == NULL || i->encr == NULL || ikev2_ke_decode(&r, &k) < 0 ||
+	    (gir = ikev2_dh_derive(i->dh, k.data, k.len)) == NULL)
+		goto out;
+	memcpy(i->nr, no->body, no->len);
+	i->nrlen = no->len;
+	i->spi_r = m->hdr.spi_r;
+	rg_buf_free(i->msg2);
+	i->msg2 = rg_buf_dup(m->raw, m->rawlen);
+	if (ikev2_derive_ike(&i->keys, i->prf, i->encr, i->integ, gir, i->ni,
+	    sizeof(i->ni), i->nr, i->nrlen, i->spi_i, i->spi_r, NULL, NULL) == 0)
+		rc = build_auth(i, out, cap);
+	rg_buf_free(gir);
+out:
+	free(sa);
+	return rc;
+}
+
+static int
+auth_response(struct ikev2_ini *i, const struct ikev2_msg *m)
+{
+	const struct ikev2_pl	*idr = ikev2_msg_find(m, IKEV2_PL_IDR);
+	const struct ikev2_pl	*au = ikev2_msg_find(m, IKEV2_PL_AUTH);
+	const struct ikev2_pl	*cp = ikev2_msg_find(m, IKEV2_PL_CP);
+	const struct ikev2_pl	*tsr = ikev2_msg_find(m, IKEV2_PL_TSR);
+	struct ikev2_sa_pl	*sa;
+	const struct ikev2_prop	*p;
+	struct ikev2_auth	 a;
+	struct rg_rd		 r;
+	uint8_t			 want[64];
+	uint16_t		 err;
+	int			 rc = -1;
+
+	if ((err = error_notify(m, NULL, NULL)) != 0 || idr == NULL ||
+	    au == NULL) {
+		if (err != 0)
+			i->error = err;
+		goto fail;
+	}
+	rg_rd_init(&r, au->body, au->len);
+	if (ikev2_auth_decode(&r, &a) < 0 || a.method != IKEV2_AUTH_PSK ||
+	    psk_auth(i, i->msg2, i->ni, sizeof(i->ni), i->keys.sk_pr,
+	    idr->body, idr->len, want) < 0 || a.len != i->prf->out ||
+	    CRYPTO_memcmp(want, a.data, a.len) != 0)
+		goto fail;
+	if (cp != NULL) {
+		struct ikev2_cp	*c = malloc(sizeof(*c));
+
+		rg_rd_init(&r, cp->body, cp->len);
+		if (c != NULL && ikev2_cp_decode(&r, c) == 0)
+			for (size_t k = 0; k < c->nattr; k++) {
+				if (c->attr[k].type ==
+				    IKEV2_CFG_INTERNAL_IP4_ADDRESS &&
+				    c->attr[k].len == 4) {
+					i->vip.af = AF_INET;
+					memcpy(i->vip.addr, c->attr[k].data, 4);
+				}
+				if (c->attr[k].type == IKEV2_CFG_INTERNAL_IP4_DNS &&
+				    c->attr[k].len == 4 && i->ndns++ == 0)
+					memcpy(i->dns, c->attr[k].data, 4);
+			}
+		free(c);
+	}
+	if (tsr != NULL) {
+		struct ikev2_ts_pl t;
+
+		rg_rd_init(&r, tsr->body, tsr->len);
+		if (ikev2_ts_decode(&r, &t) == 0) {
+			i->ntsr = t.nts;
+			memcpy(i->tsr_lo, t.ts[0].lo, 4);
+			memcpy(i->tsr_hi, t.ts[0].hi, 4);
+		}
+	}
+	if ((sa = malloc(sizeof(*sa))) != NULL && (p = first_prop(m, sa)) !=
+	    NULL && p->spi_len == 4) {
+		i->spi_out = rg_get_u32(p->spi);
+		i->state = INI_ESTABLISHED;
+		rc = 0;
+	}
+	free(sa);
+	if (rc == 0)
+		return 0;
+fail:
+	i->state = INI_FAILED;
+	return -1;
+}
+
+long
+ikev2_ini_rekey_child(struct ikev2_ini *i, uint8_t *out, size_t cap)
+{
+	uint8_t			 buf[1024], spi[4];
+	struct ikev2_enc	 e;
+	struct ikev2_sa_pl	*sa = malloc(sizeof(*sa));
+	struct ikev2_ts_pl	 ts;
+	long			 n;
+
+	if (sa == NULL || i->state != INI_ESTABLISHED) {
+		free(sa);
+		return -1;
+	}
+	/* HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr} --> */
+	ikev2_random(&i->rk_spi_in, sizeof(i->rk_spi_in));
+	i->rk_spi_in |= 0x1000;
+	ikev2_random(i->rk_n, sizeof(i->rk_n));
+	rg_put_u32(spi, i->spi_in);
+	ikev2_enc_inner(&e, buf, sizeof(buf));
+	ikev2_put_notify(&e, IKEV2_PROTO_ESP, spi, 4, IKEV2_N_REKEY_SA, NULL, 0);
+	esp_sa(i, sa, i->rk_spi_in);
+	ikev2_put_sa(&e, sa);
+	free(sa);
+	ikev2_put_nonce(&e, i->rk_n, sizeof(i->rk_n));
+	any_ts(&ts);
+	ikev2_put_ts(&e, IKEV2_PL_TSI, &ts);
+	ikev2_put_ts(&e, IKEV2_PL_TSR, &ts);
+	if ((n = seal_req(i, IKEV2_EXCH_CREATE_CHILD_SA, &e, out, cap)) > 0) {
+		i->op = OP_REKEY_CHILD;
+		i->state = INI_REQ_SENT;
+	}
+	return n;
+}
+
+long
+ikev2_ini_rekey_ike(struct ikev2_ini *i, uint8_t *out, size_t cap)
+{
+	uint8_t			 buf[2048], spi[8], pub[1100];
+	struct ikev2_enc	 e;
+	struct ikev2_sa_pl	*sa = malloc(sizeof(*sa));
+	long			 n, pl;
+
+	if (sa == NULL || i->state != INI_ESTABLISHED) {
+		free(sa);
+		return -1;
+	}
+	/* HDR, SK {SA, Ni, KEi} --> */
+	ikev2_random(&i->rk_spi, sizeof(i->rk_spi));
+	for (int k = 0; k < 8; k++)
+		spi[k] = (uint8_t)(i->rk_spi >> (56 - 8 * k));
+	ikev2_random(i->rk_n, sizeof(i->rk_n));
+	ikev2_dh_free(i->rk_dh);
+	if ((i->rk_dh = ikev2_dh_new(i->group)) == NULL ||
+	    (pl = ikev2_dh_public(i->rk_dh, pub, sizeof(pub))) < 0) {
+		free(sa);
+		return -1;
+	}
+	ikev2_enc_inner(&e, buf, sizeof(buf));
+	ike_sa(i, sa, spi, false);
+	ikev2_put_sa(&e, sa);
+	free(sa);
+	ikev2_put_nonce(&e, i->rk_n, sizeof(i->rk_n));
+	ikev2_put_ke(&e, i->group, pub, (size_t)pl);
+	if ((n = seal_req(i, IKEV2_EXCH_CREATE_CHILD_SA, &e, out, cap)) > 0) {
+		i->op = OP_REKEY_IKE;
+		i->state = INI_REQ_SENT;
+	}
+	return n;
+}
+
+static long
+info_req(struct ikev2_ini *i, const struct ikev2_delete *d, enum op op,
+    uint8_t *out, size_t cap)
+{
+	uint8_t			 buf[256];
+	struct ikev2_enc	 e;
+	long			 n;
+
+	ikev2_enc_inner(&e, buf, sizeof(buf));
+	if (d != NULL)
+		ikev2_put_delete(&e, d);
+	if ((n = seal_req(i, IKEV2_EXCH_INFORMATIONAL, &e, out, cap)) > 0) {
+		i->op = op;
+		i->state = INI_REQ_SENT;
+	}
+	return n;
+}
+
+long
+ikev2_ini_delete_child(struct ikev2_ini *i, uint32_t our_spi, uint8_t *out,
+    size_t cap)
+{
+	struct ikev2_delete	 d;
+
+	memset(&d, 0, sizeof(d));
+	d.proto = IKEV2_PROTO_ESP;
+	d.spi_len = 4;
+	d.nspi = 1;
+	d.spi[0] = our_spi;
+	return info_req(i, &d, OP_DEL_CHILD, out, cap);
+}
+
+long
+ikev2_ini_delete(struct ikev2_ini *i, uint8_t *out, size_t cap)
+{
+	struct ikev2_delete	 d;
+
+	memset(&d, 0, sizeof(d));
+	d.proto = IKEV2_PROTO_IKE;
+	return info_req(i, &d, OP_DELETE, out, cap);
+}
+
+long
+ikev2_ini_info(struct ikev2_ini *i, uint8_t *out, size_t cap)
+{
+	return info_req(i, NULL, OP_INFO, out, cap);
+}
+
+static long
+rekey_response(struct ikev2_ini *i, const struct ikev2_msg *m, uint8_t *out,
+    size_t cap)
+{
+	struct ikev2_sa_pl	*sa = malloc(sizeof(*sa));
+	const struct ikev2_prop	*p;
+	const struct ikev2_pl	*no = ikev2_msg_find(m, IKEV2_PL_NONCE);
+	uint16_t		 err;
+	long			 rc = -1;
+
+	if (sa == NULL)
+		return -1;
+	if ((err = error_notify(m, NULL, NULL)) != 0) {
+		i->error = err;
+		goto out;
+	}
+	if ((p = first_prop(m, sa)) == NULL || no == NULL)
+		goto out;
+	if (i->op == OP_REKEY_CHILD) {
+		if (p->spi_len != 4)
+			goto out;
+		/* New CHILD; the old one is deleted by the caller. */
+		i->spi_out = rg_get_u32(p->spi);
+		i->spi_in = i->rk_spi_in;
+		i->state = INI_ESTABLISHED;
+		rc = 0;
+	} else {
+		const struct ikev2_pl *ke = ikev2_msg_find(m, IKEV2_PL_KE);
+		struct ikev2_ke	 k;
+		struct rg_rd	 r;
+		struct rg_buf	*gir;
+		struct ikev2_delete d;
+
+		if (p->spi_len != 8 || ke == NULL)
+			goto out;
+		i->rk_spi_r = 0;
+		for (int x = 0; x < 8; x++)
+			i->rk_spi_r = i->rk_spi_r << 8 | p->spi[x];
+		take_algs(p, &i->rk_prf, &i->rk_encr, &i->rk_integ);
+		rg_rd_init(&r, ke->body, ke->len);
+		if (i->rk_prf == NULL || i->rk_encr == NULL ||
+		    ikev2_ke_decode(&r, &k) < 0 ||
+		    (gir = ikev2_dh_derive(i->rk_dh, k.data, k.len)) == NULL)
+			goto out;
+		/* SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) */
+		if (ikev2_derive_ike(&i->rk_keys, i->rk_prf, i->rk_encr,
+		    i->rk_integ, gir, i->rk_n, sizeof(i->rk_n), no->body,
+		    no->len, i->rk_spi, i->rk_spi_r, i->prf, i->keys.sk_d) < 0) {
+			rg_buf_free(gir);
+			goto out;
+		}
+		rg_buf_free(gir);
+		/* Then delete the old IKE SA on the old SA. */
+		memset(&d, 0, sizeof(d));
+		d.proto = IKEV2_PROTO_IKE;
+		rc = info_req(i, &d, OP_DEL_OLD_IKE, out, cap);
+	}
+out:
+	free(sa);
+	if (rc < 0)
+		i->state = INI_FAILED;
+	return rc;
+}
+
+long
+ikev2_ini_input(struct ikev2_ini *i, const uint8_t *pkt, size_t len,
+    uint8_t *out, size_t cap)
+{
+	struct ikev2_msg	*m = malloc(sizeof(*m));
+	uint8_t			*plain = malloc(IKEV2_MAX_MSG);
+	long			 rc = -1, n;
+
+	if (m == NULL || plain == NULL)
+		goto out;
+	if (ikev2_msg_decode(pkt, len, m) < 0 ||
+	    (m->hdr.flags & IKEV2_FLAG_R) == 0 || m->hdr.spi_i != i->spi_i)
+		goto out;
+	if (m->hdr.exch == IKEV2_EXCH_IKE_SA_INIT) {
+		if (i->state == INI_INIT_SENT)
+			rc = init_response(i, m, out, cap);
+		goto out;
+	}
+	if (m->hdr.msgid + 1 != i->msgid || m->sk_idx < 0 ||
+	    m->pl[m->sk_idx].type != IKEV2_PL_SK)
+		goto out;
+	n = ikev2_sk_open(&i->keys.r2i, pkt, len,
+	    (size_t)(m->pl[m->sk_idx].body - pkt), plain, IKEV2_MAX_MSG);
+	if (n < 0 || ikev2_chain_decode(m, m->sk_np, plain, (size_t)n) < 0)
+		goto out;
+	switch (m->hdr.exch) {
+	case IKEV2_EXCH_IKE_AUTH:
+		if (i->state == INI_AUTH_SENT)
+			rc = auth_response(i, m);
+		break;
+	case IKEV2_EXCH_CREATE_CHILD_SA:
+		if (i->state == INI_REQ_SENT)
+			rc = rekey_response(i, m, out, cap);
+		break;
+	case IKEV2_EXCH_INFORMATIONAL:
+		if (i->state != INI_REQ_SENT)
+			break;
+		rc = 0;
+		if (i->op == OP_DELETE) {
+			i->state = INI_DELETED;
+		} else if (i->op == OP_DEL_OLD_IKE) {
+			/* Switch to the new IKE SA; its IDs start at 0. */
+			i->spi_i = i->rk_spi;
+			i->spi_r = i->rk_spi_r;
+			i->keys = i->rk_keys;
+			i->prf = i->rk_prf;
+			i->encr = i->rk_encr;
+			i->integ = i->rk_integ;
+			i->msgid = 0;
+			i->state = INI_ESTABLISHED;
+		} else
+			i->state = INI_ESTABLISHED;
+		break;
+	}
+out:
+	free(m);
+	free(plain);
+	return rc;
+}

@@ -1,0 +1,65 @@
+/*
+ * ikev2_initiator.h: a test-only IKEv2 initiator (RFC 7296) built on the
+ * responder's own codec and crypto.  It drives the real responder through
+ * any datagram path (the in-memory queue of test_ikev2_exchange, a UDP
+ * socket in ikev2-loadgen): PSK authentication, a CP request, the first
+ * CHILD_SA, CREATE_CHILD_SA rekeys (CHILD and IKE), DELETE, liveness.
+ * Pure: no sockets, no timers; callers move the bytes.
+ */
+#ifndef IKEV2_INITIATOR_H
+#define IKEV2_INITIATOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rg_config.h"
+
+struct ikev2_ini_conf {
+	const char	*id;		/* IDi (ID_RFC822_ADDR or FQDN) */
+	const uint8_t	*psk;
+	size_t		 psklen;
+	uint16_t	 encr, encr_keylen, prf, integ;	/* IKE (integ 0: AEAD) */
+	uint16_t	 groups[4];	/* offered, groups[0] in the KE */
+	uint16_t	 esp_encr, esp_keylen, esp_integ;
+	bool		 want_vip;
+};
+
+enum ikev2_ini_state {
+	INI_START, INI_INIT_SENT, INI_AUTH_SENT, INI_ESTABLISHED,
+	INI_REQ_SENT, INI_FAILED, INI_DELETED,
+};
+
+struct ikev2_ini;
+
+struct ikev2_ini	*ikev2_ini_new(const struct ikev2_ini_conf *);
+void			 ikev2_ini_free(struct ikev2_ini *);
+enum ikev2_ini_state	 ikev2_ini_state(const struct ikev2_ini *);
+uint64_t		 ikev2_ini_spi_i(const struct ikev2_ini *);
+uint64_t		 ikev2_ini_spi_r(const struct ikev2_ini *);
+/* The notify that failed us (e.g. 14, 17, 24), 0 if none. */
+uint16_t		 ikev2_ini_error(const struct ikev2_ini *);
+const struct rg_addr	*ikev2_ini_vip(const struct ikev2_ini *);
+uint32_t		 ikev2_ini_child_spi(const struct ikev2_ini *, bool ours);
+/* Number of TSr entries the responder narrowed to, and the first one. */
+size_t			 ikev2_ini_tsr(const struct ikev2_ini *, uint8_t lo[4],
+			    uint8_t hi[4]);
+size_t			 ikev2_ini_dns(const struct ikev2_ini *, uint8_t first[4]);
+
+/* Requests: write the next datagram into out, return its length (-1). */
+long	ikev2_ini_start(struct ikev2_ini *, uint8_t *out, size_t cap);
+long	ikev2_ini_rekey_child(struct ikev2_ini *, uint8_t *out, size_t cap);
+long	ikev2_ini_rekey_ike(struct ikev2_ini *, uint8_t *out, size_t cap);
+long	ikev2_ini_delete_child(struct ikev2_ini *, uint32_t our_spi,
+	    uint8_t *out, size_t cap);
+long	ikev2_ini_delete(struct ikev2_ini *, uint8_t *out, size_t cap);
+long	ikev2_ini_info(struct ikev2_ini *, uint8_t *out, size_t cap);
+/*
+ * A response in: returns the length of the next request written to out
+ * (IKE_AUTH after IKE_SA_INIT, IKE_SA_INIT again after COOKIE or
+ * INVALID_KE_PAYLOAD), 0 when the exchange is done, -1 on failure.
+ */
+long	ikev2_ini_input(struct ikev2_ini *, const uint8_t *pkt, size_t len,
+	    uint8_t *out, size_t cap);
+
+#endif

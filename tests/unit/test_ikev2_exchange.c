@@ -1,0 +1,393 @@
+/*
+ * test_ikev2_exchange: in-memory exchanges.  The test-only initiator
+ * (tests/tools/ikev2_initiator.c) drives the real responder engine
+ * through a fake socket (a datagram queue), each step in RFC 7296
+ * notation: PSK + CP, retransmissions answered from the cache, CHILD and
+ * IKE rekeys, DELETE, cookies, INVALID_KE_PAYLOAD, NO_PROPOSAL_CHOSEN,
+ * AUTHENTICATION_FAILED, and SK fragmentation (RFC 7383) of a large reply.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ikev2.h"
+#include "ikev2_initiator.h"
+#include "ikev2_msg.h"
+#include "rg_loop.h"
+#include "rg_test.h"
+
+#define QMAX	32
+
+static struct {
+	uint8_t		*pkt[QMAX];
+	size_t		 len[QMAX];
+	size_t		 n;
+} q;
+
+static unsigned int	 leases_out;
+
+static int
+fake_send(void *arg, int fd, const uint8_t *p, size_t len,
+    const struct sockaddr *local, const struct sockaddr *peer)
+{
+	(void)arg;
+	(void)fd;
+	(void)local;
+	(void)peer;
+	if (q.n >= QMAX)
+		return -1;
+	q.pkt[q.n] = malloc(len);
+	memcpy(q.pkt[q.n], p, len);
+	q.len[q.n++] = len;
+	return 0;
+}
+
+static void
+q_clear(void)
+{
+	for (size_t i = 0; i < q.n; i++)
+		free(q.pkt[i]);
+	q.n = 0;
+}
+
+static int
+lease(void *arg, const char *user, const char *profile, uint64_t sid, int af,
+    const struct rg_addr *req, struct rg_addr *out, char *why, size_t wl)
+{
+	(void)arg; (void)user; (void)profile; (void)req; (void)why; (void)wl;
+	if (af != AF_INET)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->af = AF_INET;
+	out->addr[0] = 10;
+	out->addr[3] = (uint8_t)sid;
+	leases_out++;
+	return 0;
+}
+
+static void
+unlease(void *arg, uint64_t sid)
+{
+	(void)arg;
+	(void)sid;
+	leases_out--;
+}
+
+static struct sockaddr_in	 cli, srv;
+static struct rg_loop		*loop;
+
+static struct rg_config *
+config(const char *proposals, uint32_t cookie_threshold)
+{
+	struct rg_config *c = rg_config_new();
+	struct rg_profile *p;
+
+	c->settings.proposals = strdup(proposals);
+	c->settings.default_profile = strdup("default");
+	c->settings.cookie_threshold = cookie_threshold;
+	c->settings.dpd_interval_s = 30;
+	c->settings.dpd_timeout_s = 150;
+	c->psks = calloc(1, sizeof(*c->psks));
+	c->psks[0].id = strdup("%any");
+	c->psks[0].secret = (uint8_t *)strdup("test-psk-secret");
+	c->psks[0].secret_len = 15;
+	c->npsks = 1;
+	c->profiles = calloc(1, sizeof(*c->profiles));
+	p = &c->profiles[0];
+	p->name = strdup("default");
+	p->dns = calloc(1, sizeof(*p->dns));
+	rg_addr_parse("10.1.1.53", &p->dns[0]);
+	p->ndns = 1;
+	p->split = calloc(1, sizeof(*p->split));
+	rg_prefix_parse("10.2.0.0/16", &p->split[0]);
+	p->nsplit = 1;
+	c->nprofiles = 1;
+	return c;
+}
+
+static struct ikev2_engine *
+engine(const char *proposals, uint32_t cookies)
+{
+	struct rg_config	*c = config(proposals, cookies);
+	struct ikev2_hooks	 h = { lease, unlease, NULL, NULL, NULL };
+	struct ikev2_engine	*e;
+
+	if (loop == NULL)
+		loop = rg_loop_new(0);
+	cli.sin_family = srv.sin_family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.2", &cli.sin_addr);
+	inet_pton(AF_INET, "192.0.2.1", &srv.sin_addr);
+	cli.sin_port = srv.sin_port = htons(500);
+	e = ikev2_engine_new(loop, c, NULL, &h);
+	rg_config_unref(c);
+	if (e != NULL)
+		ikev2_engine_set_send(e, fake_send, NULL);
+	return e;
+}
+
+/* Request in, the (single) response out through the fake socket. */
+static long
+rt(struct ikev2_engine *e, struct ikev2_ini *i, const uint8_t *req, long n,
+    uint8_t *next, size_t cap)
+{
+	long	 r;
+
+	q_clear();
+	if (n <= 0)
+		return -1;
+	ikev2_engine_input(e, req, (size_t)n, (struct sockaddr *)&cli,
+	    (struct sockaddr *)&srv, -1);
+	if (q.n == 0)
+		return -1;
+	r = ikev2_ini_input(i, q.pkt[0], q.len[0], next, cap);
+	return r;
+}
+
+static const struct ikev2_ini_conf gcm = {
+	"alice@example.com", (const uint8_t *)"test-psk-secret", 15,
+	20, 256, 5, 0, { 19, 0, 0, 0 }, 20, 128, 0, true };
+
+/* Up to ESTABLISHED; returns the initiator. */
+static struct ikev2_ini *
+connect_ini(struct ikev2_engine *e, const struct ikev2_ini_conf *c)
+{
+	struct ikev2_ini *i = ikev2_ini_new(c);
+	uint8_t		 a[4096], b[4096];
+	long		 n;
+	int		 rounds = 0;
+
+	/* HDR, SAi1, KEi, Ni --> <-- HDR, SAr1, KEr, Nr */
+	n = ikev2_ini_start(i, a, sizeof(a));
+	/* HDR, SK {IDi, AUTH, CP, SAi2, TSi, TSr} --> */
+	while (rounds++ < 6 && (n = rt(e, i, a, n, b, sizeof(b))) > 0) {
+		memcpy(a, b, (size_t)n);
+		if (ikev2_ini_state(i) == INI_AUTH_SENT) {
+			n = rt(e, i, a, n, b, sizeof(b));
+			break;
+		}
+	}
+	return i;
+}
+
+static void
+psk_cp(void)
+{
+	struct ikev2_engine *e = engine("modern", 0);
+	struct ikev2_ini *i = connect_ini(e, &gcm);
+	uint8_t		 lo[4], hi[4], dns[4];
+	json_t		*st;
+
+	/* <-- HDR, SK {IDr, AUTH, CP(REPLY), SAr2, TSi, TSr} */
+	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
+	CHECK_EQ(ikev2_ini_vip(i)->af, AF_INET);
+	CHECK_EQ(ikev2_ini_vip(i)->addr[0], 10);
+	CHECK_EQ(ikev2_ini_dns(i, dns), 1);
+	CHECK_MEM(dns, "\x0a\x01\x01\x35", 4);
+	/* TSr 0.0.0.0/0 narrowed to the profile's split 10.2.0.0/16. */
+	CHECK_EQ(ikev2_ini_tsr(i, lo, hi), 1);
+	CHECK_MEM(lo, "\x0a\x02\x00\x00", 4);
+	CHECK_MEM(hi, "\x0a\x02\xff\xff", 4);
+	CHECK_EQ(leases_out, 1);
+	st = ikev2_engine_status_json(e);
+	CHECK_EQ(json_array_size(json_object_get(st, "sessions")), 1);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(
+	    json_object_get(st, "sessions"), 0), "user")), "alice@example.com");
+	json_decref(st);
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	CHECK_EQ(leases_out, 0);
+	q_clear();
+}
+
+static void
+retransmit_cache(void)
+{
+	struct ikev2_engine *e = engine("modern", 0);
+	struct ikev2_ini *i = ikev2_ini_new(&gcm);
+	uint8_t		 a[4096], b[4096], first[4096];
+	long		 n, m;
+	size_t		 flen;
+	json_t		*st;
+
+	n = ikev2_ini_start(i, a, sizeof(a));
+	ikev2_engine_input(e, a, (size_t)n, (struct sockaddr *)&cli,
+	    (struct sockaddr *)&srv, -1);
+	CHECK_EQ(q.n, 1);
+	memcpy(first, q.pkt[0], q.len[0]);
+	flen = q.len[0];
+	/* The same IKE_SA_INIT again: the same answer, no second SA. */
+	q_clear();
+	ikev2_engine_input(e, a, (size_t)n, (struct sockaddr *)&cli,
+	    (struct sockaddr *)&srv, -1);
+	CHECK_EQ(q.n, 1);
+	CHECK(q.len[0] == flen && memcmp(q.pkt[0], first, flen) == 0);
+	CHECK_EQ(ikev2_engine_sa_count(e), 1);
+	m = ikev2_ini_input(i, q.pkt[0], q.len[0], b, sizeof(b));
+	CHECK(m > 0);
+	/* IKE_AUTH, then the same IKE_AUTH: answered from the cache. */
+	q_clear();
+	ikev2_engine_input(e, b, (size_t)m, (struct sockaddr *)&cli,
+	    (struct sockaddr *)&srv, -1);
+	CHECK_EQ(q.n, 1);
+	memcpy(first, q.pkt[0], q.len[0]);
+	flen = q.len[0];
+	CHECK_EQ(ikev2_ini_input(i, q.pkt[0], q.len[0], a, sizeof(a)), 0);
+	q_clear();
+	ikev2_engine_input(e, b, (size_t)m, (struct sockaddr *)&cli,
+	    (struct sockaddr *)&srv, -1);
+	CHECK_EQ(q.n, 1);
+	CHECK(q.len[0] == flen && memcmp(q.pkt[0], first, flen) == 0);
+	CHECK_EQ(leases_out, 1);	/* processed once */
+	st = ikev2_engine_status_json(e);
+	CHECK(json_integer_value(json_object_get(json_object_get(st,
+	    "counters"), "retransmits_answered")) == 2);
+	json_decref(st);
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	q_clear();
+}
+
+static void
+rekeys_and_delete(void)
+{
+	struct ikev2_engine *e = engine("modern", 0);
+	struct ikev2_ini *i = connect_ini(e, &gcm);
+	uint8_t		 a[4096], b[4096];
+	uint32_t	 old_in, old_out;
+	uint64_t	 old_spi;
+	long		 n;
+
+	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
+	/* HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr} --> */
+	old_in = ikev2_ini_child_spi(i, true);
+	old_out = ikev2_ini_child_spi(i, false);
+	n = ikev2_ini_rekey_child(i, a, sizeof(a));
+	CHECK_EQ(rt(e, i, a, n, b, sizeof(b)), 0);
+	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
+	CHECK(ikev2_ini_child_spi(i, false) != old_out);
+	/* HDR, SK {D(ESP, old)} --> <-- HDR, SK {D(ESP, responder's old)} */
+	n = ikev2_ini_delete_child(i, old_in, a, sizeof(a));
+	CHECK_EQ(rt(e, i, a, n, b, sizeof(b)), 0);
+	/* IKE SA rekey: HDR, SK {SA, Ni, KEi} --> then DELETE the old. */
+	old_spi = ikev2_ini_spi_r(i);
+	n = ikev2_ini_rekey_ike(i, a, sizeof(a));
+	n = rt(e, i, a, n, b, sizeof(b));
+	CHECK(n > 0);
+	CHECK_EQ(ikev2_engine_sa_count(e), 2);
+	CHECK_EQ(rt(e, i, b, n, a, sizeof(a)), 0);
+	CHECK(ikev2_ini_spi_r(i) != old_spi);
+	rg_loop_once(loop, 0);
+	CHECK_EQ(ikev2_engine_sa_count(e), 1);
+	CHECK_EQ(leases_out, 1);	/* the lease moved to the new SA */
+	/* Liveness on the new SA (message ID 0 there). */
+	n = ikev2_ini_info(i, a, sizeof(a));
+	CHECK_EQ(rt(e, i, a, n, b, sizeof(b)), 0);
+	/* HDR, SK {D(IKE)} --> */
+	n = ikev2_ini_delete(i, a, sizeof(a));
+	CHECK_EQ(rt(e, i, a, n, b, sizeof(b)), 0);
+	CHECK_EQ(ikev2_ini_state(i), INI_DELETED);
+	rg_loop_once(loop, 0);
+	CHECK_EQ(ikev2_engine_sa_count(e), 0);
+	CHECK_EQ(leases_out, 0);
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	q_clear();
+}
+
+static void
+cookies(void)
+{
+	struct ikev2_engine *e = engine("modern", 1);
+	struct ikev2_ini *i1 = ikev2_ini_new(&gcm), *i2;
+	uint8_t		 a[4096], b[4096];
+	long		 n;
+	json_t		*st;
+
+	/* One half-open SA reaches the threshold of 1. */
+	n = ikev2_ini_start(i1, a, sizeof(a));
+	CHECK(rt(e, i1, a, n, b, sizeof(b)) > 0);
+	/* The next one: <-- HDR, N(COOKIE); then HDR, N(COOKIE), SAi1... */
+	i2 = connect_ini(e, &gcm);
+	CHECK_EQ(ikev2_ini_state(i2), INI_ESTABLISHED);
+	st = ikev2_engine_status_json(e);
+	CHECK(json_integer_value(json_object_get(json_object_get(st,
+	    "counters"), "cookies_sent")) == 1);
+	json_decref(st);
+	ikev2_ini_free(i1);
+	ikev2_ini_free(i2);
+	ikev2_engine_free(e);
+	q_clear();
+}
+
+static void
+invalid_ke(void)
+{
+	struct ikev2_engine *e = engine("modern", 0);
+	struct ikev2_ini_conf c = gcm;
+	struct ikev2_ini *i;
+
+	/* KE of MODP 3072 while we prefer X25519 among those offered? No:
+	 * the KE group is preferred when acceptable, so offer MODP 1024
+	 * (refused by modern) first and X25519 second. */
+	c.groups[0] = 2;
+	c.groups[1] = 31;
+	i = connect_ini(e, &c);
+	CHECK_EQ(ikev2_ini_error(i), IKEV2_N_INVALID_KE_PAYLOAD);
+	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	q_clear();
+}
+
+static void
+refusals(void)
+{
+	struct ikev2_engine *e = engine("modern", 0);
+	struct ikev2_ini_conf c = gcm;
+	struct ikev2_ini *i;
+
+	/* 3DES/SHA1/MODP1024 against modern: NO_PROPOSAL_CHOSEN. */
+	c.encr = 3;
+	c.encr_keylen = 0;
+	c.prf = 2;
+	c.integ = 2;
+	c.groups[0] = 2;
+	i = connect_ini(e, &c);
+	CHECK_EQ(ikev2_ini_state(i), INI_FAILED);
+	CHECK_EQ(ikev2_ini_error(i), IKEV2_N_NO_PROPOSAL_CHOSEN);
+	ikev2_ini_free(i);
+	/* Wrong PSK: AUTHENTICATION_FAILED, no lease, SA gone. */
+	c = gcm;
+	c.psk = (const uint8_t *)"wrong-psk-secret";
+	c.psklen = 16;
+	i = connect_ini(e, &c);
+	CHECK_EQ(ikev2_ini_state(i), INI_FAILED);
+	CHECK_EQ(ikev2_ini_error(i), IKEV2_N_AUTHENTICATION_FAILED);
+	CHECK_EQ(leases_out, 0);
+	rg_loop_once(loop, 0);
+	CHECK_EQ(ikev2_engine_sa_count(e), 0);
+	ikev2_ini_free(i);
+	/* CBC + HMAC + MODP2048 works too. */
+	c = gcm;
+	c.encr = 12;
+	c.encr_keylen = 128;
+	c.integ = 12;
+	c.groups[0] = 14;
+	c.esp_encr = 12;
+	c.esp_integ = 12;
+	i = connect_ini(e, &c);
+	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	q_clear();
+}
+
+static void
+cleanup(void)
+{
+	rg_loop_free(loop);
+	loop = NULL;
+}
+
+RG_TEST_MAIN("ikev2_exchange", T(psk_cp), T(retransmit_cache),
+    T(rekeys_and_delete), T(cookies), T(invalid_ke), T(refusals), T(cleanup))
