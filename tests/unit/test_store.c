@@ -6,6 +6,9 @@
  */
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +239,15 @@ file_has(const char *path, const char *needle)
 	free(buf);
 	fclose(f);
 	return found;
+}
+
+static bool
+file_has_dir(const char *needle)
+{
+	char	 path[300];
+
+	snprintf(path, sizeof(path), "%s/roadgate.db", dir);
+	return file_has(path, needle);
 }
 
 static void
@@ -491,6 +503,115 @@ proposals_settings(void)
 	store_close(st);
 }
 
+static int
+count_lease(const struct store_lease *l, void *arg)
+{
+	(*(int *)arg)++;
+	return strcmp(l->state, "bound") == 0 ? 0 : -1;
+}
+
+static int
+cert_seen(const struct store_cert *c, void *arg)
+{
+	snprintf(arg, 64, "%s/%s/%lld", c->kind, c->serial,
+	    (long long)c->revoked_at);
+	return 0;
+}
+
+static void
+state_tables(void)
+{
+	struct store		*st;
+	struct store_err	 e;
+	struct store_lease	 l = { 0 };
+	struct store_cert	 c = { 0 };
+	struct rg_config	*cfg;
+	struct sockaddr_in	 peer = { .sin_family = AF_INET,
+				     .sin_port = htons(4500) };
+	struct rg_addr		 vip;
+	char			 err[256], seen[64] = "", *key = NULL, *pem;
+	uint64_t		 sid = 0;
+	int64_t			 id = 0, num = 0;
+	int			 n = 0;
+	json_t			*a;
+
+	fresh_dir();
+	if ((st = open_ok()) == NULL)
+		return;
+	CHECK_EQ(add(st, "pools", "{\"name\":\"p\",\"ranges\":"
+	    "\"10.7.0.0/24\"}", &e), 0);
+	l.pool = "p";
+	l.user = "alice";
+	l.state = "bound";
+	rg_addr_parse("10.7.0.5", &l.addr);
+	CHECK_EQ(store_lease_put(st, &l), 0);
+	l.session_id = 9;
+	CHECK_EQ(store_lease_put(st, &l), 0);	/* replaces */
+	rg_addr_parse("10.7.0.6", &l.addr);
+	CHECK_EQ(store_lease_put(st, &l), 0);
+	CHECK_EQ(store_lease_list(st, "p", count_lease, &n), 0);
+	CHECK_EQ(n, 2);
+	CHECK_EQ(store_lease_del(st, "p", &l.addr), 0);
+	n = 0;
+	CHECK_EQ(store_lease_list(st, NULL, count_lease, &n), 0);
+	CHECK_EQ(n, 1);
+
+	inet_pton(AF_INET, "203.0.113.7", &peer.sin_addr);
+	rg_addr_parse("10.7.0.5", &vip);
+	CHECK_EQ(store_session_begin(st, "alice", "ikev2",
+	    (struct sockaddr *)&peer, &vip, &sid), 0);
+	CHECK(sid > 0);
+	CHECK_EQ(store_session_end(st, sid, 100, 200), 0);
+	a = store_session_list(st, 10);
+	CHECK_EQ(json_array_size(a), 1);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(a, 0),
+	    "peer")), "203.0.113.7:4500");
+	CHECK_EQ(json_integer_value(json_object_get(json_array_get(a, 0),
+	    "bytes_out")), 200);
+	json_decref(a);
+
+	c.kind = "ca";
+	c.name = "roadgate CA";
+	c.serial = "01";
+	c.cert_pem = "-----CA-----";
+	c.not_after = 2000000000;
+	CHECK_EQ(store_cert_add(st, &c, "ca-key-SECRET", &id, &e), 0);
+	c.kind = "server";
+	c.serial = "02";
+	c.cert_pem = "-----SRV-----";
+	CHECK_EQ(store_cert_add(st, &c, "srv-key-SECRET", &id, &e), 0);
+	CHECK_EQ(store_cert_add(st, &c, NULL, &id, &e), STORE_EEXIST);
+	CHECK_EQ(store_cert_find(st, "ca", NULL, cert_seen, seen, &key), 0);
+	CHECK_STR(seen, "ca/01/0");
+	CHECK_STR(key, "ca-key-SECRET");
+	free(key);
+	CHECK_EQ(store_crl_add(st, 1, "-----CRL1-----"), 0);
+	CHECK_EQ(store_crl_add(st, 2, "-----CRL2-----"), 0);
+	CHECK_EQ(store_crl_latest(st, &pem, &num), 0);
+	CHECK_EQ(num, 2);
+	CHECK_STR(pem, "-----CRL2-----");
+	free(pem);
+	cfg = store_config_load(st, err, sizeof(err));
+	CHECK(cfg != NULL);
+	if (cfg) {
+		CHECK_STR(cfg->pki.ca_pem, "-----CA-----");
+		CHECK_STR(cfg->pki.server_cert_pem, "-----SRV-----");
+		CHECK_STR(cfg->pki.server_key_pem, "srv-key-SECRET");
+		CHECK_STR(cfg->pki.crl_pem, "-----CRL2-----");
+		rg_config_unref(cfg);
+	}
+	CHECK_EQ(store_cert_revoke(st, "02", "keyCompromise", &e), 0);
+	CHECK_EQ(store_cert_revoke(st, "02", "keyCompromise", &e),
+	    STORE_ENOENT);
+	CHECK_EQ(store_cert_find(st, NULL, "02", cert_seen, seen, NULL), 0);
+	CHECK(strncmp(seen, "server/02/", 10) == 0 && strcmp(seen,
+	    "server/02/0") != 0);
+	CHECK_EQ(store_cert_find(st, "client", NULL, NULL, NULL, NULL),
+	    STORE_ENOENT);
+	store_close(st);
+	CHECK(!file_has_dir("ca-key-SECRET"));
+}
+
 static void
 cleanup(void)
 {
@@ -502,4 +623,4 @@ RG_TEST_MAIN("store",
     T(create_and_reopen), T(refuse_bad_key), T(refuse_newer_schema),
     T(refuse_corrupt), T(migrate_from_v1), T(secrets_sealed),
     T(users_validation), T(pools_profiles), T(proposals_settings),
-    T(cleanup))
+    T(state_tables), T(cleanup))
