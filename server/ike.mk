@@ -47,3 +47,10 @@ tests_unit_test_ikev2_exchange_SOURCES = tests/unit/test_ikev2_exchange.c \
 tests_unit_test_ikev2_exchange_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
 tests_unit_test_ikev2_exchange_LDADD = $(IKEV2_LIBS)
+
+# Load generator: N concurrent test initiators over UDP (tests/bench/ikev2.sh).
+check_PROGRAMS += tests/tools/ikev2-loadgen
+tests_tools_ikev2_loadgen_SOURCES = tests/tools/ikev2-loadgen.c \
+	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator.h
+tests_tools_ikev2_loadgen_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/tools
+tests_tools_ikev2_loadgen_LDADD = $(IKEV2_LIBS)

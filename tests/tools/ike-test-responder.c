@@ -8,7 +8,7 @@
  *   ike-test-responder [--dp auto|userspace|kernel] [--proposals NAME]
  *                      [--port N --natt-port N] [--debug]
  *                      [--ike-lifetime S] [--child-lifetime S]
- *                      [--dpd INTERVAL:TIMEOUT] [--cookies N]
+ *                      [--dpd INTERVAL:TIMEOUT] [--cookies N] [--quiet]
  *
  * Without --dp it is control plane only (dp = NULL).  Exits on SIGTERM.
  */
@@ -186,7 +186,7 @@ main(int argc, char **argv)
 	struct dp		*dp = NULL;
 	const char		*dpkind = NULL, *props = "compatible";
 	uint16_t		 port = 0, natt = 0;
-	bool			 debug = false;
+	bool			 debug = false, quiet = false;
 	struct ikev2_hooks	 hooks = { lease_acquire, lease_release, NULL,
 	    NULL, NULL };
 
@@ -210,6 +210,8 @@ main(int argc, char **argv)
 			i++;
 		else if (strcmp(argv[i], "--debug") == 0)
 			debug = true;
+		else if (strcmp(argv[i], "--quiet") == 0)
+			quiet = true;
 		else {
 			fprintf(stderr, "usage: %s [--dp KIND] [--proposals SET] "
 			    "[--port N] [--natt-port N] [--debug]\n", argv[0]);
@@ -217,7 +219,8 @@ main(int argc, char **argv)
 		}
 	}
 	signal(SIGPIPE, SIG_IGN);
-	rg_log_open(true, false, debug ? RG_L_DEBUG : RG_L_INFO);
+	rg_log_open(true, false, debug ? RG_L_DEBUG : quiet ? RG_L_WARN :
+	    RG_L_INFO);
 	if ((loop = rg_loop_new(0)) == NULL || (cfg = build_config(props)) ==
 	    NULL)
 		return 1;

@@ -219,6 +219,15 @@ ikev2_ini_start(struct ikev2_ini *i, uint8_t *out, size_t cap)
 	ikev2_put_sa(&e, sa);
 	ikev2_put_ke(&e, i->group, pub, (size_t)pl);
 	ikev2_put_nonce(&e, i->ni, sizeof(i->ni));
+	if (i->c.fake_nat) {
+		uint8_t	 nd[20];
+
+		ikev2_random(nd, sizeof(nd));
+		ikev2_put_notify(&e, 0, NULL, 0,
+		    IKEV2_N_NAT_DETECTION_SOURCE_IP, nd, 20);
+		ikev2_put_notify(&e, 0, NULL, 0,
+		    IKEV2_N_NAT_DETECTION_DESTINATION_IP, nd, 20);
+	}
 	free(sa);
 	if ((n = ikev2_enc_finish(&e)) < 0)
 		return -1;

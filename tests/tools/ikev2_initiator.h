@@ -23,6 +23,7 @@ struct ikev2_ini_conf {
 	uint16_t	 groups[4];	/* offered, groups[0] in the KE */
 	uint16_t	 esp_encr, esp_keylen, esp_integ;
 	bool		 want_vip;
+	bool		 fake_nat;	/* random NAT-D: force UDP encapsulation */
 };
 
 enum ikev2_ini_state {
