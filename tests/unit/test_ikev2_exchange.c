@@ -145,7 +145,7 @@ rt(struct ikev2_engine *e, struct ikev2_ini *i, const uint8_t *req, long n,
 
 static const struct ikev2_ini_conf gcm = {
 	"alice@example.com", (const uint8_t *)"test-psk-secret", 15,
-	20, 256, 5, 0, { 19, 0, 0, 0 }, 20, 128, 0, true };
+	20, 256, 5, 0, { 19, 0, 0, 0 }, 20, 128, 0, true, false };
 
 /* Up to ESTABLISHED; returns the initiator. */
 static struct ikev2_ini *
