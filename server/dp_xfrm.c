@@ -44,6 +44,8 @@ struct dpx_sa {
 	struct sockaddr_storage	 local, peer;	/* outer */
 	struct xfrmnl_sp	*sp[3 * DP_MAX_TS * DP_MAX_TS];	/* owned refs */
 	size_t			 nsp;
+	struct dp_sa		 cfg;	/* owned copy with keys, for re-adds;
+					 * wiped in dpx_forget() */
 	TAILQ_ENTRY(dpx_sa)	 entry;
 };
 
@@ -441,8 +443,18 @@ dp_xfrm_track(struct dp_backend *b, const struct dp_sa *d)
 	s->inbound = d->inbound;
 	s->local = d->local;
 	s->peer = d->peer;
+	s->cfg = *d;
 	TAILQ_INSERT_TAIL(&b->sas, s, entry);
 	return s;
+}
+
+/* Unlink and free a tracked SA, wiping its key copy. */
+static void
+dpx_forget(struct dp_backend *b, struct dpx_sa *s)
+{
+	TAILQ_REMOVE(&b->sas, s, entry);
+	OPENSSL_cleanse(s, sizeof(*s));
+	free(s);
 }
 
 static int
@@ -476,8 +488,7 @@ dpx_sa_add(struct dp_backend *b, const struct dp_sa *d)
 		}
 		dpx_policies_del(b, s);
 		dpx_state_del(b, s);
-		TAILQ_REMOVE(&b->sas, s, entry);
-		free(s);
+		dpx_forget(b, s);
 		return -1;
 	}
 	rg_info(ESP, "XFRM SA %s %08x reqid %u installed (%zu policies)",
@@ -495,24 +506,114 @@ dpx_sa_del(struct dp_backend *b, uint32_t spi, bool inbound)
 		return -1;
 	dpx_policies_del(b, s);
 	rc = dpx_state_del(b, s);
-	TAILQ_REMOVE(&b->sas, s, entry);
-	free(s);
+	dpx_forget(b, s);
 	return rc;
 }
 
+static void
+dpx_ss_copy(struct sockaddr_storage *ss, const struct sockaddr *sa)
+{
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, sa, sa->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
+	    sizeof(struct sockaddr_in6));
+}
+
+/* Sequence numbers and window of a live state, carried over a re-add so
+ * the peer's replay window keeps accepting what we send. */
+struct dpx_replay {
+	unsigned	 oseq, seq, oseq_hi, seq_hi, win, bmp_len;
+	unsigned	 bmp[8192 / 32];
+	bool		 esn;
+};
+
+static bool
+dpx_replay_get(struct dp_backend *b, struct dpx_sa *s, struct dpx_replay *r)
+{
+	struct xfrmnl_sa	*sa = NULL;
+	struct nl_addr		*dst;
+	unsigned		 bm = 0;
+	bool			 ok = false;
+
+	memset(r, 0, sizeof(*r));
+	dst = dpx_addr_ss(s->inbound ? &s->local : &s->peer);
+	if (dst == NULL || xfrmnl_sa_get_kernel(b->sk, dst, s->spi,
+	    IPPROTO_ESP, 0, 0, &sa) < 0 || sa == NULL)
+		goto out;
+	/* our windows are at most 8192 packets: r->bmp holds any bitmap
+	 * libnl copies out of one of our states */
+	if (xfrmnl_sa_get_replay_state_esn(sa, &r->oseq, &r->seq, &r->oseq_hi,
+	    &r->seq_hi, &r->win, &r->bmp_len, r->bmp) == 0) {
+		r->esn = true;
+		ok = true;
+	} else if (xfrmnl_sa_get_replay_state(sa, &r->oseq, &r->seq,
+	    &bm) == 0) {
+		r->bmp[0] = bm;
+		ok = true;
+	}
+out:
+	nl_addr_put(dst);
+	if (sa != NULL)
+		xfrmnl_sa_put(sa);
+	return ok;
+}
+
+static void
+dpx_replay_set(struct xfrmnl_sa *sa, const struct dpx_replay *r)
+{
+	if (r->esn)
+		xfrmnl_sa_set_replay_state_esn(sa, r->oseq, r->seq, r->oseq_hi,
+		    r->seq_hi, r->win, r->bmp_len, (unsigned *)r->bmp);
+	else
+		xfrmnl_sa_set_replay_state(sa, r->oseq, r->seq, r->bmp[0]);
+}
+
+/*
+ * MOBIKE / NAT mapping change (RFC 4555, RFC 3948): XFRM keys a state by
+ * its destination, so each SA of reqid is deleted and added again with
+ * the new outer addresses, its keys and its replay state (sequence
+ * numbers continue), and its policies' templates with it.
+ */
 static int
 dpx_sa_update_addrs(struct dp_backend *b, uint32_t reqid,
     const struct sockaddr *l, const struct sockaddr *p, bool encap)
 {
-	/* XFRM keys states by destination: MOBIKE needs delete + re-add
-	 * with the keys, which this backend does not keep.  IKE rekeys. */
-	(void)b;
-	(void)l;
-	(void)p;
-	(void)encap;
-	rg_warn(ESP, "XFRM: address update for reqid %u not supported; "
-	    "rekey the CHILD_SA", reqid);
-	return -1;
+	struct dpx_sa		*s, *next;
+	struct xfrmnl_sa	*sa;
+	struct dpx_replay	 rs;
+	bool			 have;
+	int			 n = 0, rc = 0, err;
+
+	for (s = TAILQ_FIRST(&b->sas); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, entry);
+		if (s->reqid != reqid)
+			continue;
+		have = dpx_replay_get(b, s, &rs);
+		dpx_policies_del(b, s);
+		dpx_state_del(b, s);
+		dpx_ss_copy(&s->cfg.local, l);
+		dpx_ss_copy(&s->cfg.peer, p);
+		s->cfg.encap = encap;
+		s->local = s->cfg.local;
+		s->peer = s->cfg.peer;
+		n++;
+		if ((sa = dp_xfrm_sa_build(&s->cfg)) != NULL && have)
+			dpx_replay_set(sa, &rs);
+		if (sa == NULL || (err = xfrmnl_sa_add(b->sk, sa, NLM_F_CREATE |
+		    NLM_F_EXCL)) < 0 ||
+		    dp_xfrm_policies_add(b, &s->cfg, s) == -1) {
+			rg_warn(ESP, "XFRM SA %08x: re-adding with new "
+			    "addresses failed", s->spi);
+			if (sa != NULL)
+				xfrmnl_sa_put(sa);
+			dpx_policies_del(b, s);
+			dpx_state_del(b, s);
+			dpx_forget(b, s);
+			rc = -1;
+			continue;
+		}
+		xfrmnl_sa_put(sa);
+	}
+	return n ? rc : -1;
 }
 
 static int
@@ -625,8 +726,7 @@ dpx_ev_msg(struct nl_msg *msg, void *arg)
 
 		if (ue.hard) {	/* the kernel deleted the state already */
 			dpx_policies_del(b, s);
-			TAILQ_REMOVE(&b->sas, s, entry);
-			free(s);
+			dpx_forget(b, s);
 		}
 		if (b->ev.expire != NULL)
 			b->ev.expire(b->ev.arg, reqid, spi, inbound, ue.hard);
@@ -653,8 +753,7 @@ dpx_free(struct dp_backend *b)
 	while ((s = TAILQ_FIRST(&b->sas)) != NULL) {
 		dpx_policies_del(b, s);
 		dpx_state_del(b, s);
-		TAILQ_REMOVE(&b->sas, s, entry);
-		free(s);
+		dpx_forget(b, s);
 	}
 	if (b->evsk != NULL) {
 		rg_io_del(b->loop, &b->ev_io);

@@ -99,7 +99,7 @@ run_case() {
 	    --key-in "$ka" --key-out "$kb" "${sargs[@]}" --mss 1360 \
 	    --ts-local 198.51.100.0/24 --ts-remote 198.18.0.1/32 \
 	    --ts-local 2001:db8:2::/64 --ts-remote 2001:db8:f::1/128 \
-	    --route 198.18.0.1/32 --route 2001:db8:f::1/128 \
+	    --route 198.18.0.1/32 --route 2001:db8:f::1/128 --move-peer 192.0.2.4 \
 	    >"$work/srv.out" 2>"$work/srv.err" &
 	sp=$!
 	pids+=("$sp")
@@ -162,6 +162,23 @@ run_case() {
 		wait "$ips" 2>/dev/null
 	done
 
+	if [ "$name" = raw-gcm ]; then
+		# the client roams to 192.0.2.4 (its old address gone); the
+		# server learns it through dp_sa_update_addrs (MOBIKE's job)
+		ip netns exec "$NC" sysctl -qw net.ipv4.conf.cli0.promote_secondaries=1
+		ip -n "$NC" addr add 192.0.2.4/24 dev cli0
+		ip -n "$NC" addr del 192.0.2.2/24 dev cli0
+		kill -USR2 "$sp"
+		wait_for "$work/srv.out" MOVED 3
+		if grep -q 'MOVED 0' "$work/srv.out" &&
+		    ip netns exec "$NC" ping -c 3 -i 0.2 -W 2 -I 198.18.0.1 198.51.100.10 >"$work/ping5" 2>&1; then
+			pass "dp_static.$name.update_addrs"
+		else
+			fail "dp_static.$name.update_addrs" "$(grep MOVED "$work/srv.out") $(tail -2 "$work/ping5")"
+		fi
+		ip -n "$NC" addr add 192.0.2.2/24 dev cli0
+		ip -n "$NC" addr del 192.0.2.4/24 dev cli0
+	fi
 	kill -TERM "$sp"
 	wait "$sp" 2>/dev/null
 	# with the server's data plane gone, the client has no way through

@@ -106,6 +106,38 @@ for mode in udp raw; do
 	    f dp_xfrm_vm.$mode.removed_on_exit "$ns states, $np policies left"
 done
 
+# MOBIKE-style move: b's outer address becomes 192.0.2.3 on both ends
+# (dp_sa_update_addrs on SIGUSR2): states re-added with the new
+# addresses and their sequence numbers, policies' templates with them.
+# Raw ESP: dp-static's 4500 socket is bound to the old address.
+ip -n b addr add 192.0.2.3/24 dev vb
+ip netns exec b dp-static --dp kernel --local 192.0.2.1 --peer 192.0.2.2 \
+    --spi-in c0000004 --spi-out c0000003 --key-in $KA --key-out $KB \
+    --ts-local 198.51.100.0/24 --ts-remote 198.18.0.1/32 --move-local 192.0.2.3 --raw \
+    >/tmp/mv-b.out 2>&1 &
+pb=$!
+ip netns exec a dp-static --dp kernel --local 192.0.2.2 --peer 192.0.2.1 \
+    --spi-in c0000003 --spi-out c0000004 --key-in $KB --key-out $KA \
+    --ts-local 198.18.0.1/32 --ts-remote 198.51.100.0/24 --move-peer 192.0.2.3 --raw \
+    >/tmp/mv-a.out 2>&1 &
+pa=$!
+i=0
+while [ $i -lt 100 ] && ! { grep -q READY /tmp/mv-a.out && grep -q READY /tmp/mv-b.out; }; do
+	sleep 0.1; i=$((i + 1))
+done
+ip netns exec a ping -c 2 -i 0.3 -W 2 -I 198.18.0.1 198.51.100.1 >/dev/null 2>&1
+kill -USR2 $pa $pb
+sleep 1
+oseq=$(ip -n a xfrm state | grep -A8 'src 192.0.2.2 dst 192.0.2.3' | grep -o ' oseq 0x[0-9a-f]*' | head -1)
+if grep -q 'MOVED 0' /tmp/mv-a.out && grep -q 'MOVED 0' /tmp/mv-b.out &&
+    [ -n "$oseq" ] && [ "$oseq" != " oseq 0x0" ] &&
+    ip netns exec a ping -c 2 -i 0.3 -W 2 -I 198.18.0.1 198.51.100.1 >/dev/null 2>&1; then
+	p "dp_xfrm_vm.update_addrs ($oseq carried over, ping after the move)"
+else
+	f dp_xfrm_vm.update_addrs "$(grep MOVED /tmp/mv-a.out /tmp/mv-b.out | tr '\n' ' ') [$oseq] $(ip -n a xfrm state | grep '^src' | tr '\n' ' ')"
+fi
+stop
+
 # lifetimes: soft at 2 s, hard at 4 s (kernel timers), reported to us
 if start life --soft-time 2 --hard-time 4; then
 	i=0

@@ -17,6 +17,8 @@
  *     [--port 4500] [--peer-port 4500] [--debug] [--dp userspace|kernel|auto]
  *     [--soft-time S] [--hard-time S] [--soft-bytes N] [--hard-bytes N]
  * Lifetime events print "EXPIRE reqid=R spi=<hex> in|out soft|hard".
+ * --move-local IP --move-peer IP: on SIGUSR2, dp_sa_update_addrs() to these
+ * outer addresses (MOBIKE-style), then "MOVED rc".
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -40,6 +42,8 @@
 static struct dp	*dp;
 static struct rg_loop	*loop;
 static uint32_t		 spi_in, spi_out;
+static struct sockaddr_storage	 move_local, move_peer;
+static bool		 move_encap;
 
 static void
 usage(void)
@@ -147,6 +151,13 @@ on_signal(int sig, void *arg)
 		print_counters();
 		return;
 	}
+	if (sig == SIGUSR2) {
+		printf("MOVED %d\n", dp_sa_update_addrs(dp, 1,
+		    (struct sockaddr *)&move_local,
+		    (struct sockaddr *)&move_peer, move_encap));
+		fflush(stdout);
+		return;
+	}
 	rg_loop_stop(loop);
 }
 
@@ -206,7 +217,8 @@ main(int argc, char **argv)
 		{ "peer-port", 1, NULL, 'Q' }, { "debug", 0, NULL, 'd' },
 		{ "dp", 1, NULL, 'D' }, { "soft-time", 1, NULL, 's' },
 		{ "hard-time", 1, NULL, 'h' }, { "soft-bytes", 1, NULL, 'b' },
-		{ "hard-bytes", 1, NULL, 'B' },
+		{ "hard-bytes", 1, NULL, 'B' }, { "move-local", 1, NULL, 'M' },
+		{ "move-peer", 1, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct dp_sa		 in, out;
@@ -216,6 +228,7 @@ main(int argc, char **argv)
 	const char		*tun = "rg0", *lip = NULL, *pip = NULL;
 	const char		*encr = "aes128gcm", *integ = NULL;
 	const char		*kind = "userspace";
+	const char		*mlip = NULL, *mpip = NULL;
 	struct dp_events	 ev = { on_expire, NULL, NULL };
 	size_t			 nroutes = 0, i;
 	uint16_t		 port = 4500, pport = 4500, mss = 0;
@@ -263,6 +276,8 @@ main(int argc, char **argv)
 		case 'Q': pport = (uint16_t)atoi(optarg); break;
 		case 'd': debug = true; break;
 		case 'D': kind = optarg; break;
+		case 'M': mlip = optarg; break;
+		case 'N': mpip = optarg; break;
 		case 's': in.soft_time_s = (uint32_t)atoi(optarg); break;
 		case 'h': in.hard_time_s = (uint32_t)atoi(optarg); break;
 		case 'b': in.soft_bytes = strtoull(optarg, NULL, 10); break;
@@ -275,6 +290,9 @@ main(int argc, char **argv)
 	rg_log_open(true, false, debug ? RG_L_DEBUG : RG_L_NOTICE);
 	mkaddr(lip, raw ? 0 : port, &local);
 	mkaddr(pip, raw ? 0 : pport, &peer);
+	mkaddr(mlip ? mlip : lip, raw ? 0 : port, &move_local);
+	mkaddr(mpip ? mpip : pip, raw ? 0 : pport, &move_peer);
+	move_encap = !raw;
 
 	/* shared fields, then per direction */
 	in.reqid = 1;
@@ -361,6 +379,7 @@ main(int argc, char **argv)
 	rg_loop_signal(loop, SIGTERM, on_signal, NULL);
 	rg_loop_signal(loop, SIGINT, on_signal, NULL);
 	rg_loop_signal(loop, SIGUSR1, on_signal, NULL);
+	rg_loop_signal(loop, SIGUSR2, on_signal, NULL);
 	printf("READY\n");
 	fflush(stdout);
 	rg_loop_run(loop);
