@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,6 +43,7 @@ struct rg_daemon {
 	struct web_ctx		 wctx;
 	struct rg_config	*cfg;		/* counted reference: current */
 	const char		*state_dir;
+	char			*state_abs;	/* owned: realpath */
 	char			*sock_path;	/* owned */
 	char			*pid_path;	/* owned */
 	int			 pid_fd;	/* locked while we run */
@@ -339,6 +341,7 @@ stop(struct rg_daemon *d)
 	}
 	free(d->sock_path);
 	free(d->pid_path);
+	free(d->state_abs);
 }
 
 int
@@ -360,7 +363,7 @@ main(int argc, char **argv)
 	const char		*sock = NULL;
 	enum rg_level		 level = RG_L_INFO;
 	bool			 foreground = false, use_syslog = false;
-	char			 err[1024] = "";
+	char			 err[1024] = "", cwd[4096];
 	int			 c;
 
 	d.state_dir = RG_DEFAULT_STATE_DIR;
@@ -410,15 +413,23 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	rg_log_open(true, use_syslog || !foreground, level);
-	if (asprintf(&d.pid_path, "%s/roadgated.pid", d.state_dir) < 0 ||
-	    (sock ? (d.sock_path = strdup(sock)) == NULL :
-	    asprintf(&d.sock_path, "%s/api.sock", d.state_dir) < 0)) {
-		fprintf(stderr, "roadgated: out of memory\n");
+	umask(077);
+	if (state_dir_make(d.state_dir, err, sizeof(err)) < 0) {
+		rg_err(CORE, "roadgated: %s", err);
 		return 1;
 	}
-	umask(077);
-	if (state_dir_make(d.state_dir, err, sizeof(err)) < 0)
-		goto fail;
+	/* Absolute paths: a detached daemon runs from "/". */
+	if ((d.state_abs = realpath(d.state_dir, NULL)) == NULL ||
+	    asprintf(&d.pid_path, "%s/roadgated.pid", d.state_abs) < 0 ||
+	    (sock && sock[0] != '/' ? asprintf(&d.sock_path, "%s/%s",
+	    getcwd(cwd, sizeof(cwd)) ? cwd : ".", sock) < 0 :
+	    sock ? (d.sock_path = strdup(sock)) == NULL :
+	    asprintf(&d.sock_path, "%s/api.sock", d.state_abs) < 0)) {
+		fprintf(stderr, "roadgated: %s: %s\n", d.state_dir,
+		    strerror(errno));
+		return 1;
+	}
+	d.state_dir = d.state_abs;
 	if (!foreground && daemonize(&d.ready_fd) < 0) {
 		snprintf(err, sizeof(err), "cannot detach: %s",
 		    strerror(errno));

@@ -62,8 +62,10 @@ sanitizer_clean && pass daemon.no_sanitizer_report ||
 	pass daemon.cleanup_files || fail daemon.cleanup_files "socket or pid file left"
 
 # --- detached mode --------------------------------------------------------------
-if "$RG_BUILD/roadgated" --state-dir "$STATE" --ike-port "$IKE_PORT" \
-    --natt-port "$NATT_PORT" 2>>"$LOG" && ctl status >/dev/null; then
+# (a relative --state-dir: the detached daemon runs from /)
+if (cd "$TMP" && "$RG_BUILD/roadgated" --state-dir "$(basename "$STATE")" \
+    --ike-port "$IKE_PORT" --natt-port "$NATT_PORT" 2>>"$LOG") &&
+    ctl status >/dev/null; then
 	dpid=$(cat "$STATE/roadgated.pid")
 	pass daemon.detached_ready
 	kill -TERM "$dpid"
