@@ -86,13 +86,13 @@ id_text(const struct ikev2_id *id, char *out, size_t len)
 static struct rg_buf *
 signed_octets(struct ikev2_sa *sa, bool initiator)
 {
-	const struct rg_buf	*msg = initiator ? sa->init_req : sa->init_resp;
-	const uint8_t		*nonce = initiator ? sa->nr : sa->ni;
-	size_t			 nlen = initiator ? sa->nrlen : sa->nilen;
+	const struct rg_buf	*msg = initiator ? sa->hs->init_req : sa->hs->init_resp;
+	const uint8_t		*nonce = initiator ? sa->hs->nr : sa->hs->ni;
+	size_t			 nlen = initiator ? sa->hs->nrlen : sa->hs->nilen;
 	const uint8_t		*key = initiator ? sa->keys.sk_pi : sa->keys.sk_pr;
-	const uint8_t		*id = initiator ? sa->idi_body : sa->idr_body;
-	size_t			 idlen = initiator ? sa->idi_body_len :
-	    sa->idr_body_len;
+	const uint8_t		*id = initiator ? sa->hs->idi_body : sa->hs->idr_body;
+	size_t			 idlen = initiator ? sa->hs->idi_body_len :
+	    sa->hs->idr_body_len;
 	struct rg_buf		*o;
 
 	if ((o = rg_buf_new(msg->len + nlen + sa->alg.prf->out)) == NULL)
@@ -161,17 +161,17 @@ set_our_id(struct ikev2_sa *sa)
 			len = 4;
 		}
 	}
-	sa->idr_body[0] = type;
-	memset(sa->idr_body + 1, 0, 3);
-	memcpy(sa->idr_body + 4, data, len);
-	sa->idr_body_len = 4 + len;
+	sa->hs->idr_body[0] = type;
+	memset(sa->hs->idr_body + 1, 0, 3);
+	memcpy(sa->hs->idr_body + 4, data, len);
+	sa->hs->idr_body_len = 4 + len;
 }
 
 static void
 put_our_id(struct ikev2_sa *sa, struct ikev2_enc *enc)
 {
-	ikev2_put_id(enc, IKEV2_PL_IDR, sa->idr_body[0], sa->idr_body + 4,
-	    sa->idr_body_len - 4);
+	ikev2_put_id(enc, IKEV2_PL_IDR, sa->hs->idr_body[0], sa->hs->idr_body + 4,
+	    sa->hs->idr_body_len - 4);
 }
 
 /* Our AUTH with the certificate key. */
@@ -307,12 +307,12 @@ first_auth(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	}
 	rg_rd_init(&rd, r.idi->body, r.idi->len);
 	if (ikev2_id_decode(&rd, &id) < 0 ||
-	    id.body_len > sizeof(sa->idi_body)) {
+	    id.body_len > sizeof(sa->hs->idi_body)) {
 		auth_failed(sa, m->hdr.msgid, "?", "malformed IDi");
 		return;
 	}
-	memcpy(sa->idi_body, id.body, id.body_len);
-	sa->idi_body_len = id.body_len;
+	memcpy(sa->hs->idi_body, id.body, id.body_len);
+	sa->hs->idi_body_len = id.body_len;
 	id_text(&id, sa->idi, sizeof(sa->idi));
 	set_our_id(sa);
 	if ((buf = malloc(IKEV2_MAX_MSG)) == NULL)
@@ -339,7 +339,7 @@ first_auth(struct ikev2_sa *sa, const struct ikev2_msg *m)
 			    "cannot start an EAP session");
 			goto out;
 		}
-		if ((sa->auth_req = save_child_req(&r)) == NULL) {
+		if ((sa->hs->auth_req = save_child_req(&r)) == NULL) {
 			rg_buf_free(out);
 			auth_failed(sa, m->hdr.msgid, "eap", "out of memory");
 			goto out;
@@ -445,8 +445,8 @@ eap_step(struct ikev2_sa *sa, const struct ikev2_msg *m)
 			    "malformed AUTH after EAP");
 			goto out;
 		}
-		key = sa->eap_msk_len ? sa->eap_msk : sa->keys.sk_pi;
-		klen = sa->eap_msk_len ? sa->eap_msk_len : sa->alg.prf->out;
+		key = sa->hs->eap_msk_len ? sa->hs->eap_msk : sa->keys.sk_pi;
+		klen = sa->hs->eap_msk_len ? sa->hs->eap_msk_len : sa->alg.prf->out;
 		if (shared_key_auth(sa->alg.prf, key, klen, o, want) < 0 ||
 		    a.len != sa->alg.prf->out ||
 		    CRYPTO_memcmp(want, a.data, a.len) != 0) {
@@ -456,17 +456,17 @@ eap_step(struct ikev2_sa *sa, const struct ikev2_msg *m)
 			goto out;
 		}
 		rg_buf_free(o);
-		put_shared_auth(sa, &enc, sa->eap_msk_len ? sa->eap_msk :
+		put_shared_auth(sa, &enc, sa->hs->eap_msk_len ? sa->hs->eap_msk :
 		    sa->keys.sk_pr, klen, IKEV2_AUTH_PSK);
-		OPENSSL_cleanse(sa->eap_msk, sizeof(sa->eap_msk));
-		sa->eap_msk_len = 0;
+		OPENSSL_cleanse(sa->hs->eap_msk, sizeof(sa->hs->eap_msk));
+		sa->hs->eap_msk_len = 0;
 		if ((cm = calloc(1, sizeof(*cm))) == NULL)
 			goto out;
 		cm->hdr = m->hdr;
 		cm->sk_idx = 0;	/* no SK inside the saved chain */
-		if (sa->auth_req == NULL || sa->auth_req->len < 1 ||
-		    ikev2_chain_decode(cm, sa->auth_req->data[0],
-		    sa->auth_req->data + 1, sa->auth_req->len - 1) < 0) {
+		if (sa->hs->auth_req == NULL || sa->hs->auth_req->len < 1 ||
+		    ikev2_chain_decode(cm, sa->hs->auth_req->data[0],
+		    sa->hs->auth_req->data + 1, sa->hs->auth_req->len - 1) < 0) {
 			free(cm);
 			auth_failed(sa, m->hdr.msgid, sa->auth_method,
 			    "saved IKE_AUTH request lost");
@@ -514,9 +514,9 @@ eap_step(struct ikev2_sa *sa, const struct ikev2_msg *m)
 		snprintf(sa->user, sizeof(sa->user), "%s",
 		    eap_session_user(sa->eap) ? eap_session_user(sa->eap) :
 		    sa->idi);
-		if (msk != NULL && msk->len <= sizeof(sa->eap_msk)) {
-			memcpy(sa->eap_msk, msk->data, msk->len);
-			sa->eap_msk_len = msk->len;
+		if (msk != NULL && msk->len <= sizeof(sa->hs->eap_msk)) {
+			memcpy(sa->hs->eap_msk, msk->data, msk->len);
+			sa->hs->eap_msk_len = msk->len;
 		}
 		eap_session_free(sa->eap);
 		sa->eap = NULL;

@@ -261,7 +261,7 @@ ikev2_child_from_auth(struct ikev2_sa *sa, const struct ikev2_msg *m,
 	c->spi_out = rg_get_u32(c->alg.spi);
 	if ((c->spi_in = new_spi()) == 0)
 		goto out;
-	if (install(sa, c, NULL, sa->ni, sa->nilen, sa->nr, sa->nrlen,
+	if (install(sa, c, NULL, sa->hs->ni, sa->hs->nilen, sa->hs->nr, sa->hs->nrlen,
 	    true) < 0) {
 		rc = IKEV2_N_TEMPORARY_FAILURE;
 		goto out;
@@ -388,12 +388,12 @@ rekey_ike(struct ikev2_sa *sa, const struct ikev2_msg *m, struct child_req *r)
 	n->sig_hash_ok = sa->sig_hash_ok;
 	n->sig_hashes = sa->sig_hashes;
 	n->mobike = sa->mobike;
-	memcpy(n->ni, r->nonce, r->nlen);
-	n->nilen = r->nlen;
-	n->nrlen = 32;
-	if (ikev2_random(n->nr, n->nrlen) < 0 ||
-	    ikev2_derive_ike(&n->keys, ch.prf, ch.encr, ch.integ, gir, n->ni,
-	    n->nilen, n->nr, n->nrlen, n->spi_i, n->spi_r, sa->alg.prf,
+	memcpy(n->hs->ni, r->nonce, r->nlen);
+	n->hs->nilen = r->nlen;
+	n->hs->nrlen = 32;
+	if (ikev2_random(n->hs->nr, n->hs->nrlen) < 0 ||
+	    ikev2_derive_ike(&n->keys, ch.prf, ch.encr, ch.integ, gir, n->hs->ni,
+	    n->hs->nilen, n->hs->nr, n->hs->nrlen, n->spi_i, n->spi_r, sa->alg.prf,
 	    sa->keys.sk_d) < 0) {
 		ikev2_sa_destroy(n, "rekey key derivation failed");
 		answer_notify(sa, m, IKEV2_N_INVALID_SYNTAX, NULL, 0);
@@ -409,7 +409,7 @@ rekey_ike(struct ikev2_sa *sa, const struct ikev2_msg *m, struct child_req *r)
 	ikev2_enc_inner(&enc, buf, 4096);
 	ikev2_chosen_sa(&ch, spi, 8, sp);
 	ikev2_put_sa(&enc, sp);
-	ikev2_put_nonce(&enc, n->nr, n->nrlen);
+	ikev2_put_nonce(&enc, n->hs->nr, n->hs->nrlen);
 	ikev2_put_ke(&enc, ch.dh->id, pub, (size_t)publen);
 	if (ikev2_send_sk(sa, IKEV2_EXCH_CREATE_CHILD_SA, true, m->hdr.msgid,
 	    &enc) < 0) {

@@ -205,12 +205,13 @@ ikev2_init_request(struct ikev2_engine *e, const struct ikev2_msg *m,
 		return;
 	/* A retransmitted IKE_SA_INIT: the same answer again. */
 	if ((sa = ikev2_sa_lookup_init(e, m->hdr.spi_i, from)) != NULL) {
-		if (sa->init_resp != NULL && sa->state == IKEV2_S_INIT_DONE &&
-		    sa->init_req->len == m->rawlen &&
-		    memcmp(sa->init_req->data, m->raw, m->rawlen) == 0) {
+		if (sa->hs != NULL && sa->hs->init_resp != NULL &&
+		    sa->state == IKEV2_S_INIT_DONE &&
+		    sa->hs->init_req->len == m->rawlen &&
+		    memcmp(sa->hs->init_req->data, m->raw, m->rawlen) == 0) {
 			e->ctr.retransmits_answered++;
-			ikev2_send_raw(sa, sa->init_resp->data,
-			    sa->init_resp->len);
+			ikev2_send_raw(sa, sa->hs->init_resp->data,
+			    sa->hs->init_resp->len);
 		}
 		return;
 	}
@@ -293,12 +294,12 @@ ikev2_init_request(struct ikev2_engine *e, const struct ikev2_msg *m,
 	sa->sig_hash_ok = r->sighash;
 	sa->sig_hashes = r->hashes;
 	sa->rx_msgid = 1;
-	memcpy(sa->ni, r->ni, r->nilen);
-	sa->nilen = r->nilen;
-	sa->nrlen = 32;
-	if (ikev2_random(sa->nr, sa->nrlen) < 0 ||
+	memcpy(sa->hs->ni, r->ni, r->nilen);
+	sa->hs->nilen = r->nilen;
+	sa->hs->nrlen = 32;
+	if (ikev2_random(sa->hs->nr, sa->hs->nrlen) < 0 ||
 	    ikev2_derive_ike(&sa->keys, ch.prf, ch.encr, ch.integ, gir,
-	    sa->ni, sa->nilen, sa->nr, sa->nrlen, sa->spi_i, sa->spi_r, NULL,
+	    sa->hs->ni, sa->hs->nilen, sa->hs->nr, sa->hs->nrlen, sa->spi_i, sa->spi_r, NULL,
 	    NULL) < 0) {
 		ikev2_sa_destroy(sa, "key derivation failed");
 		goto out;
@@ -327,7 +328,7 @@ ikev2_init_request(struct ikev2_engine *e, const struct ikev2_msg *m,
 	ikev2_chosen_sa(&ch, NULL, 0, sapl);
 	ikev2_put_sa(&enc, sapl);
 	ikev2_put_ke(&enc, ch.dh->id, pub, (size_t)publen);
-	ikev2_put_nonce(&enc, sa->nr, sa->nrlen);
+	ikev2_put_nonce(&enc, sa->hs->nr, sa->hs->nrlen);
 	natd_hash(sa->spi_i, sa->spi_r, to, hash);
 	ikev2_put_notify(&enc, 0, NULL, 0, IKEV2_N_NAT_DETECTION_SOURCE_IP,
 	    hash, 20);
@@ -351,8 +352,8 @@ ikev2_init_request(struct ikev2_engine *e, const struct ikev2_msg *m,
 		    IKEV2_N_SIGNATURE_HASH_ALGORITHMS, hashes, sizeof(hashes));
 	}
 	if ((n = ikev2_enc_finish(&enc)) < 0 ||
-	    (sa->init_req = rg_buf_dup(m->raw, m->rawlen)) == NULL ||
-	    (sa->init_resp = rg_buf_dup(buf, (size_t)n)) == NULL) {
+	    (sa->hs->init_req = rg_buf_dup(m->raw, m->rawlen)) == NULL ||
+	    (sa->hs->init_resp = rg_buf_dup(buf, (size_t)n)) == NULL) {
 		ikev2_sa_destroy(sa, "cannot build IKE_SA_INIT response");
 		goto out;
 	}

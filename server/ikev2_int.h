@@ -63,6 +63,22 @@ enum ikev2_req_kind {
 
 #define IKEV2_MAX_FRAGS		16
 
+/* What only the handshake needs (IKE_SA_INIT .. the last IKE_AUTH);
+ * freed when the SA is established, so an idle SA stays small. */
+struct ikev2_hs {
+	uint8_t			 ni[256], nr[64];
+	size_t			 nilen, nrlen;
+	struct rg_buf		*init_req;	/* owned: RealMessage1 */
+	struct rg_buf		*init_resp;	/* owned: RealMessage2 */
+	struct rg_buf		*auth_req;	/* owned: 1st IKE_AUTH SA/TS/CP */
+	uint8_t			 idi_body[256];	/* type|rsv|data for AUTH */
+	size_t			 idi_body_len;
+	uint8_t			 idr_body[256];
+	size_t			 idr_body_len;
+	uint8_t			 eap_msk[128];	/* wiped after use */
+	size_t			 eap_msk_len;
+};
+
 struct ikev2_sa {
 	struct ikev2_engine	*eng;		/* borrowed */
 	struct ikev2_sa		*hnext;		/* by local SPI */
@@ -83,10 +99,7 @@ struct ikev2_sa {
 
 	struct ikev2_chosen	 alg;
 	struct ikev2_keys	 keys;		/* wiped on free */
-	uint8_t			 ni[256], nr[64];
-	size_t			 nilen, nrlen;
-	struct rg_buf		*init_req;	/* owned: RealMessage1 */
-	struct rg_buf		*init_resp;	/* owned: RealMessage2 */
+	struct ikev2_hs		*hs;		/* owned until ESTABLISHED */
 
 	/* Message IDs (RFC 7296 2.3), window 1. */
 	uint32_t		 rx_msgid;	/* next request we expect */
@@ -110,19 +123,12 @@ struct ikev2_sa {
 	uint8_t			 frag_np;
 
 	/* Authentication. */
-	char			 idi[256];	/* text, for logs and users */
-	uint8_t			 idi_body[512];	/* type|rsv|data for AUTH */
-	size_t			 idi_body_len;
-	char			 user[256];
+	char			 idi[128];	/* text, for logs and users */
+	char			 user[128];
 	char			 profile[64];
 	char			 auth_method[24];	/* "psk", "pubkey", "eap-..." */
 	struct eap_session	*eap;		/* owned */
-	uint8_t			 eap_msk[128];	/* wiped after use */
-	size_t			 eap_msk_len;
 	bool			 eap_fail_logged;
-	struct rg_buf		*auth_req;	/* owned: 1st IKE_AUTH plaintext */
-	uint8_t			 idr_body[512];
-	size_t			 idr_body_len;
 	bool			 initial_contact;
 
 	/* Session. */
@@ -207,6 +213,7 @@ void		 ikev2_sa_established(struct ikev2_sa *);
 void		 ikev2_sa_touch(struct ikev2_sa *);
 uint64_t	 ikev2_sa_local_spi(const struct ikev2_sa *);
 void		 ikev2_sa_cache_clear(struct ikev2_sa *);
+void		 ikev2_hs_free(struct ikev2_sa *);
 void		 ikev2_req_clear(struct ikev2_sa *);
 #define ikev2_log(sa, lvl, ...)	rg_log_peer(RG_T_IKE, RG_L_##lvl,	\
 	(const struct sockaddr *)&(sa)->peer, (sa)->spi_i, (sa)->spi_r,	\

@@ -283,7 +283,7 @@ struct ikev2_ts {
 	uint8_t		 lo[16], hi[16];	/* 4 or 16 bytes used */
 };
 
-#define IKEV2_MAX_TS	16
+#define IKEV2_MAX_TS	8
 struct ikev2_ts_pl {
 	struct ikev2_ts	 ts[IKEV2_MAX_TS];
 	size_t		 nts;

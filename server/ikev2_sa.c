@@ -116,6 +116,10 @@ ikev2_sa_new(struct ikev2_engine *e, uint64_t spi_i)
 			return NULL;
 		}
 	} while (sa->spi_r == 0 || ikev2_sa_lookup(e, sa->spi_r) != NULL);
+	if ((sa->hs = calloc(1, sizeof(*sa->hs))) == NULL) {
+		free(sa);
+		return NULL;
+	}
 	sa->cfg = rg_config_ref(e->cfg);
 	sa->state = IKEV2_S_INIT_DONE;
 	sa->created_ms = sa->last_rx_ms = rg_now_ms();
@@ -179,6 +183,19 @@ ikev2_sa_lookup_init(struct ikev2_engine *e, uint64_t spi_i,
 }
 
 void
+ikev2_hs_free(struct ikev2_sa *sa)
+{
+	if (sa->hs == NULL)
+		return;
+	rg_buf_free(sa->hs->init_req);
+	rg_buf_free(sa->hs->init_resp);
+	rg_buf_free(sa->hs->auth_req);
+	OPENSSL_cleanse(sa->hs, sizeof(*sa->hs));
+	free(sa->hs);
+	sa->hs = NULL;
+}
+
+void
 ikev2_sa_set_state(struct ikev2_sa *sa, enum ikev2_sa_state to,
     const char *why)
 {
@@ -200,6 +217,10 @@ ikev2_sa_set_state(struct ikev2_sa *sa, enum ikev2_sa_state to,
 		rg_timer_start(sa->eng->loop, &sa->t_life,
 		    (uint64_t)life * 1000);
 		ikev2_sa_touch(sa);
+		ikev2_hs_free(sa);
+		/* The SK_p keys only served AUTH. */
+		OPENSSL_cleanse(sa->keys.sk_pi, sizeof(sa->keys.sk_pi));
+		OPENSSL_cleanse(sa->keys.sk_pr, sizeof(sa->keys.sk_pr));
 		break;
 	}
 	case IKEV2_S_REKEYED:
@@ -300,9 +321,7 @@ ikev2_sa_free(struct ikev2_sa *sa)
 	e->nsa--;
 	ikev2_sa_cache_clear(sa);
 	ikev2_frag_clear(sa);
-	rg_buf_free(sa->init_req);
-	rg_buf_free(sa->init_resp);
-	rg_buf_free(sa->auth_req);
+	ikev2_hs_free(sa);
 	if (sa->eap != NULL)
 		eap_session_free(sa->eap);
 	rg_config_unref(sa->cfg);
