@@ -8,13 +8,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "ctl.h"
 
 const struct ctl_resource ctl_resources[] = {
 	{ "user", "users", NULL, "name,group,profile,static_ip4,enabled",
 	    "user list | show NAME | del NAME\n"
-	    "user add NAME --password PW [--group G] [--profile P]\n"
+	    "user add NAME --password [PW] [--group G] [--profile P]\n"
+	    "         (--password alone: prompt, or one line from stdin)\n"
 	    "         [--static-ip4 A] [--enabled true|false]\n"
 	    "user set NAME [same options; --no-group clears]\n", NULL },
 	{ "group", "groups", NULL, NULL,
@@ -123,6 +128,40 @@ static const char *const aliases[][2] = {
 	{ "network", "networks" },
 };
 
+/*
+ * "--password" without a value: prompt without echo on a terminal, else
+ * read one line from stdin, so the secret stays out of argv and history.
+ */
+static json_t *
+read_secret(const char *what)
+{
+	struct termios	 old, noecho;
+	char		 buf[1024];
+	bool		 tty = isatty(STDIN_FILENO);
+	json_t		*v = NULL;
+
+	if (tty) {
+		fprintf(stderr, "%s: ", what);
+		if (tcgetattr(STDIN_FILENO, &old) == 0) {
+			noecho = old;
+			noecho.c_lflag &= ~(tcflag_t)ECHO;
+			(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
+		}
+	}
+	if (fgets(buf, sizeof(buf), stdin) != NULL) {
+		buf[strcspn(buf, "\r\n")] = '\0';
+		v = json_string(buf);
+	}
+	if (tty) {
+		(void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fprintf(stderr, "\n");
+	}
+	OPENSSL_cleanse(buf, sizeof(buf));
+	if (v == NULL)
+		ctl_usage_error("no %s given on stdin", what);
+	return v;
+}
+
 json_t *
 ctl_fields(int argc, char **argv)
 {
@@ -158,8 +197,15 @@ ctl_fields(int argc, char **argv)
 			v = json_null();
 		else if (a + 1 < argc && strncmp(argv[a + 1], "--", 2) != 0)
 			v = json_string(argv[++a]);
+		else if (strcmp(key, "password") == 0 ||
+		    strcmp(key, "secret") == 0)
+			v = read_secret(key);	/* keep it off the command line */
 		else
 			v = json_string("true");
+		if (v == NULL) {
+			json_decref(o);
+			return NULL;
+		}
 		if ((old = json_object_get(o, key)) == NULL) {
 			json_object_set_new(o, key, v);
 		} else if (json_is_array(old)) {

@@ -19,9 +19,17 @@ else
 	fail store.restart_keeps_user "alice missing after restart"
 fi
 
+# --password without a value reads the secret from stdin (not argv).
+echo 'stdin-Pass-5150' | ctl user add carol --password >/dev/null &&
+ctl user add dave --password </dev/null >/dev/null 2>&1
+rc=$?
+ctl --json user show carol | grep -q '"has_password": true' && [ $rc -eq 2 ] &&
+	pass store.password_from_stdin || fail store.password_from_stdin "rc $rc"
+ctl user del carol >/dev/null
+
 # --- secrets sealed at rest -----------------------------------------------
 ctl psk add %any --secret psk-Clear-1234567 >/dev/null
-if cat "$STATE"/roadgate.db* | grep -aq -e alice-pass-7Q -e psk-Clear-1234567; then
+if cat "$STATE"/roadgate.db* | grep -aq -e alice-pass-7Q -e psk-Clear-1234567 -e stdin-Pass-5150; then
 	fail store.secrets_sealed "a password or PSK is readable in the DB"
 else
 	pass store.secrets_sealed
