@@ -350,8 +350,12 @@ dpu_send(struct dp_backend *b, struct dpu_sa *sa, uint8_t *pkt,
 	}
 	if (b->txn == DPU_BATCH)
 		dpu_flush(b);
-	rc = esp_encrypt(&sa->esp, k->af == AF_INET ? ESP_NH_IPV4 :
-	    ESP_NH_IPV6, pkt, k->len, b->txbuf[b->txn], DPU_BUF, &olen);
+	if (sa->mode == DP_MODE_TRANSPORT)	/* RFC 4303 3.1.1: the payload */
+		rc = esp_encrypt(&sa->esp, k->proto, pkt + k->l4off,
+		    k->len - k->l4off, b->txbuf[b->txn], DPU_BUF, &olen);
+	else
+		rc = esp_encrypt(&sa->esp, k->af == AF_INET ? ESP_NH_IPV4 :
+		    ESP_NH_IPV6, pkt, k->len, b->txbuf[b->txn], DPU_BUF, &olen);
 	if (rc != 0) {
 		sa->ctr.other_drops++;
 		dpu_drop(b, "out", sa->spi, esp_err_str(rc));
@@ -438,8 +442,9 @@ dpu_deliver(struct dp_backend *b, struct dpu_sa *sa, uint8_t *p, size_t len,
 		sa->ctr.other_drops++;
 		return;
 	}
-	/* RFC 4301 5.2 step 4: the inner packet must match the SA's TS */
-	if (sa->mode == DP_MODE_TUNNEL &&
+	/* RFC 4301 5.2 step 4: the packet must match the SA's TS (in
+	 * transport mode the rebuilt header carries the outer addresses) */
+	if ((sa->nts_remote > 0 || sa->mode == DP_MODE_TUNNEL) &&
 	    (!dp_ts_match(sa->ts_remote, sa->nts_remote, k.af, k.src, k.proto,
 	    k.sport) || !dp_ts_match(sa->ts_local, sa->nts_local, k.af, k.dst,
 	    k.proto, k.dport))) {

@@ -357,6 +357,83 @@ lifetimes(void)
 	CHECK_EQ(dp_sa_del(dp, 0x400, false), -1);
 }
 
+/* Transport mode (L2TP/IPsec): inbound UDP/1701 gets an IPv4 header
+ * from the outer addresses and reaches a local socket; dp_send_to_client
+ * on a transport SA sends only the payload after the IP header. */
+static void
+transport_mode(void)
+{
+	struct dp_sa	 in, out;
+	struct esp_sa	 pin, pout;
+	uint8_t		 seg[64], esp[2048], buf[2048], ip[128], nh;
+	size_t		 olen, n;
+	ssize_t		 r;
+	uint64_t	 seq;
+	int		 l2tp;
+
+	if (!have_ns)
+		return;
+	CHECK_EQ(system("sysctl -qw net.ipv4.conf.all.rp_filter=0 "
+	    "net.ipv4.conf.rgt0.rp_filter=0"), 0);
+	l2tp = udp_sock("10.1.0.1", 1701);
+	CHECK(l2tp != -1);
+	mksa(&in, 0x500, true, 3, 0x55);
+	mksa(&out, 0x600, false, 3, 0x66);
+	in.mode = out.mode = DP_MODE_TRANSPORT;
+	sin4(&in.local, "10.1.0.1", 4500);
+	sin4(&in.peer, "203.0.113.9", 4500);	/* not local: no martian */
+	sin4(&out.local, "10.1.0.1", 4500);
+	/* selectors as an L2TP client's: its address and ours, UDP/1701 */
+	ts4(&in.ts_remote[0], "203.0.113.9", "203.0.113.9");
+	ts4(&in.ts_local[0], "10.1.0.1", "10.1.0.1");
+	in.ts_remote[0].proto = in.ts_local[0].proto = 17;
+	in.ts_remote[0].port_lo = in.ts_remote[0].port_hi = 1701;
+	in.ts_local[0].port_lo = in.ts_local[0].port_hi = 1701;
+	out.ts_local[0] = in.ts_local[0];
+	out.ts_remote[0] = in.ts_remote[0];
+	CHECK_EQ(dp_sa_add(dp, &in), 0);
+	CHECK_EQ(dp_sa_add(dp, &out), 0);
+	in.inbound = false;
+	out.inbound = true;
+	CHECK_EQ(esp_sa_init(&pout, &in), 0);
+	CHECK_EQ(esp_sa_init(&pin, &out), 0);
+
+	/* UDP 1701 -> 1701 "l2tp", checksum 0 */
+	memset(seg, 0, 8);
+	rg_put_u16(seg, 1701);
+	rg_put_u16(seg + 2, 1701);
+	rg_put_u16(seg + 4, 12);
+	memcpy(seg + 8, "l2tp", 4);
+	CHECK_EQ(esp_encrypt(&pout, 17, seg, 12, esp, sizeof(esp), &n), 0);
+	feed(esp, n);
+	r = recv_wait(l2tp, buf, sizeof(buf), 1000);
+	CHECK_EQ(r, 4);
+	CHECK_MEM(buf, "l2tp", 4);
+	/* another port is outside the selectors: dropped */
+	rg_put_u16(seg, 1702);
+	CHECK_EQ(esp_encrypt(&pout, 17, seg, 12, esp, sizeof(esp), &n), 0);
+	feed(esp, n);
+	CHECK_EQ(recv_wait(l2tp, buf, sizeof(buf), 200), -1);
+
+	n = mk_udp(ip, "10.1.0.1", 1701, "127.0.0.2", 1701, "back");
+	CHECK_EQ(dp_send_to_client(dp, 3, ip, n), 0);
+	r = recv_wait(peer_fd, esp, sizeof(esp), 1000);
+	CHECK(r > 0);
+	if (r > 0) {
+		CHECK_EQ(rg_get_u32(esp), 0x600);
+		CHECK_EQ(esp_decrypt(&pin, esp, (size_t)r, buf, sizeof(buf),
+		    &olen, &nh, &seq), 0);
+		CHECK_EQ(nh, 17);
+		CHECK_EQ(olen, n - 20);		/* no IP header inside */
+		CHECK_MEM(buf, ip + 20, olen);
+	}
+	CHECK_EQ(dp_sa_del(dp, 0x500, true), 0);
+	CHECK_EQ(dp_sa_del(dp, 0x600, false), 0);
+	esp_sa_clear(&pin);
+	esp_sa_clear(&pout);
+	close(l2tp);
+}
+
 static void
 teardown(void)
 {
@@ -375,4 +452,5 @@ teardown(void)
 }
 
 RG_TEST_MAIN("dp_user", T(setup), T(both_ways), T(drops_counted),
-    T(dhcp_inform_diverted), T(send_to_client), T(lifetimes), T(teardown))
+    T(dhcp_inform_diverted), T(send_to_client), T(lifetimes), T(transport_mode),
+    T(teardown))
