@@ -4,6 +4,7 @@
  * and SK payload protection (3.14, RFC 5282, RFC 7634), all through
  * OpenSSL 3 EVP.  Key material is wiped before it is freed.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,13 +89,39 @@ dh_alg(uint16_t g)
 	return is_modp(g) ? "DH" : is_ecp(g) ? "EC" : "X25519";
 }
 
+/* Domain parameters per group, built once (the provider fetches behind
+ * EVP_PKEY_fromdata cost more than the scalar multiplication). */
+static pthread_mutex_t	 params_mtx = PTHREAD_MUTEX_INITIALIZER;
+static EVP_PKEY		*params_cache[32];
+
+static EVP_PKEY *
+group_params(struct ikev2_dh *dh)
+{
+	EVP_PKEY	*pk;
+	EVP_PKEY_CTX	*pc = NULL;
+	OSSL_PARAM	*p = NULL;
+
+	if (dh->group >= 32)
+		return NULL;
+	pthread_mutex_lock(&params_mtx);
+	if ((pk = params_cache[dh->group]) == NULL &&
+	    (p = dh_params(dh, NULL, 0, NULL)) != NULL &&
+	    (pc = EVP_PKEY_CTX_new_from_name(NULL, dh_alg(dh->group),
+	    NULL)) != NULL && EVP_PKEY_fromdata_init(pc) > 0 &&
+	    EVP_PKEY_fromdata(pc, &pk, EVP_PKEY_KEY_PARAMETERS, p) > 0)
+		params_cache[dh->group] = pk;
+	pthread_mutex_unlock(&params_mtx);
+	EVP_PKEY_CTX_free(pc);
+	OSSL_PARAM_free(p);
+	return params_cache[dh->group];
+}
+
 struct ikev2_dh *
 ikev2_dh_new(uint16_t group)
 {
 	struct ikev2_dh	*dh;
-	EVP_PKEY_CTX	*pc = NULL, *kc = NULL;
-	EVP_PKEY	*params = NULL;
-	OSSL_PARAM	*p = NULL;
+	EVP_PKEY_CTX	*kc = NULL;
+	EVP_PKEY	*params;
 
 	if ((dh = calloc(1, sizeof(*dh))) == NULL)
 		return NULL;
@@ -107,25 +134,15 @@ ikev2_dh_new(uint16_t group)
 			goto fail;
 		return dh;
 	}
-	if ((p = dh_params(dh, NULL, 0, NULL)) == NULL)
-		goto fail;
-	if ((pc = EVP_PKEY_CTX_new_from_name(NULL, dh_alg(group), NULL)) ==
-	    NULL || EVP_PKEY_fromdata_init(pc) <= 0 ||
-	    EVP_PKEY_fromdata(pc, &params, EVP_PKEY_KEY_PARAMETERS, p) <= 0)
+	if ((params = group_params(dh)) == NULL)
 		goto fail;
 	if ((kc = EVP_PKEY_CTX_new_from_pkey(NULL, params, NULL)) == NULL ||
 	    EVP_PKEY_keygen_init(kc) <= 0 || EVP_PKEY_generate(kc, &dh->key) <= 0)
 		goto fail;
-	EVP_PKEY_CTX_free(pc);
 	EVP_PKEY_CTX_free(kc);
-	EVP_PKEY_free(params);
-	OSSL_PARAM_free(p);
 	return dh;
 fail:
-	EVP_PKEY_CTX_free(pc);
 	EVP_PKEY_CTX_free(kc);
-	EVP_PKEY_free(params);
-	OSSL_PARAM_free(p);
 	ikev2_dh_free(dh);
 	return NULL;
 }
@@ -237,9 +254,7 @@ struct rg_buf *
 ikev2_dh_derive(struct ikev2_dh *dh, const uint8_t *peer, size_t len)
 {
 	EVP_PKEY	*pk = NULL;
-	EVP_PKEY_CTX	*pc = NULL, *dc = NULL;
-	OSSL_PARAM	*p = NULL;
-	BIGNUM		*bn = NULL;
+	EVP_PKEY_CTX	*dc = NULL;
 	struct rg_buf	*out = NULL;
 	uint8_t		 pt[200];
 	size_t		 slen = 0;
@@ -259,12 +274,13 @@ ikev2_dh_derive(struct ikev2_dh *dh, const uint8_t *peer, size_t len)
 			pub = pt;
 			plen = len + 1;
 		}
-		if ((p = dh_params(dh, pub, plen, &bn)) == NULL)
-			goto out;
-		if ((pc = EVP_PKEY_CTX_new_from_name(NULL, dh_alg(dh->group),
-		    NULL)) == NULL || EVP_PKEY_fromdata_init(pc) <= 0 ||
-		    EVP_PKEY_fromdata(pc, &pk, EVP_PKEY_PUBLIC_KEY, p) <= 0)
-			goto out;
+		if ((pk = EVP_PKEY_new()) == NULL ||
+		    group_params(dh) == NULL ||
+		    EVP_PKEY_copy_parameters(pk, group_params(dh)) <= 0 ||
+		    EVP_PKEY_set1_encoded_public_key(pk, pub, plen) <= 0) {
+			EVP_PKEY_free(pk);
+			pk = NULL;
+		}
 	}
 	if (pk == NULL)
 		goto out;
@@ -286,10 +302,7 @@ ikev2_dh_derive(struct ikev2_dh *dh, const uint8_t *peer, size_t len)
 	out->len = slen;
 out:
 	EVP_PKEY_CTX_free(dc);
-	EVP_PKEY_CTX_free(pc);
 	EVP_PKEY_free(pk);
-	OSSL_PARAM_free(p);
-	BN_free(bn);
 	return out;
 }
 
