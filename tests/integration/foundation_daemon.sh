@@ -30,6 +30,15 @@ grep -q "log level of ike set to debug" "$LOG" &&
 ctl log level ike loud >/dev/null 2>&1
 [ $? -eq 1 ] && pass daemon.log_level_bad || fail daemon.log_level_bad "accepted"
 
+# --- the engine's view through the API -----------------------------------------
+ctl pool add main --range 198.18.0.0/16 --exclude 198.18.0.0/30 >/dev/null
+ctl --json pool show main | grep -q '"status"' && pass daemon.pool_status ||
+	fail daemon.pool_status "no engine status in pool show"
+ctl profile add gen --pool main >/dev/null
+ctl --json profile set gen --banner hello | grep -q '"sessions_on_old_generation": 0' &&
+	ctl --json profile show gen | grep -q '"generation": 2' &&
+	pass daemon.profile_generation || fail daemon.profile_generation "no bump"
+
 # --- SIGHUP ------------------------------------------------------------------
 ctl profile add p >/dev/null
 sqlite3 "$STATE/roadgate.db" "INSERT OR REPLACE INTO settings VALUES ('proposals', 'nope')"
