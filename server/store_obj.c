@@ -326,9 +326,20 @@ write_row(struct store *st, const struct store_table *t, const char *key,
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
 		return 0;
-	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-		return store_seterr(e, STORE_EEXIST, NULL, "%s",
-		    sqlite3_errmsg(st->db));
+	if (rc == SQLITE_CONSTRAINT_UNIQUE ||
+	    rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		/* "UNIQUE constraint failed: users.static_ip4" -> the field */
+		const char			*m = sqlite3_errmsg(st->db),
+						*dot = strrchr(m, '.');
+		const struct store_field	*f;
+
+		for (f = t->fields; dot && f->name; f++)
+			if (strcmp(f->col, dot + 1) == 0)
+				return store_seterr(e, STORE_EEXIST, f->name,
+				    "another %s has the same %s", t->noun,
+				    f->name);
+		return store_seterr(e, STORE_EEXIST, NULL, "%s", m);
+	}
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return store_seterr(e, STORE_EINVAL, NULL, "%s",
 		    sqlite3_errmsg(st->db));

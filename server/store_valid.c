@@ -567,6 +567,9 @@ store_val_from_json(struct store *st, const struct store_table *t,
 		if (s == NULL || !store_name_ok(s))
 			return store_seterr(e, STORE_EINVAL, f->name,
 			    "expected a name");
+		if (strcmp(f->ref, t->res) == 0 && key && strcmp(s, key) == 0)
+			return store_seterr(e, STORE_EINVAL, f->name,
+			    "%s cannot name itself", f->name);
 		if ((rc = ref_exists(st, f->ref, s)) < 0)
 			return store_sqlerr(st, e, f->ref);
 		if (rc == 0)

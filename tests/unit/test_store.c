@@ -333,6 +333,12 @@ users_validation(void)
 	CHECK_EQ(add(st, "users", "{\"name\":\"alice\",\"password\":\"p\"}",
 	    &e), STORE_EEXIST);
 	CHECK_EQ(store_obj_del(st, "groups", "staff", &e), STORE_EBUSY);
+	CHECK_EQ(add(st, "users", "{\"name\":\"u1\",\"password\":\"p\","
+	    "\"static_ip4\":\"10.0.0.5\"}", &e), 0);
+	CHECK_EQ(add(st, "users", "{\"name\":\"u2\",\"password\":\"p\","
+	    "\"static_ip4\":\"10.0.0.5\"}", &e), STORE_EEXIST);
+	CHECK_STR(e.field, "static_ip4");
+	CHECK_EQ(store_obj_del(st, "users", "u1", &e), 0);
 	o = json_pack("{s:b}", "enabled", 0);
 	CHECK_EQ(store_obj_update(st, "users", "alice", o, false, &e), 0);
 	json_decref(o);
@@ -398,6 +404,11 @@ pools_profiles(void)
 	    "[\"10.1.1.1/8\"]}", &e), STORE_EINVAL);
 	CHECK_STR(e.field, "split");
 	CHECK_EQ(store_obj_del(st, "pools", "main", &e), STORE_EBUSY);
+	o = json_pack("{s:s}", "next", "main");
+	CHECK_EQ(store_obj_update(st, "pools", "main", o, false, &e),
+	    STORE_EINVAL);
+	CHECK_STR(e.field, "next");
+	json_decref(o);
 	o = json_pack("{s:s}", "banner", "hello");
 	CHECK_EQ(store_obj_update(st, "profiles", "default", o, false, &e), 0);
 	json_decref(o);
