@@ -10,7 +10,7 @@ server_libikev2_a_SOURCES = \
 	server/ikev2_engine.c server/ikev2_sa.c server/ikev2_init.c \
 	server/ikev2_auth.c server/ikev2_cert.c server/ikev2_cp.c \
 	server/ikev2_ts.c server/ikev2_child.c server/ikev2_info.c \
-	server/ikev2_frag.c \
+	server/ikev2_frag.c server/ikev2_rekey.c \
 	server/ike_sock.c server/ike_sock.h
 
 IKEV2_LIBS = server/libikev2.a server/libeap.a server/libdp.a \

@@ -188,8 +188,8 @@ out:
 	return rc;
 }
 
-static void
-arm_lifetime(struct ikev2_sa *sa)
+void
+ikev2_child_arm(struct ikev2_sa *sa)
 {
 	uint32_t	 life = sa->cfg->settings.child_lifetime_s ?
 	    sa->cfg->settings.child_lifetime_s : 10800;
@@ -275,7 +275,7 @@ ikev2_child_from_auth(struct ikev2_sa *sa, const struct ikev2_msg *m,
 	sa->children = c;
 	c = NULL;
 	log_child(sa, sa->children, "established");
-	arm_lifetime(sa);
+	ikev2_child_arm(sa);
 	rc = 0;
 out:
 	free(r);
@@ -416,26 +416,8 @@ rekey_ike(struct ikev2_sa *sa, const struct ikev2_msg *m, struct child_req *r)
 		ikev2_sa_destroy(n, "cannot answer the rekey");
 		goto out;
 	}
-	/* Everything the session owns moves to the new SA. */
-	memcpy(n->idi, sa->idi, sizeof(n->idi));
-	memcpy(n->user, sa->user, sizeof(n->user));
-	memcpy(n->profile, sa->profile, sizeof(n->profile));
-	memcpy(n->auth_method, sa->auth_method, sizeof(n->auth_method));
-	n->session_id = sa->session_id;
-	n->vip = sa->vip;
-	n->vip6 = sa->vip6;
-	n->has_lease = sa->has_lease;
-	n->up_reported = sa->up_reported;
-	n->children = sa->children;
-	n->established_ms = sa->established_ms;
-	n->rx_msgid = 0;
-	n->tx_msgid = 0;
-	sa->children = NULL;
-	sa->has_lease = false;
-	sa->up_reported = false;
-	ikev2_sa_set_state(n, IKEV2_S_ESTABLISHED, "IKE SA rekeyed");
-	arm_lifetime(n);
-	ikev2_sa_set_state(sa, IKEV2_S_REKEYED, "replaced by rekey");
+	ikev2_sa_take_session(n, sa);
+	ikev2_child_arm(n);
 	{
 		char	 alg[160];
 
@@ -543,7 +525,7 @@ ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	sa->children = c;
 	log_child(sa, c, old != NULL ? "rekeyed" : "added");
 	c = NULL;
-	arm_lifetime(sa);
+	ikev2_child_arm(sa);
 out:
 	if (c != NULL && c->installed)
 		ikev2_child_remove(sa, c, true);
@@ -609,7 +591,7 @@ ikev2_child_lifetime_cb(struct rg_timer *t)
 out:
 	free(buf);
 	free(sp);
-	arm_lifetime(sa);
+	ikev2_child_arm(sa);
 }
 
 static struct ikev2_child *

@@ -368,6 +368,8 @@ dispatch(struct ikev2_sa *sa, const struct ikev2_msg *m, bool req)
 	case IKEV2_EXCH_CREATE_CHILD_SA:
 		if (req)
 			ikev2_create_child_request(sa, m);
+		else if (sa->req_kind == IKEV2_REQ_IKE_REKEY)
+			ikev2_ike_rekey_response(sa, m);
 		else
 			ikev2_child_rekey_response(sa, m);
 		break;

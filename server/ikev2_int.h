@@ -59,6 +59,7 @@ enum ikev2_req_kind {
 	IKEV2_REQ_DELETE,
 	IKEV2_REQ_CHILD_REKEY,
 	IKEV2_REQ_DELETE_CHILD,
+	IKEV2_REQ_IKE_REKEY,
 };
 
 #define IKEV2_MAX_FRAGS		16
@@ -144,6 +145,8 @@ struct ikev2_sa {
 	struct rg_timer		 t_child;	/* CHILD lifetimes */
 	uint8_t			 rk_nonce[32];	/* our CHILD rekey: Ni */
 	uint32_t		 rekey_spi_in;	/* our CHILD rekey: new SPI */
+	struct ikev2_sa		*rekey_new;	/* our IKE rekey: the new SA */
+	struct ikev2_dh		*rekey_dh;	/* owned: our IKE rekey KE */
 };
 
 struct ikev2_counters {
@@ -203,6 +206,7 @@ struct ikev2_sa	*ikev2_sa_lookup(struct ikev2_engine *, uint64_t local_spi);
 struct ikev2_sa	*ikev2_sa_lookup_init(struct ikev2_engine *, uint64_t spi_i,
 		    const struct sockaddr *peer);
 void		 ikev2_sa_rehash(struct ikev2_sa *, uint64_t new_local_spi);
+void		 ikev2_sa_make_initiator(struct ikev2_sa *);
 void		 ikev2_sa_set_state(struct ikev2_sa *, enum ikev2_sa_state,
 		    const char *why);
 const char	*ikev2_sa_state_name(enum ikev2_sa_state);
@@ -214,6 +218,7 @@ void		 ikev2_sa_touch(struct ikev2_sa *);
 uint64_t	 ikev2_sa_local_spi(const struct ikev2_sa *);
 void		 ikev2_sa_cache_clear(struct ikev2_sa *);
 void		 ikev2_hs_free(struct ikev2_sa *);
+void		 ikev2_sa_take_session(struct ikev2_sa *n, struct ikev2_sa *old);
 void		 ikev2_req_clear(struct ikev2_sa *);
 #define ikev2_log(sa, lvl, ...)	rg_log_peer(RG_T_IKE, RG_L_##lvl,	\
 	(const struct sockaddr *)&(sa)->peer, (sa)->spi_i, (sa)->spi_r,	\
@@ -267,6 +272,11 @@ struct ikev2_child *ikev2_child_by_out(struct ikev2_sa *, uint32_t spi_out);
 void	ikev2_child_remove(struct ikev2_sa *, struct ikev2_child *, bool dp_del);
 void	ikev2_child_rekey_response(struct ikev2_sa *, const struct ikev2_msg *);
 void	ikev2_child_lifetime_cb(struct rg_timer *);
+void	ikev2_child_arm(struct ikev2_sa *);
+
+/* ikev2_rekey.c: our own IKE SA rekey (RFC 7296 1.3.2, 2.18). */
+int	ikev2_ike_rekey_start(struct ikev2_sa *);
+void	ikev2_ike_rekey_response(struct ikev2_sa *, const struct ikev2_msg *);
 
 /* ikev2_info.c */
 void	ikev2_info_request(struct ikev2_sa *, const struct ikev2_msg *);

@@ -84,12 +84,13 @@ life_cb(struct rg_timer *t)
 		ikev2_sa_destroy(sa, "half-open timeout");
 		break;
 	case IKEV2_S_ESTABLISHED:
-		/* Our IKE lifetime is longer than every client's: the
-		 * peer should have rekeyed.  Reauthentication is on it. */
-		ikev2_log(sa, NOTICE, "IKE SA lifetime expired without a "
-		    "rekey by the peer; deleting");
-		ikev2_send_delete_ike(sa);
-		ikev2_sa_destroy(sa, "IKE lifetime expired");
+		/* Our IKE lifetime is longer than every client's; if the
+		 * peer did not rekey first, we do (RFC 7296 2.8). */
+		if (ikev2_ike_rekey_start(sa) < 0) {
+			ikev2_log(sa, NOTICE, "IKE SA lifetime expired, "
+			    "rekey impossible now; retrying in 10 s");
+			rg_timer_start(sa->eng->loop, &sa->t_life, 10000);
+		}
 		break;
 	case IKEV2_S_REKEYED:
 		ikev2_sa_destroy(sa, "rekeyed, peer never deleted it");
@@ -137,6 +138,17 @@ ikev2_sa_new(struct ikev2_engine *e, uint64_t spi_i)
 	e->nsa++;
 	e->halfopen++;
 	return sa;
+}
+
+/* A fresh SA we initiate (our IKE rekey): our SPI becomes SPIi. */
+void
+ikev2_sa_make_initiator(struct ikev2_sa *sa)
+{
+	unhash(sa);
+	sa->initiator = true;
+	sa->spi_i = sa->spi_r;
+	sa->spi_r = 0;
+	dohash(sa);
 }
 
 void
@@ -289,6 +301,14 @@ ikev2_sa_destroy(struct ikev2_sa *sa, const char *why)
 {
 	if (sa->state == IKEV2_S_DEAD)
 		return;
+	if (sa->rekey_new != NULL) {
+		struct ikev2_sa *n = sa->rekey_new;
+
+		sa->rekey_new = NULL;
+		ikev2_sa_destroy(n, "rekeyed SA gone");
+	}
+	ikev2_dh_free(sa->rekey_dh);
+	sa->rekey_dh = NULL;
 	if (sa->state == IKEV2_S_ESTABLISHED)
 		ikev2_log(sa, INFO, "IKE SA of '%s' down: %s",
 		    sa->user[0] ? sa->user : sa->idi, why);
@@ -322,6 +342,7 @@ ikev2_sa_free(struct ikev2_sa *sa)
 	ikev2_sa_cache_clear(sa);
 	ikev2_frag_clear(sa);
 	ikev2_hs_free(sa);
+	ikev2_dh_free(sa->rekey_dh);
 	if (sa->eap != NULL)
 		eap_session_free(sa->eap);
 	rg_config_unref(sa->cfg);
@@ -366,4 +387,33 @@ ikev2_sa_established(struct ikev2_sa *sa)
 			    "(INITIAL_CONTACT)", sa->idi);
 			ikev2_sa_destroy(o, "INITIAL_CONTACT");
 		}
+}
+
+/* IKE SA rekey (RFC 7296 2.18): the session (identity, lease, CHILD SAs,
+ * accounting) moves from old to n; old waits for its DELETE. */
+void
+ikev2_sa_take_session(struct ikev2_sa *n, struct ikev2_sa *old)
+{
+	memcpy(n->idi, old->idi, sizeof(n->idi));
+	memcpy(n->user, old->user, sizeof(n->user));
+	memcpy(n->profile, old->profile, sizeof(n->profile));
+	memcpy(n->auth_method, old->auth_method, sizeof(n->auth_method));
+	n->session_id = old->session_id;
+	n->vip = old->vip;
+	n->vip6 = old->vip6;
+	n->has_lease = old->has_lease;
+	n->up_reported = old->up_reported;
+	n->children = old->children;
+	n->established_ms = old->established_ms;
+	n->mobike = old->mobike;
+	n->frag_ok = old->frag_ok;
+	n->nat_peer = old->nat_peer;
+	n->nat_local = old->nat_local;
+	n->rx_msgid = 0;
+	n->tx_msgid = 0;
+	old->children = NULL;
+	old->has_lease = false;
+	old->up_reported = false;
+	ikev2_sa_set_state(n, IKEV2_S_ESTABLISHED, "IKE SA rekeyed");
+	ikev2_sa_set_state(old, IKEV2_S_REKEYED, "replaced by rekey");
 }

@@ -3,6 +3,7 @@
 # (../shared/testbed), traffic through the userspace data plane:
 #   rekey-by-client  client rekeys CHILD (4 s) and IKE (7 s) while pinging
 #   rekey-by-us      our CHILD lifetime (5 s) runs out first: we rekey
+#   ike-rekey-by-us  our IKE lifetime (6 s) runs out first: we rekey it
 #   dpd              client killed: our liveness checks find it dead and
 #                    the lease returns
 #   initial-contact  client restarted: its new IKE SA replaces the old one
@@ -48,6 +49,14 @@ start_server --child-lifetime 5
 ok=1
 ping_ok rk-none 12 10 && grep -q "rekeyed by us" "$srvlog" && ok=0
 result rekey-by-us $ok "$(grep -c 'rekeyed by us' "$srvlog") rekeys by us"
+"$bed/sw-client" down rk-none >/dev/null 2>&1
+
+# 2b. Our IKE lifetime (6 s) expires first: we rekey the IKE SA.
+start_server --ike-lifetime 6
+"$bed/sw-client" up rk-none >/dev/null 2>&1
+ok=1
+ping_ok rk-none 12 10 && grep -q "IKE SA rekeyed by us" "$srvlog" && ok=0
+result ike-rekey-by-us $ok "$(grep -c 'IKE SA rekeyed by us' "$srvlog") IKE rekeys by us"
 "$bed/sw-client" down rk-none >/dev/null 2>&1
 
 # 3. Client killed: liveness checks (2 s, give up after 8 s) free it.

@@ -1,0 +1,140 @@
+/*
+ * ikev2_rekey.c: our own IKE SA rekey (RFC 7296 1.3.2, 2.18), when our
+ * IKE lifetime (settings.ike_lifetime_s, longer than the clients') runs
+ * out before the client rekeyed: HDR, SK {SA, Ni, KEi} on the old SA; the
+ * new SA has us as its initiator; the session moves over and the old SA
+ * is deleted.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ikev2_int.h"
+
+int
+ikev2_ike_rekey_start(struct ikev2_sa *sa)
+{
+	struct ikev2_engine	*e = sa->eng;
+	struct ikev2_sa		*n;
+	struct ikev2_sa_pl	*sp = NULL;
+	struct ikev2_dh		*dh = NULL;
+	struct ikev2_enc	 enc;
+	struct ikev2_chosen	 ch = sa->alg;
+	uint8_t			*buf = NULL, pub[1100], spi[8];
+	long			 pl;
+	int			 rc = -1;
+
+	if (sa->nreq != 0 || sa->state != IKEV2_S_ESTABLISHED ||
+	    sa->rekey_new != NULL || ch.dh == NULL)
+		return -1;
+	if ((dh = ikev2_dh_new(ch.dh->id)) == NULL ||
+	    (pl = ikev2_dh_public(dh, pub, sizeof(pub))) < 0 ||
+	    (buf = malloc(4096)) == NULL || (sp = malloc(sizeof(*sp))) == NULL)
+		goto out;
+	if ((n = ikev2_sa_new(e, 0)) == NULL)
+		goto out;
+	ikev2_sa_make_initiator(n);
+	memcpy(&n->peer, &sa->peer, sizeof(n->peer));
+	memcpy(&n->local, &sa->local, sizeof(n->local));
+	n->fd = sa->fd;
+	n->alg = ch;
+	n->hs->nilen = 32;
+	ikev2_random(n->hs->ni, n->hs->nilen);
+	/* Waits for the old SA's exchange, which gives up first. */
+	rg_timer_start(e->loop, &n->t_life, 300000);
+	for (int i = 0; i < 8; i++)
+		spi[i] = (uint8_t)(n->spi_i >> (56 - 8 * i));
+	ch.num = 1;
+	ikev2_chosen_sa(&ch, spi, 8, sp);
+	/* HDR, SK {SA, Ni, KEi} --> */
+	ikev2_enc_inner(&enc, buf, 4096);
+	ikev2_put_sa(&enc, sp);
+	ikev2_put_nonce(&enc, n->hs->ni, n->hs->nilen);
+	ikev2_put_ke(&enc, ch.dh->id, pub, (size_t)pl);
+	if (ikev2_send_request(sa, IKEV2_EXCH_CREATE_CHILD_SA, &enc,
+	    IKEV2_REQ_IKE_REKEY, 0) < 0) {
+		ikev2_sa_destroy(n, "rekey request not sent");
+		goto out;
+	}
+	sa->rekey_new = n;
+	sa->rekey_dh = dh;
+	dh = NULL;
+	ikev2_log(sa, INFO, "IKE SA lifetime expired: rekeying");
+	rc = 0;
+out:
+	ikev2_dh_free(dh);
+	free(buf);
+	free(sp);
+	return rc;
+}
+
+static void
+rekey_failed(struct ikev2_sa *sa, const char *why)
+{
+	ikev2_log(sa, NOTICE, "our IKE SA rekey failed: %s; retrying in 60 s",
+	    why);
+	if (sa->rekey_new != NULL)
+		ikev2_sa_destroy(sa->rekey_new, "rekey failed");
+	sa->rekey_new = NULL;
+	ikev2_dh_free(sa->rekey_dh);
+	sa->rekey_dh = NULL;
+	rg_timer_start(sa->eng->loop, &sa->t_life, 60000);
+}
+
+void
+ikev2_ike_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
+{
+	struct ikev2_sa		*n = sa->rekey_new;
+	struct ikev2_sa_pl	*sp = malloc(sizeof(*sp));
+	const struct ikev2_pl	*pn = ikev2_msg_find(m, IKEV2_PL_NONCE);
+	const struct ikev2_pl	*pk = ikev2_msg_find(m, IKEV2_PL_KE);
+	const struct ikev2_pl	*ps = ikev2_msg_find(m, IKEV2_PL_SA);
+	struct rg_buf		*gir = NULL;
+	struct ikev2_ke		 ke;
+	struct ikev2_delete	 d;
+	struct ikev2_enc	 enc;
+	struct rg_rd		 r;
+	uint8_t			 buf[64];
+
+	if (sp == NULL || n == NULL)
+		goto fail;
+	if (ps == NULL || pn == NULL || pk == NULL) {
+		rekey_failed(sa, "the peer refused it");
+		goto out;
+	}
+	rg_rd_init(&r, ps->body, ps->len);
+	if (ikev2_sa_decode(&r, sp) < 0 || sp->nprop != 1 ||
+	    sp->prop[0].proto != IKEV2_PROTO_IKE || sp->prop[0].spi_len != 8)
+		goto fail;
+	rg_rd_init(&r, pk->body, pk->len);
+	if (ikev2_ke_decode(&r, &ke) < 0 || ke.group != n->alg.dh->id ||
+	    (gir = ikev2_dh_derive(sa->rekey_dh, ke.data, ke.len)) == NULL)
+		goto fail;
+	n->spi_r = 0;
+	for (int i = 0; i < 8; i++)
+		n->spi_r = n->spi_r << 8 | sp->prop[0].spi[i];
+	/* SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) */
+	if (ikev2_derive_ike(&n->keys, n->alg.prf, n->alg.encr, n->alg.integ,
+	    gir, n->hs->ni, n->hs->nilen, pn->body, pn->len, n->spi_i,
+	    n->spi_r, sa->alg.prf, sa->keys.sk_d) < 0)
+		goto fail;
+	sa->rekey_new = NULL;
+	ikev2_dh_free(sa->rekey_dh);
+	sa->rekey_dh = NULL;
+	ikev2_sa_take_session(n, sa);
+	ikev2_child_arm(n);
+	ikev2_log(n, INFO, "IKE SA rekeyed by us (old %016llx/%016llx)",
+	    (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+	/* HDR, SK {D(IKE)} on the old SA. */
+	memset(&d, 0, sizeof(d));
+	d.proto = IKEV2_PROTO_IKE;
+	ikev2_enc_inner(&enc, buf, sizeof(buf));
+	ikev2_put_delete(&enc, &d);
+	ikev2_send_request(sa, IKEV2_EXCH_INFORMATIONAL, &enc,
+	    IKEV2_REQ_DELETE, 0);
+	goto out;
+fail:
+	rekey_failed(sa, "malformed answer");
+out:
+	rg_buf_free(gir);
+	free(sp);
+}
