@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -102,6 +103,8 @@ struct dp_backend {
 	struct iovec		 txiov[DPU_BATCH];
 	struct sockaddr_storage	 txaddr[DPU_BATCH];
 	int			 txfd[DPU_BATCH];
+	uint8_t			 txtos[DPU_BATCH];
+	bool			 no_gso;	/* UDP_SEGMENT refused once */
 	uint8_t			 txcm[DPU_BATCH][CMSG_SPACE(sizeof(int))];
 	uint8_t			 txbuf[DPU_BATCH][DPU_BUF];
 	struct mmsghdr		 rxm[DPU_BATCH];
@@ -227,6 +230,7 @@ dpu_tx_queue(struct dp_backend *b, const struct dpu_sa *sa, size_t len,
 		return;
 	}
 	b->txfd[b->txn] = fd;
+	b->txtos[b->txn] = tos;
 	memcpy(&b->txaddr[b->txn], &sa->peer, sizeof(sa->peer));
 	if (!sa->encap) {	/* raw sockets take no port */
 		if (af == AF_INET)
@@ -255,17 +259,94 @@ dpu_tx_queue(struct dp_backend *b, const struct dpu_sa *sa, size_t len,
 		dpu_flush(b);
 }
 
-/* sendmmsg() each run of messages for the same socket. */
+/*
+ * End of a run from i that can leave as one UDP GSO send (UDP_SEGMENT,
+ * Linux 4.18): same socket, peer and TOS, equal sizes (the last may be
+ * shorter), under 64 KiB in all.
+ */
+static size_t
+dpu_gso_run(struct dp_backend *b, size_t i, size_t end)
+{
+	size_t	 j, seg = b->txiov[i].iov_len, total = seg;
+
+	for (j = i + 1; j < end; j++) {
+		if (b->txfd[j] != b->txfd[i] || b->txtos[j] != b->txtos[i] ||
+		    b->txm[j].msg_hdr.msg_namelen !=
+		    b->txm[i].msg_hdr.msg_namelen ||
+		    memcmp(&b->txaddr[j], &b->txaddr[i],
+		    b->txm[i].msg_hdr.msg_namelen) != 0 ||
+		    b->txiov[j].iov_len > seg ||
+		    total + b->txiov[j].iov_len > 65000)
+			break;
+		total += b->txiov[j].iov_len;
+		if (b->txiov[j].iov_len < seg)
+			return j + 1;
+	}
+	return j;
+}
+
+/* One sendmsg() for txm[i..j) with UDP_SEGMENT; false if refused. */
+static bool
+dpu_send_gso(struct dp_backend *b, size_t i, size_t j)
+{
+	union {
+		struct cmsghdr	 c;
+		uint8_t		 buf[CMSG_SPACE(sizeof(uint16_t)) +
+				    CMSG_SPACE(sizeof(int))];
+	}		 cm;
+	struct msghdr	 m = b->txm[i].msg_hdr;
+	struct cmsghdr	*c;
+	uint16_t	 seg = (uint16_t)b->txiov[i].iov_len;
+	int		 tos = b->txtos[i], af = b->txaddr[i].ss_family;
+
+	memset(&cm, 0, sizeof(cm));
+	m.msg_iov = &b->txiov[i];
+	m.msg_iovlen = j - i;
+	m.msg_control = cm.buf;
+	m.msg_controllen = CMSG_SPACE(sizeof(uint16_t)) +
+	    (tos ? CMSG_SPACE(sizeof(int)) : 0);
+	c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+	memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+	if (tos) {
+		c = CMSG_NXTHDR(&m, c);
+		c->cmsg_level = af == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+		c->cmsg_type = af == AF_INET ? IP_TOS : IPV6_TCLASS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &tos, sizeof(tos));
+	}
+	if (sendmsg(b->txfd[i], &m, 0) >= 0)
+		return true;
+	if (errno == EINVAL || errno == EIO || errno == ENOPROTOOPT ||
+	    errno == EOPNOTSUPP) {
+		rg_info(ESP, "UDP GSO refused (%s): sending one by one",
+		    strerror(errno));
+		b->no_gso = true;
+	}
+	return false;
+}
+
+/* Send the batch: UDP GSO runs where possible, sendmmsg() otherwise. */
 static void
 dpu_flush(struct dp_backend *b)
 {
-	size_t	 i = 0, j;
+	size_t	 i = 0, j, k;
+	bool	 udp;
 	int	 n;
 
 	while (i < b->txn) {
 		for (j = i + 1; j < b->txn && b->txfd[j] == b->txfd[i]; j++)
 			;
+		udp = b->txfd[i] == b->encap4 || b->txfd[i] == b->encap6;
 		while (i < j) {
+			if (udp && !b->no_gso &&
+			    (k = dpu_gso_run(b, i, j)) - i >= 2 &&
+			    dpu_send_gso(b, i, k)) {
+				i = k;
+				continue;
+			}
 			n = sendmmsg(b->txfd[i], &b->txm[i], (unsigned)(j - i),
 			    0);
 			if (n <= 0) {
