@@ -6,15 +6,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl.h"
 
-static char *
-cell(json_t *v, const char *sep)
+/* Unix times of these fields print as UTC dates in tables and shows. */
+static bool
+is_time(const char *key)
 {
-	char	*s = NULL, *item;
+	static const char *const keys[] = { "created", "started", "ended",
+	    "updated", NULL };
+	size_t	 i;
+
+	for (i = 0; keys[i]; i++)
+		if (strcmp(key, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+static char *
+cell(const char *key, json_t *v, const char *sep)
+{
+	char	*s = NULL, *item, tbuf[32];
 	size_t	 i, len = 0;
 	json_t	*x;
+	time_t	 t;
+	struct tm tm;
+
+	if (json_is_integer(v) && is_time(key)) {
+		t = (time_t)json_integer_value(v);
+		if (gmtime_r(&t, &tm) && strftime(tbuf, sizeof(tbuf),
+		    "%Y-%m-%d %H:%M:%SZ", &tm))
+			return strdup(tbuf);
+	}
 
 	if (v == NULL || json_is_null(v))
 		return strdup("-");
@@ -79,7 +103,7 @@ ctl_print_obj(json_t *o, const char *unused)
 		if (strlen(k) > w)
 			w = strlen(k);
 	json_object_foreach(o, k, v) {
-		s = cell(v, ", ");
+		s = cell(k, v, ", ");
 		printf("%-*s  %s\n", (int)w + 1, k, s ? s : "?");
 		free(s);
 	}
@@ -116,7 +140,7 @@ ctl_print_table(json_t *a, const char *columns)
 		w[i] = strlen(cols[i]);
 	json_array_foreach(a, r, row)
 		for (i = 0; i < ncols; i++) {
-			s = cell(json_object_get(row, cols[i]), ",");
+			s = cell(cols[i], json_object_get(row, cols[i]), ",");
 			if (s && strlen(s) > w[i])
 				w[i] = strlen(s);
 			free(s);
@@ -134,7 +158,7 @@ ctl_print_table(json_t *a, const char *columns)
 	printf("\n");
 	json_array_foreach(a, r, row) {
 		for (i = 0; i < ncols; i++) {
-			s = cell(json_object_get(row, cols[i]), ",");
+			s = cell(cols[i], json_object_get(row, cols[i]), ",");
 			printf("%s%-*s", i ? "  " : "", i + 1 < ncols ?
 			    (int)w[i] : 0, s ? s : "?");
 			free(s);
