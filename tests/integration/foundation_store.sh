@@ -80,14 +80,14 @@ committed=$TMP/committed
 	done
 ) &
 burst=$!
-for i in $(seq 200); do	# wait until some writes are in (20 s at most)
-	[ "$(wc -l <"$committed")" -ge 40 ] && break
+for i in $(seq 600); do	# wait until some writes are in (60 s at most)
+	[ "$(wc -l <"$committed")" -ge 20 ] && break
 	sleep 0.1
 done
 kill9_daemon
 wait "$burst"
 n=$(wc -l <"$committed")
-if [ "$n" -ge 40 ] && [ "$n" -lt 200 ]; then
+if [ "$n" -ge 20 ] && [ "$n" -lt 200 ]; then
 	pass store.kill9_mid_burst
 else
 	fail store.kill9_mid_burst "$n of 200 committed: the kill was not mid-burst"
