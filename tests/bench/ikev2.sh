@@ -59,6 +59,20 @@ rg_bytes=$(((rss1 - rss0) * 1024 / M))
 echo "roadgate: $M SAs kept: $out; VmRSS ${rss0} -> ${rss1} kB (${rg_bytes} B/SA)"
 kill "$srvpid"; wait "$srvpid" 2>/dev/null; srvpid=""
 
+# --- roadgate, control plane only (what the IKE engine itself costs)
+ip netns exec "$TB_NS_SRV" env TB_PKI="$TB_PKI" TB_PSK="$TB_PSK" \
+    TB_POOL=198.18.0.0/16 TB_DNS="$TB_DNS" TB_LAN_NET="$TB_LAN_NET" \
+    "$resp" --quiet --cookies 1000000 >"$tmp/rg2.log" 2>&1 &
+srvpid=$!
+sleep 1
+out=$(load -n "$N" -c "$C" -i rgcp-)
+r0=$(rss_kb "$srvpid")
+out2=$(load -n "$M" -c "$C" -i rgcpkeep- --keep)
+sleep 1
+r1=$(rss_kb "$srvpid")
+echo "roadgate without data plane: $out; $M kept: $((( r1 - r0) * 1024 / M)) B/SA"
+kill "$srvpid"; wait "$srvpid" 2>/dev/null; srvpid=""
+
 # --- strongSwan charon (the bed's reference responder, DoS limits raised)
 printf 'cookie_threshold = 1000000\ncookie_threshold_ip = 1000000\nblock_threshold = 1000000\n' >"$tmp/nodos.conf"
 SW_LOGLEVEL=-1 SW_CHARON_EXTRA=$tmp/nodos.conf "$bed/sw-server" start >/dev/null
