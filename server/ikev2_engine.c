@@ -519,6 +519,7 @@ ikev2_engine_status_json(struct ikev2_engine *e)
 		    json_integer((json_int_t)sa->session_id));
 		json_object_set_new(s, "user", json_string(sa->user));
 		json_object_set_new(s, "auth", json_string(sa->auth_method));
+		json_object_set_new(s, "profile", json_string(sa->profile));
 		json_object_set_new(s, "peer", json_string(rg_sa_str(
 		    (struct sockaddr *)&sa->peer, buf, sizeof(buf))));
 		if (sa->vip.af != 0)

@@ -39,4 +39,9 @@ for p in "${profiles[@]}"; do
 	esac
 done
 rm -f "$out"
+slog=${TB_STATE:-/tmp/vpn-testbed}/server-under-test.log
+if [ -s "$slog" ] && grep -Eq "ERROR: [A-Za-z]+Sanitizer|runtime error:" "$slog"; then
+	echo "FAIL ikev2_interop.sanitizer: $(grep -Em1 'Sanitizer|runtime error' "$slog")"
+	fail=1
+fi
 exit $fail

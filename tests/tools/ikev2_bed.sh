@@ -16,13 +16,23 @@ fail=0
 stop_server() {
 	[ -n "$srvpid" ] && kill "$srvpid" 2>/dev/null && wait "$srvpid" 2>/dev/null
 	srvpid=""
+	# The responder is built with ASan/UBSan in the test build: any
+	# report (leak at exit included) fails the suite.
+	if [ -s "$srvlog" ] && grep -Eq "ERROR: [A-Za-z]+Sanitizer|runtime error:" "$srvlog"; then
+		echo "FAIL $suite.sanitizer: $(grep -Em1 'Sanitizer|runtime error' "$srvlog")"
+		grep -E -A12 "ERROR: [A-Za-z]+Sanitizer|runtime error:" "$srvlog" | head -30
+		fail=1
+	fi
 }
 
 bed_cleanup() {
+	local rc=$?
 	"$bed/sw-client" stop >/dev/null 2>&1
 	stop_server
+	[ $fail = 0 ] || rc=1
 	"$bed/netns-down" >/dev/null 2>&1
 	rm -rf "$ikdir"
+	exit $rc
 }
 trap bed_cleanup EXIT
 
