@@ -42,9 +42,9 @@ const struct ctl_resource ctl_resources[] = {
 	    "          presets modern and compatible are read-only)\n", NULL },
 	{ "psk", "psks", "id", NULL,
 	    "psk add|set ID --secret S   (ID: peer identity or %any)\n", NULL },
-	{ "session", "sessions", NULL,
+	{ "history", "history", NULL,
 	    "id,user,proto,peer,vip,started,ended,bytes_in,bytes_out",
-	    "session list   (history, newest first)\n", NULL },
+	    "history list   (past and current sessions, newest first)\n", NULL },
 	{ "settings", "settings", NULL, NULL,
 	    "settings show | set KEY VALUE | reset KEY\n"
 	    "         keys: server_id proposals default_profile default_policy\n"
