@@ -54,3 +54,10 @@ tests_tools_ikev2_loadgen_SOURCES = tests/tools/ikev2-loadgen.c \
 	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator.h
 tests_tools_ikev2_loadgen_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/tools
 tests_tools_ikev2_loadgen_LDADD = $(IKEV2_LIBS)
+
+# Fuzz target for the whole engine input path.
+check_PROGRAMS += tests/unit/test_fuzz_ikev2_engine
+tests_unit_test_fuzz_ikev2_engine_SOURCES = tests/fuzz/fuzz_ikev2_engine.c \
+	tests/fuzz/fuzz_driver.c
+tests_unit_test_fuzz_ikev2_engine_LDADD = $(IKEV2_LIBS)
+EXTRA_DIST += tests/fuzz/seeds/ikev2_engine
