@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ikev2.h"
+#include "ikev2_int.h"
 #include "ikev2_initiator.h"
 #include "ikev2_msg.h"
 #include "rg_loop.h"
@@ -320,6 +321,33 @@ cookies(void)
 }
 
 static void
+halfopen_limit(void)
+{
+	struct ikev2_engine *e = engine("modern", 0);
+	struct ikev2_ini *i1 = ikev2_ini_new(&gcm), *i2 = ikev2_ini_new(&gcm);
+	uint8_t		 a[4096], b[4096];
+	long		 n;
+	json_t		*st;
+
+	e->cfg->settings.halfopen_per_ip = 1;
+	n = ikev2_ini_start(i1, a, sizeof(a));
+	CHECK(rt(e, i1, a, n, b, sizeof(b)) > 0);
+	/* A second half-open SA from the same address: dropped, no answer. */
+	n = ikev2_ini_start(i2, a, sizeof(a));
+	CHECK_EQ(rt(e, i2, a, n, b, sizeof(b)), -1);
+	CHECK_EQ(q.n, 0);
+	CHECK_EQ(ikev2_engine_sa_count(e), 1);
+	st = ikev2_engine_status_json(e);
+	CHECK(json_integer_value(json_object_get(json_object_get(st,
+	    "counters"), "halfopen_drop")) == 1);
+	json_decref(st);
+	ikev2_ini_free(i1);
+	ikev2_ini_free(i2);
+	ikev2_engine_free(e);
+	q_clear();
+}
+
+static void
 invalid_ke(void)
 {
 	struct ikev2_engine *e = engine("modern", 0);
@@ -390,4 +418,4 @@ cleanup(void)
 }
 
 RG_TEST_MAIN("ikev2_exchange", T(psk_cp), T(retransmit_cache),
-    T(rekeys_and_delete), T(cookies), T(invalid_ke), T(refusals), T(cleanup))
+    T(rekeys_and_delete), T(cookies), T(halfopen_limit), T(invalid_ke), T(refusals), T(cleanup))
