@@ -15,8 +15,10 @@ tests_unit_test_esp_replay_LDADD = server/libesp.a $(DEP_LIBS)
 # The data plane behind dp.h: backend choice, userspace engine, XFRM.
 noinst_LIBRARIES += server/libdp.a
 server_libdp_a_SOURCES = server/dp.c server/dp.h server/dp_int.h \
-	server/dp_user.c server/dp_pkt.c server/dp_pkt.h \
-	server/dp_nl.c server/dp_nl.h server/dp_xfrm.c server/dp_xfrm.h
+	server/dp_user.c server/dp_user.h server/dp_user_io.c \
+	server/dp_pkt.c server/dp_pkt.h \
+	server/dp_nl.c server/dp_nl.h server/dp_xfrm.c server/dp_xfrm.h \
+	server/dp_gro.c server/dp_gro.h
 
 # Test tools: two of dp-static make a tunnel without IKE (tests/integration).
 check_PROGRAMS += tests/tools/dp-static
@@ -52,3 +54,7 @@ tests_tools_dp_xfrm_check_LDADD = server/libdp.a server/libesp.a \
 check_PROGRAMS += tests/tools/dp-espbench
 tests_tools_dp_espbench_SOURCES = tests/tools/dp-espbench.c
 tests_tools_dp_espbench_LDADD = server/libesp.a server/librgcore.a $(DEP_LIBS)
+check_PROGRAMS += tests/unit/test_dp_gro
+tests_unit_test_dp_gro_SOURCES = tests/unit/test_dp_gro.c
+tests_unit_test_dp_gro_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_dp_gro_LDADD = server/libdp.a server/librgcore.a $(DEP_LIBS)

@@ -19,26 +19,37 @@
 #include "rg_log.h"
 
 int
-dp_tun_open(const char *name, char *ifname)
+dp_tun_open(const char *name, char *ifname, bool *vnet)
 {
 	struct ifreq	 ifr;
-	int		 fd;
+	int		 fd, try;
 
-	if ((fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC)) == -1) {
-		rg_err(ESP, "open /dev/net/tun: %s", strerror(errno));
-		return -1;
-	}
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
-	if (ioctl(fd, TUNSETIFF, &ifr) == -1) {
-		rg_err(ESP, "TUNSETIFF %s: %s", name, strerror(errno));
+	/* First with a virtio_net_hdr on each packet (so we may write GSO
+	 * packets), then plain if the kernel refuses it. */
+	for (try = 0; try < 2; try++) {
+		if ((fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK |
+		    O_CLOEXEC)) == -1) {
+			rg_err(ESP, "open /dev/net/tun: %s", strerror(errno));
+			return -1;
+		}
+		memset(&ifr, 0, sizeof(ifr));
+		ifr.ifr_flags = IFF_TUN | IFF_NO_PI |
+		    (try == 0 && *vnet ? IFF_VNET_HDR : 0);
+		strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+		if (ioctl(fd, TUNSETIFF, &ifr) == 0) {
+			*vnet = (ifr.ifr_flags & IFF_VNET_HDR) != 0;
+			memcpy(ifname, ifr.ifr_name, IFNAMSIZ);
+			ifname[IFNAMSIZ - 1] = '\0';
+			return fd;
+		}
+		rg_warn(ESP, "TUNSETIFF %s%s: %s", name,
+		    try == 0 && *vnet ? " (vnet header)" : "", strerror(errno));
 		close(fd);
-		return -1;
+		if (!*vnet)
+			break;
 	}
-	memcpy(ifname, ifr.ifr_name, IFNAMSIZ);
-	ifname[IFNAMSIZ - 1] = '\0';
-	return fd;
+	*vnet = false;
+	return -1;
 }
 
 struct nl_sock *

@@ -12,8 +12,9 @@
 struct nl_sock;
 
 /* Open (create) TUN device name; fd is non-blocking.  ifname gets the
- * kernel's name (IFNAMSIZ).  Returns the fd or -1. */
-int		 dp_tun_open(const char *name, char *ifname);
+ * kernel's name (IFNAMSIZ).  *vnet in: try IFF_VNET_HDR; out: got it.
+ * Returns the fd or -1. */
+int		 dp_tun_open(const char *name, char *ifname, bool *vnet);
 struct nl_sock	*dp_nl_open(void);		/* NETLINK_ROUTE; NULL on error */
 void		 dp_nl_close(struct nl_sock *);
 int		 dp_nl_ifindex(struct nl_sock *, const char *ifname);

@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <netinet/udp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -34,89 +33,11 @@
 
 #include <openssl/crypto.h>
 
-#include "dp_int.h"
 #include "dp_nl.h"
 #include "dp_pkt.h"
-#include "esp.h"
+#include "dp_user.h"
 #include "rg_buf.h"
 #include "rg_log.h"
-#include "rg_loop.h"
-
-#define DPU_BATCH	64
-#define DPU_BUF		4096
-#define DPU_HASH	1024		/* buckets; power of two */
-#define DPU_TUN_MTU	1400
-#define DPU_PATH_MTU	1500		/* assumed outer path MTU */
-#define DPU_MAX_ROUTES	4096
-/* Socket buffers: at line rate a few ms of scheduling delay overflow the
- * default 208 KiB and every drop costs the inner TCP a retransmit. */
-#define DPU_SOCKBUF	(8 << 20)
-
-struct dpu_sa {
-	struct esp_sa		 esp;
-	uint32_t		 spi, reqid;
-	bool			 inbound, encap;
-	enum dp_mode		 mode;
-	struct sockaddr_storage	 local, peer;
-	struct dp_ts		 ts_local[DP_MAX_TS], ts_remote[DP_MAX_TS];
-	size_t			 nts_local, nts_remote;
-	uint64_t		 soft_bytes, hard_bytes;
-	uint32_t		 soft_time_s, hard_time_s;
-	uint16_t		 mss_clamp;
-	uint64_t		 added_ms;
-	bool			 soft_done;
-	bool			 hosted;	/* in the outbound host hash */
-	int			 host_af;
-	uint8_t			 host[16];
-	struct dp_counters	 ctr;
-	struct dpu_sa		*hnext;		/* SPI or host hash chain */
-	TAILQ_ENTRY(dpu_sa)	 entry;		/* all SAs, newest first */
-};
-
-struct dpu_stats {
-	uint64_t	 no_sa_in, no_sa_out, bad_inner, policy, tx_err;
-};
-
-struct dp_backend {
-	struct rg_loop		*loop;
-	struct dp_events	 ev;
-	int			 tunfd;
-	int			 ifindex;
-	char			 ifname[IFNAMSIZ];
-	struct rg_io		 tun_io;
-	int			 encap4, encap6;	/* borrowed from IKE */
-	int			 raw4, raw6;		/* owned */
-	struct rg_io		 raw4_io, raw6_io;
-	struct nl_sock		*nl;			/* owned */
-	struct dpu_sa		*spi_tab[DPU_HASH];	/* inbound by SPI */
-	struct dpu_sa		*host_tab[DPU_HASH];	/* outbound by dst */
-	TAILQ_HEAD(, dpu_sa)	 sas;
-	struct rg_prefix	*routes;		/* owned */
-	size_t			 nroutes;
-	struct rg_timer		 life;
-	struct dpu_stats	 st;
-	unsigned		 ndrop_logs;
-
-	/* batch buffers (made once) */
-	size_t			 txn;
-	struct mmsghdr		 txm[DPU_BATCH];
-	struct iovec		 txiov[DPU_BATCH];
-	struct sockaddr_storage	 txaddr[DPU_BATCH];
-	int			 txfd[DPU_BATCH];
-	uint8_t			 txtos[DPU_BATCH];
-	bool			 no_gso;	/* UDP_SEGMENT refused once */
-	uint8_t			 txcm[DPU_BATCH][CMSG_SPACE(sizeof(int))];
-	uint8_t			 txbuf[DPU_BATCH][DPU_BUF];
-	struct mmsghdr		 rxm[DPU_BATCH];
-	struct iovec		 rxiov[DPU_BATCH];
-	struct sockaddr_storage	 rxaddr[DPU_BATCH];
-	uint8_t			 rxbuf[DPU_BATCH][DPU_BUF];
-	uint8_t			 plain[DPU_BUF];
-	uint8_t			 icmp[DPU_BUF];
-	uint8_t			 inject[DPU_BUF];
-};
-
-static void	dpu_flush(struct dp_backend *);
 
 static unsigned
 dpu_spi_hash(uint32_t spi)
@@ -166,200 +87,6 @@ dpu_find(struct dp_backend *b, uint32_t spi, bool inbound)
 		if (!s->inbound && s->spi == spi)
 			return s;
 	return NULL;
-}
-
-/* ---- sockets ---- */
-
-static void	dpu_raw_read(struct rg_io *, uint32_t);
-
-/* Bigger buffers; SO_*BUFFORCE (CAP_NET_ADMIN) passes net.core.*mem_max. */
-static void
-dpu_sockbufs(int fd)
-{
-	int	 v = DPU_SOCKBUF;
-
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) == -1)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)) == -1)
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
-}
-
-static int
-dpu_raw_open(struct dp_backend *b, int af)
-{
-	int		*fd = af == AF_INET ? &b->raw4 : &b->raw6;
-	struct rg_io	*io = af == AF_INET ? &b->raw4_io : &b->raw6_io;
-	int		 off = IP_PMTUDISC_DONT;
-
-	if (*fd != -1)
-		return 0;
-	if ((*fd = socket(af, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    IPPROTO_ESP)) == -1) {
-		rg_err(ESP, "raw ESP socket: %s", strerror(errno));
-		return -1;
-	}
-	if (af == AF_INET)
-		setsockopt(*fd, IPPROTO_IP, IP_MTU_DISCOVER, &off, sizeof(off));
-	dpu_sockbufs(*fd);
-	io->fd = *fd;
-	io->cb = dpu_raw_read;
-	io->arg = b;
-	if (rg_io_add(b->loop, io, EPOLLIN) == -1) {
-		close(*fd);
-		*fd = -1;
-		return -1;
-	}
-	return 0;
-}
-
-/* Queue b->txbuf[b->txn] (len bytes of ESP) to the SA's peer. */
-static void
-dpu_tx_queue(struct dp_backend *b, const struct dpu_sa *sa, size_t len,
-    uint8_t tos)
-{
-	struct msghdr	*m = &b->txm[b->txn].msg_hdr;
-	struct cmsghdr	*c;
-	int		 af = sa->peer.ss_family, fd, v = tos;
-
-	if (sa->encap)
-		fd = af == AF_INET ? b->encap4 : b->encap6;
-	else
-		fd = af == AF_INET ? b->raw4 : b->raw6;
-	if (fd == -1) {
-		b->st.tx_err++;
-		return;
-	}
-	b->txfd[b->txn] = fd;
-	b->txtos[b->txn] = tos;
-	memcpy(&b->txaddr[b->txn], &sa->peer, sizeof(sa->peer));
-	if (!sa->encap) {	/* raw sockets take no port */
-		if (af == AF_INET)
-			((struct sockaddr_in *)&b->txaddr[b->txn])->sin_port = 0;
-		else
-			((struct sockaddr_in6 *)&b->txaddr[b->txn])->sin6_port = 0;
-	}
-	b->txiov[b->txn].iov_base = b->txbuf[b->txn];
-	b->txiov[b->txn].iov_len = len;
-	memset(m, 0, sizeof(*m));
-	m->msg_name = &b->txaddr[b->txn];
-	m->msg_namelen = af == AF_INET ? sizeof(struct sockaddr_in) :
-	    sizeof(struct sockaddr_in6);
-	m->msg_iov = &b->txiov[b->txn];
-	m->msg_iovlen = 1;
-	if (tos != 0) {
-		m->msg_control = b->txcm[b->txn];
-		m->msg_controllen = CMSG_SPACE(sizeof(int));
-		c = CMSG_FIRSTHDR(m);
-		c->cmsg_level = af == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
-		c->cmsg_type = af == AF_INET ? IP_TOS : IPV6_TCLASS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &v, sizeof(v));
-	}
-	if (++b->txn == DPU_BATCH)
-		dpu_flush(b);
-}
-
-/*
- * End of a run from i that can leave as one UDP GSO send (UDP_SEGMENT,
- * Linux 4.18): same socket, peer and TOS, equal sizes (the last may be
- * shorter), under 64 KiB in all.
- */
-static size_t
-dpu_gso_run(struct dp_backend *b, size_t i, size_t end)
-{
-	size_t	 j, seg = b->txiov[i].iov_len, total = seg;
-
-	for (j = i + 1; j < end; j++) {
-		if (b->txfd[j] != b->txfd[i] || b->txtos[j] != b->txtos[i] ||
-		    b->txm[j].msg_hdr.msg_namelen !=
-		    b->txm[i].msg_hdr.msg_namelen ||
-		    memcmp(&b->txaddr[j], &b->txaddr[i],
-		    b->txm[i].msg_hdr.msg_namelen) != 0 ||
-		    b->txiov[j].iov_len > seg ||
-		    total + b->txiov[j].iov_len > 65000)
-			break;
-		total += b->txiov[j].iov_len;
-		if (b->txiov[j].iov_len < seg)
-			return j + 1;
-	}
-	return j;
-}
-
-/* One sendmsg() for txm[i..j) with UDP_SEGMENT; false if refused. */
-static bool
-dpu_send_gso(struct dp_backend *b, size_t i, size_t j)
-{
-	union {
-		struct cmsghdr	 c;
-		uint8_t		 buf[CMSG_SPACE(sizeof(uint16_t)) +
-				    CMSG_SPACE(sizeof(int))];
-	}		 cm;
-	struct msghdr	 m = b->txm[i].msg_hdr;
-	struct cmsghdr	*c;
-	uint16_t	 seg = (uint16_t)b->txiov[i].iov_len;
-	int		 tos = b->txtos[i], af = b->txaddr[i].ss_family;
-
-	memset(&cm, 0, sizeof(cm));
-	m.msg_iov = &b->txiov[i];
-	m.msg_iovlen = j - i;
-	m.msg_control = cm.buf;
-	m.msg_controllen = CMSG_SPACE(sizeof(uint16_t)) +
-	    (tos ? CMSG_SPACE(sizeof(int)) : 0);
-	c = CMSG_FIRSTHDR(&m);
-	c->cmsg_level = SOL_UDP;
-	c->cmsg_type = UDP_SEGMENT;
-	c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-	memcpy(CMSG_DATA(c), &seg, sizeof(seg));
-	if (tos) {
-		c = CMSG_NXTHDR(&m, c);
-		c->cmsg_level = af == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
-		c->cmsg_type = af == AF_INET ? IP_TOS : IPV6_TCLASS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &tos, sizeof(tos));
-	}
-	if (sendmsg(b->txfd[i], &m, 0) >= 0)
-		return true;
-	if (errno == EINVAL || errno == EIO || errno == ENOPROTOOPT ||
-	    errno == EOPNOTSUPP) {
-		rg_info(ESP, "UDP GSO refused (%s): sending one by one",
-		    strerror(errno));
-		b->no_gso = true;
-	}
-	return false;
-}
-
-/* Send the batch: UDP GSO runs where possible, sendmmsg() otherwise. */
-static void
-dpu_flush(struct dp_backend *b)
-{
-	size_t	 i = 0, j, k;
-	bool	 udp;
-	int	 n;
-
-	while (i < b->txn) {
-		for (j = i + 1; j < b->txn && b->txfd[j] == b->txfd[i]; j++)
-			;
-		udp = b->txfd[i] == b->encap4 || b->txfd[i] == b->encap6;
-		while (i < j) {
-			if (udp && !b->no_gso &&
-			    (k = dpu_gso_run(b, i, j)) - i >= 2 &&
-			    dpu_send_gso(b, i, k)) {
-				i = k;
-				continue;
-			}
-			n = sendmmsg(b->txfd[i], &b->txm[i], (unsigned)(j - i),
-			    0);
-			if (n <= 0) {
-				if (n < 0 && errno == EINTR)
-					continue;
-				b->st.tx_err++;	/* drop this one, go on */
-				i++;
-				continue;
-			}
-			i += (size_t)n;
-		}
-	}
-	b->txn = 0;
 }
 
 /* ---- outbound: TUN -> ESP ---- */
@@ -416,16 +143,16 @@ dpu_send(struct dp_backend *b, struct dpu_sa *sa, uint8_t *pkt,
 			n = dp_icmp_too_big(pkt, k, mtu,
 			    sa->local.ss_family == AF_INET ?
 			    (const uint8_t *)&l4->sin_addr : k->dst,
-			    b->icmp, sizeof(b->icmp));
+			    b->icmp + DP_VNET_HDR, DPU_BUF);
 		} else {
 			l6 = (const struct sockaddr_in6 *)&sa->local;
 			n = dp_icmp_too_big(pkt, k, mtu < 1280 ? 1280 : mtu,
 			    sa->local.ss_family == AF_INET6 ?
 			    (const uint8_t *)&l6->sin6_addr : k->dst,
-			    b->icmp, sizeof(b->icmp));
+			    b->icmp + DP_VNET_HDR, DPU_BUF);
 		}
-		if (n > 0 && write(b->tunfd, b->icmp, n) < 0)
-			b->st.tx_err++;
+		if (n > 0)
+			dpu_tun_write(b, b->icmp + DP_VNET_HDR, n);
 		sa->ctr.other_drops++;
 		return;
 	}
@@ -476,7 +203,15 @@ dpu_tun_read(struct rg_io *io, uint32_t events)
 		n = read(b->tunfd, b->plain, sizeof(b->plain));
 		if (n <= 0)
 			break;
-		dpu_outbound(b, b->plain, (size_t)n);
+		if (b->vnet) {	/* no offloads asked: never GSO, csum done */
+			if (n < DP_VNET_HDR || b->plain[1] != 0) {
+				b->st.bad_inner++;
+				continue;
+			}
+			dpu_outbound(b, b->plain + DP_VNET_HDR,
+			    (size_t)n - DP_VNET_HDR);
+		} else
+			dpu_outbound(b, b->plain, (size_t)n);
 	}
 	dpu_flush(b);
 }
@@ -502,7 +237,7 @@ dpu_deliver(struct dp_backend *b, struct dpu_sa *sa, uint8_t *p, size_t len,
 		}
 		pl = (const struct sockaddr_in *)&sa->peer;
 		ll = (const struct sockaddr_in *)&sa->local;
-		memmove(p + 20, p, len);
+		p -= 20;		/* the caller left DPU_HEAD in front */
 		h = p;
 		memset(h, 0, 20);
 		h[0] = 0x45;
@@ -541,8 +276,7 @@ dpu_deliver(struct dp_backend *b, struct dpu_sa *sa, uint8_t *p, size_t len,
 		b->ev.dhcp_inform(b->ev.arg, sa->reqid, p, k.len);
 		return;
 	}
-	if (write(b->tunfd, p, k.len) < 0)
-		b->st.tx_err++;
+	dpu_to_tun(b, p, k.len);
 }
 
 static void
@@ -566,7 +300,7 @@ dpu_inbound(struct dp_backend *b, const uint8_t *esp, size_t len)
 		return;
 	}
 	/* keep 20 bytes in front for a transport-mode header */
-	rc = esp_decrypt(&sa->esp, esp, len, b->plain, sizeof(b->plain) - 20,
+	rc = esp_decrypt(&sa->esp, esp, len, b->plain + DPU_HEAD, DPU_BUF,
 	    &olen, &nh, &seq);
 	if (rc != 0) {
 		if (rc == -ESP_E_REPLAY)
@@ -581,7 +315,7 @@ dpu_inbound(struct dp_backend *b, const uint8_t *esp, size_t len)
 	dpu_count(sa, olen);
 	if (nh == ESP_NH_DUMMY)
 		return;			/* RFC 4303 2.6: TFC dummy */
-	dpu_deliver(b, sa, b->plain, olen, nh);
+	dpu_deliver(b, sa, b->plain + DPU_HEAD, olen, nh);
 }
 
 static void
@@ -594,7 +328,7 @@ dpu_udp_input(struct dp_backend *b, const uint8_t *pkt, size_t len,
 	dpu_flush(b);	/* ICMP replies or nothing; keeps order simple */
 }
 
-static void
+void
 dpu_raw_read(struct rg_io *io, uint32_t events)
 {
 	struct dp_backend	*b = io->arg;
@@ -918,6 +652,7 @@ dpu_free(struct dp_backend *b)
 	if (b == NULL)
 		return;
 	rg_timer_stop(b->loop, &b->life);
+	rg_timer_stop(b->loop, &b->gro_t);
 	while ((s = TAILQ_FIRST(&b->sas)) != NULL) {
 		dpu_unlink(b, s);
 		dpu_sa_free(s);
@@ -954,12 +689,14 @@ dpu_new(struct rg_loop *loop, const char *tun_name, const struct dp_events *ev)
 	b->encap4 = b->encap6 = b->raw4 = b->raw6 = b->tunfd = -1;
 	TAILQ_INIT(&b->sas);
 	rg_timer_init(&b->life, dpu_life, b);
+	rg_timer_init(&b->gro_t, dpu_gro_timer, b);
 	if ((b->nl = dp_nl_open()) == NULL) {
 		rg_err(ESP, "rtnetlink socket failed");
 		goto fail;
 	}
+	b->vnet = true;		/* dp_tun_open() falls back without it */
 	if ((b->tunfd = dp_tun_open(tun_name ? tun_name : "rg0",
-	    b->ifname)) == -1)
+	    b->ifname, &b->vnet)) == -1)
 		goto fail;
 	if ((b->ifindex = dp_nl_ifindex(b->nl, b->ifname)) <= 0 ||
 	    dp_nl_link_up(b->nl, b->ifindex, DPU_TUN_MTU) == -1)
@@ -970,8 +707,9 @@ dpu_new(struct rg_loop *loop, const char *tun_name, const struct dp_events *ev)
 	if (rg_io_add(loop, &b->tun_io, EPOLLIN) == -1)
 		goto fail;
 	rg_timer_start(loop, &b->life, 1000);
-	rg_notice(ESP, "userspace ESP on TUN %s (ifindex %d, MTU %d)",
-	    b->ifname, b->ifindex, DPU_TUN_MTU);
+	rg_notice(ESP, "userspace ESP on TUN %s (ifindex %d, MTU %d%s)",
+	    b->ifname, b->ifindex, DPU_TUN_MTU,
+	    b->vnet ? ", TCP coalescing" : "");
 	return b;
 fail:
 	if (b->tunfd != -1) {
