@@ -341,15 +341,22 @@ rg_loop_new(int nworkers)
 	    rg_io_add(l, &l->jio, EPOLLIN) < 0)
 		goto fail;
 	if (nworkers > 0) {
+		sigset_t	 all, old;
+
 		if ((l->workers = calloc((size_t)nworkers,
 		    sizeof(*l->workers))) == NULL)
 			goto fail;
+		/* Workers never take signals: they all go to the loop's
+		 * signalfd, whenever the daemon registers them. */
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
 		for (i = 0; i < nworkers; i++) {
 			if (pthread_create(&l->workers[i], NULL, worker_main,
 			    l) != 0)
 				break;
 			l->nworkers++;
 		}
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	return l;
 fail:
