@@ -85,7 +85,10 @@ struct dp_backend {
 	int			 txfd[DPU_BATCH];
 	uint8_t			 txtos[DPU_BATCH];
 	bool			 no_gso;	/* UDP_SEGMENT refused once */
-	uint8_t			 txcm[DPU_BATCH][CMSG_SPACE(sizeof(int))];
+	union {
+		struct cmsghdr	 c;	/* aligns the buffer */
+		uint8_t		 b[CMSG_SPACE(sizeof(int))];
+	}			 txcm[DPU_BATCH];
 	uint8_t			 txbuf[DPU_BATCH][DPU_BUF];
 	struct mmsghdr		 rxm[DPU_BATCH];
 	struct iovec		 rxiov[DPU_BATCH];

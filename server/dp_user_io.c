@@ -92,7 +92,7 @@ dpu_tx_queue(struct dp_backend *b, const struct dpu_sa *sa, size_t len,
 	m->msg_iov = &b->txiov[b->txn];
 	m->msg_iovlen = 1;
 	if (tos != 0) {
-		m->msg_control = b->txcm[b->txn];
+		m->msg_control = b->txcm[b->txn].b;
 		m->msg_controllen = CMSG_SPACE(sizeof(int));
 		c = CMSG_FIRSTHDR(m);
 		c->cmsg_level = af == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;

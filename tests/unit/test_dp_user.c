@@ -434,6 +434,53 @@ transport_mode(void)
 	close(l2tp);
 }
 
+/* RFC 2983 uniform model on encapsulation: the outer header carries the
+ * inner DSCP (ECN bits not copied, RFC 6040 compatibility mode). */
+static void
+dscp_copied(void)
+{
+	union {
+		struct cmsghdr	 c;
+		uint8_t		 b[64];
+	}		 cm;
+	struct sockaddr_in to = { .sin_family = AF_INET,
+			    .sin_port = htons(5555) };
+	struct msghdr	 m;
+	struct iovec	 iov;
+	struct cmsghdr	*c;
+	uint8_t		 esp[2048];
+	int		 one = 1, tos = 0xb8 | 0x01, got = -1, i;
+
+	if (!have_ns)
+		return;
+	CHECK_EQ(setsockopt(peer_fd, IPPROTO_IP, IP_RECVTOS, &one,
+	    sizeof(one)), 0);
+	CHECK_EQ(setsockopt(lan_fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)), 0);
+	inet_pton(AF_INET, "198.18.0.1", &to.sin_addr);
+	CHECK_EQ(sendto(lan_fd, "ef", 2, 0, (struct sockaddr *)&to,
+	    sizeof(to)), 2);
+	for (i = 0; i < 100 && got == -1; i++) {
+		rg_loop_once(loop, 10);
+		memset(&m, 0, sizeof(m));
+		iov.iov_base = esp;
+		iov.iov_len = sizeof(esp);
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		m.msg_control = cm.b;
+		m.msg_controllen = sizeof(cm.b);
+		if (recvmsg(peer_fd, &m, 0) < 0)
+			continue;
+		got = 0;
+		for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+			if (c->cmsg_level == IPPROTO_IP &&
+			    c->cmsg_type == IP_TOS)
+				got = *(uint8_t *)CMSG_DATA(c);
+	}
+	CHECK_EQ(got, 0xb8);		/* EF kept, ECN bits not copied */
+	tos = 0;
+	setsockopt(lan_fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+}
+
 static void
 teardown(void)
 {
@@ -453,4 +500,4 @@ teardown(void)
 
 RG_TEST_MAIN("dp_user", T(setup), T(both_ways), T(drops_counted),
     T(dhcp_inform_diverted), T(send_to_client), T(lifetimes), T(transport_mode),
-    T(teardown))
+    T(dscp_copied), T(teardown))
