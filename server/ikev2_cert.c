@@ -17,6 +17,7 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
 #include "ikev2_int.h"
@@ -295,6 +296,48 @@ verify_sig(EVP_PKEY *pk, const EVP_MD *md, const uint8_t *sig, size_t slen,
 	return ok ? 0 : -1;
 }
 
+/* RSASSA-PSS with the AlgorithmIdentifier's parameters (RFC 7427 3,
+ * RFC 4055 3.1); the MGF1 hash is taken equal to the message hash. */
+static int
+verify_pss(EVP_PKEY *pk, const X509_ALGOR *alg, const uint8_t *sig,
+    size_t slen, const uint8_t *data, size_t dlen)
+{
+	const ASN1_OBJECT	*obj;
+	const void		*pval;
+	const ASN1_STRING	*seq;
+	const unsigned char	*p;
+	RSA_PSS_PARAMS		*pp = NULL;
+	const EVP_MD		*md = EVP_sha1();
+	EVP_MD_CTX		*c = NULL;
+	EVP_PKEY_CTX		*pc = NULL;
+	long			 salt = 20;
+	int			 ptype, ok = 0;
+
+	X509_ALGOR_get0(&obj, &ptype, &pval, alg);
+	if (ptype != V_ASN1_SEQUENCE || (seq = pval) == NULL)
+		goto out;
+	p = ASN1_STRING_get0_data(seq);
+	if ((pp = d2i_RSA_PSS_PARAMS(NULL, &p, ASN1_STRING_length(seq))) ==
+	    NULL)
+		goto out;
+	if (pp->hashAlgorithm != NULL &&
+	    (md = EVP_get_digestbyobj(pp->hashAlgorithm->algorithm)) == NULL)
+		goto out;
+	if (pp->saltLength != NULL)
+		salt = ASN1_INTEGER_get(pp->saltLength);
+	ok = (c = EVP_MD_CTX_new()) != NULL &&
+	    EVP_DigestVerifyInit(c, &pc, md, NULL, pk) > 0 &&
+	    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PSS_PADDING) > 0 &&
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pc, (int)salt) > 0 &&
+	    EVP_PKEY_CTX_set_rsa_mgf1_md(pc, md) > 0 &&
+	    EVP_DigestVerify(c, sig, slen, data, dlen) == 1;
+out:
+	RSA_PSS_PARAMS_free(pp);
+	EVP_MD_CTX_free(c);
+	ERR_clear_error();
+	return ok ? 0 : -1;
+}
+
 static int
 check_auth(EVP_PKEY *pk, const struct ikev2_auth *a, const uint8_t *octets,
     size_t olen, char *why, size_t whylen)
@@ -332,6 +375,12 @@ check_auth(EVP_PKEY *pk, const struct ikev2_auth *a, const uint8_t *octets,
 		if ((alg = d2i_X509_ALGOR(NULL, &p, (long)alen)) == NULL)
 			break;
 		nid = OBJ_obj2nid(alg->algorithm);
+		if (nid == NID_rsassaPss) {
+			rc = verify_pss(pk, alg, a->data + 1 + alen,
+			    a->len - 1 - alen, octets, olen);
+			X509_ALGOR_free(alg);
+			break;
+		}
 		X509_ALGOR_free(alg);
 		if (!OBJ_find_sigid_algs(nid, &mdnid, &pknid) || mdnid == 0) {
 			snprintf(why, whylen, "unsupported signature scheme %s",

@@ -38,6 +38,25 @@ for p in "${profiles[@]}"; do
 	*) echo "FAIL ikev2_interop.$p: ${line:-no result (rc $rc)}"; fail=1 ;;
 	esac
 done
+# Signature variants: the client signs with RSASSA-PSS (RFC 7427), and a
+# bed whose certificates are all ECDSA P-256 (its own state directory).
+echo "rsa_pss = yes" >"$out.pss"
+line=$(SW_CHARON_EXTRA=$out.pss timeout 200 "$bed/run-interop.sh" --no-ping \
+    -p ikev2-cert -- "$resp" 2>&1 | grep "^RESULT ikev2-cert ")
+case $line in
+*" PASS "*) echo "PASS ikev2_interop.rsa-pss" ;;
+*) echo "FAIL ikev2_interop.rsa-pss: ${line:-no result}"; fail=1 ;;
+esac
+ecstate=/tmp/vpn-testbed-ikev2-ecdsa
+line=$(TB_STATE=$ecstate TB_KEY_TYPE=ecdsa timeout 200 "$bed/run-interop.sh" \
+    --no-ping -p ikev2-cert -p ikev2-eap-tls -- "$resp" 2>&1 | grep "^RESULT ")
+if [ "$(grep -c " PASS " <<<"$line")" = 2 ]; then
+	echo "PASS ikev2_interop.ecdsa"
+else
+	echo "FAIL ikev2_interop.ecdsa: ${line:-no result}"
+	fail=1
+fi
+rm -rf "$ecstate" "$out.pss"
 rm -f "$out"
 slog=${TB_STATE:-/tmp/vpn-testbed}/server-under-test.log
 if [ -s "$slog" ] && grep -Eq "ERROR: [A-Za-z]+Sanitizer|runtime error:" "$slog"; then
