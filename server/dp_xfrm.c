@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/queue.h>
+#include <time.h>
 
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
@@ -642,7 +643,13 @@ dpx_sa_counters(struct dp_backend *b, uint32_t spi, bool inbound,
 	c->packets = pkts;
 	c->replay_drops = rw + rp;
 	c->auth_drops = integ;
-	c->last_used_ms = ut ? ut * 1000 : 0;	/* kernel: wall seconds */
+	/* the kernel keeps wall-clock seconds; the contract wants rg_now_ms() */
+	if (ut != 0) {
+		time_t	 now = time(NULL);
+		uint64_t ago = (uint64_t)now > ut ? ((uint64_t)now - ut) * 1000 : 0;
+
+		c->last_used_ms = rg_now_ms() > ago ? rg_now_ms() - ago : 1;
+	}
 	xfrmnl_sa_put(sa);
 	return 0;
 }
