@@ -61,3 +61,11 @@ tests_unit_test_fuzz_ikev2_engine_SOURCES = tests/fuzz/fuzz_ikev2_engine.c \
 	tests/fuzz/fuzz_driver.c
 tests_unit_test_fuzz_ikev2_engine_LDADD = $(IKEV2_LIBS)
 EXTRA_DIST += tests/fuzz/seeds/ikev2_engine
+
+# The session view the daemon uses (reqid -> session, ending a session).
+check_PROGRAMS += tests/unit/test_ikev2_session
+tests_unit_test_ikev2_session_SOURCES = tests/unit/test_ikev2_session.c \
+	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator.h
+tests_unit_test_ikev2_session_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
+tests_unit_test_ikev2_session_LDADD = $(IKEV2_LIBS)

@@ -68,6 +68,24 @@ void			 ikev2_engine_free(struct ikev2_engine *);
 /* {"sessions":[{user, peer, vip, spi_i, spi_r, ike, esp, bytes_in,
  *  bytes_out, uptime_s}...], "counters":{...}}; caller json_decref()s. */
 json_t			*ikev2_engine_status_json(struct ikev2_engine *);
+/* What the daemon needs to know about the session behind a CHILD_SA
+ * (e.g. to answer a DHCPINFORM that came through it). */
+struct ikev2_session_ref {
+	uint64_t		 session_id;
+	char			 user[128];
+	char			 profile[64];
+	struct rg_addr		 vip;		/* af 0 when none */
+	struct sockaddr_storage	 local;		/* our IKE address */
+};
+
+/* The established session owning CHILD_SA reqid: 0, or -1 when none. */
+int			 ikev2_engine_reqid_info(struct ikev2_engine *,
+			    uint32_t reqid, struct ikev2_session_ref *out);
+/* Tear an established session down: DELETE for its IKE_SA (RFC 7296
+ * 1.4.1, sent once), CHILD_SAs and lease released, the SA freed from
+ * the loop.  0, or -1 when no established session has that id. */
+int			 ikev2_engine_kill_session(struct ikev2_engine *,
+			    uint64_t session_id, const char *why);
 /* Number of IKE SAs (established + half-open). */
 size_t			 ikev2_engine_sa_count(const struct ikev2_engine *);
 

@@ -5,6 +5,7 @@
  * cache, SK/SKF decryption, dispatch by exchange) and the output path
  * (SK protection, response cache, our requests with retransmission).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +117,53 @@ size_t
 ikev2_engine_sa_count(const struct ikev2_engine *e)
 {
 	return e->nsa;
+}
+
+int
+ikev2_engine_reqid_info(struct ikev2_engine *e, uint32_t reqid,
+    struct ikev2_session_ref *out)
+{
+	struct ikev2_sa		*sa;
+	struct ikev2_child	*ch;
+
+	for (sa = e->all; sa != NULL; sa = sa->next) {
+		if (sa->state != IKEV2_S_ESTABLISHED)
+			continue;
+		for (ch = sa->children; ch != NULL; ch = ch->next)
+			if (ch->reqid == reqid)
+				break;
+		if (ch == NULL)
+			continue;
+		memset(out, 0, sizeof(*out));
+		out->session_id = sa->session_id;
+		snprintf(out->user, sizeof(out->user), "%s", sa->user);
+		snprintf(out->profile, sizeof(out->profile), "%s",
+		    sa->profile);
+		out->vip = sa->vip;
+		out->local = sa->local;
+		return 0;
+	}
+	return -1;
+}
+
+int
+ikev2_engine_kill_session(struct ikev2_engine *e, uint64_t session_id,
+    const char *why)
+{
+	struct ikev2_sa	*sa;
+
+	for (sa = e->all; sa != NULL; sa = sa->next)
+		if (sa->state == IKEV2_S_ESTABLISHED &&
+		    sa->session_id == session_id)
+			break;
+	if (sa == NULL)
+		return -1;
+	ikev2_log(sa, NOTICE, "session %llu of '%s' ended by us: %s",
+	    (unsigned long long)session_id, sa->user[0] ? sa->user : sa->idi,
+	    why);
+	ikev2_send_delete_ike(sa);
+	ikev2_sa_destroy(sa, why);
+	return 0;
 }
 
 int
