@@ -111,6 +111,8 @@ struct rg_settings {
 	uint32_t	 cookie_threshold;	/* half-open SAs before cookies */
 	uint32_t	 halfopen_per_ip;
 	uint16_t	 mss_clamp;		/* 0 = off */
+	uint32_t	 sticky_s;	/* released lease kept for its user
+					 * (default 1800; 0: not kept) */
 	char		*dataplane;		/* "auto" | "kernel" | "userspace" */
 };
 

@@ -518,6 +518,7 @@ load_settings(struct load *l)
 	U(dpd_timeout_s);
 	U(cookie_threshold);
 	U(halfopen_per_ip);
+	U(sticky_s);
 #undef U
 	g->mss_clamp = (uint16_t)json_integer_value(json_object_get(o,
 	    "mss_clamp"));

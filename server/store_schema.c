@@ -198,6 +198,7 @@ const struct store_field store_settings_fields[] = {
 	{ "halfopen_per_ip", "halfopen_per_ip", SF_UINT, NULL, 0, 0,
 	    1000000, "10" },
 	{ "mss_clamp", "mss_clamp", SF_UINT, NULL, 0, 0, 1460, "1360" },
+	{ "sticky_s", "sticky_s", SF_UINT, NULL, 0, 0, 30 * 86400, "1800" },
 	{ "dataplane", "dataplane", SF_ENUM, "auto|kernel|userspace", 0, 0,
 	    0, "auto" },
 	END

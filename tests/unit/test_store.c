@@ -446,6 +446,7 @@ pools_profiles(void)
 	CHECK_EQ(c->settings.dpd_interval_s, 30);
 	CHECK_EQ(c->settings.dpd_timeout_s, 150);
 	CHECK_EQ(c->settings.mss_clamp, 1360);
+	CHECK_EQ(c->settings.sticky_s, 1800);	/* POOL_STICKY_DEFAULT_S */
 	CHECK(rg_config_proposals(c, "modern") != NULL);
 	CHECK(rg_config_proposals(c, "compatible") != NULL);
 	rg_config_unref(c);
@@ -509,6 +510,17 @@ proposals_settings(void)
 	o = store_settings_get(st, &e);
 	CHECK_STR(json_string_value(json_object_get(o, "proposals")), "mine");
 	CHECK_EQ(json_integer_value(json_object_get(o, "mss_clamp")), 1300);
+	json_decref(o);
+	/* sticky_s: 0 (not kept) .. 30 days. */
+	o = json_pack("{s:s}", "sticky_s", "0");
+	CHECK_EQ(store_settings_set(st, o, &e), 0);
+	json_decref(o);
+	o = json_pack("{s:s}", "sticky_s", "2592001");
+	CHECK_EQ(store_settings_set(st, o, &e), STORE_EINVAL);
+	CHECK_STR(e.field, "sticky_s");
+	json_decref(o);
+	o = store_settings_get(st, &e);
+	CHECK_EQ(json_integer_value(json_object_get(o, "sticky_s")), 0);
 	json_decref(o);
 	CHECK_EQ(store_obj_del(st, "proposals", "mine", &e), STORE_EBUSY);
 	store_close(st);
