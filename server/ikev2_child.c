@@ -220,7 +220,11 @@ static void
 no_proposal_log(struct ikev2_sa *sa, const struct ikev2_sa_pl *rx)
 {
 	char	*a = malloc(2048), *b = malloc(2048);
+	char	 ak[128];
 
+	if (ikev2_sa_addke_required(rx, IKEV2_PROTO_ESP, ak, sizeof(ak)))
+		ikev2_log(sa, WARN, "CHILD SA: peer requires additional key "
+		    "exchange %s (RFC 9370), not supported", ak);
 	if (a != NULL && b != NULL) {
 		ikev2_sa_str(rx, a, 2048);
 		ikev2_pset_str(&sa->eng->esp_set, b, 2048);
@@ -347,7 +351,13 @@ rekey_ike(struct ikev2_sa *sa, const struct ikev2_msg *m, struct child_req *r)
 	    IKEV2_DHM_REQUIRED, r->have_ke ? r->ke.group : 0, &ch) < 0 ||
 	    ch.spi_len != 8) {
 		char	*a = malloc(2048), *b = malloc(2048);
+		char	 ak[128];
 
+		if (ikev2_sa_addke_required(&r->sa, IKEV2_PROTO_IKE, ak,
+		    sizeof(ak)))
+			ikev2_log(sa, WARN, "IKE rekey: peer requires "
+			    "additional key exchange %s (RFC 9370), not "
+			    "supported", ak);
 		if (a != NULL && b != NULL) {
 			ikev2_sa_str(&r->sa, a, 2048);
 			ikev2_pset_str(&e->ike_set, b, 2048);

@@ -247,8 +247,14 @@ ikev2_init_request(struct ikev2_engine *e, const struct ikev2_msg *m,
 	if (ikev2_proposal_select(&r->sa, &e->ike_set, IKEV2_PROTO_IKE,
 	    IKEV2_DHM_REQUIRED, r->ke.group, &ch) < 0) {
 		char	*rx = malloc(2048), *cf = malloc(2048);
+		char	 ak[128];
 
 		e->ctr.no_proposal++;
+		if (ikev2_sa_addke_required(&r->sa, IKEV2_PROTO_IKE, ak,
+		    sizeof(ak)))
+			rg_log_peer(RG_T_IKE, RG_L_WARN, from, m->hdr.spi_i, 0,
+			    "IKE_SA_INIT: peer requires additional key "
+			    "exchange %s (RFC 9370), not supported", ak);
 		if (rx != NULL && cf != NULL) {
 			ikev2_sa_str(&r->sa, rx, 2048);
 			ikev2_pset_str(&e->ike_set, cf, 2048);

@@ -96,6 +96,9 @@ enum ikev2_xf_type {
 	IKEV2_XF_INTEG = 3,
 	IKEV2_XF_DH = 4,
 	IKEV2_XF_ESN = 5,
+	/* RFC 9370 Additional Key Exchange 1..7: ids from the DH registry. */
+	IKEV2_XF_ADDKE1 = 6,
+	IKEV2_XF_ADDKE7 = 12,
 };
 
 enum ikev2_proto {

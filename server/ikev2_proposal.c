@@ -4,6 +4,9 @@
  * "aes128gcm16-prfsha256-x25519") and the selection of one received
  * proposal (RFC 7296 2.7, 3.3.6): the peer's proposals in its order, our
  * preference for the transform of each type inside the first that fits.
+ * RFC 9370 Additional Key Exchanges (transform types 6..12) are parsed but
+ * not performed: a proposal that offers NONE for each is accepted with
+ * NONE; one that insists on an ADDKE is unacceptable (and named in logs).
  */
 #include <stdio.h>
 #include <string.h>
@@ -272,12 +275,57 @@ pick(const struct ikev2_prop *rp, const struct ikev2_pconf *cp, uint8_t type,
 	return NULL;
 }
 
+/* RFC 9370 2.2.2: we support no additional key exchange, so each ADDKE
+ * type the proposal carries must offer NONE (id 0); we then answer NONE
+ * for it.  A transform type outside 1..12 makes the proposal unacceptable
+ * (RFC 7296 3.3.6).  -1 if the proposal needs what we cannot do, -2 for
+ * an unknown transform type. */
+static int
+addke_none(const struct ikev2_prop *rp, uint8_t *mask)
+{
+	*mask = 0;
+	for (size_t i = 0; i < rp->nxf; i++)
+		if (rp->xf[i].type > IKEV2_XF_ADDKE7 || rp->xf[i].type == 0)
+			return -2;
+	for (uint8_t t = IKEV2_XF_ADDKE1; t <= IKEV2_XF_ADDKE7; t++) {
+		bool	 any = false, none = false;
+
+		for (size_t i = 0; i < rp->nxf; i++) {
+			if (rp->xf[i].type != t)
+				continue;
+			any = true;
+			none |= rp->xf[i].id == 0;
+		}
+		if (any && !none)
+			return -1;
+		if (any)
+			*mask |= (uint8_t)(1u << (t - IKEV2_XF_ADDKE1));
+	}
+	return 0;
+}
+
 static int
 match(const struct ikev2_prop *rp, const struct ikev2_pconf *cp,
     uint8_t proto, enum ikev2_dh_mode dhm, uint16_t pref_dh,
     struct ikev2_chosen *c)
 {
+	uint8_t	 addke;
+
 	memset(c, 0, sizeof(*c));
+	switch (addke_none(rp, &addke)) {
+	case -2:
+		return -1;
+	case -1:
+		/* Key exchanges of the first CHILD_SA in IKE_AUTH are
+		 * ignored, ADDKE like DH (RFC 7296 1.2, RFC 9370). */
+		if (dhm != IKEV2_DHM_IGNORE || proto == IKEV2_PROTO_IKE)
+			return -1;
+		break;
+	default:
+		if (dhm != IKEV2_DHM_IGNORE || proto == IKEV2_PROTO_IKE)
+			c->addke_none = addke;
+		break;
+	}
 	if ((c->encr = pick(rp, cp, IKEV2_XF_ENCR, 0)) == NULL)
 		return -1;
 	if (c->encr->aead) {
@@ -392,6 +440,13 @@ ikev2_chosen_sa(const struct ikev2_chosen *c, const uint8_t *spi,
 	add_xf(p, c->integ);
 	add_xf(p, c->dh);
 	add_xf(p, c->esn);
+	for (uint8_t t = 0; t < 7; t++)
+		if ((c->addke_none & (1u << t)) && p->nxf < IKEV2_MAX_XF) {
+			p->xf[p->nxf].type = (uint8_t)(IKEV2_XF_ADDKE1 + t);
+			p->xf[p->nxf].id = 0;
+			p->xf[p->nxf].keylen = 0;
+			p->nxf++;
+		}
 }
 
 struct sbuf {
@@ -418,7 +473,7 @@ ikev2_sa_str(const struct ikev2_sa_pl *sa, char *out, size_t len)
 {
 	struct sbuf	 b = { out, len, 0 };
 	static const uint8_t order[] = { IKEV2_XF_ENCR, IKEV2_XF_INTEG,
-	    IKEV2_XF_PRF, IKEV2_XF_DH, IKEV2_XF_ESN };
+	    IKEV2_XF_PRF, IKEV2_XF_DH, IKEV2_XF_ESN, 6, 7, 8, 9, 10, 11, 12 };
 
 	out[0] = '\0';
 	for (size_t i = 0; i < sa->nprop; i++) {
@@ -476,4 +531,46 @@ ikev2_chosen_str(const struct ikev2_chosen *c, char *out, size_t len)
 		first = false;
 		sb_add(&b, v[i]->name);
 	}
+}
+
+bool
+ikev2_sa_addke_required(const struct ikev2_sa_pl *sa, uint8_t proto,
+    char *out, size_t len)
+{
+	struct sbuf	 b = { out, len, 0 };
+	bool		 found = false;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < sa->nprop && !found; i++) {
+		const struct ikev2_prop *p = &sa->prop[i];
+
+		if (p->proto != proto)
+			continue;
+		for (uint8_t t = IKEV2_XF_ADDKE1; t <= IKEV2_XF_ADDKE7; t++) {
+			bool	 any = false, none = false;
+
+			for (size_t j = 0; j < p->nxf; j++)
+				if (p->xf[j].type == t) {
+					any = true;
+					none |= p->xf[j].id == 0;
+				}
+			if (!any || none)
+				continue;
+			/* "ML-KEM-768 or ML-KEM-1024" for this ADDKE. */
+			if (found)
+				sb_add(&b, " and ");
+			found = true;
+			for (size_t j = 0, k = 0; j < p->nxf; j++) {
+				char	 nb[16];
+
+				if (p->xf[j].type != t)
+					continue;
+				if (k++ > 0)
+					sb_add(&b, " or ");
+				sb_add(&b, ikev2_ke_method_name(p->xf[j].id,
+				    nb, sizeof(nb)));
+			}
+		}
+	}
+	return found;
 }

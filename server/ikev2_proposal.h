@@ -53,6 +53,7 @@ struct ikev2_chosen {
 	uint8_t			 proto;
 	uint8_t			 spi_len;
 	uint8_t			 spi[8];	/* the peer's SPI */
+	uint8_t			 addke_none;	/* RFC 9370: bit t-6, answered NONE */
 	const struct ikev2_xform *encr, *prf, *integ, *dh, *esn;
 };
 
@@ -68,6 +69,10 @@ void	ikev2_chosen_sa(const struct ikev2_chosen *, const uint8_t *spi,
 void	ikev2_sa_str(const struct ikev2_sa_pl *, char *, size_t);
 void	ikev2_pset_str(const struct ikev2_pset *, char *, size_t);
 void	ikev2_chosen_str(const struct ikev2_chosen *, char *, size_t);
+/* Does a proposal for proto insist on an RFC 9370 additional key exchange
+ * (ADDKE transforms without NONE)?  out: "ML-KEM-768 or ML-KEM-1024". */
+bool	ikev2_sa_addke_required(const struct ikev2_sa_pl *, uint8_t proto,
+	    char *out, size_t len);
 /* Does the proposal offer this DH group? */
 bool	ikev2_pset_has_dh(const struct ikev2_pset *, uint16_t group);
 

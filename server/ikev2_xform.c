@@ -95,9 +95,34 @@ const char *
 ikev2_xf_type_name(uint8_t type)
 {
 	static const char *const n[] = { "?", "ENCR", "PRF", "INTEG", "DH",
-	    "ESN" };
+	    "ESN", "ADDKE1", "ADDKE2", "ADDKE3", "ADDKE4", "ADDKE5", "ADDKE6",
+	    "ADDKE7" };
 
 	return type < sizeof(n) / sizeof(n[0]) ? n[type] : "?";
+}
+
+/* Key exchange method names (IANA "Transform Type 4" registry, which
+ * RFC 9370 reuses for ADDKE): our groups, plus the post-quantum ones we
+ * recognise in order to name them in logs (RFC 9370, ML-KEM for IKEv2). */
+const char *
+ikev2_ke_method_name(uint16_t id, char *buf, size_t len)
+{
+	static const struct {
+		uint16_t	 id;
+		const char	*name;
+	} pq[] = {
+		{ 0, "NONE" }, { 35, "ML-KEM-512" }, { 36, "ML-KEM-768" },
+		{ 37, "ML-KEM-1024" },
+	};
+	const struct ikev2_xform *x = ikev2_xform_find(IKEV2_XF_DH, id, 0);
+
+	if (x != NULL)
+		return x->name;
+	for (size_t i = 0; i < sizeof(pq) / sizeof(pq[0]); i++)
+		if (pq[i].id == id)
+			return pq[i].name;
+	snprintf(buf, len, "KE_%u", id);
+	return buf;
 }
 
 const char *
@@ -108,6 +133,8 @@ ikev2_xform_name(uint8_t type, uint16_t id, uint16_t keylen, char *buf,
 
 	if (x != NULL)
 		return x->name;
+	if (type >= IKEV2_XF_ADDKE1 && type <= IKEV2_XF_ADDKE7)
+		return ikev2_ke_method_name(id, buf, len);
 	if (type == IKEV2_XF_INTEG && id == 0)
 		return "INTEG_NONE";
 	if (type == IKEV2_XF_DH && id == 0)

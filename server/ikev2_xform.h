@@ -72,5 +72,8 @@ const struct ikev2_xform *ikev2_xform_by_kw(const char *kw);
 const char	*ikev2_xform_name(uint8_t type, uint16_t id, uint16_t keylen,
 		    char *buf, size_t len);
 const char	*ikev2_xf_type_name(uint8_t type);
+/* A key exchange method (DH or RFC 9370 ADDKE id): "ECP_256", "ML-KEM-768",
+ * "NONE", else "KE_99" in buf. */
+const char	*ikev2_ke_method_name(uint16_t id, char *buf, size_t len);
 
 #endif

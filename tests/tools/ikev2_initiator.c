@@ -27,6 +27,9 @@ struct ikev2_ini {
 	uint16_t		 error;
 	uint64_t		 spi_i, spi_r;
 	uint16_t		 group;
+	int			 addke1_chosen;
+	uint16_t		 addke1[2];
+	bool			 addke1_optional;
 	struct ikev2_dh		*dh;
 	uint8_t			 ni[32], nr[256];
 	size_t			 nrlen;
@@ -64,6 +67,7 @@ ikev2_ini_new(const struct ikev2_ini_conf *c)
 	memcpy(i->psk, c->psk, c->psklen);
 	i->c.psk = i->psk;
 	i->group = c->groups[0];
+	i->addke1_chosen = -1;
 	return i;
 fail:
 	free(i);
@@ -101,6 +105,22 @@ ikev2_ini_tsr(const struct ikev2_ini *i, uint8_t lo[4], uint8_t hi[4])
 	memcpy(lo, i->tsr_lo, 4);
 	memcpy(hi, i->tsr_hi, 4);
 	return i->ntsr;
+}
+
+void
+ikev2_ini_set_addke1(struct ikev2_ini *i, const uint16_t *ids, size_t n,
+    bool optional)
+{
+	memset(i->addke1, 0, sizeof(i->addke1));
+	for (size_t k = 0; k < n && k < 2; k++)
+		i->addke1[k] = ids[k];
+	i->addke1_optional = optional;
+}
+
+int
+ikev2_ini_addke1(const struct ikev2_ini *i)
+{
+	return i->addke1_chosen;
 }
 
 size_t
@@ -154,6 +174,13 @@ ike_sa(struct ikev2_ini *i, struct ikev2_sa_pl *sa, const uint8_t *spi,
 			add_xf(p, IKEV2_XF_DH, i->c.groups[k], 0);
 	} else
 		add_xf(p, IKEV2_XF_DH, i->group, 0);
+	if (spi == NULL) {
+		/* IKE_SA_INIT: RFC 9370 additional key exchanges. */
+		for (size_t k = 0; k < 2 && i->addke1[k]; k++)
+			add_xf(p, IKEV2_XF_ADDKE1, i->addke1[k], 0);
+		if (i->addke1[0] && i->addke1_optional)
+			add_xf(p, IKEV2_XF_ADDKE1, 0, 0);
+	}
 }
 
 static void
@@ -432,6 +459,12 @@ init_response(struct ikev2_ini *i, const struct ikev2_msg *m, uint8_t *out,
 	    no->len > sizeof(i->nr))
 		goto out;
 	take_algs(p, &i->prf, &i->encr, &i->integ);
+	for (size_t x = 0; x < p->nxf; x++)
+		if (p->xf[x].type == IKEV2_XF_ADDKE1)
+			i->addke1_chosen = p->xf[x].id;
+	/* We cannot do an additional key exchange: chosen must be NONE. */
+	if (i->addke1_chosen > 0)
+		goto out;
 	rg_rd_init(&r, ke->body, ke->len);
 	if (i->prf == NULL || i->encr == NULL || ikev2_ke_decode(&r, &k) < 0 ||
 	    (gir = ikev2_dh_derive(i->dh, k.data, k.len)) == NULL)

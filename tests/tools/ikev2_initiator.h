@@ -45,6 +45,12 @@ uint32_t		 ikev2_ini_child_spi(const struct ikev2_ini *, bool ours);
 /* Number of TSr entries the responder narrowed to, and the first one. */
 size_t			 ikev2_ini_tsr(const struct ikev2_ini *, uint8_t lo[4],
 			    uint8_t hi[4]);
+/* RFC 9370: offer these ADDKE1 transforms in IKE_SA_INIT (e.g. 36
+ * ML-KEM-768), plus NONE when optional.  Before ikev2_ini_start. */
+void			 ikev2_ini_set_addke1(struct ikev2_ini *,
+			    const uint16_t *ids, size_t n, bool optional);
+/* The ADDKE1 transform the responder chose in IKE_SA_INIT, -1 if none. */
+int			 ikev2_ini_addke1(const struct ikev2_ini *);
 size_t			 ikev2_ini_dns(const struct ikev2_ini *, uint8_t first[4]);
 
 /* Requests: write the next datagram into out, return its length (-1). */

@@ -410,6 +410,70 @@ refusals(void)
 	q_clear();
 }
 
+static char	 logged[4096];
+
+static void
+log_hook(enum rg_topic t, enum rg_level l, const char *msg, void *arg)
+{
+	size_t	 n = strlen(logged);
+
+	(void)t; (void)l; (void)arg;
+	if (n < sizeof(logged) - 2)
+		snprintf(logged + n, sizeof(logged) - n, "%s\n", msg);
+}
+
+/* RFC 9370: ML-KEM-768 as ADDKE1 with NONE -> NONE chosen, connected;
+ * ML-KEM-768/1024 without NONE -> NO_PROPOSAL_CHOSEN and a log line. */
+static struct ikev2_ini *
+connect_addke(struct ikev2_engine *e, const uint16_t *ids, size_t n,
+    bool optional)
+{
+	struct ikev2_ini *i = ikev2_ini_new(&gcm);
+	uint8_t		 a[4096], b[4096];
+	long		 len;
+	int		 rounds = 0;
+
+	ikev2_ini_set_addke1(i, ids, n, optional);
+	len = ikev2_ini_start(i, a, sizeof(a));
+	while (rounds++ < 6 && (len = rt(e, i, a, len, b, sizeof(b))) > 0)
+		memcpy(a, b, (size_t)len);
+	return i;
+}
+
+static void
+addke(void)
+{
+	struct ikev2_engine *e = engine("modern", 0);
+	static const uint16_t mlkem[] = { 36, 37 };
+	struct ikev2_ini *i;
+
+	rg_log_set_hook(log_hook, NULL);
+	i = connect_addke(e, mlkem, 1, true);
+	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
+	CHECK_EQ(ikev2_ini_addke1(i), 0);
+	ikev2_ini_free(i);
+	/* Without any ADDKE the answer carries none either. */
+	i = connect_addke(e, mlkem, 0, false);
+	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
+	CHECK_EQ(ikev2_ini_addke1(i), -1);
+	ikev2_ini_free(i);
+	logged[0] = '\0';
+	i = connect_addke(e, mlkem, 1, false);
+	CHECK_EQ(ikev2_ini_state(i), INI_FAILED);
+	CHECK_EQ(ikev2_ini_error(i), IKEV2_N_NO_PROPOSAL_CHOSEN);
+	CHECK(strstr(logged, "peer requires additional key exchange "
+	    "ML-KEM-768 (RFC 9370), not supported") != NULL);
+	ikev2_ini_free(i);
+	logged[0] = '\0';
+	i = connect_addke(e, mlkem, 2, false);
+	CHECK_EQ(ikev2_ini_error(i), IKEV2_N_NO_PROPOSAL_CHOSEN);
+	CHECK(strstr(logged, "ML-KEM-768 or ML-KEM-1024 (RFC 9370)") != NULL);
+	ikev2_ini_free(i);
+	rg_log_set_hook(NULL, NULL);
+	ikev2_engine_free(e);
+	q_clear();
+}
+
 static void
 cleanup(void)
 {
@@ -418,4 +482,4 @@ cleanup(void)
 }
 
 RG_TEST_MAIN("ikev2_exchange", T(psk_cp), T(retransmit_cache),
-    T(rekeys_and_delete), T(cookies), T(halfopen_limit), T(invalid_ke), T(refusals), T(cleanup))
+    T(rekeys_and_delete), T(cookies), T(halfopen_limit), T(invalid_ke), T(refusals), T(addke), T(cleanup))
