@@ -112,6 +112,8 @@ rg_config_unref(struct rg_config *c)
 	free(c->settings.default_policy);
 	free(c->settings.eap_method);
 	free(c->settings.dataplane);
+	free(c->settings.masquerade);
+	free(c->settings.proxy_arp);
 	free(c->pki.ca_pem);
 	free(c->pki.crl_pem);
 	free(c->pki.server_cert_pem);

@@ -511,6 +511,9 @@ load_settings(struct load *l)
 	g->default_policy = jstr(o, "default_policy");
 	g->eap_method = jstr(o, "eap_method");
 	g->dataplane = jstr(o, "dataplane");
+	g->masquerade = jstr(o, "masquerade");
+	g->proxy_arp = jstr(o, "proxy_arp");
+	g->forwarding = json_is_true(json_object_get(o, "forwarding"));
 #define U(k)	g->k = (uint32_t)json_integer_value(json_object_get(o, #k))
 	U(ike_lifetime_s);
 	U(child_lifetime_s);

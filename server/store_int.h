@@ -40,6 +40,7 @@ enum store_ftype {
 	SF_GEN,		/* read-only: bumped on every update */
 	SF_TIME,	/* read-only: creation time */
 	SF_AF,		/* read-only: derived from the ranges */
+	SF_IFNAME,	/* "off", "auto" if ref says so, or an interface name */
 };
 
 #define SF_REQ		0x01	/* required on add and replace */

@@ -534,6 +534,8 @@ store_settings_get(struct store *st, struct store_err *e)
 		if (f->type == SF_UINT)
 			v = json_integer(f->def ? strtoll(f->def, NULL, 10) :
 			    0);
+		else if (f->type == SF_BOOL)
+			v = json_boolean(f->def && strcmp(f->def, "1") == 0);
 		else
 			v = f->def ? json_string(f->def) : json_null();
 		json_object_set_new(o, f->name, v);
@@ -551,6 +553,8 @@ store_settings_get(struct store *st, struct store_err *e)
 			continue;	/* dropped key of an older version */
 		if (f->type == SF_UINT)
 			v = json_integer(sqlite3_column_int64(s, 1));
+		else if (f->type == SF_BOOL)
+			v = json_boolean(sqlite3_column_int64(s, 1) != 0);
 		else
 			v = json_string((const char *)sqlite3_column_text(s,
 			    1));

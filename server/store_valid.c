@@ -529,6 +529,16 @@ store_val_from_json(struct store *st, const struct store_table *t,
 				return store_seterr(e, STORE_EINVAL, f->name,
 				    "control characters are not allowed");
 		break;
+	case SF_IFNAME:
+		if (s == NULL || strlen(s) < 1 || strlen(s) > 15 ||
+		    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
+		    "TUVWXYZ0123456789._-") != strlen(s) ||
+		    strcmp(s, ".") == 0 || strcmp(s, "..") == 0 ||
+		    (strcmp(s, "auto") == 0 && f->ref == NULL))
+			return store_seterr(e, STORE_EINVAL, f->name,
+			    "expected off%s or an interface name (1-15 of "
+			    "A-Z a-z 0-9 . _ -)", f->ref ? ", auto" : "");
+		break;
 	case SF_ENUM: {
 		char	 buf[128], *tok, *save = NULL;
 		bool	 ok = false;
