@@ -5,7 +5,23 @@
  *
  * Session ids: the IKEv2 engine numbers sessions from 1 at each start;
  * the pool and the store see (boot second << 24 | id) so that leases
- * restored from a previous run never collide with a new session.
+ * restored from a previous run never collide with a new session.  The
+ * API and roadgatectl use the engine's id (status "session_id").
+ *
+ * One session per user: when the pool hands an address to a newer
+ * session of a one_session profile it names the older one, which is
+ * torn down (DELETE sent) right there, before the new CHILD_SA is set up.
+ *
+ * DHCPINFORM (RFC 2131 4.3.5; Windows asks for split routes after
+ * connecting, PRODUCT.md fact 3): the data plane hands us a packet to UDP
+ * 67 that came through a CHILD_SA; the reqid gives the session, its
+ * profile gives routes (options 121/249), DNS, domain and WINS, and the
+ * answer goes back into the same CHILD_SA.  Our address in the answer
+ * (source, server identifier, router of the routes) is the gateway's
+ * LAN-side address: the first host of the profile's first IPv4 split
+ * network (198.51.100.1 for 198.51.100.0/24), which lies inside the
+ * CHILD_SA's traffic selectors; a full-tunnel profile uses the IKE
+ * address the session came to.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +29,7 @@
 #include <time.h>
 
 #include "dp.h"
+#include "pool/dhcp_inform.h"
 #include "ike_sock.h"
 #include "ikev2.h"
 #include "pool/pool.h"
@@ -32,6 +49,7 @@ struct rg_engine {
 	struct ikev2_engine	*ike;		/* owned */
 	struct ike_sock		*sock;		/* owned */
 	struct rg_timer		 t_tick;	/* pool reservations expiry */
+	uint64_t		 dhcp_answered, dhcp_dropped;
 
 	/* session id (as the pool sees it) -> store history row */
 	struct sess_map {
@@ -163,6 +181,16 @@ hook_lease_acquire(void *arg, const char *user, const char *profile,
 	if (rc < 0)
 		return -1;
 	*out = g.addr;
+	if (g.replaced_session != 0 && (g.replaced_session >> 24) == e->boot &&
+	    e->ike != NULL) {
+		rg_notice(POOL, "'%s': one session per user, the new session "
+		    "%llu replaces session %llu", user,
+		    (unsigned long long)session_id,
+		    (unsigned long long)(g.replaced_session & 0xffffff));
+		(void)ikev2_engine_kill_session(e->ike,
+		    g.replaced_session & 0xffffff,
+		    "replaced by a newer session of the same user");
+	}
 	return 0;
 }
 
@@ -213,6 +241,75 @@ hook_session_down(void *arg, const struct ikev2_session_info *si)
 	}
 }
 
+/* --- DHCPINFORM through the tunnel ------------------------------------- */
+
+/* Our address as the client's DHCP server (see the top of the file). */
+static int
+dhcp_server_addr(const struct rg_profile *p, const struct sockaddr_storage *l,
+    struct rg_addr *out)
+{
+	size_t	 i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; p != NULL && i < p->nsplit; i++) {
+		if (p->split[i].af != AF_INET || p->split[i].plen > 30)
+			continue;
+		out->af = AF_INET;
+		memcpy(out->addr, p->split[i].addr, 4);
+		out->addr[3] |= 1;	/* a /30 or wider: .1 is a host */
+		return 0;
+	}
+	if (l->ss_family != AF_INET)
+		return -1;
+	out->af = AF_INET;
+	memcpy(out->addr, &((const struct sockaddr_in *)l)->sin_addr, 4);
+	return 0;
+}
+
+static void
+dp_dhcp_inform(void *arg, uint32_t reqid, const uint8_t *pkt, size_t len)
+{
+	struct rg_engine		*e = arg;
+	struct ikev2_session_ref	 ref;
+	const struct rg_profile		*p;
+	struct rg_addr			 server;
+	uint8_t				 ans[DHCP_ANSWER_MAX];
+	size_t				 alen;
+	int				 rc;
+
+	if (e->ike == NULL || e->dp == NULL ||
+	    ikev2_engine_reqid_info(e->ike, reqid, &ref) < 0) {
+		e->dhcp_dropped++;
+		rg_debug(POOL, "dhcp: packet on CHILD_SA reqid %u of no "
+		    "session, dropped", reqid);
+		return;
+	}
+	p = rg_config_profile(e->cfg, ref.profile);
+	if (dhcp_server_addr(p, &ref.local, &server) < 0) {
+		e->dhcp_dropped++;
+		rg_debug(POOL, "dhcp: no IPv4 address to answer '%s' from",
+		    ref.user);
+		return;
+	}
+	rc = dhcp_inform_answer(pkt, len, p, &server, ans, sizeof(ans), &alen);
+	if (rc < 0) {
+		e->dhcp_dropped++;
+		rg_debug(POOL, "dhcp: request of '%s' (session %llu) not "
+		    "answered: %s", ref.user,
+		    (unsigned long long)ref.session_id, strerror(-rc));
+		return;
+	}
+	if (dp_send_to_client(e->dp, reqid, ans, alen) < 0) {
+		e->dhcp_dropped++;
+		rg_debug(POOL, "dhcp: answer to '%s' not sent", ref.user);
+		return;
+	}
+	e->dhcp_answered++;
+	rg_info(POOL, "dhcp: answered the DHCPINFORM of '%s' (session %llu, "
+	    "profile %s)", ref.user, (unsigned long long)ref.session_id,
+	    ref.profile);
+}
+
 /* --- life cycle --------------------------------------------------------- */
 
 struct rg_engine *
@@ -222,7 +319,7 @@ rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
 	struct rg_engine	*e;
 	struct pool_persist	 persist;
 	struct ikev2_hooks	 hooks;
-	struct dp_events	 dev = { 0 };
+	struct dp_events	 dev = { .dhcp_inform = dp_dhcp_inform };
 	struct rg_addr		*local = NULL;
 	size_t			 nlocal = 0;
 	char			 why[256];
@@ -234,10 +331,12 @@ rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
 	e->opts = *opts;
 	e->cfg = rg_config_ref(cfg);
 	e->boot = (uint64_t)time(NULL);
+	dev.arg = e;
 
 	persist = (struct pool_persist){ persist_put, persist_del, e };
 	if ((e->pools = pool_mgr_new(opts->store ? &persist : NULL)) == NULL)
 		goto fail;
+	pool_mgr_set_sticky(e->pools, cfg->settings.sticky_s);
 	if (pool_local_addrs(&local, &nlocal) == 0) {
 		pool_mgr_set_local(e->pools, local, nlocal);
 		free(local);
@@ -284,6 +383,7 @@ rg_engine_reconfigure(struct rg_engine *e, struct rg_config *cfg)
 		rg_err(POOL, "new configuration refused by the pools: %s", why);
 		return -1;
 	}
+	pool_mgr_set_sticky(e->pools, cfg->settings.sticky_s);
 	if (e->ike && ikev2_engine_reconfigure(e->ike, cfg) < 0)
 		return -1;
 	rg_config_unref(e->cfg);
@@ -327,15 +427,52 @@ rg_engine_status(struct rg_engine *e)
 		json_object_set_new(st, "pools", pools);
 	json_object_set_new(st, "dataplane",
 	    json_string(e->dp ? dp_kind(e->dp) : "none"));
+	json_object_set_new(st, "dhcp", json_pack("{s:I,s:I}", "answered",
+	    (json_int_t)e->dhcp_answered, "dropped",
+	    (json_int_t)e->dhcp_dropped));
 	return st;
+}
+
+json_t *
+rg_engine_sessions(struct rg_engine *e)
+{
+	json_t	*st, *s;
+
+	if (e->ike == NULL || (st = ikev2_engine_status_json(e->ike)) == NULL)
+		return json_array();
+	s = json_incref(json_object_get(st, "sessions"));
+	json_decref(st);
+	return s ? s : json_array();
+}
+
+int
+rg_engine_kill_session(struct rg_engine *e, uint64_t session_id,
+    const char *why)
+{
+	if (e->ike == NULL || session_id == 0 || session_id > 0xffffff)
+		return -1;
+	return ikev2_engine_kill_session(e->ike, session_id, why);
 }
 
 json_t *
 rg_engine_pool_status(struct rg_engine *e, const char *pool)
 {
-	json_t	*st = pool_mgr_status_json(e->pools, pool);
+	json_t		*st = pool_mgr_status_json(e->pools, pool), *l, *v;
+	uint64_t	 sid;
+	size_t		 i;
 
-	return st ? st : json_pack("{s:[]}", "leases");
+	if (st == NULL)
+		return json_pack("{s:[]}", "leases");
+	/* Leases of this run name the session as the API does (the id
+	 * DELETE /v1/sessions/ID takes); older runs' stay as stored. */
+	json_array_foreach(json_object_get(st, "leases"), i, l) {
+		v = json_object_get(l, "session");
+		sid = (uint64_t)json_integer_value(v);
+		if (json_is_integer(v) && (sid >> 24) == e->boot)
+			json_object_set_new(l, "session",
+			    json_integer((json_int_t)(sid & 0xffffff)));
+	}
+	return st;
 }
 
 unsigned int

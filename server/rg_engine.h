@@ -38,6 +38,13 @@ void			 rg_engine_free(struct rg_engine *);
 /* New references; the caller json_decref()s. */
 json_t	*rg_engine_status(struct rg_engine *);	/* {"sessions":[...], ...} */
 json_t	*rg_engine_pool_status(struct rg_engine *, const char *pool);
+/* The live sessions: [{session_id, user, profile, peer, vip, bytes_in,
+ * bytes_out, uptime_s, ...}] (the "sessions" of rg_engine_status). */
+json_t	*rg_engine_sessions(struct rg_engine *);
+/* End a live session (DELETE to the peer, lease released): 0, or -1 when
+ * no live session has that id. */
+int	rg_engine_kill_session(struct rg_engine *, uint64_t session_id,
+	    const char *why);
 /* Sessions still running under a profile's older generation. */
 unsigned int	rg_engine_sessions_on_old_profile(struct rg_engine *,
 		    const char *profile, uint32_t generation);

@@ -130,6 +130,19 @@ eng_old_sessions(void *arg, const char *profile, uint32_t generation)
 	    ((struct rg_daemon *)arg)->engine, profile, generation);
 }
 
+static json_t *
+eng_sessions(void *arg)
+{
+	return rg_engine_sessions(((struct rg_daemon *)arg)->engine);
+}
+
+static int
+eng_kill_session(void *arg, uint64_t id, const char *why)
+{
+	return rg_engine_kill_session(((struct rg_daemon *)arg)->engine, id,
+	    why);
+}
+
 static int
 api_changed(void *arg)
 {
@@ -304,7 +317,8 @@ start(struct rg_daemon *d, struct rg_engine_opts *opts, char *err,
 	}
 	d->wctx = (struct web_ctx){
 		.store = d->store,
-		.engine = { eng_status, eng_pool_status, eng_old_sessions, d },
+		.engine = { eng_status, eng_pool_status, eng_old_sessions, d,
+		    eng_sessions, eng_kill_session },
 		.changed = api_changed,
 		.changed_arg = d,
 	};

@@ -73,6 +73,8 @@ void	ctl_print_json(json_t *, const char *unused);
 int	ctl_generic(struct ctl *, const struct ctl_resource *, int, char **);
 int	ctl_settings(struct ctl *, const struct ctl_resource *, int, char **);
 int	ctl_status(struct ctl *, const struct ctl_resource *, int, char **);
+int	ctl_session(struct ctl *, const struct ctl_resource *, int, char **);
+int	ctl_pool(struct ctl *, const struct ctl_resource *, int, char **);
 int	ctl_log(struct ctl *, const struct ctl_resource *, int, char **);
 int	ctl_certs(struct ctl *, const struct ctl_resource *, int, char **);
 

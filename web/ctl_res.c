@@ -2,7 +2,7 @@
  * ctl_res.c: roadgatectl's resource table and the generic verbs
  *	list | show NAME | add NAME [--field value ...] | set NAME ... | del NAME
  * mapped onto GET/POST/PATCH/DELETE /v1/<api>[/NAME], plus the custom
- * commands settings, status and log.
+ * commands settings and log (status, session, pool show: ctl_sessions.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,7 +27,8 @@ const struct ctl_resource ctl_resources[] = {
 	{ "pool", "pools", NULL, "name,af,ranges,excludes,next,dns",
 	    "pool add|set NAME --range A-B|CIDR ... [--exclude CIDR ...]\n"
 	    "         [--next POOL] [--dns A ...]  (DNS for profiles that\n"
-	    "         name none)\n", NULL },
+	    "         name none)\n"
+	    "pool show NAME   (utilisation and leases)\n", ctl_pool },
 	{ "profile", "profiles", NULL,
 	    "name,pools,dns,split,domains,generation",
 	    "profile add|set NAME [--pool P ...] [--dns A ...] [--wins A ...]\n"
@@ -50,9 +51,14 @@ const struct ctl_resource ctl_resources[] = {
 	    "         keys: server_id proposals default_profile default_policy\n"
 	    "         eap_method ike_lifetime_s child_lifetime_s dpd_interval_s\n"
 	    "         dpd_timeout_s cookie_threshold halfopen_per_ip mss_clamp\n"
-	    "         dataplane\n", ctl_settings },
+	    "         dataplane sticky_s (seconds a released address stays\n"
+	    "         reserved for its user; 0: not kept)\n", ctl_settings },
 	{ "status", "status", NULL, NULL,
-	    "status   (succeeds once roadgated is ready)\n", ctl_status },
+	    "status   (sessions and pools; succeeds once roadgated is ready)\n",
+	    ctl_status },
+	{ "session", "sessions", "id", NULL,
+	    "session list | kick ID   (live sessions; past ones: history)\n",
+	    ctl_session },
 	{ "log", "log", NULL, NULL,
 	    "log show | level TOPIC LEVEL\n"
 	    "         topics: core ike esp l2tp ppp radius web pool cert store "
@@ -298,22 +304,6 @@ ctl_settings(struct ctl *c, const struct ctl_resource *r, int argc,
 		return ctl_usage_error("settings show | set KEY VALUE | reset "
 		    "KEY");
 	}
-	free(path);
-	return rc;
-}
-
-int
-ctl_status(struct ctl *c, const struct ctl_resource *r, int argc,
-    char **argv)
-{
-	char	*path;
-	int	 rc;
-
-	c->verb = "";
-	if (argc > 1 || (argc == 1 && strcmp(argv[0], "show") != 0))
-		return ctl_usage_error("status takes no arguments");
-	path = ctl_path("status", NULL);
-	rc = ctl_call(c, "GET", path, NULL, ctl_print_obj, NULL);
 	free(path);
 	return rc;
 }

@@ -18,8 +18,9 @@ struct web;
 
 /*
  * The engine's run-time view reaches the API through these (the daemon
- * points them at rg_engine_status(), rg_engine_pool_status() and
- * rg_engine_sessions_on_old_profile()); NULL ones report nothing.
+ * points them at rg_engine_status(), rg_engine_pool_status(),
+ * rg_engine_sessions_on_old_profile(), rg_engine_sessions() and
+ * rg_engine_kill_session()); NULL ones report nothing.
  */
 struct web_engine {
 	json_t		*(*status)(void *arg);		/* new reference */
@@ -27,6 +28,11 @@ struct web_engine {
 	unsigned int	 (*sessions_on_old_profile)(void *arg,
 			    const char *profile, uint32_t generation);
 	void		*arg;
+	/* rg_engine_sessions() and rg_engine_kill_session() (0, or -1: no
+	 * live session with that id). */
+	json_t		*(*sessions)(void *arg);
+	int		 (*kill_session)(void *arg, uint64_t id,
+			    const char *why);
 };
 
 struct web_ctx {

@@ -29,6 +29,7 @@ static const struct web_resource *const resources[] = {
 	&web_res_status,
 	&web_res_log,
 	&web_res_history,
+	&web_res_sessions,
 	&web_res_ca,
 	&web_res_server_cert,
 	&web_res_certs,
