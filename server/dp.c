@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dp_fwd.h"
 #include "dp_int.h"
 #include "rg_log.h"
 
 struct dp {
 	const struct dp_ops	*ops;
 	struct dp_backend	*be;	/* owned; freed by ops->free */
+	struct dp_fwd		*fwd;	/* forwarding helpers (dp_fwd.c) */
 };
 
 struct dp *
@@ -49,7 +51,9 @@ dp_new(struct rg_loop *loop, const char *kind, const char *tun_name,
 	if ((dp = calloc(1, sizeof(*dp))) == NULL)
 		return NULL;
 	dp->ops = ops;
-	if ((dp->be = ops->new(loop, tun_name, ev)) == NULL) {
+	if ((dp->fwd = dp_fwd_new()) == NULL ||
+	    (dp->be = ops->new(loop, tun_name, ev)) == NULL) {
+		dp_fwd_free(dp->fwd);
 		free(dp);
 		return NULL;
 	}
@@ -61,6 +65,7 @@ dp_free(struct dp *dp)
 {
 	if (dp == NULL)
 		return;
+	dp_fwd_free(dp->fwd);		/* before the routes go */
 	dp->ops->free(dp->be);
 	free(dp);
 }
@@ -106,13 +111,24 @@ dp_sa_counters(struct dp *dp, uint32_t spi, bool inbound,
 int
 dp_route_add(struct dp *dp, const struct rg_prefix *p)
 {
-	return dp->ops->route_add(dp->be, p);
+	int	 rc;
+
+	if ((rc = dp->ops->route_add(dp->be, p)) == 0)
+		dp_fwd_route(dp->fwd, p, true);
+	return rc;
 }
 
 int
 dp_route_del(struct dp *dp, const struct rg_prefix *p)
 {
+	dp_fwd_route(dp->fwd, p, false);
 	return dp->ops->route_del(dp->be, p);
+}
+
+int
+dp_forwarding_apply(struct dp *dp, const struct rg_settings *s)
+{
+	return dp_fwd_apply(dp->fwd, s);
 }
 
 void

@@ -125,6 +125,13 @@ void	dp_set_encap_socket(struct dp *, int af, int fd);
 void	dp_udp_input(struct dp *, const uint8_t *pkt, size_t len,
 	    const struct sockaddr *from, const struct sockaddr *to);
 
+/* Forwarding helpers (settings forwarding, masquerade, proxy_arp; off by
+ * default, and off touches nothing): IP forwarding sysctls, nftables
+ * table `inet roadgate` masquerading routed client addresses, proxy
+ * ARP/NDP entries for them.  Call at start and on every reconfigure;
+ * dp_free() undoes what it did.  0, or -1 if one helper failed (logged). */
+int	dp_forwarding_apply(struct dp *, const struct rg_settings *);
+
 /* Inject an IP packet towards a CHILD_SA's client (e.g. a DHCP reply). */
 int	dp_send_to_client(struct dp *, uint32_t reqid, const uint8_t *ippkt,
 	    size_t len);

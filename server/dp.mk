@@ -18,7 +18,7 @@ server_libdp_a_SOURCES = server/dp.c server/dp.h server/dp_int.h \
 	server/dp_user.c server/dp_user.h server/dp_user_io.c \
 	server/dp_pkt.c server/dp_pkt.h \
 	server/dp_nl.c server/dp_nl.h server/dp_xfrm.c server/dp_xfrm.h \
-	server/dp_gro.c server/dp_gro.h
+	server/dp_gro.c server/dp_gro.h server/dp_fwd.c server/dp_fwd.h
 
 # Test tools: two of dp-static make a tunnel without IKE (tests/integration).
 check_PROGRAMS += tests/tools/dp-static
@@ -58,3 +58,8 @@ check_PROGRAMS += tests/unit/test_dp_gro
 tests_unit_test_dp_gro_SOURCES = tests/unit/test_dp_gro.c
 tests_unit_test_dp_gro_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_dp_gro_LDADD = server/libdp.a server/librgcore.a $(DEP_LIBS)
+check_PROGRAMS += tests/unit/test_dp_fwd
+tests_unit_test_dp_fwd_SOURCES = tests/unit/test_dp_fwd.c
+tests_unit_test_dp_fwd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_dp_fwd_LDADD = server/libdp.a server/librgstore.a \
+	server/librgcore.a $(DEP_LIBS)

@@ -51,7 +51,8 @@ usage(void)
 	fprintf(stderr, "usage: dp-static --tun NAME --local IP --peer IP "
 	    "--spi-in HEX --spi-out HEX --encr ALG --key-in HEX --key-out HEX "
 	    "[--integ ALG --ikey-in HEX --ikey-out HEX] [--raw] [--esn] "
-	    "--ts-local PFX --ts-remote PFX [--route PFX] [--mss N]\n");
+	    "--ts-local PFX --ts-remote PFX [--route PFX] [--mss N]\n"
+	    "  [--forwarding] [--masquerade IF|auto] [--proxy-arp IF]\n");
 	exit(2);
 }
 
@@ -218,7 +219,8 @@ main(int argc, char **argv)
 		{ "dp", 1, NULL, 'D' }, { "soft-time", 1, NULL, 's' },
 		{ "hard-time", 1, NULL, 'h' }, { "soft-bytes", 1, NULL, 'b' },
 		{ "hard-bytes", 1, NULL, 'B' }, { "move-local", 1, NULL, 'M' },
-		{ "move-peer", 1, NULL, 'N' },
+		{ "move-peer", 1, NULL, 'N' }, { "forwarding", 0, NULL, 'F' },
+		{ "masquerade", 1, NULL, 'S' }, { "proxy-arp", 1, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct dp_sa		 in, out;
@@ -230,6 +232,7 @@ main(int argc, char **argv)
 	const char		*kind = "userspace";
 	const char		*mlip = NULL, *mpip = NULL;
 	struct dp_events	 ev = { on_expire, NULL, NULL };
+	struct rg_settings	 fwd;
 	size_t			 nroutes = 0, i;
 	uint16_t		 port = 4500, pport = 4500, mss = 0;
 	bool			 raw = false, esn = false, debug = false;
@@ -237,6 +240,7 @@ main(int argc, char **argv)
 
 	memset(&in, 0, sizeof(in));
 	memset(&out, 0, sizeof(out));
+	memset(&fwd, 0, sizeof(fwd));
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 't': tun = optarg; break;
@@ -278,6 +282,9 @@ main(int argc, char **argv)
 		case 'D': kind = optarg; break;
 		case 'M': mlip = optarg; break;
 		case 'N': mpip = optarg; break;
+		case 'F': fwd.forwarding = true; break;
+		case 'S': fwd.masquerade = optarg; break;
+		case 'A': fwd.proxy_arp = optarg; break;
 		case 's': in.soft_time_s = (uint32_t)atoi(optarg); break;
 		case 'h': in.hard_time_s = (uint32_t)atoi(optarg); break;
 		case 'b': in.soft_bytes = strtoull(optarg, NULL, 10); break;
@@ -369,6 +376,11 @@ main(int argc, char **argv)
 	rg_io_add(loop, &uio, EPOLLIN);
 	if (dp_sa_add(dp, &in) != 0 || dp_sa_add(dp, &out) != 0) {
 		fprintf(stderr, "dp_sa_add failed\n");
+		return 1;
+	}
+	/* before the routes: they reach nft and proxy ARP one by one */
+	if (dp_forwarding_apply(dp, &fwd) != 0) {
+		fprintf(stderr, "dp_forwarding_apply failed\n");
 		return 1;
 	}
 	for (i = 0; i < nroutes; i++)
