@@ -352,6 +352,8 @@ rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
 	if ((e->dp = dp_new(loop, kind, NULL, &dev)) == NULL)
 		rg_err(ESP, "no data plane (%s): tunnels will negotiate but "
 		    "carry no traffic", kind);
+	else
+		dp_forwarding_apply(e->dp, &cfg->settings);	/* dp_fwd.c */
 
 	hooks = (struct ikev2_hooks){
 		.lease_acquire = hook_lease_acquire,
@@ -386,6 +388,8 @@ rg_engine_reconfigure(struct rg_engine *e, struct rg_config *cfg)
 	pool_mgr_set_sticky(e->pools, cfg->settings.sticky_s);
 	if (e->ike && ikev2_engine_reconfigure(e->ike, cfg) < 0)
 		return -1;
+	if (e->dp)
+		dp_forwarding_apply(e->dp, &cfg->settings);
 	rg_config_unref(e->cfg);
 	e->cfg = rg_config_ref(cfg);
 	return 0;
