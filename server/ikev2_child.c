@@ -426,8 +426,7 @@ rekey_ike(struct ikev2_sa *sa, const struct ikev2_msg *m, struct child_req *r)
 		ikev2_sa_destroy(n, "cannot answer the rekey");
 		goto out;
 	}
-	ikev2_sa_take_session(n, sa);
-	ikev2_child_arm(n);
+	ikev2_ike_rekey_answered(sa, n);
 	{
 		char	 alg[160];
 
@@ -529,6 +528,20 @@ ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	ikev2_put_ts(&enc, IKEV2_PL_TSI, &c->tsi);
 	ikev2_put_ts(&enc, IKEV2_PL_TSR, &c->tsr);
 	ikev2_send_sk(sa, IKEV2_EXCH_CREATE_CHILD_SA, true, m->hdr.msgid, &enc);
+	if (old != NULL && old->rekeyed && sa->nreq != 0 &&
+	    sa->req_kind == IKEV2_REQ_CHILD_REKEY &&
+	    sa->req_arg == old->spi_in && sa->coll == NULL &&
+	    (sa->coll = calloc(1, sizeof(*sa->coll))) != NULL) {
+		/* RFC 7296 2.8.1: we are rekeying it too; decided when our
+		 * exchange completes. */
+		sa->coll->old_spi_in = old->spi_in;
+		sa->coll->peer_spi_in = c->spi_in;
+		ikev2_nonce_low(r->nonce, r->nlen, nr, sizeof(nr),
+		    sa->coll->low, &sa->coll->lowlen);
+		ikev2_log(sa, INFO, "CHILD SA %08x: rekey collision, the "
+		    "peer's exchange answered while ours is in flight",
+		    old->spi_in);
+	}
 	if (old != NULL)
 		old->rekeyed = true;
 	c->next = sa->children;
@@ -618,6 +631,54 @@ pending_child(struct ikev2_sa *sa)
 }
 
 void
+ikev2_nonce_low(const uint8_t *a, size_t al, const uint8_t *b, size_t bl,
+    uint8_t *out, size_t *outlen)
+{
+	if (ikev2_nonce_cmp(b, bl, a, al) < 0) {
+		a = b;
+		al = bl;
+	}
+	if (al > 256)
+		al = 256;
+	memcpy(out, a, al);
+	*outlen = al;
+}
+
+/* Octet strings: the first differing octet decides, else the shorter. */
+int
+ikev2_nonce_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+	int	 c = memcmp(a, b, al < bl ? al : bl);
+
+	if (c != 0)
+		return c;
+	return al < bl ? -1 : al > bl;
+}
+
+/* RFC 7296 2.8.1: "the SA created with the lowest of the four nonces
+ * used in the two exchanges SHOULD be closed by the endpoint that
+ * created it".  Consumes sa->coll; true when ours holds the lowest. */
+static bool
+child_collision_lost(struct ikev2_sa *sa, const struct child_req *r)
+{
+	uint8_t	 low[256];
+	size_t	 lowlen;
+	bool	 lost;
+
+	ikev2_nonce_low(sa->rk_nonce, sizeof(sa->rk_nonce), r->nonce, r->nlen,
+	    low, &lowlen);
+	lost = ikev2_nonce_cmp(low, lowlen, sa->coll->low,
+	    sa->coll->lowlen) < 0;
+	ikev2_log(sa, INFO, "CHILD SA %08x: rekey collision %s (lowest nonce "
+	    "in %s exchange); %s", sa->coll->old_spi_in, lost ? "lost" : "won",
+	    lost ? "our" : "the peer's", lost ? "deleting our redundant SA, "
+	    "keeping the peer's" : "the peer deletes its redundant SA");
+	free(sa->coll);
+	sa->coll = NULL;
+	return lost;
+}
+
+void
 ikev2_child_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 {
 	struct child_req	*r = malloc(sizeof(*r));
@@ -635,8 +696,26 @@ ikev2_child_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	if (parse(m, r) < 0 || !r->have_sa || r->nonce == NULL ||
 	    !r->have_tsi || !r->have_tsr || old == NULL) {
 		ikev2_log(sa, NOTICE, "our CHILD SA rekey was refused");
-		if (old != NULL)
+		if (old != NULL && (sa->coll == NULL ||
+		    sa->coll->old_spi_in != old->spi_in))
 			old->rekeyed = false;
+		free(sa->coll);
+		sa->coll = NULL;
+		goto out;
+	}
+	if (sa->coll != NULL && sa->coll->old_spi_in == old->spi_in &&
+	    child_collision_lost(sa, r)) {
+		/* Our new SA is redundant: we created it, we delete it;
+		 * the winner (the peer) deletes the old one. */
+		memset(&del, 0, sizeof(del));
+		del.proto = IKEV2_PROTO_ESP;
+		del.spi_len = 4;
+		del.nspi = 1;
+		del.spi[0] = sa->rekey_spi_in;
+		ikev2_enc_inner(&enc, buf, sizeof(buf));
+		ikev2_put_delete(&enc, &del);
+		ikev2_send_request(sa, IKEV2_EXCH_INFORMATIONAL, &enc,
+		    IKEV2_REQ_DELETE_CHILD, 0);
 		goto out;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL)

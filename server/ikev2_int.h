@@ -147,6 +147,18 @@ struct ikev2_sa {
 	uint32_t		 rekey_spi_in;	/* our CHILD rekey: new SPI */
 	struct ikev2_sa		*rekey_new;	/* our IKE rekey: the new SA */
 	struct ikev2_dh		*rekey_dh;	/* owned: our IKE rekey KE */
+	struct ikev2_coll	*coll;		/* owned: rekey collision */
+};
+
+/* Both sides rekeyed the same SA at once (RFC 7296 2.8.1, 2.8.2): the
+ * peer's exchange, answered while ours was in flight; decided by the
+ * lowest nonce once ours completes.  Allocated only on a collision. */
+struct ikev2_coll {
+	uint32_t		 old_spi_in;	/* CHILD: the SA both rekeyed */
+	uint32_t		 peer_spi_in;	/* CHILD: ours in the peer's SA */
+	uint64_t		 peer_ike;	/* IKE: local SPI of the peer's new SA */
+	uint8_t			 low[256];	/* lowest nonce of its exchange */
+	size_t			 lowlen;
 };
 
 struct ikev2_counters {
@@ -225,6 +237,9 @@ void		 ikev2_req_clear(struct ikev2_sa *);
 	__VA_ARGS__)
 
 /* ikev2_init.c */
+/* NAT_DETECTION_*_IP data: SHA1(SPIi | SPIr | IP | Port) (RFC 7296 2.23). */
+void	ikev2_natd_hash(uint64_t spi_i, uint64_t spi_r,
+	    const struct sockaddr *, uint8_t out[20]);
 void	ikev2_init_request(struct ikev2_engine *, const struct ikev2_msg *,
 	    const struct sockaddr *from, const struct sockaddr *to, int fd);
 
@@ -273,9 +288,17 @@ void	ikev2_child_remove(struct ikev2_sa *, struct ikev2_child *, bool dp_del);
 void	ikev2_child_rekey_response(struct ikev2_sa *, const struct ikev2_msg *);
 void	ikev2_child_lifetime_cb(struct rg_timer *);
 void	ikev2_child_arm(struct ikev2_sa *);
+/* RFC 7296 2.8.1: the lowest of two nonces (octet strings) into out. */
+void	ikev2_nonce_low(const uint8_t *a, size_t al, const uint8_t *b,
+	    size_t bl, uint8_t *out, size_t *outlen);
+int	ikev2_nonce_cmp(const uint8_t *a, size_t al, const uint8_t *b,
+	    size_t bl);
 
 /* ikev2_rekey.c: our own IKE SA rekey (RFC 7296 1.3.2, 2.18). */
 int	ikev2_ike_rekey_start(struct ikev2_sa *);
+/* The peer's IKE rekey n of sa was answered: moves the session to n, or,
+ * while our own rekey of sa is in flight, records the collision (2.8.2). */
+void	ikev2_ike_rekey_answered(struct ikev2_sa *sa, struct ikev2_sa *n);
 void	ikev2_ike_rekey_response(struct ikev2_sa *, const struct ikev2_msg *);
 
 /* ikev2_info.c */

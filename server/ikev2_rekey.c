@@ -3,7 +3,11 @@
  * IKE lifetime (settings.ike_lifetime_s, longer than the clients') runs
  * out before the client rekeyed: HDR, SK {SA, Ni, KEi} on the old SA; the
  * new SA has us as its initiator; the session moves over and the old SA
- * is deleted.
+ * is deleted.  Simultaneous rekeys (RFC 7296 2.8.2): the peer's exchange
+ * answered while ours is in flight is held in sa->coll; when ours
+ * completes, the new SA from the exchange with the lowest of the four
+ * nonces is redundant and closed by its creator, the session goes to the
+ * other, and the winner deletes the old SA.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -67,9 +71,43 @@ out:
 	return rc;
 }
 
+void
+ikev2_ike_rekey_answered(struct ikev2_sa *sa, struct ikev2_sa *n)
+{
+	if (sa->rekey_new != NULL && sa->nreq != 0 &&
+	    sa->req_kind == IKEV2_REQ_IKE_REKEY && sa->coll == NULL &&
+	    (sa->coll = calloc(1, sizeof(*sa->coll))) != NULL) {
+		sa->coll->peer_ike = n->spi_r;
+		ikev2_nonce_low(n->hs->ni, n->hs->nilen, n->hs->nr,
+		    n->hs->nrlen, sa->coll->low, &sa->coll->lowlen);
+		ikev2_log(sa, INFO, "IKE SA rekey collision: the peer's "
+		    "exchange answered while ours is in flight");
+		return;
+	}
+	ikev2_sa_take_session(n, sa);
+	ikev2_child_arm(n);
+}
+
+/* The peer's new SA of a collision, if still there; sa->coll freed. */
+static struct ikev2_sa *
+coll_take(struct ikev2_sa *sa)
+{
+	struct ikev2_sa	*p = NULL;
+
+	if (sa->coll != NULL && sa->coll->peer_ike != 0)
+		p = ikev2_sa_lookup(sa->eng, sa->coll->peer_ike);
+	if (p != NULL && (p->state != IKEV2_S_INIT_DONE || p->hs == NULL))
+		p = NULL;
+	free(sa->coll);
+	sa->coll = NULL;
+	return p;
+}
+
 static void
 rekey_failed(struct ikev2_sa *sa, const char *why)
 {
+	struct ikev2_sa	*p = coll_take(sa);
+
 	ikev2_log(sa, NOTICE, "our IKE SA rekey failed: %s; retrying in 60 s",
 	    why);
 	if (sa->rekey_new != NULL)
@@ -77,6 +115,12 @@ rekey_failed(struct ikev2_sa *sa, const char *why)
 	sa->rekey_new = NULL;
 	ikev2_dh_free(sa->rekey_dh);
 	sa->rekey_dh = NULL;
+	if (p != NULL) {
+		/* The peer's rekey of the collision stands alone. */
+		ikev2_sa_take_session(p, sa);
+		ikev2_child_arm(p);
+		return;
+	}
 	rg_timer_start(sa->eng->loop, &sa->t_life, 60000);
 }
 
@@ -120,6 +164,46 @@ ikev2_ike_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	sa->rekey_new = NULL;
 	ikev2_dh_free(sa->rekey_dh);
 	sa->rekey_dh = NULL;
+	if (sa->coll != NULL) {
+		uint8_t		 low[256];
+		size_t		 lowlen;
+		bool		 lost;
+		struct ikev2_sa	*p;
+
+		ikev2_nonce_low(n->hs->ni, n->hs->nilen, pn->body, pn->len,
+		    low, &lowlen);
+		lost = ikev2_nonce_cmp(low, lowlen, sa->coll->low,
+		    sa->coll->lowlen) < 0;
+		if ((p = coll_take(sa)) != NULL && lost) {
+			/* Ours is redundant: the session goes to the peer's
+			 * SA; we delete ours; the peer deletes the old. */
+			ikev2_log(sa, INFO, "IKE SA rekey collision lost "
+			    "(lowest nonce in our exchange): keeping the "
+			    "peer's %016llx/%016llx, deleting ours",
+			    (unsigned long long)p->spi_i,
+			    (unsigned long long)p->spi_r);
+			ikev2_sa_take_session(p, sa);
+			ikev2_child_arm(p);
+			ikev2_sa_set_state(n, IKEV2_S_REKEYED,
+			    "redundant (rekey collision)");
+			memset(&d, 0, sizeof(d));
+			d.proto = IKEV2_PROTO_IKE;
+			ikev2_enc_inner(&enc, buf, sizeof(buf));
+			ikev2_put_delete(&enc, &d);
+			ikev2_send_request(n, IKEV2_EXCH_INFORMATIONAL, &enc,
+			    IKEV2_REQ_DELETE, 0);
+			goto out;
+		}
+		if (p != NULL) {
+			ikev2_log(sa, INFO, "IKE SA rekey collision won "
+			    "(lowest nonce in the peer's exchange): the peer "
+			    "deletes its %016llx/%016llx",
+			    (unsigned long long)p->spi_i,
+			    (unsigned long long)p->spi_r);
+			ikev2_sa_set_state(p, IKEV2_S_REKEYED,
+			    "redundant (rekey collision)");
+		}
+	}
 	ikev2_sa_take_session(n, sa);
 	ikev2_child_arm(n);
 	ikev2_log(n, INFO, "IKE SA rekeyed by us (old %016llx/%016llx)",

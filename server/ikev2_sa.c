@@ -343,6 +343,7 @@ ikev2_sa_free(struct ikev2_sa *sa)
 	ikev2_frag_clear(sa);
 	ikev2_hs_free(sa);
 	ikev2_dh_free(sa->rekey_dh);
+	free(sa->coll);
 	if (sa->eap != NULL)
 		eap_session_free(sa->eap);
 	rg_config_unref(sa->cfg);

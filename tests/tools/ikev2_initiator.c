@@ -30,6 +30,9 @@ struct ikev2_ini {
 	int			 addke1_chosen;
 	uint16_t		 addke1[2];
 	bool			 addke1_optional;
+	int			 nonce_fill;
+	uint32_t		 peer_del[8];
+	size_t			 npeer_del;
 	struct ikev2_dh		*dh;
 	uint8_t			 ni[32], nr[256];
 	size_t			 nrlen;
@@ -68,6 +71,7 @@ ikev2_ini_new(const struct ikev2_ini_conf *c)
 	i->c.psk = i->psk;
 	i->group = c->groups[0];
 	i->addke1_chosen = -1;
+	i->nonce_fill = -1;
 	return i;
 fail:
 	free(i);
@@ -568,7 +572,10 @@ ikev2_ini_rekey_child(struct ikev2_ini *i, uint8_t *out, size_t cap)
 	/* HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr} --> */
 	ikev2_random(&i->rk_spi_in, sizeof(i->rk_spi_in));
 	i->rk_spi_in |= 0x1000;
-	ikev2_random(i->rk_n, sizeof(i->rk_n));
+	if (i->nonce_fill >= 0)
+		memset(i->rk_n, i->nonce_fill, sizeof(i->rk_n));
+	else
+		ikev2_random(i->rk_n, sizeof(i->rk_n));
 	rg_put_u32(spi, i->spi_in);
 	ikev2_enc_inner(&e, buf, sizeof(buf));
 	ikev2_put_notify(&e, IKEV2_PROTO_ESP, spi, 4, IKEV2_N_REKEY_SA, NULL, 0);
@@ -602,7 +609,10 @@ ikev2_ini_rekey_ike(struct ikev2_ini *i, uint8_t *out, size_t cap)
 	ikev2_random(&i->rk_spi, sizeof(i->rk_spi));
 	for (int k = 0; k < 8; k++)
 		spi[k] = (uint8_t)(i->rk_spi >> (56 - 8 * k));
-	ikev2_random(i->rk_n, sizeof(i->rk_n));
+	if (i->nonce_fill >= 0)
+		memset(i->rk_n, i->nonce_fill, sizeof(i->rk_n));
+	else
+		ikev2_random(i->rk_n, sizeof(i->rk_n));
 	ikev2_dh_free(i->rk_dh);
 	if ((i->rk_dh = ikev2_dh_new(i->group)) == NULL ||
 	    (pl = ikev2_dh_public(i->rk_dh, pub, sizeof(pub))) < 0) {
@@ -788,6 +798,137 @@ ikev2_ini_input(struct ikev2_ini *i, const uint8_t *pkt, size_t len,
 			i->state = INI_ESTABLISHED;
 		break;
 	}
+out:
+	free(m);
+	free(plain);
+	return rc;
+}
+
+void
+ikev2_ini_force_nonce(struct ikev2_ini *i, int fill)
+{
+	i->nonce_fill = fill;
+}
+
+size_t
+ikev2_ini_peer_deleted(const struct ikev2_ini *i, uint32_t *spis, size_t max)
+{
+	for (size_t k = 0; k < i->npeer_del && k < max; k++)
+		spis[k] = i->peer_del[k];
+	return i->npeer_del;
+}
+
+/* <-- HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr}: SA, Nr, TSi, TSr -->;
+ * <-- HDR, SK {D...}: HDR, SK {} -->. */
+static long
+answer_body(struct ikev2_ini *i, const struct ikev2_msg *m,
+    struct ikev2_enc *e)
+{
+	const struct ikev2_pl	*ps = ikev2_msg_find(m, IKEV2_PL_SA);
+	struct ikev2_sa_pl	*sa;
+	struct ikev2_ts_pl	 ts;
+	struct rg_rd		 r;
+	uint8_t			 nr[32];
+
+	if (m->hdr.exch == IKEV2_EXCH_INFORMATIONAL) {
+		for (size_t k = 0; k < m->npl; k++) {
+			struct ikev2_delete d;
+
+			if (m->pl[k].type != IKEV2_PL_D)
+				continue;
+			rg_rd_init(&r, m->pl[k].body, m->pl[k].len);
+			if (ikev2_delete_decode(&r, &d) < 0)
+				return -1;
+			for (size_t x = 0; x < d.nspi && d.proto ==
+			    IKEV2_PROTO_ESP; x++)
+				if (i->npeer_del < 8)
+					i->peer_del[i->npeer_del++] = d.spi[x];
+		}
+		return 0;
+	}
+	if (m->hdr.exch != IKEV2_EXCH_CREATE_CHILD_SA || ps == NULL ||
+	    (sa = malloc(sizeof(*sa))) == NULL)
+		return -1;
+	rg_rd_init(&r, ps->body, ps->len);
+	if (ikev2_sa_decode(&r, sa) < 0 || sa->nprop < 1) {
+		free(sa);
+		return -1;
+	}
+	if (i->nonce_fill >= 0)
+		memset(nr, i->nonce_fill, sizeof(nr));
+	else
+		ikev2_random(nr, sizeof(nr));
+	if (sa->prop[0].proto == IKEV2_PROTO_IKE) {
+		/* IKE rekey: the responder's proposal back with our SPI,
+		 * Nr, KEr (keys are not derived: the test inspects the
+		 * responder). */
+		const struct ikev2_pl *pk = ikev2_msg_find(m, IKEV2_PL_KE);
+		struct ikev2_ke	 k;
+		struct ikev2_dh	*dh;
+		uint8_t		 pub[1100];
+		long		 pl = -1;
+
+		rg_rd_init(&r, pk != NULL ? pk->body : nr, pk != NULL ?
+		    pk->len : 0);
+		if (pk == NULL || ikev2_ke_decode(&r, &k) < 0 ||
+		    (dh = ikev2_dh_new(k.group)) == NULL) {
+			free(sa);
+			return -1;
+		}
+		pl = ikev2_dh_public(dh, pub, sizeof(pub));
+		ikev2_dh_free(dh);
+		sa->nprop = 1;
+		ikev2_random(sa->prop[0].spi, 8);
+		ikev2_put_sa(e, sa);
+		free(sa);
+		ikev2_put_nonce(e, nr, sizeof(nr));
+		if (pl < 0)
+			return -1;
+		ikev2_put_ke(e, k.group, pub, (size_t)pl);
+		return 0;
+	}
+	esp_sa(i, sa, 0x2000u | (uint32_t)i->msgid);
+	ikev2_put_sa(e, sa);
+	free(sa);
+	ikev2_put_nonce(e, nr, sizeof(nr));
+	any_ts(&ts);
+	ikev2_put_ts(e, IKEV2_PL_TSI, &ts);
+	ikev2_put_ts(e, IKEV2_PL_TSR, &ts);
+	return 0;
+}
+
+long
+ikev2_ini_answer(struct ikev2_ini *i, const uint8_t *pkt, size_t len,
+    uint8_t *out, size_t cap)
+{
+	struct ikev2_msg	*m = malloc(sizeof(*m));
+	uint8_t			*plain = malloc(IKEV2_MAX_MSG), buf[1024];
+	struct ikev2_hdr	 h;
+	struct ikev2_enc	 e, in;
+	long			 rc = -1, n;
+
+	if (m == NULL || plain == NULL)
+		goto out;
+	if (ikev2_msg_decode(pkt, len, m) < 0 ||
+	    (m->hdr.flags & IKEV2_FLAG_R) != 0 || m->hdr.spi_i != i->spi_i ||
+	    m->sk_idx < 0 || m->pl[m->sk_idx].type != IKEV2_PL_SK)
+		goto out;
+	n = ikev2_sk_open(&i->keys.r2i, pkt, len,
+	    (size_t)(m->pl[m->sk_idx].body - pkt), plain, IKEV2_MAX_MSG);
+	if (n < 0 || ikev2_chain_decode(m, m->sk_np, plain, (size_t)n) < 0)
+		goto out;
+	ikev2_enc_inner(&in, buf, sizeof(buf));
+	if (answer_body(i, m, &in) < 0)
+		goto out;
+	hdr_init(i, &h, m->hdr.exch, m->hdr.msgid);
+	h.flags = IKEV2_FLAG_I | IKEV2_FLAG_R;
+	ikev2_enc_init(&e, out, cap, &h);
+	ikev2_pl_begin(&e, IKEV2_PL_SK);
+	if (e.w.err || in.w.err)
+		goto out;
+	out[IKEV2_HDR_LEN] = in.first;
+	rc = ikev2_sk_seal(&i->keys.i2r, out, cap, e.w.len, IKEV2_HDR_LEN,
+	    in.w.base, in.w.len);
 out:
 	free(m);
 	free(plain);

@@ -49,6 +49,20 @@ size_t			 ikev2_ini_tsr(const struct ikev2_ini *, uint8_t lo[4],
  * ML-KEM-768), plus NONE when optional.  Before ikev2_ini_start. */
 void			 ikev2_ini_set_addke1(struct ikev2_ini *,
 			    const uint16_t *ids, size_t n, bool optional);
+/* Nonces of our CHILD rekey requests and answers: all octets = fill
+ * (to decide RFC 7296 2.8.1 collisions), or random when fill < 0. */
+void			 ikev2_ini_force_nonce(struct ikev2_ini *, int fill);
+/*
+ * A request from the responder in (CREATE_CHILD_SA rekeying a CHILD_SA,
+ * INFORMATIONAL with DELETEs or empty): the length of our answer written
+ * to out, -1 if not understood.  Does not change our own state except
+ * recording the ESP SPIs the responder deleted.
+ */
+long			 ikev2_ini_answer(struct ikev2_ini *, const uint8_t *pkt,
+			    size_t len, uint8_t *out, size_t cap);
+/* ESP SPIs (the responder's inbound) deleted by its requests so far. */
+size_t			 ikev2_ini_peer_deleted(const struct ikev2_ini *,
+			    uint32_t *spis, size_t max);
 /* The ADDKE1 transform the responder chose in IKE_SA_INIT, -1 if none. */
 int			 ikev2_ini_addke1(const struct ikev2_ini *);
 size_t			 ikev2_ini_dns(const struct ikev2_ini *, uint8_t first[4]);

@@ -474,6 +474,161 @@ addke(void)
 	q_clear();
 }
 
+static size_t
+nchildren(struct ikev2_sa *sa)
+{
+	size_t	 n = 0;
+
+	for (struct ikev2_child *c = sa->children; c; c = c->next)
+		n++;
+	return n;
+}
+
+/* RFC 7296 2.8.1: our CHILD lifetime runs out while the initiator's
+ * CREATE_CHILD_SA for the same CHILD_SA is in flight.  The nonces are
+ * forced so that either exchange holds the lowest of the four. */
+static void
+child_collision(bool we_win)
+{
+	struct ikev2_engine *e = engine("modern", 0);
+	struct ikev2_ini *i = connect_ini(e, &gcm);
+	struct ikev2_sa	*sa = ikev2_sa_lookup(e, ikev2_ini_spi_r(i));
+	uint8_t		 a[4096], b[4096], ours[4096];
+	uint32_t	 del[8], eng_old_in, ini_old_in, ini_new_in;
+	long		 n, olen;
+
+	CHECK(sa != NULL && sa->children != NULL);
+	if (sa == NULL || sa->children == NULL)
+		return;
+	eng_old_in = sa->children->spi_in;
+	ini_old_in = ikev2_ini_child_spi(i, true);
+	sa->cfg->settings.child_lifetime_s = 1;
+	sa->children->created_ms = 0;
+	/* <-- HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr} (ours, in flight) */
+	q_clear();
+	ikev2_child_lifetime_cb(&sa->t_child);
+	CHECK_EQ(q.n, 1);
+	olen = (long)q.len[0];
+	memcpy(ours, q.pkt[0], q.len[0]);
+	/* HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr} --> (theirs), answered */
+	ikev2_ini_force_nonce(i, we_win ? 0x00 : 0xff);
+	n = ikev2_ini_rekey_child(i, a, sizeof(a));
+	CHECK_EQ(rt(e, i, a, n, b, sizeof(b)), 0);
+	ini_new_in = ikev2_ini_child_spi(i, true);
+	CHECK(sa->coll != NULL);
+	CHECK_EQ(nchildren(sa), 2);
+	/* Our exchange completes: SA, Nr, TSi, TSr --> */
+	ikev2_ini_force_nonce(i, we_win ? 0xff : 0x00);
+	n = ikev2_ini_answer(i, ours, (size_t)olen, a, sizeof(a));
+	CHECK(n > 0);
+	q_clear();
+	ikev2_engine_input(e, a, (size_t)n, (struct sockaddr *)&cli,
+	    (struct sockaddr *)&srv, -1);
+	CHECK(sa->coll == NULL);
+	/* <-- HDR, SK {D(ESP)}: the old SA if we won, our new one if not. */
+	CHECK_EQ(q.n, 1);
+	if (q.n == 1) {
+		memcpy(ours, q.pkt[0], q.len[0]);
+		n = ikev2_ini_answer(i, ours, q.len[0], a, sizeof(a));
+		CHECK(n > 0);
+		q_clear();
+		ikev2_engine_input(e, a, (size_t)n, (struct sockaddr *)&cli,
+		    (struct sockaddr *)&srv, -1);
+	}
+	CHECK_EQ(ikev2_ini_peer_deleted(i, del, 8), 1);
+	CHECK_EQ(nchildren(sa), 2);
+	if (we_win) {
+		CHECK_EQ(del[0], eng_old_in);
+		/* The initiator closes its redundant SA. */
+		n = ikev2_ini_delete_child(i, ini_new_in, a, sizeof(a));
+		CHECK_EQ(rt(e, i, a, n, b, sizeof(b)), 0);
+		CHECK_EQ(nchildren(sa), 1);
+		CHECK(sa->children != NULL && sa->children->spi_in ==
+		    sa->rekey_spi_in);
+	} else {
+		CHECK_EQ(del[0], sa->rekey_spi_in);
+		CHECK(del[0] != eng_old_in);
+		/* The initiator, the winner, closes the old SA. */
+		n = ikev2_ini_delete_child(i, ini_old_in, a, sizeof(a));
+		CHECK_EQ(rt(e, i, a, n, b, sizeof(b)), 0);
+		CHECK_EQ(nchildren(sa), 1);
+		CHECK(sa->children != NULL && sa->children->spi_out ==
+		    ini_new_in);
+	}
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	q_clear();
+}
+
+/* RFC 7296 2.8.2: our IKE lifetime runs out while the initiator's IKE
+ * rekey is in flight; the session ends on the winner's new SA. */
+static void
+ike_collision(bool we_win)
+{
+	struct ikev2_engine *e = engine("modern", 0);
+	struct ikev2_ini *i = connect_ini(e, &gcm);
+	struct ikev2_sa	*sa = ikev2_sa_lookup(e, ikev2_ini_spi_r(i));
+	struct ikev2_sa	*ours, *theirs;
+	struct ikev2_msg *m = malloc(sizeof(*m));
+	uint8_t		 a[4096], b[4096], req[4096];
+	long		 n, rlen;
+
+	CHECK(sa != NULL && m != NULL);
+	if (sa == NULL || m == NULL)
+		return;
+	/* <-- HDR, SK {SA, Ni, KEi} (ours, in flight) */
+	q_clear();
+	CHECK_EQ(ikev2_ike_rekey_start(sa), 0);
+	CHECK_EQ(q.n, 1);
+	rlen = (long)q.len[0];
+	memcpy(req, q.pkt[0], q.len[0]);
+	ours = sa->rekey_new;
+	/* HDR, SK {SA, Ni, KEi} --> (theirs), answered */
+	ikev2_ini_force_nonce(i, we_win ? 0x00 : 0xff);
+	n = ikev2_ini_rekey_ike(i, a, sizeof(a));
+	CHECK(rt(e, i, a, n, b, sizeof(b)) > 0);
+	CHECK(sa->coll != NULL);
+	theirs = sa->coll != NULL ? ikev2_sa_lookup(e, sa->coll->peer_ike) :
+	    NULL;
+	CHECK(theirs != NULL && theirs != ours);
+	CHECK(sa->children != NULL);	/* nothing moved yet */
+	/* Our exchange completes: SA, Nr, KEr --> */
+	ikev2_ini_force_nonce(i, we_win ? 0xff : 0x00);
+	n = ikev2_ini_answer(i, req, (size_t)rlen, a, sizeof(a));
+	CHECK(n > 0);
+	q_clear();
+	ikev2_engine_input(e, a, (size_t)n, (struct sockaddr *)&cli,
+	    (struct sockaddr *)&srv, -1);
+	CHECK(sa->coll == NULL);
+	CHECK(sa->children == NULL);
+	CHECK_EQ(leases_out, 1);
+	/* <-- HDR, SK {D(IKE)}: on the old SA if we won, on ours if not. */
+	CHECK_EQ(q.n, 1);
+	if (q.n == 1 && ikev2_msg_decode(q.pkt[0], q.len[0], m) == 0) {
+		CHECK_EQ(m->hdr.exch, IKEV2_EXCH_INFORMATIONAL);
+		CHECK(m->hdr.spi_i == (we_win ? sa->spi_i : ours->spi_i));
+	}
+	if (theirs != NULL && ours != NULL) {
+		struct ikev2_sa *w = we_win ? ours : theirs;
+		struct ikev2_sa *l = we_win ? theirs : ours;
+
+		CHECK_EQ(w->state, IKEV2_S_ESTABLISHED);
+		CHECK(w->children != NULL && w->has_lease);
+		CHECK_EQ(l->state, IKEV2_S_REKEYED);
+		CHECK(l->children == NULL && !l->has_lease);
+	}
+	free(m);
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	CHECK_EQ(leases_out, 0);
+	q_clear();
+}
+
+static void ike_collision_won(void) { ike_collision(true); }
+static void ike_collision_lost(void) { ike_collision(false); }
+static void child_collision_won(void) { child_collision(true); }
+static void child_collision_lost(void) { child_collision(false); }
+
 static void
 cleanup(void)
 {
@@ -482,4 +637,6 @@ cleanup(void)
 }
 
 RG_TEST_MAIN("ikev2_exchange", T(psk_cp), T(retransmit_cache),
-    T(rekeys_and_delete), T(cookies), T(halfopen_limit), T(invalid_ke), T(refusals), T(addke), T(cleanup))
+    T(rekeys_and_delete), T(cookies), T(halfopen_limit), T(invalid_ke), T(refusals), T(addke),
+    T(child_collision_won), T(child_collision_lost),
+    T(ike_collision_won), T(ike_collision_lost), T(cleanup))
