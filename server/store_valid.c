@@ -209,7 +209,70 @@ store_range_parse(const char *s, struct rg_pool_range *r, int *af,
 	return 0;
 }
 
-/* Every pool's ranges against every other range: none may overlap. */
+/* Addresses in an IPv4 range (first <= last). */
+static uint64_t
+range4_size(const struct rg_pool_range *r)
+{
+	uint32_t	 a, b;
+
+	memcpy(&a, r->first.addr, 4);
+	memcpy(&b, r->last.addr, 4);
+	return (uint64_t)ntohl(b) - ntohl(a) + 1;
+}
+
+/* Largest IPv4 range a pool takes (pool.h POOL_RANGE_MAX_SLOTS). */
+#define STORE_POOL_MAX4		(1u << 24)
+
+struct pool_row {
+	char	*name, *next;
+	int	 af;		/* of its first range; 0 when none */
+};
+
+/* The "next" chain, as pool_mgr_validate() checks it: the next pool is
+ * of the same family and the chain has no cycle. */
+static int
+pools_next_check(struct pool_row *p, size_t np, struct store_err *e)
+{
+	size_t	 i, j, k, steps;
+
+	for (i = 0; i < np; i++) {
+		if (p[i].next == NULL || *p[i].next == '\0')
+			continue;
+		for (j = 0; j < np; j++)
+			if (strcmp(p[j].name, p[i].next) == 0)
+				break;
+		if (j == np)
+			return store_seterr(e, STORE_EINVAL, "next", "pool %s: "
+			    "next pool %s does not exist", p[i].name,
+			    p[i].next);
+		if (p[j].af && p[i].af && p[j].af != p[i].af)
+			return store_seterr(e, STORE_EINVAL, "next", "pool %s: "
+			    "next pool %s is of another family", p[i].name,
+			    p[i].next);
+		for (steps = 0, k = j; steps <= np; steps++) {
+			if (k == i)
+				return store_seterr(e, STORE_EINVAL, "next",
+				    "pool %s: next pools form a cycle through "
+				    "%s", p[i].name, p[i].next);
+			if (p[k].next == NULL || *p[k].next == '\0')
+				break;
+			for (j = 0; j < np; j++)
+				if (strcmp(p[j].name, p[k].next) == 0)
+					break;
+			if (j == np)
+				break;
+			k = j;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The pool set as pool_mgr_validate() (pool/pool_validate.c) would judge
+ * it, inside the write's transaction so that a refusal changes nothing:
+ * no two ranges overlap, an IPv4 range holds at most 2^24 addresses,
+ * "next" chains stay in one family and never loop.
+ */
 int
 store_pools_check(struct store *st, struct store_err *e)
 {
@@ -217,16 +280,33 @@ store_pools_check(struct store *st, struct store_err *e)
 		char			*pool;
 		struct rg_pool_range	 r;
 	}		*it = NULL;
+	struct pool_row	*pr = NULL;
 	sqlite3_stmt	*s = NULL;
-	size_t		 n = 0, cap = 0, i, j, nv;
+	size_t		 n = 0, cap = 0, i, j, nv, np = 0, pcap = 0;
 	char		**v;
-	const char	*why;
+	const char	*why, *nx;
 	int		 af, rc = 0;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT name, ranges FROM pools", -1,
-	    &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "SELECT name, ranges, next FROM pools",
+	    -1, &s, NULL) != SQLITE_OK)
 		return store_sqlerr(st, e, "pools");
 	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+		if (np == pcap) {
+			struct pool_row	*npr;
+
+			pcap = pcap ? pcap * 2 : 16;
+			if ((npr = realloc(pr, pcap * sizeof(*pr))) == NULL) {
+				rc = store_seterr(e, STORE_EIO, NULL,
+				    "out of memory");
+				break;
+			}
+			pr = npr;
+		}
+		nx = (const char *)sqlite3_column_text(s, 2);
+		pr[np].name = strdup((const char *)sqlite3_column_text(s, 0));
+		pr[np].next = nx ? strdup(nx) : NULL;
+		pr[np].af = 0;
+		np++;
 		v = store_strv((const char *)sqlite3_column_text(s, 1), &nv);
 		for (i = 0; i < nv; i++) {
 			if (n == cap) {
@@ -243,6 +323,14 @@ store_pools_check(struct store *st, struct store_err *e)
 			}
 			if (store_range_parse(v[i], &it[n].r, &af, &why) < 0)
 				continue;
+			if (pr[np - 1].af == 0)
+				pr[np - 1].af = af;
+			if (af == AF_INET && range4_size(&it[n].r) >
+			    STORE_POOL_MAX4 && rc == 0)
+				rc = store_seterr(e, STORE_EINVAL, "ranges",
+				    "pool %s: range %s holds more than %u "
+				    "addresses (at most a /8)",
+				    pr[np - 1].name, v[i], STORE_POOL_MAX4);
 			it[n].pool = strdup((const char *)
 			    sqlite3_column_text(s, 0));
 			n++;
@@ -263,9 +351,16 @@ store_pools_check(struct store *st, struct store_err *e)
 			    "another range" : "a range",
 			    it[i].pool ? it[i].pool : "?");
 		}
+	if (rc == 0)
+		rc = pools_next_check(pr, np, e);
 	for (i = 0; i < n; i++)
 		free(it[i].pool);
 	free(it);
+	for (i = 0; i < np; i++) {
+		free(pr[i].name);
+		free(pr[i].next);
+	}
+	free(pr);
 	return rc;
 }
 
