@@ -133,7 +133,7 @@ dpu_send(struct dp_backend *b, struct dpu_sa *sa, uint8_t *pkt,
 
 	if (sa->mss_clamp)
 		dp_mss_clamp(pkt, k, sa->mss_clamp);
-	outer = (sa->peer.ss_family == AF_INET ? 20 : 40) +
+	outer = (sa->peer.sa.sa_family == AF_INET ? 20 : 40) +
 	    (sa->encap ? 8 : 0) + k->len + esp_overhead(&sa->esp, k->len);
 	if (outer > DPU_PATH_MTU && k->df) {
 		/* RFC 1191 / RFC 4443 3.2: tell the sender our tunnel MTU */
@@ -141,13 +141,13 @@ dpu_send(struct dp_backend *b, struct dpu_sa *sa, uint8_t *pkt,
 		if (k->af == AF_INET) {
 			l4 = (const struct sockaddr_in *)&sa->local;
 			n = dp_icmp_too_big(pkt, k, mtu,
-			    sa->local.ss_family == AF_INET ?
+			    sa->local.sa.sa_family == AF_INET ?
 			    (const uint8_t *)&l4->sin_addr : k->dst,
 			    b->icmp + DP_VNET_HDR, DPU_BUF);
 		} else {
 			l6 = (const struct sockaddr_in6 *)&sa->local;
 			n = dp_icmp_too_big(pkt, k, mtu < 1280 ? 1280 : mtu,
-			    sa->local.ss_family == AF_INET6 ?
+			    sa->local.sa.sa_family == AF_INET6 ?
 			    (const uint8_t *)&l6->sin6_addr : k->dst,
 			    b->icmp + DP_VNET_HDR, DPU_BUF);
 		}
@@ -230,7 +230,7 @@ dpu_deliver(struct dp_backend *b, struct dpu_sa *sa, uint8_t *p, size_t len,
 		/* RFC 4303 3.1.1: rebuild the IPv4 header from the outer
 		 * addresses; NAT-T transport: UDP checksum zeroed (RFC 3948
 		 * 3.1.2, the outer addresses it covered were translated). */
-		if (sa->peer.ss_family != AF_INET || len + 20 > DPU_BUF ||
+		if (sa->peer.sa.sa_family != AF_INET || len + 20 > DPU_BUF ||
 		    len + 20 > 0xffff) {
 			sa->ctr.other_drops++;
 			return;
@@ -392,7 +392,8 @@ static void
 dpu_sa_free(struct dpu_sa *s)
 {
 	esp_sa_clear(&s->esp);
-	OPENSSL_cleanse(s, sizeof(*s));
+	OPENSSL_cleanse(s, sizeof(*s) + (s->nts_local + s->nts_remote) *
+	    sizeof(struct dp_ts));
 	free(s);
 }
 
@@ -429,7 +430,8 @@ dpu_sa_add(struct dp_backend *b, const struct dp_sa *d)
 	}
 	if (!d->encap && dpu_raw_open(b, d->peer.ss_family) == -1)
 		return -1;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	if ((s = calloc(1, sizeof(*s) + (d->nts_local + d->nts_remote) *
+	    sizeof(struct dp_ts))) == NULL)
 		return -1;
 	if (esp_sa_init(&s->esp, d) == -1) {
 		rg_warn(ESP, "SA %08x: transform %d/%d key %zu unsupported",
@@ -442,12 +444,17 @@ dpu_sa_add(struct dp_backend *b, const struct dp_sa *d)
 	s->inbound = d->inbound;
 	s->encap = d->encap;
 	s->mode = d->mode;
-	s->local = d->local;
-	s->peer = d->peer;
-	memcpy(s->ts_local, d->ts_local, sizeof(s->ts_local));
-	memcpy(s->ts_remote, d->ts_remote, sizeof(s->ts_remote));
-	s->nts_local = d->nts_local;
-	s->nts_remote = d->nts_remote;
+	memcpy(&s->local, &d->local, d->local.ss_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+	memcpy(&s->peer, &d->peer, d->peer.ss_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+	s->nts_local = (uint8_t)d->nts_local;
+	s->nts_remote = (uint8_t)d->nts_remote;
+	s->ts_local = s->ts;
+	s->ts_remote = s->ts + s->nts_local;
+	memcpy(s->ts_local, d->ts_local, s->nts_local * sizeof(struct dp_ts));
+	memcpy(s->ts_remote, d->ts_remote, s->nts_remote *
+	    sizeof(struct dp_ts));
 	s->soft_bytes = d->soft_bytes;
 	s->hard_bytes = d->hard_bytes;
 	s->soft_time_s = d->soft_time_s;

@@ -29,14 +29,24 @@
  * default 208 KiB and every drop costs the inner TCP a retransmit. */
 #define DPU_SOCKBUF	(8 << 20)
 
+/* An outer address: IPv4 or IPv6 with port, not a sockaddr_storage. */
+union dpu_sockaddr {
+	struct sockaddr		 sa;
+	struct sockaddr_in	 sin;
+	struct sockaddr_in6	 sin6;
+};
+
+/* One SA.  Sized for the road warrior (memory per CHILD_SA counts at
+ * scale, test_dp_user memory_per_child_sa): compact addresses, and only
+ * the selectors it has, in ts[] (local ones first). */
 struct dpu_sa {
 	struct esp_sa		 esp;
 	uint32_t		 spi, reqid;
 	bool			 inbound, encap;
 	enum dp_mode		 mode;
-	struct sockaddr_storage	 local, peer;
-	struct dp_ts		 ts_local[DP_MAX_TS], ts_remote[DP_MAX_TS];
-	size_t			 nts_local, nts_remote;
+	union dpu_sockaddr	 local, peer;
+	struct dp_ts		*ts_local, *ts_remote;	/* into ts[] */
+	uint8_t			 nts_local, nts_remote;
 	uint64_t		 soft_bytes, hard_bytes;
 	uint32_t		 soft_time_s, hard_time_s;
 	uint16_t		 mss_clamp;
@@ -48,6 +58,7 @@ struct dpu_sa {
 	struct dp_counters	 ctr;
 	struct dpu_sa		*hnext;		/* SPI or host hash chain */
 	TAILQ_ENTRY(dpu_sa)	 entry;		/* all SAs, newest first */
+	struct dp_ts		 ts[];		/* nts_local + nts_remote */
 };
 
 struct dpu_stats {

@@ -64,7 +64,7 @@ dpu_tx_queue(struct dp_backend *b, const struct dpu_sa *sa, size_t len,
 {
 	struct msghdr	*m = &b->txm[b->txn].msg_hdr;
 	struct cmsghdr	*c;
-	int		 af = sa->peer.ss_family, fd, v = tos;
+	int		 af = sa->peer.sa.sa_family, fd, v = tos;
 
 	if (sa->encap)
 		fd = af == AF_INET ? b->encap4 : b->encap6;

@@ -58,6 +58,10 @@ static const struct esp_integ esp_integs[] = {
 /* CBC IVs must be unpredictable (RFC 3602 2.4): drawn from the DRBG in
  * blocks of this many bytes rather than one call per packet. */
 #define IVPOOL		4096
+/* One pool per thread, shared by its SAs (IVs are public, only their
+ * unpredictability matters): not 4 KiB in every CBC SA. */
+static __thread uint8_t	 ivpool[IVPOOL];
+static __thread size_t	 ivpool_off = IVPOOL;	/* empty: filled on use */
 
 const char *
 esp_err_str(int err)
@@ -164,13 +168,6 @@ esp_sa_init(struct esp_sa *sa, const struct dp_sa *d)
 	if (sa->inbound && esp_replay_init(&sa->rp, d->replay_window,
 	    d->esn) == -1)
 		goto fail;
-	if (!sa->inbound && !sa->xf->aead && sa->iv_len > 0) {
-		if ((sa->ivpool = OPENSSL_malloc(IVPOOL)) == NULL) {
-			esp_replay_free(&sa->rp);
-			goto fail;
-		}
-		sa->ivpool_off = IVPOOL;	/* empty: filled on first use */
-	}
 	sa->cctx = c;
 	sa->mctx = m;
 	return 0;
@@ -190,8 +187,6 @@ esp_sa_clear(struct esp_sa *sa)
 	EVP_CIPHER_CTX_free(sa->cctx);
 	EVP_MAC_CTX_free(sa->mctx);
 	esp_replay_free(&sa->rp);
-	if (sa->ivpool != NULL)
-		OPENSSL_clear_free(sa->ivpool, IVPOOL);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 }
 
@@ -266,13 +261,13 @@ esp_encrypt(struct esp_sa *sa, uint8_t nh, const uint8_t *in, size_t len,
 		rg_put_u32(iv, (uint32_t)(seq >> 32));
 		rg_put_u32(iv + 4, (uint32_t)seq);
 	} else if (sa->iv_len) {
-		if (sa->ivpool_off + sa->iv_len > IVPOOL) {
-			if (RAND_bytes(sa->ivpool, IVPOOL) != 1)
+		if (ivpool_off + sa->iv_len > IVPOOL) {
+			if (RAND_bytes(ivpool, IVPOOL) != 1)
 				return -ESP_E_CRYPTO;
-			sa->ivpool_off = 0;
+			ivpool_off = 0;
 		}
-		memcpy(iv, sa->ivpool + sa->ivpool_off, sa->iv_len);
-		sa->ivpool_off += sa->iv_len;
+		memcpy(iv, ivpool + ivpool_off, sa->iv_len);
+		ivpool_off += sa->iv_len;
 	}
 	for (i = 0; i < padlen; i++)
 		trailer[i] = (uint8_t)(i + 1);

@@ -86,8 +86,6 @@ struct esp_sa {
 	uint64_t		 seq;		/* outbound: last sequence number sent */
 	struct esp_replay	 rp;		/* inbound */
 	const uint8_t		*fixed_iv;	/* tests only: IV to use, iv_len bytes */
-	uint8_t			*ivpool;	/* owned; CBC outbound: random IVs */
-	size_t			 ivpool_off;	/* next unused byte of ivpool */
 };
 
 /* From a dp_sa (keys copied into the contexts, not kept). 0 or -1. */

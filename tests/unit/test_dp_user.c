@@ -16,8 +16,13 @@
 #include <poll.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <malloc.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#if defined(__SANITIZE_ADDRESS__)
+/* libasan's allocator statistics (sanitizer/allocator_interface.h) */
+size_t	__sanitizer_get_current_allocated_bytes(void);
+#endif
 
 #include "dp.h"
 #include "dp_pkt.h"
@@ -481,6 +486,53 @@ dscp_copied(void)
 	setsockopt(lan_fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
 }
 
+/* Live heap bytes (ASan's allocator when present, else glibc's). */
+static size_t
+heap_bytes(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return __sanitizer_get_current_allocated_bytes();
+#else
+	return mallinfo2().uordblks;
+#endif
+}
+
+/*
+ * Memory per CHILD_SA (an inbound and an outbound SA, AES-GCM-128, one
+ * selector each way, as a road warrior has): everything the data plane
+ * allocates for it, our structs and OpenSSL's contexts.  The IKEv2
+ * bench counts it in ikev2_bytes_per_sa (target ~6 KB with the IKE_SA).
+ */
+#define MEM_N		256
+#define MEM_MAX_B	3600
+static void
+memory_per_child_sa(void)
+{
+	struct dp_sa	 d;
+	size_t		 before, after, per;
+	uint32_t	 i;
+	int		 ok = 1;
+
+	if (!have_ns)
+		return;
+	before = heap_bytes();
+	for (i = 0; i < MEM_N && ok; i++) {
+		mksa(&d, 0x10000 + i, true, 100 + i, 0x33);
+		ok = dp_sa_add(dp, &d) == 0;
+		mksa(&d, 0x20000 + i, false, 100 + i, 0x44);
+		ok = ok && dp_sa_add(dp, &d) == 0;
+	}
+	CHECK(ok);
+	after = heap_bytes();
+	per = after > before ? (after - before) / MEM_N : 0;
+	printf("  memory per CHILD_SA: %zu bytes (2 SAs)\n", per);
+	CHECK(per > 0 && per <= MEM_MAX_B);
+	for (i = 0; i < MEM_N; i++) {
+		dp_sa_del(dp, 0x10000 + i, true);
+		dp_sa_del(dp, 0x20000 + i, false);
+	}
+}
+
 static void
 teardown(void)
 {
@@ -500,4 +552,4 @@ teardown(void)
 
 RG_TEST_MAIN("dp_user", T(setup), T(both_ways), T(drops_counted),
     T(dhcp_inform_diverted), T(send_to_client), T(lifetimes), T(transport_mode),
-    T(dscp_copied), T(teardown))
+    T(dscp_copied), T(memory_per_child_sa), T(teardown))
