@@ -41,6 +41,7 @@ enum store_ftype {
 	SF_TIME,	/* read-only: creation time */
 	SF_AF,		/* read-only: derived from the ranges */
 	SF_IFNAME,	/* "off", "auto" if ref says so, or an interface name */
+	SF_URL,		/* "" or an http(s) URL of at most max bytes */
 };
 
 #define SF_REQ		0x01	/* required on add and replace */

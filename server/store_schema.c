@@ -204,6 +204,7 @@ const struct store_field store_settings_fields[] = {
 	{ "forwarding", "forwarding", SF_BOOL, NULL, 0, 0, 1, "0" },
 	{ "masquerade", "masquerade", SF_IFNAME, "auto", 0, 0, 0, "off" },
 	{ "proxy_arp", "proxy_arp", SF_IFNAME, NULL, 0, 0, 0, "off" },
+	{ "crl_url", "crl_url", SF_URL, NULL, 0, 0, 512, "" },
 	END
 };
 

@@ -634,6 +634,22 @@ store_val_from_json(struct store *st, const struct store_table *t,
 			    "expected off%s or an interface name (1-15 of "
 			    "A-Z a-z 0-9 . _ -)", f->ref ? ", auto" : "");
 		break;
+	case SF_URL:
+		if (s == NULL || (long long)strlen(s) > f->max ||
+		    strpbrk(s, " ,\"<>\\") != NULL ||
+		    (*s != '\0' && ((strncmp(s, "http://", 7) != 0 ||
+		    s[7] == '\0') && (strncmp(s, "https://", 8) != 0 ||
+		    s[8] == '\0'))))
+			return store_seterr(e, STORE_EINVAL, f->name,
+			    "expected an http:// or https:// URL of at most "
+			    "%lld bytes without spaces or commas (\"\" for "
+			    "none)", f->max);
+		for (end = (char *)s; *end; end++)
+			if ((unsigned char)*end <= 0x20 ||
+			    (unsigned char)*end >= 0x7f)
+				return store_seterr(e, STORE_EINVAL, f->name,
+				    "a URL is printable ASCII");
+		break;
 	case SF_ENUM: {
 		char	 buf[128], *tok, *save = NULL;
 		bool	 ok = false;
