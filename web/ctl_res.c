@@ -52,7 +52,12 @@ const struct ctl_resource ctl_resources[] = {
 	    "         eap_method ike_lifetime_s child_lifetime_s dpd_interval_s\n"
 	    "         dpd_timeout_s cookie_threshold halfopen_per_ip mss_clamp\n"
 	    "         dataplane sticky_s (seconds a released address stays\n"
-	    "         reserved for its user; 0: not kept)\n", ctl_settings },
+	    "         reserved for its user; 0: not kept)\n"
+	    "         forwarding true|false (IP forwarding sysctls)\n"
+	    "         masquerade off|auto|IFNAME (nft table inet roadgate)\n"
+	    "         proxy_arp off|IFNAME (answer ARP/NDP for clients there)\n"
+	    "         (all three off by default; README: Forwarding)\n",
+	    ctl_settings },
 	{ "status", "status", NULL, NULL,
 	    "status   (sessions and pools; succeeds once roadgated is ready)\n",
 	    ctl_status },

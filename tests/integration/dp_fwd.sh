@@ -111,6 +111,15 @@ state() {	# ip_forward, our table present?, proxy entries
 	    "table=$t proxy=[$(ip -n "$NS" neigh show proxy | tr '\n' ' ')]"
 }
 
+# documented: roadgatectl --help and the README name the three keys
+h=$("$build/roadgatectl" --help 2>&1)
+if grep -q "forwarding true|false" <<<"$h" && grep -q "masquerade off|auto|IFNAME" <<<"$h" &&
+    grep -q "proxy_arp off|IFNAME" <<<"$h" && grep -q "^### Forwarding" "$top/README.md"; then
+	pass dp_fwd.documented
+else
+	fail dp_fwd.documented "roadgatectl --help or README lacks forwarding/masquerade/proxy_arp"
+fi
+
 if ! setup; then
 	echo "FAIL dp_fwd.setup: cannot create namespaces"
 	exit 1
