@@ -30,9 +30,9 @@ cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
 	for p in "$NC" "$NS" "$NL" "$NO"; do ip netns del "$p" 2>/dev/null; done
-	rm -rf "$work"
+	[ -n "${RG_KEEP:-}" ] || rm -rf "$work"
 }
-[ -n "${RG_KEEP:-}" ] || trap cleanup EXIT
+trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 pass() { echo "PASS $1"; }
@@ -186,5 +186,56 @@ if [ "$s" = "fwd=0 table=no proxy=[]" ]; then
 	pass dp_fwd.on.restored_on_shutdown
 else
 	fail dp_fwd.on.restored_on_shutdown "$s"
+fi
+
+# --- roadgated applies the settings: on start and on every change -------
+rgd() {
+	ip netns exec "$NS" "$build/roadgated" --state-dir "$work/state" --foreground \
+	    --ike-port 40500 --natt-port 44500 >>"$work/rgd.log" 2>&1 &
+	dpid=$!
+	pids+=("$dpid")
+	for i in $(seq 100); do
+		ctl status >/dev/null 2>&1 && return 0
+		kill -0 "$dpid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+rgd_stop() {
+	kill -TERM "$dpid" 2>/dev/null
+	for i in $(seq 100); do kill -0 "$dpid" 2>/dev/null || break; sleep 0.1; done
+	wait "$dpid" 2>/dev/null
+}
+ctl() { "$build/roadgatectl" --state-dir "$work/state" "$@"; }
+fwd() { ip netns exec "$NS" cat /proc/sys/net/ipv4/ip_forward; }
+tbl() { ip netns exec "$NS" nft list table inet roadgate >/dev/null 2>&1 && echo yes || echo no; }
+mkdir -p "$work/state"
+if ! [ -x "$build/roadgated" ] || ! rgd; then
+	fail dp_fwd.daemon.start "$(tail -3 "$work/rgd.log" 2>/dev/null)"
+else
+	r1="$(fwd) $(tbl)"
+	ctl settings set forwarding true >/dev/null
+	r2=$(fwd)
+	ctl settings set masquerade wan0 >/dev/null
+	r3=$(tbl)
+	ctl settings set forwarding false >/dev/null
+	r4="$(fwd) $(tbl)"
+	if [ "$r1/$r2/$r3/$r4" = "0 no/1/yes/0 yes" ]; then
+		pass dp_fwd.daemon.reconfigure
+	else
+		fail dp_fwd.daemon.reconfigure "default/forwarding/masquerade/off: $r1/$r2/$r3/$r4"
+	fi
+	ctl settings set forwarding true >/dev/null
+	rgd_stop
+	r1="$(fwd) $(tbl)"
+	r2=bad
+	rgd && r2="$(fwd) $(tbl)"
+	rgd_stop
+	r3="$(fwd) $(tbl)"
+	if [ "$r1/$r2/$r3" = "0 no/1 yes/0 no" ]; then
+		pass dp_fwd.daemon.start_and_shutdown
+	else
+		fail dp_fwd.daemon.start_and_shutdown "stopped/started/stopped: $r1/$r2/$r3"
+	fi
 fi
 [ $fails -eq 0 ]
