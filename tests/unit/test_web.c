@@ -279,6 +279,78 @@ over_unix_socket(void)
 	rg_loop_free(loop);
 }
 
+/* A fake engine with live sessions 7 (alice) and 9 (bob). */
+static uint64_t	 killed;
+
+static json_t *
+fake_sessions(void *arg)
+{
+	json_t	*a = json_array();
+	(void)arg;
+	if (killed != 7)
+		json_array_append_new(a, json_pack("{s:i,s:s,s:s}",
+		    "session_id", 7, "user", "alice", "vip", "10.0.0.7"));
+	json_array_append_new(a, json_pack("{s:i,s:s}", "session_id", 9,
+	    "user", "bob"));
+	return a;
+}
+
+static int
+fake_kill(void *arg, uint64_t id, const char *why)
+{
+	(void)arg;
+	(void)why;
+	if (id != 7 && id != 9)
+		return -1;
+	killed = id;
+	return 0;
+}
+
+/* GET /v1/sessions[/ID], DELETE /v1/sessions/ID through the engine's
+ * callbacks; bad or unknown ids name the field "id"; nothing stored. */
+static void
+sessions_api(void)
+{
+	json_t	*o;
+	int	 before = nchanged;
+
+	ctx.engine.sessions = fake_sessions;
+	ctx.engine.kill_session = fake_kill;
+	CHECK_EQ(req("GET", "/v1/sessions", NULL, &o), 200);
+	CHECK_EQ(json_array_size(o), 2);
+	json_decref(o);
+	CHECK_EQ(req("GET", "/v1/sessions/7", NULL, &o), 200);
+	CHECK_STR(json_string_value(json_object_get(o, "user")), "alice");
+	json_decref(o);
+	CHECK_EQ(req("GET", "/v1/sessions/8", NULL, &o), 404);
+	CHECK_STR(field(o), "id");
+	json_decref(o);
+	CHECK_EQ(req("DELETE", "/v1/sessions/x7", NULL, &o), 400);
+	CHECK_STR(field(o), "id");
+	json_decref(o);
+	CHECK_EQ(req("DELETE", "/v1/sessions/0", NULL, &o), 400);
+	json_decref(o);
+	CHECK_EQ(req("DELETE", "/v1/sessions/8", NULL, &o), 404);
+	CHECK_STR(field(o), "id");
+	json_decref(o);
+	CHECK_EQ(killed, 0);
+	CHECK_EQ(req("DELETE", "/v1/sessions/7", NULL, &o), 200);
+	CHECK_STR(json_string_value(json_object_get(o, "user")), "alice");
+	json_decref(o);
+	CHECK_EQ(killed, 7);
+	CHECK_EQ(req("GET", "/v1/sessions", NULL, &o), 200);
+	CHECK_EQ(json_array_size(o), 1);
+	json_decref(o);
+	CHECK_EQ(req("POST", "/v1/sessions", "{}", &o) >= 400, 1);
+	json_decref(o);
+	CHECK_EQ(nchanged, before);	/* run-time only: no reconfigure */
+	ctx.engine.sessions = NULL;
+	ctx.engine.kill_session = NULL;
+	CHECK_EQ(req("GET", "/v1/sessions", NULL, &o), 200);
+	CHECK_EQ(json_array_size(o), 0);
+	json_decref(o);
+}
+
 static void
 cleanup(void)
 {
@@ -291,4 +363,4 @@ cleanup(void)
 
 RG_TEST_MAIN("web",
     T(routes_and_codes), T(field_validation), T(settings_log_status),
-    T(over_unix_socket), T(cleanup))
+    T(over_unix_socket), T(sessions_api), T(cleanup))
