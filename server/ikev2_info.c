@@ -4,12 +4,65 @@
  * answer empty requests; after settings.dpd_interval_s of silence we ask,
  * and retransmission gives up after settings.dpd_timeout_s: the peer is
  * dead and its SAs and lease go), MOBIKE UPDATE_SA_ADDRESSES (RFC 4555
- * 3.5; the new addresses were taken by the input path).
+ * 3.5; the new addresses were taken by the input path once the request
+ * proved genuine: here NAT detection is redone from its NAT_DETECTION_*
+ * notifies and answered with ours, COOKIE2 is echoed (3.8), and the
+ * CHILD SAs are moved in the data plane with the new encapsulation).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "ikev2_int.h"
+
+struct mobike_req {
+	bool		 update;
+	const uint8_t	*nat_src, *nat_dst, *cookie2;
+	size_t		 cookie2_len;
+};
+
+/* RFC 4555 3.5: the peer's addresses changed (already in sa->peer and
+ * sa->local); redo NAT detection and move the CHILD SAs.  Appends our
+ * NAT_DETECTION notifies and COOKIE2 to the answer. */
+static void
+mobike_update(struct ikev2_sa *sa, const struct mobike_req *mr,
+    struct ikev2_enc *enc)
+{
+	const struct sockaddr *peer = (const struct sockaddr *)&sa->peer;
+	const struct sockaddr *local = (const struct sockaddr *)&sa->local;
+	uint8_t		 h[20];
+	char		 a[64], b[64];
+	unsigned int	 n = 0;
+
+	if (mr->nat_src != NULL && mr->nat_dst != NULL) {
+		ikev2_natd_hash(sa->spi_i, sa->spi_r, peer, h);
+		sa->nat_peer = CRYPTO_memcmp(h, mr->nat_src, 20) != 0;
+		ikev2_natd_hash(sa->spi_i, sa->spi_r, local, h);
+		sa->nat_local = CRYPTO_memcmp(h, mr->nat_dst, 20) != 0;
+		/* Ours: the source is us, the destination the peer. */
+		ikev2_natd_hash(sa->spi_i, sa->spi_r, local, h);
+		ikev2_put_notify(enc, 0, NULL, 0,
+		    IKEV2_N_NAT_DETECTION_SOURCE_IP, h, 20);
+		ikev2_natd_hash(sa->spi_i, sa->spi_r, peer, h);
+		ikev2_put_notify(enc, 0, NULL, 0,
+		    IKEV2_N_NAT_DETECTION_DESTINATION_IP, h, 20);
+	}
+	if (mr->cookie2 != NULL)
+		ikev2_put_notify(enc, 0, NULL, 0, IKEV2_N_COOKIE2, mr->cookie2,
+		    mr->cookie2_len);
+	for (struct ikev2_child *c = sa->children; c; c = c->next) {
+		if (!c->installed || sa->eng->dp == NULL)
+			continue;
+		if (dp_sa_update_addrs(sa->eng->dp, c->reqid, local, peer,
+		    sa->nat_peer || sa->nat_local) == 0)
+			n++;
+	}
+	ikev2_log(sa, INFO, "MOBIKE address update: peer %s, local %s, %s, "
+	    "%u CHILD SA(s) moved", rg_sa_str(peer, a, sizeof(a)),
+	    rg_sa_str(local, b, sizeof(b)), sa->nat_peer ? "peer behind NAT" :
+	    sa->nat_local ? "we are behind NAT" : "no NAT", n);
+}
 
 void
 ikev2_info_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
@@ -18,9 +71,11 @@ ikev2_info_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	struct ikev2_delete	*out = calloc(1, sizeof(*out));
 	uint8_t			 buf[512];
 	bool			 delete_ike = false;
+	struct mobike_req	 mr;
 
 	if (out == NULL)
 		return;
+	memset(&mr, 0, sizeof(mr));
 	out->proto = IKEV2_PROTO_ESP;
 	out->spi_len = 4;
 	for (size_t i = 0; i < m->npl; i++) {
@@ -54,14 +109,40 @@ ikev2_info_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 				ikev2_child_remove(sa, c, true);
 			}
 		} else if (p->type == IKEV2_PL_N &&
-		    ikev2_notify_decode(&rd, &n) == 0 &&
-		    n.type == IKEV2_N_UPDATE_SA_ADDRESSES) {
-			ikev2_log(sa, INFO, "MOBIKE address update");
+		    ikev2_notify_decode(&rd, &n) == 0) {
+			switch (n.type) {
+			case IKEV2_N_UPDATE_SA_ADDRESSES:
+				mr.update = true;
+				break;
+			case IKEV2_N_NAT_DETECTION_SOURCE_IP:
+				if (n.len == 20)
+					mr.nat_src = n.data;
+				break;
+			case IKEV2_N_NAT_DETECTION_DESTINATION_IP:
+				if (n.len == 20)
+					mr.nat_dst = n.data;
+				break;
+			case IKEV2_N_COOKIE2:
+				/* 8..64 octets (RFC 4555 4.5). */
+				if (n.len >= 8 && n.len <= 64) {
+					mr.cookie2 = n.data;
+					mr.cookie2_len = n.len;
+				}
+				break;
+			default:
+				break;
+			}
 		}
 	}
 	ikev2_enc_inner(&enc, buf, sizeof(buf));
 	if (!delete_ike && out->nspi > 0)
 		ikev2_put_delete(&enc, out);
+	if (mr.update && !delete_ike && sa->mobike &&
+	    sa->state == IKEV2_S_ESTABLISHED)
+		mobike_update(sa, &mr, &enc);
+	else if (mr.cookie2 != NULL)
+		ikev2_put_notify(&enc, 0, NULL, 0, IKEV2_N_COOKIE2, mr.cookie2,
+		    mr.cookie2_len);
 	ikev2_send_sk(sa, IKEV2_EXCH_INFORMATIONAL, true, m->hdr.msgid, &enc);
 	free(out);
 	if (delete_ike) {

@@ -45,8 +45,8 @@ addr_bytes(const struct sockaddr *s, const uint8_t **a, size_t *alen,
 }
 
 /* SHA1(SPIi | SPIr | IP | Port) (RFC 7296 2.23). */
-static void
-natd_hash(uint64_t spi_i, uint64_t spi_r, const struct sockaddr *s,
+void
+ikev2_natd_hash(uint64_t spi_i, uint64_t spi_r, const struct sockaddr *s,
     uint8_t out[20])
 {
 	uint8_t		 buf[16 + 16 + 2];
@@ -311,11 +311,11 @@ ikev2_init_request(struct ikev2_engine *e, const struct ikev2_msg *m,
 		goto out;
 	}
 	if (r->nat_src != NULL) {
-		natd_hash(sa->spi_i, 0, from, hash);
+		ikev2_natd_hash(sa->spi_i, 0, from, hash);
 		sa->nat_peer = CRYPTO_memcmp(hash, r->nat_src, 20) != 0;
 	}
 	if (r->nat_dst != NULL) {
-		natd_hash(sa->spi_i, 0, to, hash);
+		ikev2_natd_hash(sa->spi_i, 0, to, hash);
 		sa->nat_local = CRYPTO_memcmp(hash, r->nat_dst, 20) != 0;
 	}
 
@@ -335,10 +335,10 @@ ikev2_init_request(struct ikev2_engine *e, const struct ikev2_msg *m,
 	ikev2_put_sa(&enc, sapl);
 	ikev2_put_ke(&enc, ch.dh->id, pub, (size_t)publen);
 	ikev2_put_nonce(&enc, sa->hs->nr, sa->hs->nrlen);
-	natd_hash(sa->spi_i, sa->spi_r, to, hash);
+	ikev2_natd_hash(sa->spi_i, sa->spi_r, to, hash);
 	ikev2_put_notify(&enc, 0, NULL, 0, IKEV2_N_NAT_DETECTION_SOURCE_IP,
 	    hash, 20);
-	natd_hash(sa->spi_i, sa->spi_r, from, hash);
+	ikev2_natd_hash(sa->spi_i, sa->spi_r, from, hash);
 	ikev2_put_notify(&enc, 0, NULL, 0,
 	    IKEV2_N_NAT_DETECTION_DESTINATION_IP, hash, 20);
 	if (e->have_ca) {
