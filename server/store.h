@@ -156,6 +156,14 @@ int	store_cert_find(struct store *, const char *kind, const char *serial,
 	    char **key_pem);
 int	store_cert_revoke(struct store *, const char *serial,
 	    const char *reason, struct store_err *);
+/*
+ * One transaction: the certificate of kind with this serial becomes valid
+ * (its revocation cleared) and every other valid one of kind is marked
+ * revoked with reason (e.g. "superseded").  The snapshot takes the newest
+ * valid server certificate, so this selects the one in use.
+ */
+int	store_cert_use(struct store *, const char *kind, const char *serial,
+	    const char *reason, struct store_err *);
 int	store_crl_add(struct store *, int64_t number, const char *pem);
 /* Newest CRL (malloc'd) and its number; STORE_ENOENT when none. */
 int	store_crl_latest(struct store *, char **pem, int64_t *number);

@@ -333,6 +333,53 @@ store_cert_revoke(struct store *st, const char *serial, const char *reason,
 }
 
 int
+store_cert_use(struct store *st, const char *kind, const char *serial,
+    const char *reason, struct store_err *e)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc;
+
+	if ((rc = store_begin(st, e)) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(st->db, "UPDATE certs SET revoked_at = NULL, "
+	    "revoke_reason = NULL WHERE kind = ? AND serial = ?", -1, &s,
+	    NULL) != SQLITE_OK) {
+		rc = store_sqlerr(st, e, "certs");
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, serial, -1, SQLITE_STATIC);
+	rc = step_done(st, s, "certs");
+	s = NULL;
+	if (rc < 0)
+		goto out;
+	if (sqlite3_changes(st->db) == 0) {
+		rc = store_seterr(e, STORE_ENOENT, "serial", "no %s "
+		    "certificate with serial %s", kind, serial);
+		goto out;
+	}
+	if (sqlite3_prepare_v2(st->db, "UPDATE certs SET revoked_at = "
+	    "strftime('%s', 'now'), revoke_reason = ? WHERE kind = ? AND "
+	    "serial != ? AND revoked_at IS NULL", -1, &s, NULL) != SQLITE_OK) {
+		rc = store_sqlerr(st, e, "certs");
+		goto out;
+	}
+	sqlite3_bind_text(s, 1, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, serial, -1, SQLITE_STATIC);
+	rc = step_done(st, s, "certs");
+	s = NULL;
+	if (rc == 0)
+		rc = store_commit(st, e);
+out:
+	if (s)
+		sqlite3_finalize(s);
+	if (rc < 0)
+		store_rollback(st);
+	return rc;
+}
+
+int
 store_crl_add(struct store *st, int64_t number, const char *pem)
 {
 	sqlite3_stmt	*s;
