@@ -200,39 +200,28 @@ in_array(json_t *a, const char *s)
 static int
 server_follow_ca(struct store *st, const char *ca_pem, struct cert_err *e)
 {
-	struct row	 r;
-	json_t		*info = NULL, *names, *req, *v;
-	const char	*s, *kt;
-	size_t		 i;
+	json_t		*info, *req;
+	const char	*kt;
+	char		*pem = NULL, *name = NULL;
 	int		 rc;
 
-	if (newest(st, "server", &r, NULL, NULL) < 0)
+	if (certmgr_server_current(st, &pem, &name, NULL) < 0)
 		return 0;
-	if (cert_verify_pem(r.pem, ca_pem, NULL, NULL, NULL) == 0) {
-		row_clear(&r);
+	if (cert_verify_pem(pem, ca_pem, NULL, NULL, NULL) == 0) {
+		free(pem);
+		free(name);
 		return 0;
 	}
-	info = cert_info_json(r.pem, NULL);
-	names = json_array();
-	json_array_append_new(names, json_string(r.name));
-	/* IPs come back as iPAddress; their dNSName twins are re-added */
-	json_array_foreach(json_object_get(info, "san"), i, v) {
-		s = json_string_value(v);
-		if (strncmp(s, "IP:", 3) == 0 && !in_array(names, s + 3))
-			json_array_append_new(names, json_string(s + 3));
-	}
-	json_array_foreach(json_object_get(info, "san"), i, v) {
-		s = json_string_value(v);
-		if (strncmp(s, "DNS:", 4) == 0 && !in_array(names, s + 4))
-			json_array_append_new(names, json_string(s + 4));
-	}
+	info = cert_info_json(pem, NULL);
 	kt = json_string_value(json_object_get(info, "key_type"));
-	req = json_pack("{s:o, s:s}", "names", names, "key_type",
+	req = json_pack("{s:o, s:s}", "names",
+	    certmgr_server_names_of(pem, name), "key_type",
 	    kt && strncmp(kt, "rsa", 3) == 0 ? kt : "ecdsa-p256");
 	rc = certmgr_server_issue(st, req, NULL, e);
 	json_decref(req);
 	json_decref(info);
-	row_clear(&r);
+	free(pem);
+	free(name);
 	return rc < 0 ? rc : 1;
 }
 
@@ -346,6 +335,7 @@ certmgr_server_issue(struct store *st, json_t *req, json_t **out,
 	struct cert_pair	 pair;
 	struct cert_ca		 ca;
 	const char		*names[32];
+	char			*url;
 	json_t			*jn = json_object_get(req, "names"), *v;
 	size_t			 i;
 	int			 rc;
@@ -364,19 +354,27 @@ certmgr_server_issue(struct store *st, json_t *req, json_t **out,
 	}
 	p.names = names;
 	p.nnames = json_array_size(jn);
-	p.crl_url = certmgr_jstr(req, "crl_url");
 	if (cert_keyspec_parse(certmgr_jstr(req, "key_type"), &p.key, e) == -1)
 		return STORE_EINVAL;
 	if ((rc = certmgr_jint(req, "days", 0, &p.days, e)) < 0)
 		return rc;
 	if ((rc = certmgr_ca_load(st, &ca, e)) < 0)
 		return rc;
+	/* the crl_url setting unless the request names one */
+	url = certmgr_crl_url(st);
+	p.crl_url = certmgr_jstr(req, "crl_url") ? certmgr_jstr(req,
+	    "crl_url") : url;
 	if (cert_server_issue(&ca, &p, &pair, e) == -1) {
 		cert_ca_clear(&ca);
+		free(url);
 		return STORE_EINVAL;
 	}
 	cert_ca_clear(&ca);
-	if ((rc = certmgr_put(st, "server", names[0], &pair, NULL, e)) == 0 && out)
+	free(url);
+	/* the new one is in use; the old ones are kept, superseded */
+	if ((rc = certmgr_put(st, "server", names[0], &pair, NULL, e)) == 0)
+		rc = certmgr_server_supersede(st, pair.serial, e);
+	if (rc == 0 && out)
 		*out = certmgr_info("server", names[0], pair.cert_pem, 0, NULL);
 	cert_pair_clear(&pair);
 	return rc;
@@ -435,19 +433,15 @@ certmgr_server_import(struct store *st, json_t *req, json_t **out,
 		cert_pair_clear(&pair);
 		return cert_err_set(e, "cert", "out of memory"), STORE_EIO;
 	}
-	if ((rc = certmgr_put(st, "server", cn, &pair, pem, e)) == 0 && out) {
+	if ((rc = certmgr_put(st, "server", cn, &pair, pem, e)) == 0)
+		rc = certmgr_server_supersede(st, pair.serial, e);
+	if (rc == 0 && out) {
 		*out = certmgr_info("server", cn, pair.cert_pem, 0, NULL);
 		import_warnings(*out);
 	}
 	free(pem);
 	cert_pair_clear(&pair);
 	return rc;
-}
-
-int
-certmgr_server_show(struct store *st, json_t **out, struct cert_err *e)
-{
-	return show(st, "server", out, e);
 }
 
 /* ---- CRL ---- */
@@ -468,6 +462,10 @@ rev_cb(const struct store_cert *c, void *arg)
 	int		 reason;
 
 	if (c->revoked_at == 0 || strcmp(c->kind, "ca") == 0)
+		return 0;
+	/* a superseded server certificate is kept for a roll back */
+	if (strcmp(c->kind, "server") == 0 && c->revoke_reason &&
+	    strcmp(c->revoke_reason, "superseded") == 0)
 		return 0;
 	/* only what this CA issued belongs on its CRL (RFC 5280 5.1.2.3) */
 	if ((x = cert_x509_load(c->cert_pem, "cert", NULL)) == NULL)
@@ -541,6 +539,13 @@ out:
 int
 certmgr_crl_refresh(struct store *st, bool *changed, struct cert_err *e)
 {
+	return certmgr_crl_refresh_at(st, time(NULL), changed, e);
+}
+
+int
+certmgr_crl_refresh_at(struct store *st, time_t now, bool *changed,
+    struct cert_err *e)
+{
 	char	*pem = NULL;
 	int64_t	 number;
 	time_t	 next = 0;
@@ -549,7 +554,7 @@ certmgr_crl_refresh(struct store *st, bool *changed, struct cert_err *e)
 	*changed = false;
 	rc = store_crl_latest(st, &pem, &number);
 	if (rc == 0 && cert_crl_info(pem, NULL, &next) == 0 &&
-	    next - time(NULL) > CRL_REFRESH_S) {
+	    next - now > CRL_REFRESH_S) {
 		free(pem);
 		return 0;
 	}

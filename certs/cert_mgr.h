@@ -39,7 +39,31 @@ int	certmgr_server_issue(struct store *st, json_t *req, json_t **out,
 /* {"cert": PEM (leaf, then chain), "key": PEM, "key_password"} */
 int	certmgr_server_import(struct store *st, json_t *req, json_t **out,
 	    struct cert_err *e);
+/* The one in use (info + "pem", "names", "in_use"). */
 int	certmgr_server_show(struct store *st, json_t **out, struct cert_err *e);
+/*
+ * Every server certificate kept, newest first, each with "status" ("in
+ * use", "superseded", "revoked", "expired", "valid") and "names"
+ * (cert_mgr_server.c).
+ */
+int	certmgr_server_list(struct store *st, json_t **out, struct cert_err *e);
+/*
+ * The names the clients dial.  {"names": [...]}: when they differ from
+ * those of the certificate in use, a new server certificate (same key
+ * type, crl_url setting) is issued and the old one superseded (kept,
+ * listed, off the CRL) -> its info + "changed": true; the same names ->
+ * {"names", "changed": false}.  No "names": {"names": current}.
+ */
+int	certmgr_server_names(struct store *st, json_t *req, json_t **out,
+	    struct cert_err *e);
+/*
+ * Roll back (or forward): the server certificate with this serial is put
+ * in use again, the one in use superseded.  Refused (field "serial") when
+ * unknown, revoked for another reason, expired or not issued by the
+ * current CA.
+ */
+int	certmgr_server_use(struct store *st, const char *serial, json_t **out,
+	    struct cert_err *e);
 
 /* ---- client certificates (one valid certificate per user) ---- */
 /* {"san_email" | "san_dns", "days", "key_type"}; the user must exist. */
@@ -76,6 +100,9 @@ int	certmgr_crl_rebuild(struct store *st, struct cert_err *e);
  */
 int	certmgr_crl_refresh(struct store *st, bool *changed,
 	    struct cert_err *e);
+/* The same with the clock given (tests: a CRL close to its nextUpdate). */
+int	certmgr_crl_refresh_at(struct store *st, time_t now, bool *changed,
+	    struct cert_err *e);
 
 /*
  * First start: creates a CA (ECDSA P-256, 10 years, CN "roadgate CA")
@@ -87,6 +114,16 @@ int	cert_first_start(struct store *st, const char *const *names,
 	    size_t nnames, bool *changed, struct cert_err *e);
 
 /* ---- shared by cert_mgr*.c ---- */
+/* The crl_url setting (malloc'd) or NULL when unset. */
+char	*certmgr_crl_url(struct store *st);
+/* The in-use server certificate and its CN (both malloc'd). */
+int	certmgr_server_current(struct store *st, char **pem, char **name,
+	    struct cert_err *e);
+/* names[0] = cn (when given), then IPs, then DNS names of pem's SAN. */
+json_t	*certmgr_server_names_of(const char *pem, const char *cn);
+/* serial becomes the server certificate in use, the others superseded. */
+int	certmgr_server_supersede(struct store *st, const char *serial,
+	    struct cert_err *e);
 int	certmgr_ca_load(struct store *st, struct cert_ca *ca,
 	    struct cert_err *e);
 json_t	*certmgr_info(const char *kind, const char *name, const char *pem,

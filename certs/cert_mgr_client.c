@@ -97,21 +97,26 @@ issue(struct store *st, const char *user, json_t *req, const char *email,
 	struct cert_client_params p;
 	struct cert_pair	 pair;
 	struct cert_ca		 ca;
+	char			*url;
 	int			 rc;
 
 	memset(&p, 0, sizeof(p));
 	p.user = user;
 	p.san_email = email;
 	p.san_dns = dns;
-	p.crl_url = certmgr_jstr(req, "crl_url");
 	if (cert_keyspec_parse(certmgr_jstr(req, "key_type"), &p.key, e) == -1)
 		return STORE_EINVAL;
 	if ((rc = certmgr_jint(req, "days", 0, &p.days, e)) < 0)
 		return rc;
 	if ((rc = certmgr_ca_load(st, &ca, e)) < 0)
 		return rc;
+	/* the crl_url setting unless the request names one */
+	url = certmgr_crl_url(st);
+	p.crl_url = certmgr_jstr(req, "crl_url") ? certmgr_jstr(req,
+	    "crl_url") : url;
 	rc = cert_client_issue(&ca, &p, &pair, e);
 	cert_ca_clear(&ca);
+	free(url);
 	if (rc == -1)
 		return STORE_EINVAL;
 	if ((rc = certmgr_put(st, "client", user, &pair, NULL, e)) == 0 && out)

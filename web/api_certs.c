@@ -3,9 +3,14 @@
  *	GET  /v1/ca			the CA (info + "pem")
  *	POST /v1/ca			create {"key_type", "years", "cn"}, or
  *					import {"cert", "key", "key_password"}
- *	GET  /v1/server-cert		the server certificate
+ *	GET  /v1/server-cert		the server certificate in use
  *	POST /v1/server-cert		issue {"names": [...], "key_type",
  *					"days"}, or import {"cert", "key"}
+ *	GET  /v1/server-cert/all	every one kept, with "status"
+ *	GET  /v1/server-cert/names	{"names"} of the one in use
+ *	PUT  /v1/server-cert/names	{"names"}: new names, new certificate
+ *					(the old one superseded, kept)
+ *	PUT  /v1/server-cert/use	{"serial"}: roll back to a kept one
  *	GET  /v1/certs			client certificates, newest first
  *	GET  /v1/certs/<user>		one user's certificate (+ "pem")
  *	POST /v1/certs			issue {"user", "san_email" |
@@ -121,11 +126,52 @@ server_post(struct web_req *r, json_t **out)
 	    201, &e, out);
 }
 
+/* GET /v1/server-cert/all (every one kept), /v1/server-cert/names */
+static int
+server_get(struct web_req *r, json_t **out)
+{
+	struct cert_err	 e;
+
+	if (strcmp(r->name, "all") == 0)
+		return answer(certmgr_server_list(r->ctx->store, out, &e), 200,
+		    &e, out);
+	if (strcmp(r->name, "names") == 0)
+		return answer(certmgr_server_names(r->ctx->store, NULL, out,
+		    &e), 200, &e, out);
+	return web_error(out, 404, NULL, "no such path: /v1/server-cert/%s "
+	    "(all, names)", r->name);
+}
+
+/* PUT /v1/server-cert/names {"names"}, /v1/server-cert/use {"serial"} */
+static int
+server_put(struct web_req *r, json_t **out)
+{
+	struct cert_err	 e;
+	int		 st;
+
+	if (!body_ok(r, out, &st))
+		return st;
+	if (strcmp(r->name, "names") == 0) {
+		if (json_object_get(r->body, "names") == NULL)
+			return web_error(out, 400, "names", "names is "
+			    "required: the host names and IP addresses the "
+			    "clients dial");
+		return answer(certmgr_server_names(r->ctx->store, r->body,
+		    out, &e), 200, &e, out);
+	}
+	if (strcmp(r->name, "use") == 0)
+		return answer(certmgr_server_use(r->ctx->store,
+		    certmgr_jstr(r->body, "serial"), out, &e), 200, &e, out);
+	return web_error(out, 404, NULL, "no such path: /v1/server-cert/%s "
+	    "(names, use)", r->name);
+}
+
 const struct web_resource web_res_server_cert = {
 	.name = "server-cert",
 	.list = server_show,
-	.get = ca_named,
+	.get = server_get,
 	.create = server_post,
+	.replace = server_put,
 };
 
 static int

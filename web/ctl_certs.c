@@ -6,7 +6,9 @@
  *	server-cert issue --name NAME [--name NAME...] [--key-type T]
  *	    [--days N]
  *	server-cert import --cert FILE --key FILE [--key-password PW]
- *	server-cert show [--pem]
+ *	server-cert show [--pem] | list
+ *	server-cert names [--name NAME...]   (new names: new certificate)
+ *	server-cert use SERIAL               (roll back to a kept one)
  *	cert issue USER [--san-email E | --san-dns D] [--days N] [--key-type T]
  *	cert list | show USER [--pem] | renew USER
  *	cert revoke USER [--reason R]
@@ -148,6 +150,27 @@ print_info(json_t *o, const char *unused)
 	ctl_print_obj(o, unused);
 }
 
+/* "names: a b c" and, when a certificate was issued, its serial. */
+static void
+print_names(json_t *o, const char *unused)
+{
+	json_t	*v;
+	size_t	 i;
+
+	(void)unused;
+	printf("names:");
+	json_array_foreach(json_object_get(o, "names"), i, v)
+		printf(" %s", json_string_value(v) ? json_string_value(v) : "?");
+	putchar('\n');
+	if (json_is_true(json_object_get(o, "changed")))
+		printf("new server certificate %s in use (the old one is kept, "
+		    "superseded)\n", json_string_value(json_object_get(o,
+		    "serial")) ? json_string_value(json_object_get(o,
+		    "serial")) : "?");
+	else if (json_is_false(json_object_get(o, "changed")))
+		printf("unchanged\n");
+}
+
 static int
 show(struct ctl *c, const char *path, struct opts *op)
 {
@@ -250,7 +273,12 @@ run_server(struct ctl *c, int argc, char **argv)
 
 	if ((rc = parse(argc, argv, vals, flags, &op)) != CTL_OK)
 		goto out;
-	if (op.pos != NULL) {
+	if (strcmp(argv[0], "use") == 0 && op.pos != NULL) {
+		body = json_pack("{s:s}", "serial", op.pos);
+		rc = ctl_call(c, "PUT", "/v1/server-cert/use", body, c->json ?
+		    ctl_print_json : print_info, NULL);
+		json_decref(body);
+	} else if (op.pos != NULL) {
 		rc = ctl_usage_error("unexpected argument %s", op.pos);
 	} else if (strcmp(argv[0], "show") == 0) {
 		rc = show(c, "/v1/server-cert", &op);
@@ -274,8 +302,27 @@ run_server(struct ctl *c, int argc, char **argv)
 		json_decref(body);
 	} else if (strcmp(argv[0], "import") == 0) {
 		rc = import(c, "/v1/server-cert", &op);
+	} else if (strcmp(argv[0], "list") == 0) {
+		rc = ctl_call(c, "GET", "/v1/server-cert/all", NULL, c->json ?
+		    ctl_print_json : ctl_print_table,
+		    "serial,status,name,not_after,key_type");
+	} else if (strcmp(argv[0], "names") == 0) {
+		if ((names = json_object_get(op.o, "name")) == NULL) {
+			rc = ctl_call(c, "GET", "/v1/server-cert/names", NULL,
+			    c->json ? ctl_print_json : print_names, NULL);
+			goto out;
+		}
+		body = json_object();
+		json_object_set_new(body, "names", json_is_array(names) ?
+		    json_incref(names) : json_pack("[O]", names));
+		rc = ctl_call(c, "PUT", "/v1/server-cert/names", body,
+		    c->json ? ctl_print_json : print_names, NULL);
+		json_decref(body);
+	} else if (strcmp(argv[0], "use") == 0) {
+		rc = ctl_usage_error("server-cert use SERIAL");
 	} else {
-		rc = ctl_usage_error("server-cert issue|import|show");
+		rc = ctl_usage_error("server-cert issue|import|show|list|names|"
+		    "use");
 	}
 out:
 	json_decref(op.o);

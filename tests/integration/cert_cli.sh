@@ -2,8 +2,11 @@
 # cert_cli.sh: the CA through roadgated + roadgatectl, judged by the openssl
 # command line: first-start PKI, ca create, server and client certificates
 # (the fields each client OS checks), PKCS#12 exports in both forms and
-# PEM, revoke + CRL, renew, importing the testbed's PKI (strongSwan pki),
-# and bad input refused with the field named and the store unchanged.
+# PEM, revoke + CRL, renew, the CRL distribution point (setting crl_url),
+# new server names (new certificate, old one kept superseded, roll back),
+# importing the testbed's PKI (strongSwan pki), and bad input (unknown
+# user, duplicate, weak key, wrong password, mismatched key) refused with
+# the field named and the store unchanged.
 # Needs no root: the daemon runs on high IKE ports in a temporary state dir.
 set -u
 build=${RG_BUILD:-build-test}
@@ -45,13 +48,14 @@ stop() {
 	wait "$pid" 2>/dev/null
 	pid=
 }
-# expect_err NAME FIELD CMD...: the command fails and the message names FIELD
+# expect_err NAME FIELD CMD...: the command fails and the error names FIELD
+# ("field F:" from the API answer's "field")
 expect_err() {
 	local n=$1 f=$2 out
 	shift 2
 	if out=$("$@" 2>&1); then
 		ko "$n" "succeeded: $out"
-	elif [[ $out == *"$f"* ]]; then
+	elif [[ $out == *"field $f:"* || $out == *"(field: $f)"* ]]; then
 		ok "$n"
 	else
 		ko "$n" "no field $f in: $out"
@@ -94,6 +98,12 @@ expect_err ca_create_badtype key_type ctl ca create --key-type dsa
 ctl ca show --pem >"$tmp/ca.after" 2>/dev/null
 cmp -s "$tmp/ca.pem" "$tmp/ca.after" && ok ca_unchanged_after_errors || ko ca_unchanged_after_errors "CA changed"
 
+# --- CRL distribution point (setting crl_url) ---
+expect_err crl_url_bad_scheme crl_url ctl settings set crl_url ftp://vpn.example.com/crl.pem
+expect_err crl_url_bad_space crl_url ctl settings set crl_url "http://vpn.example.com/a b"
+crlurl=http://vpn.example.com/crl.pem
+ctl settings set crl_url "$crlurl" >/dev/null 2>&1 || ko crl_url_set "settings set crl_url refused"
+
 # --- server certificate ---
 if ctl server-cert issue --name vpn.example.com --name 192.0.2.1 >/dev/null &&
     ctl server-cert show --pem >"$tmp/srv.pem" &&
@@ -112,6 +122,63 @@ else
 	ko server_fields "EKU/SAN missing"
 fi
 expect_err server_bad_name names ctl server-cert issue --name "bad,name"
+if has "$tmp/srv.txt" "X509v3 CRL Distribution Points" && has "$tmp/srv.txt" "URI:$crlurl"; then
+	ok server_crl_dp
+else
+	ko server_crl_dp "no CRL distribution point $crlurl in the server certificate"
+fi
+
+# --- server names: a new certificate, the old one kept (superseded), roll back ---
+srvser=$(openssl x509 -in "$tmp/srv.pem" -noout -serial | cut -d= -f2)
+ctl server-cert names >"$tmp/names0"
+nsrv0=$(ctl server-cert list --json | jq length)
+if has "$tmp/names0" "vpn.example.com" && has "$tmp/names0" "192.0.2.1" &&
+    ctl server-cert names --name vpn.example.com --name 192.0.2.1 >"$tmp/names1" && has "$tmp/names1" unchanged &&
+    [ "$(ctl server-cert list --json | jq length)" = "$nsrv0" ]; then
+	ok server_names_same
+else
+	ko server_names_same "$(cat "$tmp/names0" "$tmp/names1" 2>/dev/null | tr '\n' ' ')"
+fi
+nsrv0=$(ctl server-cert list --json | jq length)
+expect_err server_names_bad names ctl server-cert names --name vpn.example.com --name "bad name"
+[ "$(ctl server-cert list --json | jq length)" = "$nsrv0" ] && ok server_names_bad_unchanged ||
+	ko server_names_bad_unchanged "a certificate was added"
+ctl server-cert names --name vpn2.example.com --name 192.0.2.9 >"$tmp/names2" 2>&1
+ctl server-cert show --pem >"$tmp/srv2.pem"
+openssl x509 -in "$tmp/srv2.pem" -noout -text >"$tmp/srv2.txt" 2>/dev/null
+srvser2=$(openssl x509 -in "$tmp/srv2.pem" -noout -serial | cut -d= -f2)
+if [ -n "$srvser2" ] && [ "$srvser2" != "$srvser" ] && has "$tmp/srv2.txt" "DNS:vpn2.example.com" &&
+    has "$tmp/srv2.txt" "IP Address:192.0.2.9" && ! has "$tmp/srv2.txt" "DNS:vpn.example.com" &&
+    has "$tmp/srv2.txt" "URI:$crlurl" &&
+    openssl verify -CAfile "$tmp/ca.pem" -purpose sslserver "$tmp/srv2.pem" >/dev/null 2>&1; then
+	ok server_names_new_cert
+else
+	ko server_names_new_cert "$(cat "$tmp/names2")"
+fi
+ctl server-cert list --json >"$tmp/srvlist.json"
+if [ "$(jq length "$tmp/srvlist.json")" = $((nsrv0 + 1)) ] &&
+    [ "$(jq -r --arg s "$srvser" '.[] | select(.serial == $s) | .status' "$tmp/srvlist.json")" = superseded ] &&
+    [ "$(jq -r --arg s "$srvser2" '.[] | select(.serial == $s) | .status' "$tmp/srvlist.json")" = "in use" ] &&
+    ctl server-cert list | grep "$srvser" | grep -q superseded; then
+	ok server_names_old_kept
+else
+	ko server_names_old_kept "$(ctl server-cert list 2>&1 | tr '\n' ' ')"
+fi
+# a superseded server certificate stays off the CRL (it may come back)
+ctl crl show --pem >"$tmp/crl-s.pem"
+if openssl verify -crl_check -CAfile "$tmp/ca.pem" -CRLfile "$tmp/crl-s.pem" "$tmp/srv.pem" >/dev/null 2>&1; then
+	ok superseded_not_on_crl
+else
+	ko superseded_not_on_crl "the superseded server certificate is on the CRL"
+fi
+expect_err server_use_unknown serial ctl server-cert use 00DEADBEEF
+if ctl server-cert use "$srvser" >/dev/null && ctl server-cert show --pem >"$tmp/srv3.pem" &&
+    [ "$(fp "$tmp/srv3.pem")" = "$(fp "$tmp/srv.pem")" ] &&
+    [ "$(ctl server-cert list --json | jq -r --arg s "$srvser2" '.[] | select(.serial == $s) | .status')" = superseded ]; then
+	ok server_use_rollback
+else
+	ko server_use_rollback "$(ctl server-cert list 2>&1 | tr '\n' ' ')"
+fi
 
 # --- client certificates ---
 expect_err cert_unknown_user user ctl cert issue nobody --san-email nobody@example.com
@@ -125,6 +192,9 @@ else
 fi
 expect_err cert_duplicate user ctl cert issue alice
 expect_err cert_bad_email san_email ctl cert issue bob --san-email not-an-email
+expect_err cert_weak_key bits ctl cert issue bob --key-type rsa1024
+ctl cert show bob >/dev/null 2>&1 && ko cert_errors_unchanged "bob got a certificate" ||
+	ok cert_errors_unchanged
 ctl cert show alice --pem >"$tmp/alice.pem"
 openssl x509 -in "$tmp/alice.pem" -noout -text >"$tmp/alice.txt" 2>/dev/null
 if openssl verify -CAfile "$tmp/ca.pem" -purpose sslclient "$tmp/alice.pem" >/dev/null 2>&1 &&
@@ -135,6 +205,7 @@ else
 	ko cert_fields_verify "client certificate fields / verify"
 fi
 ctl cert list >"$tmp/list" && has "$tmp/list" alice && ok cert_list || ko cert_list "$(cat "$tmp/list")"
+has "$tmp/alice.txt" "URI:$crlurl" && ok cert_crl_dp || ko cert_crl_dp "no CRL distribution point in the client certificate"
 
 # --- exports ---
 if ctl cert export alice --format p12 --legacy --password 'pw one' --out "$tmp/alice-legacy.p12" >/dev/null &&
@@ -209,6 +280,35 @@ if ctl cert renew bob >/dev/null && ctl cert show bob --pem >"$tmp/bob2.pem" &&
 	fi
 else
 	ko renew "renew failed"
+fi
+
+# --- imports with bad input (openssl-made files): field named, store unchanged ---
+mk=$tmp/mk
+mkdir -p "$mk"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$mk/ca.key" -out "$mk/ca.pem" -days 30 \
+	-subj "/CN=Other CA" -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$mk/srv.key" -out "$mk/srv.pem" \
+	-days 30 -subj "/CN=other.example.com" -addext basicConstraints=CA:FALSE \
+	-addext subjectAltName=DNS:other.example.com -addext extendedKeyUsage=serverAuth 2>/dev/null
+openssl pkcs8 -topk8 -v2 aes-256-cbc -in "$mk/srv.key" -passout pass:right -out "$mk/srv-enc.key" 2>/dev/null
+openssl pkcs8 -topk8 -v2 aes-256-cbc -in "$mk/ca.key" -passout pass:right -out "$mk/ca-enc.key" 2>/dev/null
+openssl req -x509 -newkey rsa:1024 -nodes -keyout "$mk/weak.key" -out "$mk/weak.pem" -days 30 \
+	-subj "/CN=weak.example.com" -addext basicConstraints=CA:FALSE 2>/dev/null
+ctl ca show --pem >"$tmp/ca.b4"
+ctl server-cert list --json >"$tmp/srvlist.b4"
+expect_err ca_import_wrong_password password ctl ca import --cert "$mk/ca.pem" --key "$mk/ca-enc.key" --key-password wrong
+expect_err ca_import_no_password password ctl ca import --cert "$mk/ca.pem" --key "$mk/ca-enc.key"
+expect_err ca_import_key_mismatch key ctl ca import --cert "$mk/ca.pem" --key "$mk/srv.key"
+expect_err ca_import_not_ca cert ctl ca import --cert "$mk/srv.pem" --key "$mk/srv.key"
+expect_err server_import_wrong_password password ctl server-cert import --cert "$mk/srv.pem" --key "$mk/srv-enc.key" --key-password wrong
+expect_err server_import_key_mismatch key ctl server-cert import --cert "$mk/srv.pem" --key "$mk/ca.key"
+expect_err server_import_weak_key key ctl server-cert import --cert "$mk/weak.pem" --key "$mk/weak.key"
+ctl ca show --pem >"$tmp/ca.af"
+ctl server-cert list --json >"$tmp/srvlist.af"
+if cmp -s "$tmp/ca.b4" "$tmp/ca.af" && cmp -s "$tmp/srvlist.b4" "$tmp/srvlist.af"; then
+	ok import_errors_store_unchanged
+else
+	ko import_errors_store_unchanged "CA or server certificates changed"
 fi
 
 # --- import the testbed's PKI (strongSwan pki) ---

@@ -2,11 +2,14 @@
  * test_cert_mgr.c: certs/cert_mgr*.c over a real store in a temporary
  * directory: first start, the snapshot's PKI (store_config_load), client
  * certificates (issue, duplicate, unknown user, export, revoke + CRL,
- * renew), imports with bad input leaving the store unchanged.
+ * renew), imports with bad input leaving the store unchanged, the CRL
+ * refreshed near its nextUpdate (clock given), server names (new
+ * certificate, old one superseded and kept) and roll back.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -324,6 +327,145 @@ imports(void)
 	cert_pair_clear(&mine);
 }
 
+/* A CRL close to its nextUpdate is rebuilt with a higher number. */
+static void
+crl_refresh(void)
+{
+	struct cert_err	 e;
+	char		*pem = NULL, *pem2 = NULL;
+	int64_t		 n0 = 0, n1 = 0;
+	uint64_t	 num = 0;
+	time_t		 next0 = 0, next1 = 0, now = time(NULL);
+	bool		 changed = true;
+
+	if (st == NULL)
+		return;
+	CHECK_EQ(store_crl_latest(st, &pem, &n0), 0);
+	CHECK_EQ(cert_crl_info(pem, &num, &next0), 0);
+	CHECK_EQ((int64_t)num, n0);
+	/* days from nextUpdate: nothing to do */
+	CHECK_EQ(certmgr_crl_refresh_at(st, now, &changed, &e), 0);
+	CHECK(!changed);
+	CHECK_EQ(certmgr_crl_refresh_at(st, next0 - 2 * 86400, &changed, &e),
+	    0);
+	CHECK(!changed);
+	/* two hours before nextUpdate: a new CRL, number + 1 */
+	CHECK_EQ(certmgr_crl_refresh_at(st, next0 - 7200, &changed, &e), 0);
+	CHECK(changed);
+	CHECK_EQ(store_crl_latest(st, &pem2, &n1), 0);
+	CHECK_EQ(n1, n0 + 1);
+	CHECK_EQ(cert_crl_info(pem2, &num, &next1), 0);
+	CHECK_EQ((int64_t)num, n1);
+	CHECK(next1 >= next0);
+	CHECK(strcmp(pem, pem2) != 0);
+	free(pem);
+	free(pem2);
+	/* past nextUpdate too (a daemon that was stopped) */
+	CHECK_EQ(certmgr_crl_refresh_at(st, next1 + 3600, &changed, &e), 0);
+	CHECK(changed);
+	CHECK_EQ(store_crl_latest(st, &pem, &n0), 0);
+	CHECK_EQ(n0, n1 + 1);
+	free(pem);
+}
+
+static int
+count_cb(const struct store_cert *c, void *arg)
+{
+	(void)c;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* New names: a new certificate in use, the old one kept; roll back. */
+static void
+server_names(void)
+{
+	struct cert_err		 e;
+	struct store_err	 se;
+	struct rg_config	*c;
+	json_t			*old = NULL, *req, *out = NULL, *list = NULL,
+				*v, *ca = NULL;
+	char			 err[256], *crl = NULL, oldser[64];
+	int64_t			 n;
+	int			 before = 0, after = 0;
+	size_t			 i;
+
+	if (st == NULL)
+		return;
+	memset(&se, 0, sizeof(se));
+	CHECK_EQ(certmgr_server_show(st, &old, &e), 0);
+	snprintf(oldser, sizeof(oldser), "%s", jget(old, "serial"));
+	store_cert_list(st, "server", count_cb, &before);
+	/* the crl_url setting is validated, then used */
+	req = json_pack("{s:s}", "crl_url", "ftp://vpn.example.com/crl");
+	CHECK(store_settings_set(st, req, &se) < 0);
+	CHECK_STR(se.field, "crl_url");
+	json_decref(req);
+	req = json_pack("{s:s}", "crl_url", "http://vpn.example.com/crl.pem");
+	CHECK_EQ(store_settings_set(st, req, &se), 0);
+	json_decref(req);
+	/* the same names: nothing issued */
+	req = json_pack("{s:O}", "names", json_object_get(old, "names"));
+	CHECK_EQ(certmgr_server_names(st, req, &out, &e), 0);
+	CHECK(json_is_false(json_object_get(out, "changed")));
+	json_decref(out);
+	json_decref(req);
+	req = json_pack("{s:[s,s]}", "names", "vpn2.example.com",
+	    "198.51.100.7");
+	CHECK_EQ(certmgr_server_names(st, req, &out, &e), 0);
+	json_decref(req);
+	CHECK(json_is_true(json_object_get(out, "changed")));
+	CHECK(strcmp(jget(out, "serial"), oldser) != 0);
+	store_cert_list(st, "server", count_cb, &after);
+	CHECK_EQ(after, before + 1);
+	/* the snapshot takes the new one; the old one is superseded */
+	c = store_config_load(st, err, sizeof(err));
+	CHECK(c != NULL && c->pki.server_cert_pem);
+	if (c && c->pki.server_cert_pem) {
+		char	 ser[64] = "";
+
+		cert_serial_hex(c->pki.server_cert_pem, ser, sizeof(ser));
+		CHECK_STR(ser, jget(out, "serial"));
+		CHECK(strstr(c->pki.server_cert_pem, "BEGIN") != NULL);
+		rg_config_unref(c);
+	}
+	json_decref(out);
+	CHECK_EQ(certmgr_server_list(st, &list, &e), 0);
+	CHECK_EQ(json_array_size(list), (size_t)after);
+	json_array_foreach(list, i, v) {
+		if (strcmp(jget(v, "serial"), oldser) == 0)
+			CHECK_STR(jget(v, "status"), "superseded");
+		if (i == 0)
+			CHECK_STR(jget(v, "status"), "in use");
+	}
+	json_decref(list);
+	/* a superseded server certificate is not on the CRL */
+	CHECK_EQ(certmgr_crl_rebuild(st, &e), 0);
+	CHECK_EQ(store_crl_latest(st, &crl, &n), 0);
+	CHECK_EQ(certmgr_ca_show(st, &ca, &e), 0);
+	CHECK_EQ(cert_verify_pem(jget(old, "pem"), jget(ca, "pem"), NULL, crl,
+	    &e), 0);
+	json_decref(ca);
+	free(crl);
+	/* roll back */
+	CHECK_EQ(certmgr_server_use(st, "00BAD", &out, &e), STORE_ENOENT);
+	CHECK_STR(e.field, "serial");
+	CHECK_EQ(certmgr_server_use(st, oldser, &out, &e), 0);
+	json_decref(out);
+	c = store_config_load(st, err, sizeof(err));
+	CHECK(c != NULL);
+	if (c) {
+		char	 ser[64] = "";
+
+		cert_serial_hex(c->pki.server_cert_pem, ser, sizeof(ser));
+		CHECK_STR(ser, oldser);
+		CHECK_EQ(cert_verify_pem(c->pki.server_cert_pem,
+		    c->pki.ca_pem, NULL, c->pki.crl_pem, &e), 0);
+		rg_config_unref(c);
+	}
+	json_decref(old);
+}
+
 static void
 cleanup(void)
 {
@@ -335,4 +477,4 @@ cleanup(void)
 }
 
 RG_TEST_MAIN("cert_mgr", T(open_store), T(first_start), T(client_lifecycle),
-    T(export), T(imports), T(cleanup))
+    T(export), T(imports), T(crl_refresh), T(server_names), T(cleanup))
