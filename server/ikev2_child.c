@@ -120,6 +120,49 @@ port_of(const struct sockaddr_storage *s)
  * Derive KEYMAT and install both directions.  initiator_is_peer: who
  * started this exchange (its keys come first, RFC 7296 2.17).
  */
+
+/* The narrowed selectors live compactly in c->ts (an established CHILD SA
+ * keeps a few dozen bytes, not two full payload structs). */
+static int
+child_set_ts(struct ikev2_child *c, const struct ikev2_ts_pl *tsi,
+    const struct ikev2_ts_pl *tsr)
+{
+	struct ikev2_ts	*t;
+
+	if ((t = calloc(tsi->nts + tsr->nts, sizeof(*t))) == NULL)
+		return -1;
+	memcpy(t, tsi->ts, tsi->nts * sizeof(*t));
+	memcpy(t + tsi->nts, tsr->ts, tsr->nts * sizeof(*t));
+	free(c->ts);
+	c->ts = t;
+	c->ntsi = (uint8_t)tsi->nts;
+	c->ntsr = (uint8_t)tsr->nts;
+	return 0;
+}
+
+static void
+child_get_ts(const struct ikev2_child *c, struct ikev2_ts_pl *tsi,
+    struct ikev2_ts_pl *tsr)
+{
+	memset(tsi, 0, sizeof(*tsi));
+	memset(tsr, 0, sizeof(*tsr));
+	if (c->ts == NULL)
+		return;
+	tsi->nts = c->ntsi;
+	tsr->nts = c->ntsr;
+	memcpy(tsi->ts, c->ts, c->ntsi * sizeof(c->ts[0]));
+	memcpy(tsr->ts, c->ts + c->ntsi, c->ntsr * sizeof(c->ts[0]));
+}
+
+static void
+child_free(struct ikev2_child *c)
+{
+	if (c == NULL)
+		return;
+	free(c->ts);
+	free(c);
+}
+
 static int
 install(struct ikev2_sa *sa, struct ikev2_child *c, const struct rg_buf *gir,
     const uint8_t *ni, size_t nilen, const uint8_t *nr, size_t nrlen,
@@ -129,6 +172,7 @@ install(struct ikev2_sa *sa, struct ikev2_child *c, const struct rg_buf *gir,
 	size_t		 el = e->key, il = in ? in->key : 0;
 	uint8_t		 km[2 * (40 + 64)];
 	struct dp_sa	*d;
+	struct ikev2_ts_pl ti, tr;
 	const uint8_t	*k_i2r = km, *k_r2i = km + el + il;
 	int		 rc = -1;
 
@@ -166,8 +210,9 @@ install(struct ikev2_sa *sa, struct ikev2_child *c, const struct rg_buf *gir,
 			memcpy(d->integ_key, k + el, il);
 		d->integ_key_len = il;
 		d->esn = c->alg.esn != NULL && c->alg.esn->id == 1;
-		ts_to_dp(&c->tsr, d->ts_local, &d->nts_local);
-		ts_to_dp(&c->tsi, d->ts_remote, &d->nts_remote);
+		child_get_ts(c, &ti, &tr);
+		ts_to_dp(&tr, d->ts_local, &d->nts_local);
+		ts_to_dp(&ti, d->ts_remote, &d->nts_remote);
 		d->mss_clamp = sa->cfg->settings.mss_clamp;
 		if (dp_sa_add(sa->eng->dp, d) < 0) {
 			ikev2_log(sa, ERROR, "data plane refused CHILD SA "
@@ -208,10 +253,12 @@ static void
 log_child(struct ikev2_sa *sa, struct ikev2_child *c, const char *what)
 {
 	char	 alg[128], ti[256], tr[256];
+	struct ikev2_ts_pl a, b;
 
+	child_get_ts(c, &a, &b);
 	ikev2_chosen_str(&c->alg, alg, sizeof(alg));
-	ikev2_ts_str(&c->tsi, ti, sizeof(ti));
-	ikev2_ts_str(&c->tsr, tr, sizeof(tr));
+	ikev2_ts_str(&a, ti, sizeof(ti));
+	ikev2_ts_str(&b, tr, sizeof(tr));
 	ikev2_log(sa, INFO, "CHILD SA %s: SPIs %08x/%08x, %s, %s <-> %s", what,
 	    c->spi_in, c->spi_out, alg, ti, tr);
 }
@@ -243,6 +290,7 @@ ikev2_child_from_auth(struct ikev2_sa *sa, const struct ikev2_msg *m,
 	struct child_req	*r = malloc(sizeof(*r));
 	struct ikev2_child	*c = NULL;
 	struct ikev2_sa_pl	*sp = NULL;
+	struct ikev2_ts_pl	 ti, tr;
 	uint8_t			 spi[4];
 	int			 rc = IKEV2_N_NO_PROPOSAL_CHOSEN;
 
@@ -258,10 +306,12 @@ ikev2_child_from_auth(struct ikev2_sa *sa, const struct ikev2_msg *m,
 		no_proposal_log(sa, &r->sa);
 		goto out;
 	}
-	if (ikev2_ts_narrow(sa, &r->tsi, &r->tsr, &c->tsi, &c->tsr) < 0) {
+	if (ikev2_ts_narrow(sa, &r->tsi, &r->tsr, &ti, &tr) < 0) {
 		rc = IKEV2_N_TS_UNACCEPTABLE;
 		goto out;
 	}
+	if (child_set_ts(c, &ti, &tr) < 0)
+		goto out;
 	c->spi_out = rg_get_u32(c->alg.spi);
 	if ((c->spi_in = new_spi()) == 0)
 		goto out;
@@ -273,8 +323,8 @@ ikev2_child_from_auth(struct ikev2_sa *sa, const struct ikev2_msg *m,
 	rg_put_u32(spi, c->spi_in);
 	ikev2_chosen_sa(&c->alg, spi, 4, sp);
 	ikev2_put_sa(out, sp);
-	ikev2_put_ts(out, IKEV2_PL_TSI, &c->tsi);
-	ikev2_put_ts(out, IKEV2_PL_TSR, &c->tsr);
+	ikev2_put_ts(out, IKEV2_PL_TSI, &ti);
+	ikev2_put_ts(out, IKEV2_PL_TSR, &tr);
 	c->next = sa->children;
 	sa->children = c;
 	c = NULL;
@@ -283,7 +333,7 @@ ikev2_child_from_auth(struct ikev2_sa *sa, const struct ikev2_msg *m,
 	rc = 0;
 out:
 	free(r);
-	free(c);
+	child_free(c);
 	free(sp);
 	return rc;
 }
@@ -311,7 +361,7 @@ ikev2_child_remove(struct ikev2_sa *sa, struct ikev2_child *c, bool dp_del)
 		dp_sa_del(sa->eng->dp, c->spi_in, true);
 		dp_sa_del(sa->eng->dp, c->spi_out, false);
 	}
-	free(c);
+	child_free(c);
 }
 
 void
@@ -451,6 +501,7 @@ ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	struct rg_buf		*gir = NULL;
 	struct ikev2_sa_pl	*sp = NULL;
 	struct ikev2_enc	 enc;
+	struct ikev2_ts_pl	 ti, tr;
 	uint8_t			*buf = NULL, nr[32], spi[4], pub[1100];
 	long			 publen = 0;
 
@@ -505,10 +556,12 @@ ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 			goto out;
 		}
 	}
-	if (ikev2_ts_narrow(sa, &r->tsi, &r->tsr, &c->tsi, &c->tsr) < 0) {
+	if (ikev2_ts_narrow(sa, &r->tsi, &r->tsr, &ti, &tr) < 0) {
 		answer_notify(sa, m, IKEV2_N_TS_UNACCEPTABLE, NULL, 0);
 		goto out;
 	}
+	if (child_set_ts(c, &ti, &tr) < 0)
+		goto out;
 	c->spi_out = rg_get_u32(c->alg.spi);
 	if ((c->spi_in = new_spi()) == 0 || ikev2_random(nr, sizeof(nr)) < 0)
 		goto out;
@@ -525,8 +578,8 @@ ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	ikev2_put_nonce(&enc, nr, sizeof(nr));
 	if (c->alg.dh != NULL)
 		ikev2_put_ke(&enc, c->alg.dh->id, pub, (size_t)publen);
-	ikev2_put_ts(&enc, IKEV2_PL_TSI, &c->tsi);
-	ikev2_put_ts(&enc, IKEV2_PL_TSR, &c->tsr);
+	ikev2_put_ts(&enc, IKEV2_PL_TSI, &ti);
+	ikev2_put_ts(&enc, IKEV2_PL_TSR, &tr);
 	ikev2_send_sk(sa, IKEV2_EXCH_CREATE_CHILD_SA, true, m->hdr.msgid, &enc);
 	if (old != NULL && old->rekeyed && sa->nreq != 0 &&
 	    sa->req_kind == IKEV2_REQ_CHILD_REKEY &&
@@ -553,7 +606,7 @@ out:
 	if (c != NULL && c->installed)
 		ikev2_child_remove(sa, c, true);
 	else
-		free(c);
+		child_free(c);
 	free(buf);
 	free(sp);
 	free(r);
@@ -605,8 +658,13 @@ ikev2_child_lifetime_cb(struct rg_timer *t)
 		ikev2_put_sa(&enc, sp);
 	}
 	ikev2_put_nonce(&enc, sa->rk_nonce, sizeof(sa->rk_nonce));
-	ikev2_put_ts(&enc, IKEV2_PL_TSI, &c->tsr);
-	ikev2_put_ts(&enc, IKEV2_PL_TSR, &c->tsi);
+	{
+		struct ikev2_ts_pl ti, tr;
+
+		child_get_ts(c, &ti, &tr);
+		ikev2_put_ts(&enc, IKEV2_PL_TSI, &tr);
+		ikev2_put_ts(&enc, IKEV2_PL_TSR, &ti);
+	}
 	ikev2_log(sa, INFO, "CHILD SA %08x/%08x: our lifetime expired, "
 	    "rekeying", c->spi_in, c->spi_out);
 	ikev2_send_request(sa, IKEV2_EXCH_CREATE_CHILD_SA, &enc,
@@ -725,8 +783,15 @@ ikev2_child_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	memcpy(c->alg.spi, r->sa.prop[0].spi, 4);
 	c->spi_out = rg_get_u32(r->sa.prop[0].spi);
 	c->spi_in = sa->rekey_spi_in;	/* sent in our SA payload */
-	c->tsi = old->tsi;
-	c->tsr = old->tsr;
+	if (old->ts != NULL) {
+		size_t	 n = (size_t)old->ntsi + old->ntsr;
+
+		if ((c->ts = calloc(n, sizeof(*c->ts))) == NULL)
+			goto out;
+		memcpy(c->ts, old->ts, n * sizeof(*c->ts));
+		c->ntsi = old->ntsi;
+		c->ntsr = old->ntsr;
+	}
 	if (install(sa, c, NULL, sa->rk_nonce, sizeof(sa->rk_nonce), r->nonce,
 	    r->nlen, false) < 0)
 		goto out;
@@ -746,6 +811,6 @@ ikev2_child_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	ikev2_send_request(sa, IKEV2_EXCH_INFORMATIONAL, &enc,
 	    IKEV2_REQ_DELETE_CHILD, 0);
 out:
-	free(c);
+	child_free(c);
 	free(r);
 }

@@ -9,14 +9,25 @@
 
 #include "ikev2_int.h"
 
+/* Reassembly state, allocated by the first fragment and freed with the
+ * message: an SA that is not receiving a fragmented message keeps only a
+ * NULL pointer. */
+struct ikev2_frag_rx {
+	struct rg_buf	*frag[IKEV2_MAX_FRAGS];
+	uint16_t	 total;
+	uint32_t	 msgid;
+	uint8_t		 np;
+};
+
 void
 ikev2_frag_clear(struct ikev2_sa *sa)
 {
-	for (size_t i = 0; i < IKEV2_MAX_FRAGS; i++) {
-		rg_buf_free(sa->frag[i]);
-		sa->frag[i] = NULL;
-	}
-	sa->frag_total = 0;
+	if (sa->frx == NULL)
+		return;
+	for (size_t i = 0; i < IKEV2_MAX_FRAGS; i++)
+		rg_buf_free(sa->frx->frag[i]);
+	free(sa->frx);
+	sa->frx = NULL;
 }
 
 int
@@ -35,10 +46,13 @@ ikev2_frag_input(struct ikev2_sa *sa, const struct ikev2_msg *m,
 	rg_rd_init(&rd, p->body, p->len);
 	if (ikev2_skf_decode(&rd, &f) < 0 || f.total > IKEV2_MAX_FRAGS)
 		return -1;
-	if (sa->frag_total != 0 && (sa->frag_msgid != m->hdr.msgid ||
-	    sa->frag_total != f.total))
+	if (sa->frx != NULL && (sa->frx->msgid != m->hdr.msgid ||
+	    sa->frx->total != f.total))
 		ikev2_frag_clear(sa);
-	if (sa->frag[f.num - 1] != NULL)
+	if (sa->frx == NULL &&
+	    (sa->frx = calloc(1, sizeof(*sa->frx))) == NULL)
+		return -1;
+	if (sa->frx->frag[f.num - 1] != NULL)
 		return 0;	/* duplicate */
 	if ((tmp = malloc(IKEV2_MAX_MSG)) == NULL)
 		return -1;
@@ -48,18 +62,18 @@ ikev2_frag_input(struct ikev2_sa *sa, const struct ikev2_msg *m,
 		free(tmp);
 		return -1;
 	}
-	sa->frag[f.num - 1] = rg_buf_dup(tmp, (size_t)n);
+	sa->frx->frag[f.num - 1] = rg_buf_dup(tmp, (size_t)n);
 	free(tmp);
-	if (sa->frag[f.num - 1] == NULL)
+	if (sa->frx->frag[f.num - 1] == NULL)
 		return -1;
-	sa->frag_total = f.total;
-	sa->frag_msgid = m->hdr.msgid;
+	sa->frx->total = f.total;
+	sa->frx->msgid = m->hdr.msgid;
 	if (f.num == 1)
-		sa->frag_np = m->sk_np;
+		sa->frx->np = m->sk_np;
 	for (size_t i = 0; i < f.total; i++) {
-		if (sa->frag[i] == NULL)
+		if (sa->frx->frag[i] == NULL)
 			return 0;
-		total += sa->frag[i]->len;
+		total += sa->frx->frag[i]->len;
 	}
 	if (total > cap) {
 		ikev2_frag_clear(sa);
@@ -67,11 +81,11 @@ ikev2_frag_input(struct ikev2_sa *sa, const struct ikev2_msg *m,
 	}
 	off = 0;
 	for (size_t i = 0; i < f.total; i++) {
-		memcpy(plain + off, sa->frag[i]->data, sa->frag[i]->len);
-		off += sa->frag[i]->len;
+		memcpy(plain + off, sa->frx->frag[i]->data, sa->frx->frag[i]->len);
+		off += sa->frx->frag[i]->len;
 	}
 	*plen = off;
-	*np = sa->frag_np;
+	*np = sa->frx->np;
 	ikev2_frag_clear(sa);
 	return 1;
 }

@@ -184,6 +184,19 @@ ikev2_dpd_cb(struct rg_timer *t)
 		    (uint64_t)iv * 1000 - (now - sa->last_rx_ms));
 		return;
 	}
+	if (sa->resp_valid) {
+		/* Silent for a whole interval: no retransmission of the
+		 * request we answered last is still coming (peers retransmit
+		 * within seconds), so its cached response goes; resp_msgid
+		 * and the window stay, and a late copy is dropped as an old
+		 * message ID.  An idle SA keeps no message buffers. */
+		for (size_t i = 0; i < sa->nresp; i++) {
+			rg_buf_free(sa->resp[i]);
+			sa->resp[i] = NULL;
+		}
+		sa->nresp = 0;
+		sa->resp_valid = false;
+	}
 	if (sa->nreq == 0) {
 		/* HDR, SK {} --> : an empty INFORMATIONAL request. */
 		ikev2_enc_inner(&enc, buf, sizeof(buf));

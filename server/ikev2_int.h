@@ -46,10 +46,11 @@ struct ikev2_child {
 	uint32_t		 spi_out;	/* the peer's */
 	uint32_t		 reqid;
 	struct ikev2_chosen	 alg;
-	struct ikev2_ts_pl	 tsi, tsr;	/* narrowed */
 	uint64_t		 created_ms;
 	bool			 installed;	/* handed to dp */
 	bool			 rekeyed;	/* replaced, waiting for DELETE */
+	uint8_t			 ntsi, ntsr;
+	struct ikev2_ts		*ts;		/* owned: narrowed TSi, then TSr */
 };
 
 /* What we wait for after sending a request. */
@@ -117,11 +118,8 @@ struct ikev2_sa {
 	uint64_t		 req_first_ms;
 	struct rg_timer		 t_retx;	/* owned */
 
-	/* Fragments being reassembled (RFC 7383 2.6). */
-	struct rg_buf		*frag[IKEV2_MAX_FRAGS];
-	uint16_t		 frag_total;
-	uint32_t		 frag_msgid;
-	uint8_t			 frag_np;
+	/* Fragments being reassembled (RFC 7383 2.6), ikev2_frag.c. */
+	struct ikev2_frag_rx	*frx;		/* owned, NULL when none */
 
 	/* Authentication. */
 	char			 idi[128];	/* text, for logs and users */

@@ -7,8 +7,15 @@
  * AUTHENTICATION_FAILED, and SK fragmentation (RFC 7383) of a large reply.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SANITIZE_ADDRESS__)
+/* libasan's allocator statistics (sanitizer/allocator_interface.h). */
+size_t	__sanitizer_get_current_allocated_bytes(void);
+#else
+#include <malloc.h>
+#endif
 
 #include "ikev2.h"
 #include "ikev2_int.h"
@@ -629,6 +636,65 @@ static void ike_collision_lost(void) { ike_collision(false); }
 static void child_collision_won(void) { child_collision(true); }
 static void child_collision_lost(void) { child_collision(false); }
 
+static size_t
+heap_bytes(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return __sanitizer_get_current_allocated_bytes();
+#else
+	return mallinfo2().uordblks;
+#endif
+}
+
+/* Heap held by the engine per established IKE SA + CHILD SA (no data
+ * plane), right after IKE_AUTH and once the SA has been idle for a
+ * liveness interval (the cached IKE_AUTH response dropped). */
+static void
+memory_per_sa(void)
+{
+	struct ikev2_engine *e = engine("modern", 0);
+	struct ikev2_ini *i;
+	struct ikev2_sa	*sa[33];
+	size_t		 b0, b1, b2, n = 32;
+	json_t		*st;
+
+	i = connect_ini(e, &gcm);	/* warm-up: lazy allocations */
+	ikev2_ini_free(i);
+	q_clear();
+	b0 = heap_bytes();
+	for (size_t k = 0; k < n; k++) {
+		i = connect_ini(e, &gcm);
+		CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
+		sa[k] = ikev2_sa_lookup(e, ikev2_ini_spi_r(i));
+		ikev2_ini_free(i);
+		q_clear();
+	}
+	b1 = heap_bytes();
+	for (size_t k = 0; k < n; k++) {
+		CHECK(sa[k] != NULL && sa[k]->resp_valid);
+		if (sa[k] == NULL)
+			continue;
+		sa[k]->last_rx_ms -= 31000;
+		ikev2_dpd_cb(&sa[k]->t_dpd);
+		CHECK(!sa[k]->resp_valid && sa[k]->nresp == 0);
+		CHECK_EQ(sa[k]->req_kind, IKEV2_REQ_DPD);
+		ikev2_req_clear(sa[k]);
+	}
+	q_clear();
+	b2 = heap_bytes();
+	printf("  engine heap per IKE SA + CHILD SA: %zu B established, "
+	    "%zu B idle (struct ikev2_sa %zu, ikev2_child %zu)\n",
+	    (b1 - b0) / n, (b2 - b0) / n, sizeof(struct ikev2_sa),
+	    sizeof(struct ikev2_child));
+	/* Budgets: before the compaction 3.3 KB / 3.3 KB. */
+	CHECK((b1 - b0) / n <= 2900);
+	CHECK((b2 - b0) / n <= 2500);
+	st = ikev2_engine_status_json(e);
+	json_decref(st);
+	ikev2_engine_free(e);
+	q_clear();
+}
+
 static void
 cleanup(void)
 {
@@ -639,4 +705,5 @@ cleanup(void)
 RG_TEST_MAIN("ikev2_exchange", T(psk_cp), T(retransmit_cache),
     T(rekeys_and_delete), T(cookies), T(halfopen_limit), T(invalid_ke), T(refusals), T(addke),
     T(child_collision_won), T(child_collision_lost),
-    T(ike_collision_won), T(ike_collision_lost), T(cleanup))
+    T(ike_collision_won), T(ike_collision_lost),
+    T(memory_per_sa), T(cleanup))
