@@ -359,6 +359,17 @@ check_auth(EVP_PKEY *pk, const struct ikev2_auth *a, const uint8_t *octets,
 		md = a->method == IKEV2_AUTH_ECDSA_256 ? EVP_sha256() :
 		    a->method == IKEV2_AUTH_ECDSA_384 ? EVP_sha384() :
 		    EVP_sha512();
+		/* RFC 4754 3: each method names its curve too. */
+		if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC ||
+		    EVP_PKEY_get_bits(pk) != (a->method ==
+		    IKEV2_AUTH_ECDSA_256 ? 256 : a->method ==
+		    IKEV2_AUTH_ECDSA_384 ? 384 : 521)) {
+			snprintf(why, whylen, "AUTH method %u (ECDSA) does not "
+			    "match the certificate's %s key of %d bits",
+			    a->method, OBJ_nid2sn(EVP_PKEY_get_base_id(pk)),
+			    EVP_PKEY_get_bits(pk));
+			return -1;
+		}
 		if ((der = ecdsa_raw_to_der(a->data, a->len, &dlen)) != NULL)
 			rc = verify_sig(pk, md, der, dlen, octets, olen);
 		OPENSSL_free(der);

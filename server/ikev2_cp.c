@@ -128,6 +128,20 @@ ikev2_cp_process(struct ikev2_sa *sa, const struct ikev2_cp *req,
 		sa->vip6 = got;
 		sa->has_lease = true;
 		add(&o, IKEV2_CFG_INTERNAL_IP6_ADDRESS, v, 17);
+		if (e->dp != NULL) {
+			struct rg_prefix p;
+
+			memset(&p, 0, sizeof(p));
+			p.af = AF_INET6;
+			memcpy(p.addr, got.addr, 16);
+			p.plen = 128;
+			dp_route_add(e->dp, &p);
+		}
+		ikev2_log(sa, INFO, "virtual IPv6 %s for '%s'",
+		    rg_addr_str(&got, a, sizeof(a)), sa->user);
+	} else if (v6) {
+		ikev2_log(sa, INFO, "no IPv6 address for '%s' (profile '%s'): "
+		    "%s", sa->user, sa->profile, why);
 	}
 	if (prof == NULL)
 		return 0;

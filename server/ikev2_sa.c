@@ -290,6 +290,15 @@ release_session(struct ikev2_sa *sa, const char *why)
 			p.plen = sa->vip.af == AF_INET ? 32 : 128;
 			dp_route_del(e->dp, &p);
 		}
+		if (e->dp != NULL && sa->vip6.af == AF_INET6) {
+			struct rg_prefix p;
+
+			memset(&p, 0, sizeof(p));
+			p.af = AF_INET6;
+			memcpy(p.addr, sa->vip6.addr, 16);
+			p.plen = 128;
+			dp_route_del(e->dp, &p);
+		}
 		if (e->hooks.lease_release != NULL)
 			e->hooks.lease_release(e->hooks.arg, sa->session_id);
 		sa->has_lease = false;

@@ -8,7 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "ikev2_crypto.h"
 #include "ikev2_initiator.h"
@@ -31,6 +35,13 @@ struct ikev2_ini {
 	uint16_t		 addke1[2];
 	bool			 addke1_optional;
 	int			 nonce_fill;
+	EVP_PKEY		*sig_key;	/* certificate auth, or NULL */
+	X509			*sig_cert;
+	uint8_t			 sig_method;
+	uint8_t			 resp_auth;	/* the responder's AUTH method */
+	bool			 want_v6;	/* CP: ask IPv6 address + DNS */
+	uint8_t			 vip6[17], dns6[16];
+	size_t			 ndns6;
 	uint32_t		 peer_del[8];
 	size_t			 npeer_del;
 	struct ikev2_dh		*dh;
@@ -85,6 +96,8 @@ ikev2_ini_free(struct ikev2_ini *i)
 		return;
 	ikev2_dh_free(i->dh);
 	ikev2_dh_free(i->rk_dh);
+	EVP_PKEY_free(i->sig_key);
+	X509_free(i->sig_cert);
 	rg_buf_free(i->msg1);
 	rg_buf_free(i->msg2);
 	OPENSSL_cleanse(i, sizeof(*i));
@@ -311,10 +324,133 @@ psk_auth(struct ikev2_ini *i, const struct rg_buf *msg, const uint8_t *nonce,
 	return rc;
 }
 
+/* AUTH = Sig(RealMessage1 | Nr | prf(SK_pi, IDi')), RFC 7296 2.15, with
+ * the classic methods: RSASSA-PKCS1-v1_5/SHA-1 (1) or ECDSA r||s
+ * (RFC 4754: 9/10/11 with SHA-256/384/512). */
+static long
+sig_auth(struct ikev2_ini *i, const uint8_t *idbody, size_t idlen,
+    uint8_t *out, size_t cap)
+{
+	const EVP_MD	*md = i->sig_method == 1 ? EVP_sha1() :
+	    i->sig_method == 9 ? EVP_sha256() : i->sig_method == 10 ?
+	    EVP_sha384() : EVP_sha512();
+	/* r and s as long as the curve's order (a mismatching method and
+	 * curve stays expressible, for the negative test). */
+	size_t		 half = ((size_t)EVP_PKEY_get_bits(i->sig_key) + 7) / 8,
+			 olen = i->msg1->len + i->nrlen + i->prf->out, slen;
+	uint8_t		*oct = malloc(olen), sig[1024];
+	EVP_MD_CTX	*c = EVP_MD_CTX_new();
+	long		 rc = -1;
+
+	if (oct == NULL || c == NULL)
+		goto out;
+	memcpy(oct, i->msg1->data, i->msg1->len);
+	memcpy(oct + i->msg1->len, i->nr, i->nrlen);
+	slen = sizeof(sig);
+	if (ikev2_prf(i->prf, i->keys.sk_pi, i->prf->out, idbody, idlen, NULL,
+	    0, NULL, 0, oct + i->msg1->len + i->nrlen) < 0 ||
+	    EVP_DigestSignInit(c, NULL, md, NULL, i->sig_key) != 1 ||
+	    EVP_DigestSign(c, sig, &slen, oct, olen) != 1)
+		goto out;
+	if (i->sig_method == 1) {
+		if (slen <= cap) {
+			memcpy(out, sig, slen);
+			rc = (long)slen;
+		}
+	} else {
+		const uint8_t	*p = sig;
+		ECDSA_SIG	*es = d2i_ECDSA_SIG(NULL, &p, (long)slen);
+
+		if (es != NULL && 2 * half <= cap &&
+		    BN_bn2binpad(ECDSA_SIG_get0_r(es), out, (int)half) > 0 &&
+		    BN_bn2binpad(ECDSA_SIG_get0_s(es), out + half,
+		    (int)half) > 0)
+			rc = (long)(2 * half);
+		ECDSA_SIG_free(es);
+	}
+out:
+	EVP_MD_CTX_free(c);
+	free(oct);
+	return rc;
+}
+
+/* The responder's AUTH over RealMessage2 | Ni | prf(SK_pr, IDr') with the
+ * key of its first CERT payload; a classic method (we sent no
+ * SIGNATURE_HASH_ALGORITHMS). */
+static int
+sig_verify(struct ikev2_ini *i, const struct ikev2_msg *m,
+    const struct ikev2_auth *a, const struct ikev2_pl *idr)
+{
+	const struct ikev2_pl *cp = ikev2_msg_find(m, IKEV2_PL_CERT);
+	const EVP_MD	*md = a->method == 1 ? EVP_sha1() : a->method == 9 ?
+	    EVP_sha256() : a->method == 10 ? EVP_sha384() : a->method == 11 ?
+	    EVP_sha512() : NULL;
+	size_t		 olen = i->msg2->len + sizeof(i->ni) + i->prf->out;
+	uint8_t		*oct = malloc(olen);
+	unsigned char	*der = NULL;
+	int		 dl = 0, rc = -1;
+	EVP_MD_CTX	*c = EVP_MD_CTX_new();
+	X509		*x = NULL;
+	struct ikev2_cert cert;
+	struct rg_rd	 r;
+
+	if (cp == NULL || md == NULL || oct == NULL || c == NULL)
+		goto out;
+	rg_rd_init(&r, cp->body, cp->len);
+	if (ikev2_cert_decode(&r, &cert) < 0)
+		goto out;
+	{
+		const unsigned char *p = cert.data;
+
+		if ((x = d2i_X509(NULL, &p, (long)cert.len)) == NULL)
+			goto out;
+	}
+	if (a->method == 1) {
+		der = OPENSSL_memdup(a->data, a->len);
+		dl = (int)a->len;
+	} else {
+		ECDSA_SIG *es = ECDSA_SIG_new();
+		size_t	 h = a->len / 2;
+
+		if (es != NULL && ECDSA_SIG_set0(es, BN_bin2bn(a->data, (int)h,
+		    NULL), BN_bin2bn(a->data + h, (int)h, NULL)))
+			dl = i2d_ECDSA_SIG(es, &der);
+		ECDSA_SIG_free(es);
+	}
+	memcpy(oct, i->msg2->data, i->msg2->len);
+	memcpy(oct + i->msg2->len, i->ni, sizeof(i->ni));
+	if (dl > 0 && ikev2_prf(i->prf, i->keys.sk_pr, i->prf->out, idr->body,
+	    idr->len, NULL, 0, NULL, 0, oct + i->msg2->len + sizeof(i->ni)) ==
+	    0 && EVP_DigestVerifyInit(c, NULL, md, NULL,
+	    X509_get0_pubkey(x)) == 1 &&
+	    EVP_DigestVerify(c, der, (size_t)dl, oct, olen) == 1)
+		rc = 0;
+out:
+	OPENSSL_free(der);
+	X509_free(x);
+	EVP_MD_CTX_free(c);
+	free(oct);
+	return rc;
+}
+
+void
+ikev2_ini_set_signer(struct ikev2_ini *i, EVP_PKEY *key, X509 *cert,
+    uint8_t method)
+{
+	EVP_PKEY_up_ref(key);
+	X509_up_ref(cert);
+	EVP_PKEY_free(i->sig_key);
+	X509_free(i->sig_cert);
+	i->sig_key = key;
+	i->sig_cert = cert;
+	i->sig_method = method;
+}
+
 static long
 build_auth(struct ikev2_ini *i, uint8_t *out, size_t cap)
 {
-	uint8_t			 buf[2048], idbody[200], auth[64];
+	uint8_t			 buf[4096], idbody[200], auth[64];
+	uint8_t			 sigbuf[600];
 	struct ikev2_enc	 e;
 	struct ikev2_sa_pl	*sa = malloc(sizeof(*sa));
 	struct ikev2_ts_pl	 ts;
@@ -328,15 +464,47 @@ build_auth(struct ikev2_ini *i, uint8_t *out, size_t cap)
 	idbody[0] = strchr(i->id, '@') ? IKEV2_ID_RFC822_ADDR : IKEV2_ID_FQDN;
 	memset(idbody + 1, 0, 3);
 	memcpy(idbody + 4, i->id, idlen);
-	if (psk_auth(i, i->msg1, i->nr, i->nrlen, i->keys.sk_pi, idbody,
-	    idlen + 4, auth) < 0) {
-		free(sa);
-		return -1;
+	if (i->sig_key != NULL) {
+		unsigned char	*der = NULL;
+		int		 dl = i2d_X509_NAME(X509_get_subject_name(
+		    i->sig_cert), &der);
+
+		if (dl <= 0 || (size_t)dl > sizeof(idbody) - 4) {
+			OPENSSL_free(der);
+			free(sa);
+			return -1;
+		}
+		idbody[0] = IKEV2_ID_DER_ASN1_DN;
+		memcpy(idbody + 4, der, (size_t)dl);
+		idlen = (size_t)dl;
+		OPENSSL_free(der);
 	}
-	/* HDR, SK {IDi, AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr} --> */
+	/* HDR, SK {IDi, [CERT,] AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr} --> */
 	ikev2_enc_inner(&e, buf, sizeof(buf));
 	ikev2_put_id(&e, IKEV2_PL_IDI, idbody[0], idbody + 4, idlen);
-	ikev2_put_auth(&e, IKEV2_AUTH_PSK, auth, i->prf->out);
+	if (i->sig_key != NULL) {
+		unsigned char	*der = NULL;
+		int		 dl = i2d_X509(i->sig_cert, &der);
+		long		 al;
+
+		if (dl > 0)
+			ikev2_put_cert(&e, IKEV2_PL_CERT, IKEV2_CERT_X509_SIG,
+			    der, (size_t)dl);
+		OPENSSL_free(der);
+		if (dl <= 0 || (al = sig_auth(i, idbody, idlen + 4, sigbuf,
+		    sizeof(sigbuf))) < 0) {
+			free(sa);
+			return -1;
+		}
+		ikev2_put_auth(&e, i->sig_method, sigbuf, (size_t)al);
+	} else {
+		if (psk_auth(i, i->msg1, i->nr, i->nrlen, i->keys.sk_pi,
+		    idbody, idlen + 4, auth) < 0) {
+			free(sa);
+			return -1;
+		}
+		ikev2_put_auth(&e, IKEV2_AUTH_PSK, auth, i->prf->out);
+	}
 	if (i->c.want_vip) {
 		struct ikev2_cp cp;
 
@@ -345,6 +513,11 @@ build_auth(struct ikev2_ini *i, uint8_t *out, size_t cap)
 		cp.nattr = 2;
 		cp.attr[0].type = IKEV2_CFG_INTERNAL_IP4_ADDRESS;
 		cp.attr[1].type = IKEV2_CFG_INTERNAL_IP4_DNS;
+		if (i->want_v6) {
+			cp.attr[cp.nattr++].type =
+			    IKEV2_CFG_INTERNAL_IP6_ADDRESS;
+			cp.attr[cp.nattr++].type = IKEV2_CFG_INTERNAL_IP6_DNS;
+		}
 		ikev2_put_cp(&e, &cp);
 	}
 	ikev2_random(&i->spi_in, sizeof(i->spi_in));
@@ -509,7 +682,13 @@ auth_response(struct ikev2_ini *i, const struct ikev2_msg *m)
 		goto fail;
 	}
 	rg_rd_init(&r, au->body, au->len);
-	if (ikev2_auth_decode(&r, &a) < 0 || a.method != IKEV2_AUTH_PSK ||
+	if (ikev2_auth_decode(&r, &a) < 0)
+		goto fail;
+	i->resp_auth = a.method;
+	if (i->sig_key != NULL) {
+		if (sig_verify(i, m, &a, idr) < 0)
+			goto fail;
+	} else if (a.method != IKEV2_AUTH_PSK ||
 	    psk_auth(i, i->msg2, i->ni, sizeof(i->ni), i->keys.sk_pr,
 	    idr->body, idr->len, want) < 0 || a.len != i->prf->out ||
 	    CRYPTO_memcmp(want, a.data, a.len) != 0)
@@ -529,6 +708,13 @@ auth_response(struct ikev2_ini *i, const struct ikev2_msg *m)
 				if (c->attr[k].type == IKEV2_CFG_INTERNAL_IP4_DNS &&
 				    c->attr[k].len == 4 && i->ndns++ == 0)
 					memcpy(i->dns, c->attr[k].data, 4);
+				if (c->attr[k].type ==
+				    IKEV2_CFG_INTERNAL_IP6_ADDRESS &&
+				    c->attr[k].len == 17)
+					memcpy(i->vip6, c->attr[k].data, 17);
+				if (c->attr[k].type == IKEV2_CFG_INTERNAL_IP6_DNS &&
+				    c->attr[k].len == 16 && i->ndns6++ == 0)
+					memcpy(i->dns6, c->attr[k].data, 16);
 			}
 		free(c);
 	}
@@ -802,6 +988,26 @@ out:
 	free(m);
 	free(plain);
 	return rc;
+}
+
+void
+ikev2_ini_set_want_v6(struct ikev2_ini *i, bool on)
+{
+	i->want_v6 = on;
+}
+
+size_t
+ikev2_ini_v6(const struct ikev2_ini *i, uint8_t vip[17], uint8_t dns[16])
+{
+	memcpy(vip, i->vip6, 17);
+	memcpy(dns, i->dns6, 16);
+	return i->ndns6;
+}
+
+uint8_t
+ikev2_ini_resp_auth(const struct ikev2_ini *i)
+{
+	return i->resp_auth;
 }
 
 void

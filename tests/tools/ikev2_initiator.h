@@ -15,6 +15,9 @@
 
 #include "rg_config.h"
 
+struct evp_pkey_st;	/* EVP_PKEY */
+struct x509_st;		/* X509 */
+
 struct ikev2_ini_conf {
 	const char	*id;		/* IDi (ID_RFC822_ADDR or FQDN) */
 	const uint8_t	*psk;
@@ -49,6 +52,21 @@ size_t			 ikev2_ini_tsr(const struct ikev2_ini *, uint8_t lo[4],
  * ML-KEM-768), plus NONE when optional.  Before ikev2_ini_start. */
 void			 ikev2_ini_set_addke1(struct ikev2_ini *,
 			    const uint16_t *ids, size_t n, bool optional);
+/* Authenticate with a certificate instead of the PSK: IDi is the
+ * certificate's subject DN, a CERT payload carries it, and AUTH uses the
+ * classic method given (1 RSA/SHA-1, 9/10/11 ECDSA) without
+ * SIGNATURE_HASH_ALGORITHMS.  References are taken. */
+void			 ikev2_ini_set_signer(struct ikev2_ini *,
+			    struct evp_pkey_st *key, struct x509_st *cert,
+			    uint8_t method);
+/* CP: also ask INTERNAL_IP6_ADDRESS and INTERNAL_IP6_DNS. */
+void			 ikev2_ini_set_want_v6(struct ikev2_ini *, bool);
+/* The IPv6 address + prefix length received (zeros if none), the first
+ * IPv6 DNS server; returns the number of IPv6 DNS servers. */
+size_t			 ikev2_ini_v6(const struct ikev2_ini *, uint8_t vip[17],
+			    uint8_t dns[16]);
+/* The AUTH method of the responder's IKE_AUTH answer. */
+uint8_t			 ikev2_ini_resp_auth(const struct ikev2_ini *);
 /* Nonces of our CHILD rekey requests and answers: all octets = fill
  * (to decide RFC 7296 2.8.1 collisions), or random when fill < 0. */
 void			 ikev2_ini_force_nonce(struct ikev2_ini *, int fill);

@@ -17,6 +17,10 @@ size_t	__sanitizer_get_current_allocated_bytes(void);
 #include <malloc.h>
 #endif
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
 #include "ikev2.h"
 #include "ikev2_int.h"
 #include "ikev2_initiator.h"
@@ -33,6 +37,7 @@ static struct {
 } q;
 
 static unsigned int	 leases_out;
+static bool		 lease_v6;	/* the profile has an IPv6 pool */
 
 static int
 fake_send(void *arg, int fd, const uint8_t *p, size_t len,
@@ -63,8 +68,16 @@ lease(void *arg, const char *user, const char *profile, uint64_t sid, int af,
     const struct rg_addr *req, struct rg_addr *out, char *why, size_t wl)
 {
 	(void)arg; (void)user; (void)profile; (void)req; (void)why; (void)wl;
-	if (af != AF_INET)
+	if (af == AF_INET6 && lease_v6) {
+		memset(out, 0, sizeof(*out));
+		rg_addr_parse("2001:db8:ff::", out);
+		out->addr[15] = (uint8_t)sid;
+		return 0;
+	}
+	if (af != AF_INET) {
+		snprintf(why, wl, "no IPv6 pool");
 		return -1;
+	}
 	memset(out, 0, sizeof(*out));
 	out->af = AF_INET;
 	out->addr[0] = 10;
@@ -636,6 +649,197 @@ static void ike_collision_lost(void) { ike_collision(false); }
 static void child_collision_won(void) { child_collision(true); }
 static void child_collision_lost(void) { child_collision(false); }
 
+/* ---- classic signature AUTH (RFC 7296 3.8 methods 1, 9, 10) ---- */
+
+static X509 *
+mk_cert(const char *cn, const char *san, long serial, EVP_PKEY *key,
+    X509 *issuer, EVP_PKEY *ikey)
+{
+	X509		*x = X509_new();
+	X509_NAME	*n = X509_NAME_new();
+	X509V3_CTX	 ctx;
+	X509_EXTENSION	*ext;
+
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+	    (const unsigned char *)cn, -1, -1, 0);
+	X509_set_subject_name(x, n);
+	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : n);
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, key);
+	X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints,
+	    issuer ? "CA:FALSE" : "critical,CA:TRUE");
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	if (san != NULL) {
+		ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, san);
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	}
+	X509_sign(x, ikey ? ikey : key, EVP_sha256());
+	X509_NAME_free(n);
+	return x;
+}
+
+static char *
+pem_of(X509 *x, EVP_PKEY *k)
+{
+	BIO	*b = BIO_new(BIO_s_mem());
+	char	*d, *s;
+	long	 n;
+
+	if (x != NULL)
+		PEM_write_bio_X509(b, x);
+	else
+		PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL);
+	n = BIO_get_mem_data(b, &d);
+	s = strndup(d, (size_t)n);
+	BIO_free(b);
+	return s;
+}
+
+static EVP_PKEY *
+mk_key(const char *kind)
+{
+	if (strcmp(kind, "rsa") == 0)
+		return EVP_RSA_gen(2048);
+	return EVP_EC_gen(kind);
+}
+
+/* Engine with a CA and a server certificate of key type srv; an
+ * initiator with a client certificate of key type cli signing with
+ * method, no SIGNATURE_HASH_ALGORITHMS: both AUTHs verify, the
+ * responder answers with the classic method for its key. */
+static void
+sig_case(const char *skind, const char *ckind, uint8_t method, uint8_t want)
+{
+	struct rg_config *c = config("modern", 0);
+	struct ikev2_hooks h = { lease, unlease, NULL, NULL, NULL };
+	EVP_PKEY	*cak = mk_key("P-256"), *sk = mk_key(skind),
+			*ck = mk_key(ckind);
+	X509		*ca = mk_cert("rg test CA", NULL, 1, cak, NULL, NULL);
+	X509		*sc = mk_cert("vpn.test", "DNS:vpn.test", 2, sk, ca, cak);
+	X509		*cc = mk_cert("client-1", "email:client-1@test", 3, ck,
+			    ca, cak);
+	struct ikev2_engine *e;
+	struct ikev2_ini *i;
+	uint8_t		 a[4096], b[4096];
+	long		 n;
+	int		 rounds = 0;
+
+	c->pki.ca_pem = pem_of(ca, NULL);
+	c->pki.server_cert_pem = pem_of(sc, NULL);
+	c->pki.server_key_pem = pem_of(NULL, sk);
+	e = ikev2_engine_new(loop, c, NULL, &h);
+	rg_config_unref(c);
+	CHECK(e != NULL);
+	if (e == NULL)
+		goto out;
+	ikev2_engine_set_send(e, fake_send, NULL);
+	i = ikev2_ini_new(&gcm);
+	ikev2_ini_set_signer(i, ck, cc, method);
+	n = ikev2_ini_start(i, a, sizeof(a));
+	while (rounds++ < 6 && (n = rt(e, i, a, n, b, sizeof(b))) > 0)
+		memcpy(a, b, (size_t)n);
+	printf("  server %s, client %s method %u: state %d, error %u, "
+	    "responder AUTH method %u\n", skind, ckind, method,
+	    (int)ikev2_ini_state(i), ikev2_ini_error(i),
+	    ikev2_ini_resp_auth(i));
+	if (want == 0) {
+		/* Refused: the method does not fit the client's key. */
+		CHECK_EQ(ikev2_ini_state(i), INI_FAILED);
+		CHECK_EQ(ikev2_ini_error(i), IKEV2_N_AUTHENTICATION_FAILED);
+	} else {
+		CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
+		CHECK_EQ(ikev2_ini_resp_auth(i), want);
+	}
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+out:
+	q_clear();
+	X509_free(ca);
+	X509_free(sc);
+	X509_free(cc);
+	EVP_PKEY_free(cak);
+	EVP_PKEY_free(sk);
+	EVP_PKEY_free(ck);
+}
+
+static void
+classic_sigs(void)
+{
+	sig_case("rsa", "rsa", IKEV2_AUTH_RSA_SIG, IKEV2_AUTH_RSA_SIG);
+	sig_case("P-256", "P-256", IKEV2_AUTH_ECDSA_256, IKEV2_AUTH_ECDSA_256);
+	sig_case("P-384", "P-384", IKEV2_AUTH_ECDSA_384, IKEV2_AUTH_ECDSA_384);
+	sig_case("P-256", "rsa", IKEV2_AUTH_RSA_SIG, IKEV2_AUTH_ECDSA_256);
+	sig_case("rsa", "P-521", IKEV2_AUTH_ECDSA_521, IKEV2_AUTH_RSA_SIG);
+	/* RFC 4754: ECDSA-256 (SHA-256) with a P-384 key is not method 9. */
+	sig_case("P-256", "P-384", IKEV2_AUTH_ECDSA_256, 0);
+}
+
+/* RFC 7296 3.15: INTERNAL_IP6_ADDRESS (address + prefix length) and
+ * INTERNAL_IP6_DNS when asked and the profile has an IPv6 pool. */
+static struct ikev2_ini *
+connect_v6(struct ikev2_engine *e)
+{
+	struct ikev2_ini *i = ikev2_ini_new(&gcm);
+	uint8_t		 a[4096], b[4096];
+	long		 n;
+	int		 rounds = 0;
+
+	ikev2_ini_set_want_v6(i, true);
+	n = ikev2_ini_start(i, a, sizeof(a));
+	while (rounds++ < 6 && (n = rt(e, i, a, n, b, sizeof(b))) > 0)
+		memcpy(a, b, (size_t)n);
+	return i;
+}
+
+static void
+cp_v6(void)
+{
+	struct ikev2_engine *e = engine("modern", 0);
+	struct rg_profile *p = &e->cfg->profiles[0];
+	struct ikev2_ini *i;
+	struct ikev2_sa	*sa;
+	struct rg_addr	 want, dns6;
+	uint8_t		 vip[17], dns[16], zero[17];
+
+	p->dns = realloc(p->dns, 2 * sizeof(*p->dns));
+	rg_addr_parse("2001:db8::53", &p->dns[1]);
+	p->ndns = 2;
+	rg_addr_parse("2001:db8::53", &dns6);
+	memset(zero, 0, sizeof(zero));
+	/* No IPv6 pool: IPv4 only, still up. */
+	lease_v6 = false;
+	i = connect_v6(e);
+	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
+	ikev2_ini_v6(i, vip, dns);
+	CHECK_MEM(vip, zero, 17);
+	CHECK_EQ(ikev2_ini_vip(i)->af, AF_INET);
+	ikev2_ini_free(i);
+	/* With one: 2001:db8:ff::<sid>/128 and the IPv6 DNS server. */
+	lease_v6 = true;
+	i = connect_v6(e);
+	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
+	CHECK_EQ(ikev2_ini_v6(i, vip, dns), 1);
+	sa = ikev2_sa_lookup(e, ikev2_ini_spi_r(i));
+	CHECK(sa != NULL && sa->vip6.af == AF_INET6);
+	rg_addr_parse("2001:db8:ff::", &want);
+	if (sa != NULL)
+		want.addr[15] = (uint8_t)sa->session_id;
+	CHECK_MEM(vip, want.addr, 16);
+	CHECK_EQ(vip[16], 128);
+	CHECK_MEM(dns, dns6.addr, 16);
+	CHECK_EQ(ikev2_ini_vip(i)->af, AF_INET);
+	ikev2_ini_free(i);
+	lease_v6 = false;
+	ikev2_engine_free(e);
+	q_clear();
+}
+
 static size_t
 heap_bytes(void)
 {
@@ -706,4 +910,4 @@ RG_TEST_MAIN("ikev2_exchange", T(psk_cp), T(retransmit_cache),
     T(rekeys_and_delete), T(cookies), T(halfopen_limit), T(invalid_ke), T(refusals), T(addke),
     T(child_collision_won), T(child_collision_lost),
     T(ike_collision_won), T(ike_collision_lost),
-    T(memory_per_sa), T(cleanup))
+    T(memory_per_sa), T(classic_sigs), T(cp_v6), T(cleanup))
