@@ -43,7 +43,8 @@ EXTRA_DIST += tests/fuzz/seeds/ikev2_msg tests/integration/ikev2_interop.sh
 # The test-only IKEv2 initiator (in-memory exchange test, load generator).
 check_PROGRAMS += tests/unit/test_ikev2_exchange
 tests_unit_test_ikev2_exchange_SOURCES = tests/unit/test_ikev2_exchange.c \
-	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator.h
+	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_unit_test_ikev2_exchange_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
 tests_unit_test_ikev2_exchange_LDADD = $(IKEV2_LIBS)
@@ -51,7 +52,8 @@ tests_unit_test_ikev2_exchange_LDADD = $(IKEV2_LIBS)
 # Load generator: N concurrent test initiators over UDP (tests/bench/ikev2.sh).
 check_PROGRAMS += tests/tools/ikev2-loadgen
 tests_tools_ikev2_loadgen_SOURCES = tests/tools/ikev2-loadgen.c \
-	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator.h
+	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_tools_ikev2_loadgen_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/tools
 tests_tools_ikev2_loadgen_LDADD = $(IKEV2_LIBS)
 
@@ -65,7 +67,8 @@ EXTRA_DIST += tests/fuzz/seeds/ikev2_engine
 # The session view the daemon uses (reqid -> session, ending a session).
 check_PROGRAMS += tests/unit/test_ikev2_session
 tests_unit_test_ikev2_session_SOURCES = tests/unit/test_ikev2_session.c \
-	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator.h
+	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_unit_test_ikev2_session_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
 tests_unit_test_ikev2_session_LDADD = $(IKEV2_LIBS)

@@ -19,54 +19,7 @@
 #include "ikev2_msg.h"
 #include "ikev2_xform.h"
 
-enum op { OP_NONE, OP_REKEY_CHILD, OP_REKEY_IKE, OP_DEL_OLD_IKE, OP_DELETE,
-	OP_INFO, OP_DEL_CHILD };
-
-struct ikev2_ini {
-	struct ikev2_ini_conf	 c;
-	char			 id[128];
-	uint8_t			 psk[128];
-	enum ikev2_ini_state	 state;
-	enum op			 op;
-	uint16_t		 error;
-	uint64_t		 spi_i, spi_r;
-	uint16_t		 group;
-	int			 addke1_chosen;
-	uint16_t		 addke1[2];
-	bool			 addke1_optional;
-	int			 nonce_fill;
-	EVP_PKEY		*sig_key;	/* certificate auth, or NULL */
-	X509			*sig_cert;
-	uint8_t			 sig_method;
-	uint8_t			 resp_auth;	/* the responder's AUTH method */
-	bool			 want_v6;	/* CP: ask IPv6 address + DNS */
-	uint8_t			 vip6[17], dns6[16];
-	size_t			 ndns6;
-	uint32_t		 peer_del[8];
-	size_t			 npeer_del;
-	struct ikev2_dh		*dh;
-	uint8_t			 ni[32], nr[256];
-	size_t			 nrlen;
-	uint8_t			 cookie[64];
-	size_t			 cookielen;
-	struct rg_buf		*msg1, *msg2;
-	const struct ikev2_xform *prf, *encr, *integ;
-	struct ikev2_keys	 keys;
-	uint32_t		 msgid;
-	struct rg_addr		 vip;
-	uint8_t			 dns[4];
-	size_t			 ndns;
-	uint8_t			 tsr_lo[4], tsr_hi[4];
-	size_t			 ntsr;
-	uint32_t		 spi_in, spi_out;	/* current CHILD */
-	uint32_t		 rk_spi_in;
-	uint8_t			 rk_n[32];
-	uint64_t		 rk_spi;
-	struct ikev2_dh		*rk_dh;
-	struct ikev2_keys	 rk_keys;
-	uint64_t		 rk_spi_r;
-	const struct ikev2_xform *rk_prf, *rk_encr, *rk_integ;
-};
+#include "ikev2_initiator_int.h"
 
 struct ikev2_ini *
 ikev2_ini_new(const struct ikev2_ini_conf *c)
@@ -299,153 +252,6 @@ seal_req(struct ikev2_ini *i, uint8_t exch, const struct ikev2_enc *in,
 	    in->w.base, in->w.len);
 }
 
-static int
-psk_auth(struct ikev2_ini *i, const struct rg_buf *msg, const uint8_t *nonce,
-    size_t nlen, const uint8_t *skp, const uint8_t *idbody, size_t idlen,
-    uint8_t *out)
-{
-	static const char pad[] = "Key Pad for IKEv2";
-	uint8_t	 mac[64], k[64], *oct;
-	size_t	 olen = msg->len + nlen + i->prf->out;
-	int	 rc = -1;
-
-	if ((oct = malloc(olen)) == NULL)
-		return -1;
-	memcpy(oct, msg->data, msg->len);
-	memcpy(oct + msg->len, nonce, nlen);
-	if (ikev2_prf(i->prf, skp, i->prf->out, idbody, idlen, NULL, 0, NULL,
-	    0, mac) == 0 && (memcpy(oct + msg->len + nlen, mac, i->prf->out),
-	    ikev2_prf(i->prf, i->psk, i->c.psklen, (const uint8_t *)pad,
-	    sizeof(pad) - 1, NULL, 0, NULL, 0, k) == 0) &&
-	    ikev2_prf(i->prf, k, i->prf->out, oct, olen, NULL, 0, NULL, 0,
-	    out) == 0)
-		rc = 0;
-	free(oct);
-	return rc;
-}
-
-/* AUTH = Sig(RealMessage1 | Nr | prf(SK_pi, IDi')), RFC 7296 2.15, with
- * the classic methods: RSASSA-PKCS1-v1_5/SHA-1 (1) or ECDSA r||s
- * (RFC 4754: 9/10/11 with SHA-256/384/512). */
-static long
-sig_auth(struct ikev2_ini *i, const uint8_t *idbody, size_t idlen,
-    uint8_t *out, size_t cap)
-{
-	const EVP_MD	*md = i->sig_method == 1 ? EVP_sha1() :
-	    i->sig_method == 9 ? EVP_sha256() : i->sig_method == 10 ?
-	    EVP_sha384() : EVP_sha512();
-	/* r and s as long as the curve's order (a mismatching method and
-	 * curve stays expressible, for the negative test). */
-	size_t		 half = ((size_t)EVP_PKEY_get_bits(i->sig_key) + 7) / 8,
-			 olen = i->msg1->len + i->nrlen + i->prf->out, slen;
-	uint8_t		*oct = malloc(olen), sig[1024];
-	EVP_MD_CTX	*c = EVP_MD_CTX_new();
-	long		 rc = -1;
-
-	if (oct == NULL || c == NULL)
-		goto out;
-	memcpy(oct, i->msg1->data, i->msg1->len);
-	memcpy(oct + i->msg1->len, i->nr, i->nrlen);
-	slen = sizeof(sig);
-	if (ikev2_prf(i->prf, i->keys.sk_pi, i->prf->out, idbody, idlen, NULL,
-	    0, NULL, 0, oct + i->msg1->len + i->nrlen) < 0 ||
-	    EVP_DigestSignInit(c, NULL, md, NULL, i->sig_key) != 1 ||
-	    EVP_DigestSign(c, sig, &slen, oct, olen) != 1)
-		goto out;
-	if (i->sig_method == 1) {
-		if (slen <= cap) {
-			memcpy(out, sig, slen);
-			rc = (long)slen;
-		}
-	} else {
-		const uint8_t	*p = sig;
-		ECDSA_SIG	*es = d2i_ECDSA_SIG(NULL, &p, (long)slen);
-
-		if (es != NULL && 2 * half <= cap &&
-		    BN_bn2binpad(ECDSA_SIG_get0_r(es), out, (int)half) > 0 &&
-		    BN_bn2binpad(ECDSA_SIG_get0_s(es), out + half,
-		    (int)half) > 0)
-			rc = (long)(2 * half);
-		ECDSA_SIG_free(es);
-	}
-out:
-	EVP_MD_CTX_free(c);
-	free(oct);
-	return rc;
-}
-
-/* The responder's AUTH over RealMessage2 | Ni | prf(SK_pr, IDr') with the
- * key of its first CERT payload; a classic method (we sent no
- * SIGNATURE_HASH_ALGORITHMS). */
-static int
-sig_verify(struct ikev2_ini *i, const struct ikev2_msg *m,
-    const struct ikev2_auth *a, const struct ikev2_pl *idr)
-{
-	const struct ikev2_pl *cp = ikev2_msg_find(m, IKEV2_PL_CERT);
-	const EVP_MD	*md = a->method == 1 ? EVP_sha1() : a->method == 9 ?
-	    EVP_sha256() : a->method == 10 ? EVP_sha384() : a->method == 11 ?
-	    EVP_sha512() : NULL;
-	size_t		 olen = i->msg2->len + sizeof(i->ni) + i->prf->out;
-	uint8_t		*oct = malloc(olen);
-	unsigned char	*der = NULL;
-	int		 dl = 0, rc = -1;
-	EVP_MD_CTX	*c = EVP_MD_CTX_new();
-	X509		*x = NULL;
-	struct ikev2_cert cert;
-	struct rg_rd	 r;
-
-	if (cp == NULL || md == NULL || oct == NULL || c == NULL)
-		goto out;
-	rg_rd_init(&r, cp->body, cp->len);
-	if (ikev2_cert_decode(&r, &cert) < 0)
-		goto out;
-	{
-		const unsigned char *p = cert.data;
-
-		if ((x = d2i_X509(NULL, &p, (long)cert.len)) == NULL)
-			goto out;
-	}
-	if (a->method == 1) {
-		der = OPENSSL_memdup(a->data, a->len);
-		dl = (int)a->len;
-	} else {
-		ECDSA_SIG *es = ECDSA_SIG_new();
-		size_t	 h = a->len / 2;
-
-		if (es != NULL && ECDSA_SIG_set0(es, BN_bin2bn(a->data, (int)h,
-		    NULL), BN_bin2bn(a->data + h, (int)h, NULL)))
-			dl = i2d_ECDSA_SIG(es, &der);
-		ECDSA_SIG_free(es);
-	}
-	memcpy(oct, i->msg2->data, i->msg2->len);
-	memcpy(oct + i->msg2->len, i->ni, sizeof(i->ni));
-	if (dl > 0 && ikev2_prf(i->prf, i->keys.sk_pr, i->prf->out, idr->body,
-	    idr->len, NULL, 0, NULL, 0, oct + i->msg2->len + sizeof(i->ni)) ==
-	    0 && EVP_DigestVerifyInit(c, NULL, md, NULL,
-	    X509_get0_pubkey(x)) == 1 &&
-	    EVP_DigestVerify(c, der, (size_t)dl, oct, olen) == 1)
-		rc = 0;
-out:
-	OPENSSL_free(der);
-	X509_free(x);
-	EVP_MD_CTX_free(c);
-	free(oct);
-	return rc;
-}
-
-void
-ikev2_ini_set_signer(struct ikev2_ini *i, EVP_PKEY *key, X509 *cert,
-    uint8_t method)
-{
-	EVP_PKEY_up_ref(key);
-	X509_up_ref(cert);
-	EVP_PKEY_free(i->sig_key);
-	X509_free(i->sig_cert);
-	i->sig_key = key;
-	i->sig_cert = cert;
-	i->sig_method = method;
-}
-
 static long
 build_auth(struct ikev2_ini *i, uint8_t *out, size_t cap)
 {
@@ -491,14 +297,14 @@ build_auth(struct ikev2_ini *i, uint8_t *out, size_t cap)
 			ikev2_put_cert(&e, IKEV2_PL_CERT, IKEV2_CERT_X509_SIG,
 			    der, (size_t)dl);
 		OPENSSL_free(der);
-		if (dl <= 0 || (al = sig_auth(i, idbody, idlen + 4, sigbuf,
+		if (dl <= 0 || (al = ini_sig_auth(i, idbody, idlen + 4, sigbuf,
 		    sizeof(sigbuf))) < 0) {
 			free(sa);
 			return -1;
 		}
 		ikev2_put_auth(&e, i->sig_method, sigbuf, (size_t)al);
 	} else {
-		if (psk_auth(i, i->msg1, i->nr, i->nrlen, i->keys.sk_pi,
+		if (ini_psk_auth(i, i->msg1, i->nr, i->nrlen, i->keys.sk_pi,
 		    idbody, idlen + 4, auth) < 0) {
 			free(sa);
 			return -1;
@@ -686,10 +492,10 @@ auth_response(struct ikev2_ini *i, const struct ikev2_msg *m)
 		goto fail;
 	i->resp_auth = a.method;
 	if (i->sig_key != NULL) {
-		if (sig_verify(i, m, &a, idr) < 0)
+		if (ini_sig_verify(i, m, &a, idr) < 0)
 			goto fail;
 	} else if (a.method != IKEV2_AUTH_PSK ||
-	    psk_auth(i, i->msg2, i->ni, sizeof(i->ni), i->keys.sk_pr,
+	    ini_psk_auth(i, i->msg2, i->ni, sizeof(i->ni), i->keys.sk_pr,
 	    idr->body, idr->len, want) < 0 || a.len != i->prf->out ||
 	    CRYPTO_memcmp(want, a.data, a.len) != 0)
 		goto fail;

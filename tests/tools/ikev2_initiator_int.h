@@ -1,0 +1,76 @@
+/*
+ * ikev2_initiator_int.h: the test initiator's state, shared by
+ * ikev2_initiator.c (exchanges) and ikev2_initiator_auth.c (AUTH
+ * payloads: PSK, signatures).  Test-only.
+ */
+#ifndef IKEV2_INITIATOR_INT_H
+#define IKEV2_INITIATOR_INT_H
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "ikev2_crypto.h"
+#include "ikev2_initiator.h"
+#include "ikev2_msg.h"
+#include "ikev2_xform.h"
+#include "rg_buf.h"
+
+enum op { OP_NONE, OP_REKEY_CHILD, OP_REKEY_IKE, OP_DEL_OLD_IKE, OP_DELETE,
+	OP_INFO, OP_DEL_CHILD };
+
+struct ikev2_ini {
+	struct ikev2_ini_conf	 c;
+	char			 id[128];
+	uint8_t			 psk[128];
+	enum ikev2_ini_state	 state;
+	enum op			 op;
+	uint16_t		 error;
+	uint64_t		 spi_i, spi_r;
+	uint16_t		 group;
+	int			 addke1_chosen;
+	uint16_t		 addke1[2];
+	bool			 addke1_optional;
+	int			 nonce_fill;
+	EVP_PKEY		*sig_key;	/* certificate auth, or NULL */
+	X509			*sig_cert;
+	uint8_t			 sig_method;
+	uint8_t			 resp_auth;	/* the responder's AUTH method */
+	bool			 want_v6;	/* CP: ask IPv6 address + DNS */
+	uint8_t			 vip6[17], dns6[16];
+	size_t			 ndns6;
+	uint32_t		 peer_del[8];
+	size_t			 npeer_del;
+	struct ikev2_dh		*dh;
+	uint8_t			 ni[32], nr[256];
+	size_t			 nrlen;
+	uint8_t			 cookie[64];
+	size_t			 cookielen;
+	struct rg_buf		*msg1, *msg2;
+	const struct ikev2_xform *prf, *encr, *integ;
+	struct ikev2_keys	 keys;
+	uint32_t		 msgid;
+	struct rg_addr		 vip;
+	uint8_t			 dns[4];
+	size_t			 ndns;
+	uint8_t			 tsr_lo[4], tsr_hi[4];
+	size_t			 ntsr;
+	uint32_t		 spi_in, spi_out;	/* current CHILD */
+	uint32_t		 rk_spi_in;
+	uint8_t			 rk_n[32];
+	uint64_t		 rk_spi;
+	struct ikev2_dh		*rk_dh;
+	struct ikev2_keys	 rk_keys;
+	uint64_t		 rk_spi_r;
+	const struct ikev2_xform *rk_prf, *rk_encr, *rk_integ;
+};
+
+/* ikev2_initiator_auth.c */
+int	ini_psk_auth(struct ikev2_ini *i, const struct rg_buf *msg, const uint8_t *nonce,
+    size_t nlen, const uint8_t *skp, const uint8_t *idbody, size_t idlen,
+    uint8_t *out);
+long	ini_sig_auth(struct ikev2_ini *i, const uint8_t *idbody, size_t idlen,
+    uint8_t *out, size_t cap);
+int	ini_sig_verify(struct ikev2_ini *i, const struct ikev2_msg *m,
+    const struct ikev2_auth *a, const struct ikev2_pl *idr);
+
+#endif
