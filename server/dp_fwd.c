@@ -137,6 +137,8 @@ nft_run(const char *script, size_t len)
 	static const char	*const paths[] = { "/usr/sbin/nft",
 	    "/sbin/nft", "/usr/local/sbin/nft", "nft" };
 	posix_spawn_file_actions_t	 fa;
+	posix_spawnattr_t	 at;
+	sigset_t		 none, def;
 	char			*argv[] = { "nft", "-f", "-", NULL };
 	pid_t			 pid = -1;
 	size_t			 i, off = 0;
@@ -147,15 +149,26 @@ nft_run(const char *script, size_t len)
 		return -1;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pfd[0], STDIN_FILENO);
+	/* the loop thread blocks the signals it takes by signalfd, and the
+	 * daemon ignores SIGPIPE: nft gets neither */
+	sigemptyset(&none);
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &def);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
+	    POSIX_SPAWN_SETSIGDEF);
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		if (paths[i][0] == '/' && access(paths[i], X_OK) != 0)
 			continue;
-		if (posix_spawnp(&pid, paths[i], &fa, NULL, argv,
+		if (posix_spawnp(&pid, paths[i], &fa, &at, argv,
 		    environ) == 0)
 			break;
 		pid = -1;
 	}
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
 	close(pfd[0]);
 	if (pid == -1) {
 		rg_err(CORE, "forwarding: cannot run nft");

@@ -19,6 +19,47 @@
  * Per-SA counters; soft/hard byte and time lifetimes are checked on a
  * 1 s timer and reported through dp_events.expire (hard: SA removed).
  * No allocation per packet: buffers live in the backend.
+ *
+ * Threads: one, the loop thread.  Multi-queue TUN with a worker per core
+ * is designed but not built, because on the machines we test on it
+ * cannot pay (measured below).  The design, for when it can:
+ *  - N workers (one per core), each with its own epoll, its own TUN queue
+ *    (IFF_MULTI_QUEUE, one fd per queue), its own batch buffers (the
+ *    tx/rx arrays now in struct dp_backend) and raw send sockets.
+ *  - Every SA has exactly one owning worker, so its sequence counter,
+ *    replay window, counters and EVP contexts have one writer and need no
+ *    lock or atomic per packet (copies per worker would multiply the
+ *    ~1.1 KB of OpenSSL state per SA by N).  Outbound: a
+ *    TUNSETSTEERINGEBPF program picks the queue by a hash of the inner
+ *    destination (the client's vip), and the outbound SA lives on that
+ *    worker.  Inbound: by a hash of the SPI.
+ *  - ESP-in-UDP arrives on IKE's 4500 socket (ike_sock.c owns it; a
+ *    second SO_REUSEPORT socket on 4500 is not possible without it).
+ *    Either the loop thread's dp_udp_input copies each packet into the
+ *    SPI owner's single-producer ring and kicks its eventfd (costs a
+ *    copy on the loop thread), or, better, ike_sock.c sets SO_REUSEPORT
+ *    and joins N worker sockets in one group with a classic BPF selector
+ *    (SO_ATTACH_REUSEPORT_CBPF): non-ESP marker or keepalive -> IKE's
+ *    socket, else 1 + SPI mod N.  Raw ESP cannot be sharded (every raw
+ *    socket sees every packet): one raw reader dispatches by SPI.
+ *  - SA add/delete/update_addrs and send_to_client are messages from the
+ *    loop thread to the owner's queue (mutex + eventfd per message, never
+ *    per packet); the worker links/unlinks in its private tables and
+ *    hands freed SAs back.  The loop thread reads counters with relaxed
+ *    64-bit loads for dp_sa_counters() and lifetimes; expire and
+ *    dhcp_inform go back to the loop thread through an eventfd queue.
+ *  - GRO and ICMP "too big" per worker, on its own TUN queue.
+ * Why not now: on the 2-core test machine an iperf3 TCP stream through
+ * two dp-static ends (AES-128-GCM, ESP-in-UDP; both ends, iperf3 and the
+ * kernel on the same 2 cores) ran at 837-860 Mbit/s with the machine at
+ * 100% busy while the server end used 37-39% and the client end 49-52%
+ * of one core: the single thread is not the bottleneck, the kernel's
+ * veth/TUN/forwarding work is, and more threads would only add handoff
+ * cost.  The same day tests/bench/esp.sh gave esp_tunnel_mbit_s 1378
+ * (strongSwan kernel-libipsec 226, ratio 6.1; CBC/SHA-256 1044 vs 189)
+ * and esp_loop_vs_evp 1.13 (GCM; CBC/SHA-256 0.93): one thread already
+ * runs the codec at raw EVP speed.  Worth building on a many-core host
+ * whose NIC, not veth on the same cores, carries the traffic.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -99,14 +140,14 @@ dpu_lookup_out(struct dp_backend *b, const struct dp_pkt *k)
 
 	for (s = b->host_tab[dpu_addr_hash(k->dst, alen)]; s; s = s->hnext)
 		if (s->host_af == k->af && memcmp(s->host, k->dst, alen) == 0 &&
-		    dp_ts_match(s->ts_local, s->nts_local, k->af, k->src,
+		    dp_ts_match(DPU_TS_LOCAL(s), s->nts_local, k->af, k->src,
 		    k->proto, k->sport))
 			return s;
 	TAILQ_FOREACH(s, &b->sas, entry)
 		if (!s->inbound && !s->hosted && s->mode == DP_MODE_TUNNEL &&
-		    dp_ts_match(s->ts_remote, s->nts_remote, k->af, k->dst,
+		    dp_ts_match(DPU_TS_REMOTE(s), s->nts_remote, k->af, k->dst,
 		    k->proto, k->dport) &&
-		    dp_ts_match(s->ts_local, s->nts_local, k->af, k->src,
+		    dp_ts_match(DPU_TS_LOCAL(s), s->nts_local, k->af, k->src,
 		    k->proto, k->sport))
 			return s;
 	return NULL;
@@ -261,8 +302,8 @@ dpu_deliver(struct dp_backend *b, struct dpu_sa *sa, uint8_t *p, size_t len,
 	/* RFC 4301 5.2 step 4: the packet must match the SA's TS (in
 	 * transport mode the rebuilt header carries the outer addresses) */
 	if ((sa->nts_remote > 0 || sa->mode == DP_MODE_TUNNEL) &&
-	    (!dp_ts_match(sa->ts_remote, sa->nts_remote, k.af, k.src, k.proto,
-	    k.sport) || !dp_ts_match(sa->ts_local, sa->nts_local, k.af, k.dst,
+	    (!dp_ts_match(DPU_TS_REMOTE(sa), sa->nts_remote, k.af, k.src, k.proto,
+	    k.sport) || !dp_ts_match(DPU_TS_LOCAL(sa), sa->nts_local, k.af, k.dst,
 	    k.proto, k.dport))) {
 		b->st.policy++;
 		sa->ctr.other_drops++;
@@ -450,10 +491,9 @@ dpu_sa_add(struct dp_backend *b, const struct dp_sa *d)
 	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
 	s->nts_local = (uint8_t)d->nts_local;
 	s->nts_remote = (uint8_t)d->nts_remote;
-	s->ts_local = s->ts;
-	s->ts_remote = s->ts + s->nts_local;
-	memcpy(s->ts_local, d->ts_local, s->nts_local * sizeof(struct dp_ts));
-	memcpy(s->ts_remote, d->ts_remote, s->nts_remote *
+	memcpy(DPU_TS_LOCAL(s), d->ts_local, s->nts_local *
+	    sizeof(struct dp_ts));
+	memcpy(DPU_TS_REMOTE(s), d->ts_remote, s->nts_remote *
 	    sizeof(struct dp_ts));
 	s->soft_bytes = d->soft_bytes;
 	s->hard_bytes = d->hard_bytes;

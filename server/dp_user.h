@@ -42,24 +42,25 @@ union dpu_sockaddr {
 struct dpu_sa {
 	struct esp_sa		 esp;
 	uint32_t		 spi, reqid;
-	bool			 inbound, encap;
 	enum dp_mode		 mode;
-	union dpu_sockaddr	 local, peer;
-	struct dp_ts		*ts_local, *ts_remote;	/* into ts[] */
-	uint8_t			 nts_local, nts_remote;
-	uint64_t		 soft_bytes, hard_bytes;
+	int			 host_af;
 	uint32_t		 soft_time_s, hard_time_s;
 	uint16_t		 mss_clamp;
-	uint64_t		 added_ms;
+	bool			 inbound, encap;
 	bool			 soft_done;
 	bool			 hosted;	/* in the outbound host hash */
-	int			 host_af;
+	uint8_t			 nts_local, nts_remote;
+	union dpu_sockaddr	 local, peer;
 	uint8_t			 host[16];
+	uint64_t		 soft_bytes, hard_bytes;
+	uint64_t		 added_ms;
 	struct dp_counters	 ctr;
 	struct dpu_sa		*hnext;		/* SPI or host hash chain */
 	TAILQ_ENTRY(dpu_sa)	 entry;		/* all SAs, newest first */
-	struct dp_ts		 ts[];		/* nts_local + nts_remote */
+	struct dp_ts		 ts[];		/* local ones, then remote */
 };
+#define DPU_TS_LOCAL(s)		((s)->ts)
+#define DPU_TS_REMOTE(s)	((s)->ts + (s)->nts_local)
 
 struct dpu_stats {
 	uint64_t	 no_sa_in, no_sa_out, bad_inner, policy, tx_err;

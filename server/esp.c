@@ -132,8 +132,8 @@ esp_sa_init(struct esp_sa *sa, const struct dp_sa *d)
 	sa->inbound = d->inbound;
 	sa->esn = d->esn;
 	sa->mode = d->mode;
-	sa->iv_len = sa->xf->iv_len;
-	sa->block = sa->xf->block;
+	sa->iv_len = (uint8_t)sa->xf->iv_len;
+	sa->block = (uint8_t)sa->xf->block;
 	klen = d->encr_key_len;
 	if (sa->xf->aead) {
 		klen -= 4;
@@ -163,7 +163,7 @@ esp_sa_init(struct esp_sa *sa, const struct dp_sa *d)
 		    !EVP_MAC_init(m, d->integ_key, d->integ_key_len, params))
 			goto fail;
 		EVP_MAC_free(mac);
-		sa->icv_len = in->icv_len;
+		sa->icv_len = (uint8_t)in->icv_len;
 	}
 	if (sa->inbound && esp_replay_init(&sa->rp, d->replay_window,
 	    d->esn) == -1)
@@ -246,8 +246,8 @@ esp_encrypt(struct esp_sa *sa, uint8_t nh, const uint8_t *in, size_t len,
 	int		 n = 0, m = 0, f = 0;
 
 	ctlen = len + padlen + 2;
-	if (cap < ESP_HDR_LEN + sa->iv_len + sa->icv_len ||
-	    cap - (ESP_HDR_LEN + sa->iv_len + sa->icv_len) < ctlen ||
+	if (cap < ESP_HDR_LEN + (size_t)sa->iv_len + sa->icv_len ||
+	    cap - (ESP_HDR_LEN + (size_t)sa->iv_len + sa->icv_len) < ctlen ||
 	    len > INT32_MAX)
 		return -ESP_E_SPACE;
 	if (sa->seq >= (sa->esn ? UINT64_MAX : UINT32_MAX))

@@ -73,14 +73,14 @@ void	 esp_replay_update(struct esp_replay *, uint64_t seq);
 
 struct esp_xform;
 
-struct esp_sa {
+struct esp_sa {		/* packed small: one per SA, thousands of SAs */
 	uint32_t		 spi;
 	bool			 inbound;
 	bool			 esn;
+	uint8_t			 iv_len, icv_len, block;
+	uint8_t			 salt[4];	/* AEAD nonce prefix */
 	enum dp_mode		 mode;
 	const struct esp_xform	*xf;		/* static table row */
-	size_t			 iv_len, icv_len, block;
-	uint8_t			 salt[4];	/* AEAD nonce prefix */
 	void			*cctx;		/* owned EVP_CIPHER_CTX */
 	void			*mctx;		/* owned EVP_MAC_CTX (HMAC) or NULL */
 	uint64_t		 seq;		/* outbound: last sequence number sent */

@@ -504,7 +504,7 @@ heap_bytes(void)
  * bench counts it in ikev2_bytes_per_sa (target ~6 KB with the IKE_SA).
  */
 #define MEM_N		256
-#define MEM_MAX_B	3600
+#define MEM_MAX_B	3300
 static void
 memory_per_child_sa(void)
 {

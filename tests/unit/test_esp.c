@@ -358,7 +358,7 @@ roundtrip_and_tamper(void)
 		CHECK_EQ(esp_decrypt(&in, pkt, plen, buf, sizeof(buf), &olen,
 		    &nh, &seq), -ESP_E_SPI);
 		pkt[0] ^= 1;
-		for (i = 0; i < 8 + in.iv_len + in.icv_len + 2; i++)
+		for (i = 0; i < 8 + (size_t)in.iv_len + in.icv_len + 2; i++)
 			CHECK_EQ(esp_decrypt(&in, pkt, i, buf, sizeof(buf),
 			    &olen, &nh, &seq), -ESP_E_TRUNC);
 		CHECK(esp_decrypt(&in, pkt, plen - 1, buf, sizeof(buf), &olen,
