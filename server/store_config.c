@@ -67,106 +67,137 @@ prep(struct load *l, const char *sql)
 	return s;
 }
 
-#define GROW(arr, n) do {						\
+static int
+oom(struct load *l)
+{
+	snprintf(l->err, l->errlen, "out of memory");
+	return -1;
+}
+
+/* Appends one zeroed element to arr[n]; returns -1 from the caller on OOM. */
+#define GROW(l, arr, n) do {						\
 	void	*np_ = realloc((arr), ((n) + 1) * sizeof(*(arr)));	\
 	if (np_ == NULL)						\
-		goto oom;						\
+		return oom(l);						\
 	(arr) = np_;							\
 	memset(&(arr)[(n)], 0, sizeof(*(arr)));				\
 } while (0)
 
+/* Runs sql and hands each row to fn until one fails: 0, or -1 with l->err. */
 static int
-load_users(struct load *l)
+load_rows(struct load *l, const char *sql,
+    int (*fn)(struct load *, sqlite3_stmt *))
+{
+	sqlite3_stmt	*s;
+	int		 rc = 0;
+
+	if ((s = prep(l, sql)) == NULL)
+		return -1;
+	while (rc == 0 && sqlite3_step(s) == SQLITE_ROW)
+		rc = fn(l, s);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* A column of addresses (store_strv) parsed into *out; bad entries skipped. */
+static int
+addrs(sqlite3_stmt *s, int col, struct rg_addr **out, size_t *nout)
+{
+	char	**v;
+	size_t	  n, i;
+
+	v = col_strv(s, col, &n);
+	if ((*out = calloc(n + 1, sizeof(**out))) == NULL) {
+		store_strv_free(v, n);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (rg_addr_parse(v[i], &(*out)[*nout]) == 0)
+			(*nout)++;
+	store_strv_free(v, n);
+	return 0;
+}
+
+/* The same for a column of prefixes. */
+static int
+prefixes(sqlite3_stmt *s, int col, struct rg_prefix **out, size_t *nout)
+{
+	char	**v;
+	size_t	  n, i;
+
+	v = col_strv(s, col, &n);
+	if ((*out = calloc(n + 1, sizeof(**out))) == NULL) {
+		store_strv_free(v, n);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (rg_prefix_parse(v[i], &(*out)[*nout]) == 0)
+			(*nout)++;
+	store_strv_free(v, n);
+	return 0;
+}
+
+static int
+user_row(struct load *l, sqlite3_stmt *s)
 {
 	struct rg_config	*c = l->c;
-	sqlite3_stmt		*s;
+	struct rg_user		*u;
 	char			 aad[160];
 	uint8_t			*p;
 	size_t			 len;
 
-	if ((s = prep(l, "SELECT name, password_enc, nt_hash_enc, \"group\", "
-	    "profile, static_ip4, enabled FROM users ORDER BY name")) == NULL)
+	GROW(l, c->users, c->nusers);
+	u = &c->users[c->nusers++];
+	u->name = col_dup(s, 0);
+	snprintf(aad, sizeof(aad), "users.password_enc:%s", u->name);
+	if ((p = col_unseal(l, s, 1, aad, &len)) == NULL)
 		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		struct rg_user	*u;
-
-		GROW(c->users, c->nusers);
-		u = &c->users[c->nusers++];
-		u->name = col_dup(s, 0);
-		snprintf(aad, sizeof(aad), "users.password_enc:%s", u->name);
-		if ((p = col_unseal(l, s, 1, aad, &len)) == NULL)
-			goto fail;
-		u->password = (char *)p;
-		snprintf(aad, sizeof(aad), "users.nt_hash_enc:%s", u->name);
-		if ((p = col_unseal(l, s, 2, aad, &len)) == NULL)
-			goto fail;
-		if (len == 16) {
-			memcpy(u->nt_hash, p, 16);
-			u->has_nt_hash = true;
-		}
-		OPENSSL_cleanse(p, len);
-		free(p);
-		u->group = col_dup(s, 3);
-		u->profile = col_dup(s, 4);
-		if (sqlite3_column_type(s, 5) != SQLITE_NULL)
-			(void)rg_addr_parse((const char *)
-			    sqlite3_column_text(s, 5), &u->static_ip4);
-		u->enabled = sqlite3_column_int(s, 6) != 0;
+	u->password = (char *)p;
+	snprintf(aad, sizeof(aad), "users.nt_hash_enc:%s", u->name);
+	if ((p = col_unseal(l, s, 2, aad, &len)) == NULL)
+		return -1;
+	if (len == 16) {
+		memcpy(u->nt_hash, p, 16);
+		u->has_nt_hash = true;
 	}
-	sqlite3_finalize(s);
+	OPENSSL_cleanse(p, len);
+	free(p);
+	u->group = col_dup(s, 3);
+	u->profile = col_dup(s, 4);
+	if (sqlite3_column_type(s, 5) != SQLITE_NULL)
+		(void)rg_addr_parse((const char *)sqlite3_column_text(s, 5),
+		    &u->static_ip4);
+	u->enabled = sqlite3_column_int(s, 6) != 0;
 	return 0;
-oom:
-	snprintf(l->err, l->errlen, "out of memory");
-fail:
-	sqlite3_finalize(s);
-	return -1;
 }
 
 static int
-load_groups_policies(struct load *l)
+group_row(struct load *l, sqlite3_stmt *s)
 {
 	struct rg_config	*c = l->c;
-	sqlite3_stmt		*s;
-	char			**v;
-	size_t			  n, i;
+	struct rg_group		*g;
 
-	if ((s = prep(l, "SELECT name, profile, policy FROM groups")) == NULL)
-		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		GROW(c->groups, c->ngroups);
-		c->groups[c->ngroups].name = col_dup(s, 0);
-		c->groups[c->ngroups].profile = col_dup(s, 1);
-		c->groups[c->ngroups++].policy = col_dup(s, 2);
-	}
-	sqlite3_finalize(s);
-	if ((s = prep(l, "SELECT name, networks, l2tp_transport FROM "
-	    "policies")) == NULL)
-		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		struct rg_policy	*p;
-
-		GROW(c->policies, c->npolicies);
-		p = &c->policies[c->npolicies++];
-		p->name = col_dup(s, 0);
-		p->l2tp_transport = sqlite3_column_int(s, 2) != 0;
-		v = col_strv(s, 1, &n);
-		if ((p->networks = calloc(n + 1, sizeof(*p->networks))) ==
-		    NULL) {
-			store_strv_free(v, n);
-			goto oom;
-		}
-		for (i = 0; i < n; i++)
-			if (rg_prefix_parse(v[i], &p->networks[p->nnetworks])
-			    == 0)
-				p->nnetworks++;
-		store_strv_free(v, n);
-	}
-	sqlite3_finalize(s);
+	GROW(l, c->groups, c->ngroups);
+	g = &c->groups[c->ngroups++];
+	g->name = col_dup(s, 0);
+	g->profile = col_dup(s, 1);
+	g->policy = col_dup(s, 2);
 	return 0;
-oom:
-	snprintf(l->err, l->errlen, "out of memory");
-	sqlite3_finalize(s);
-	return -1;
+}
+
+static int
+policy_row(struct load *l, sqlite3_stmt *s)
+{
+	struct rg_config	*c = l->c;
+	struct rg_policy	*p;
+
+	GROW(l, c->policies, c->npolicies);
+	p = &c->policies[c->npolicies++];
+	p->name = col_dup(s, 0);
+	p->l2tp_transport = sqlite3_column_int(s, 2) != 0;
+	if (prefixes(s, 1, &p->networks, &p->nnetworks) < 0)
+		return oom(l);
+	return 0;
 }
 
 /* The shortest prefix covering first..last. */
@@ -187,135 +218,73 @@ covering(const struct rg_addr *a, const struct rg_addr *b,
 }
 
 static int
-load_pools(struct load *l)
+pool_row(struct load *l, sqlite3_stmt *s)
 {
 	struct rg_config	*c = l->c;
-	sqlite3_stmt		*s;
+	struct rg_pool_conf	*p;
+	struct rg_addr		 lo, hi;
 	char			**v;
 	const char		*why;
 	size_t			  n, i;
 	int			  af;
 
-	if ((s = prep(l, "SELECT name, af, ranges, excludes, next FROM pools "
-	    "ORDER BY name")) == NULL)
-		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		struct rg_pool_conf	*p;
-		struct rg_addr		 lo, hi;
-
-		GROW(c->pools, c->npools);
-		p = &c->pools[c->npools++];
-		p->name = col_dup(s, 0);
-		p->af = strcmp((const char *)sqlite3_column_text(s, 1),
-		    "ipv6") == 0 ? AF_INET6 : AF_INET;
-		p->next = col_dup(s, 4);
-		v = col_strv(s, 2, &n);
-		if ((p->ranges = calloc(n + 1, sizeof(*p->ranges))) == NULL) {
-			store_strv_free(v, n);
-			goto oom;
-		}
-		for (i = 0; i < n; i++) {
-			if (store_range_parse(v[i], &p->ranges[p->nranges],
-			    &af, &why) < 0) {
-				snprintf(l->err, l->errlen, "pool %s: range "
-				    "%s: %s", p->name, v[i], why);
-				store_strv_free(v, n);
-				goto fail;
-			}
-			p->nranges++;
-		}
+	GROW(l, c->pools, c->npools);
+	p = &c->pools[c->npools++];
+	p->name = col_dup(s, 0);
+	p->af = strcmp((const char *)sqlite3_column_text(s, 1), "ipv6") == 0 ?
+	    AF_INET6 : AF_INET;
+	p->next = col_dup(s, 4);
+	v = col_strv(s, 2, &n);
+	if ((p->ranges = calloc(n + 1, sizeof(*p->ranges))) == NULL) {
 		store_strv_free(v, n);
-		lo = p->ranges[0].first;
-		hi = p->ranges[0].last;
-		for (i = 1; i < p->nranges; i++) {
-			if (memcmp(p->ranges[i].first.addr, lo.addr, 16) < 0)
-				lo = p->ranges[i].first;
-			if (memcmp(p->ranges[i].last.addr, hi.addr, 16) > 0)
-				hi = p->ranges[i].last;
-		}
-		if (p->nranges)
-			covering(&lo, &hi, &p->network);
-		v = col_strv(s, 3, &n);
-		if ((p->excludes = calloc(n + 1, sizeof(*p->excludes))) ==
-		    NULL) {
-			store_strv_free(v, n);
-			goto oom;
-		}
-		for (i = 0; i < n; i++)
-			if (rg_prefix_parse(v[i], &p->excludes[p->nexcludes])
-			    == 0)
-				p->nexcludes++;
-		store_strv_free(v, n);
+		return oom(l);
 	}
-	sqlite3_finalize(s);
-	return 0;
-oom:
-	snprintf(l->err, l->errlen, "out of memory");
-fail:
-	sqlite3_finalize(s);
-	return -1;
-}
-
-static int
-addrs(sqlite3_stmt *s, int col, struct rg_addr **out, size_t *nout)
-{
-	char	**v;
-	size_t	  n, i;
-
-	v = col_strv(s, col, &n);
-	if ((*out = calloc(n + 1, sizeof(**out))) == NULL) {
-		store_strv_free(v, n);
-		return -1;
+	for (i = 0; i < n; i++) {
+		if (store_range_parse(v[i], &p->ranges[p->nranges], &af,
+		    &why) < 0) {
+			snprintf(l->err, l->errlen, "pool %s: range %s: %s",
+			    p->name, v[i], why);
+			store_strv_free(v, n);
+			return -1;
+		}
+		p->nranges++;
 	}
-	for (i = 0; i < n; i++)
-		if (rg_addr_parse(v[i], &(*out)[*nout]) == 0)
-			(*nout)++;
 	store_strv_free(v, n);
+	lo = p->ranges[0].first;
+	hi = p->ranges[0].last;
+	for (i = 1; i < p->nranges; i++) {
+		if (memcmp(p->ranges[i].first.addr, lo.addr, 16) < 0)
+			lo = p->ranges[i].first;
+		if (memcmp(p->ranges[i].last.addr, hi.addr, 16) > 0)
+			hi = p->ranges[i].last;
+	}
+	if (p->nranges)
+		covering(&lo, &hi, &p->network);
+	if (prefixes(s, 3, &p->excludes, &p->nexcludes) < 0)
+		return oom(l);
 	return 0;
 }
 
 static int
-load_profiles(struct load *l)
+profile_row(struct load *l, sqlite3_stmt *s)
 {
 	struct rg_config	*c = l->c;
-	sqlite3_stmt		*s;
-	char			**v;
-	size_t			  n, i;
+	struct rg_profile	*p;
 
-	if ((s = prep(l, "SELECT name, pools, dns, wins, split, domains, "
-	    "banner, one_session, generation FROM profiles")) == NULL)
-		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		struct rg_profile	*p;
-
-		GROW(c->profiles, c->nprofiles);
-		p = &c->profiles[c->nprofiles++];
-		p->name = col_dup(s, 0);
-		p->pools = col_strv(s, 1, &p->npools);
-		p->domains = col_strv(s, 5, &p->ndomains);
-		p->banner = col_dup(s, 6);
-		p->one_session = sqlite3_column_int(s, 7) != 0;
-		p->generation = (uint32_t)sqlite3_column_int64(s, 8);
-		if (p->pools == NULL || p->domains == NULL ||
-		    addrs(s, 2, &p->dns, &p->ndns) < 0 ||
-		    addrs(s, 3, &p->wins, &p->nwins) < 0)
-			goto oom;
-		v = col_strv(s, 4, &n);
-		if ((p->split = calloc(n + 1, sizeof(*p->split))) == NULL) {
-			store_strv_free(v, n);
-			goto oom;
-		}
-		for (i = 0; i < n; i++)
-			if (rg_prefix_parse(v[i], &p->split[p->nsplit]) == 0)
-				p->nsplit++;
-		store_strv_free(v, n);
-	}
-	sqlite3_finalize(s);
+	GROW(l, c->profiles, c->nprofiles);
+	p = &c->profiles[c->nprofiles++];
+	p->name = col_dup(s, 0);
+	p->pools = col_strv(s, 1, &p->npools);
+	p->domains = col_strv(s, 5, &p->ndomains);
+	p->banner = col_dup(s, 6);
+	p->one_session = sqlite3_column_int(s, 7) != 0;
+	p->generation = (uint32_t)sqlite3_column_int64(s, 8);
+	if (p->pools == NULL || p->domains == NULL ||
+	    addrs(s, 2, &p->dns, &p->ndns) < 0 ||
+	    addrs(s, 3, &p->wins, &p->nwins) < 0 ||
+	    prefixes(s, 4, &p->split, &p->nsplit) < 0)
+		return oom(l);
 	return 0;
-oom:
-	snprintf(l->err, l->errlen, "out of memory");
-	sqlite3_finalize(s);
-	return -1;
 }
 
 /*
@@ -369,120 +338,102 @@ json_strv_dup(json_t *a, size_t *n)
 }
 
 static int
-load_proposals(struct load *l)
+preset_add(struct load *l, json_t *x)
 {
 	struct rg_config	*c = l->c;
-	sqlite3_stmt		*s;
-	json_t			*b, *x;
-	size_t			 i;
+	struct rg_proposal_set	*p;
+
+	GROW(l, c->proposal_sets, c->nproposal_sets);
+	p = &c->proposal_sets[c->nproposal_sets++];
+	p->name = strdup(json_string_value(json_object_get(x, "name")));
+	p->ike = json_strv_dup(json_object_get(x, "ike"), &p->nike);
+	p->esp = json_strv_dup(json_object_get(x, "esp"), &p->nesp);
+	return 0;
+}
+
+/* The built-in proposal sets (store_proposal_presets), before the custom ones. */
+static int
+load_presets(struct load *l)
+{
+	json_t	*b, *x;
+	size_t	 i;
 
 	if ((b = store_proposal_presets()) == NULL)
-		goto oom;
-	json_array_foreach(b, i, x) {
-		struct rg_proposal_set	*p;
-
-		GROW(c->proposal_sets, c->nproposal_sets);
-		p = &c->proposal_sets[c->nproposal_sets++];
-		p->name = strdup(json_string_value(json_object_get(x,
-		    "name")));
-		p->ike = json_strv_dup(json_object_get(x, "ike"), &p->nike);
-		p->esp = json_strv_dup(json_object_get(x, "esp"), &p->nesp);
-	}
-	json_decref(b);
-	if ((s = prep(l, "SELECT name, ike, esp FROM proposal_sets")) == NULL)
-		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		struct rg_proposal_set	*p;
-
-		GROW(c->proposal_sets, c->nproposal_sets);
-		p = &c->proposal_sets[c->nproposal_sets++];
-		p->name = col_dup(s, 0);
-		p->ike = col_strv(s, 1, &p->nike);
-		p->esp = col_strv(s, 2, &p->nesp);
-	}
-	sqlite3_finalize(s);
-	return 0;
-oom:
-	json_decref(b);
-	snprintf(l->err, l->errlen, "out of memory");
-	return -1;
-}
-
-static int
-load_psks(struct load *l)
-{
-	struct rg_config	*c = l->c;
-	sqlite3_stmt		*s;
-	char			 aad[320];
-
-	if ((s = prep(l, "SELECT id, secret_enc FROM psks")) == NULL)
-		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		struct rg_psk	*p;
-
-		GROW(c->psks, c->npsks);
-		p = &c->psks[c->npsks++];
-		p->id = col_dup(s, 0);
-		snprintf(aad, sizeof(aad), "psks.secret_enc:%s", p->id);
-		if ((p->secret = col_unseal(l, s, 1, aad, &p->secret_len)) ==
-		    NULL) {
-			sqlite3_finalize(s);
+		return oom(l);
+	json_array_foreach(b, i, x)
+		if (preset_add(l, x) < 0) {
+			json_decref(b);
 			return -1;
 		}
-	}
-	sqlite3_finalize(s);
+	json_decref(b);
 	return 0;
-oom:
-	snprintf(l->err, l->errlen, "out of memory");
-	sqlite3_finalize(s);
-	return -1;
 }
 
 static int
-load_pki(struct load *l)
+proposal_row(struct load *l, sqlite3_stmt *s)
+{
+	struct rg_config	*c = l->c;
+	struct rg_proposal_set	*p;
+
+	GROW(l, c->proposal_sets, c->nproposal_sets);
+	p = &c->proposal_sets[c->nproposal_sets++];
+	p->name = col_dup(s, 0);
+	p->ike = col_strv(s, 1, &p->nike);
+	p->esp = col_strv(s, 2, &p->nesp);
+	return 0;
+}
+
+static int
+psk_row(struct load *l, sqlite3_stmt *s)
+{
+	struct rg_config	*c = l->c;
+	struct rg_psk		*p;
+	char			 aad[320];
+
+	GROW(l, c->psks, c->npsks);
+	p = &c->psks[c->npsks++];
+	p->id = col_dup(s, 0);
+	snprintf(aad, sizeof(aad), "psks.secret_enc:%s", p->id);
+	if ((p->secret = col_unseal(l, s, 1, aad, &p->secret_len)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Rows in id order: the newest CA and server certificate win. */
+static int
+pki_row(struct load *l, sqlite3_stmt *s)
 {
 	struct rg_pki	*k = &l->c->pki;
-	sqlite3_stmt	*s;
+	const char	*kind = (const char *)sqlite3_column_text(s, 1);
 	char		 aad[160];
 	size_t		 len;
 
-	if ((s = prep(l, "SELECT id, kind, cert_pem, key_enc FROM certs "
-	    "WHERE kind IN ('ca', 'server') AND revoked_at IS NULL "
-	    "ORDER BY id")) == NULL)
-		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		const char	*kind = (const char *)sqlite3_column_text(s, 1);
-
-		if (strcmp(kind, "ca") == 0) {
-			free(k->ca_pem);
-			k->ca_pem = col_dup(s, 2);
-			continue;
-		}
-		free(k->server_cert_pem);
-		k->server_cert_pem = col_dup(s, 2);
-		if (k->server_key_pem) {
-			OPENSSL_cleanse(k->server_key_pem,
-			    strlen(k->server_key_pem));
-			free(k->server_key_pem);
-			k->server_key_pem = NULL;
-		}
-		if (sqlite3_column_type(s, 3) == SQLITE_NULL)
-			continue;
-		snprintf(aad, sizeof(aad), "certs.key_enc:%lld",
-		    (long long)sqlite3_column_int64(s, 0));
-		if ((k->server_key_pem = (char *)col_unseal(l, s, 3, aad,
-		    &len)) == NULL) {
-			sqlite3_finalize(s);
-			return -1;
-		}
+	if (strcmp(kind, "ca") == 0) {
+		free(k->ca_pem);
+		k->ca_pem = col_dup(s, 2);
+		return 0;
 	}
-	sqlite3_finalize(s);
-	if ((s = prep(l, "SELECT pem FROM crls ORDER BY number DESC LIMIT 1"))
-	    == NULL)
+	free(k->server_cert_pem);
+	k->server_cert_pem = col_dup(s, 2);
+	if (k->server_key_pem) {
+		OPENSSL_cleanse(k->server_key_pem, strlen(k->server_key_pem));
+		free(k->server_key_pem);
+		k->server_key_pem = NULL;
+	}
+	if (sqlite3_column_type(s, 3) == SQLITE_NULL)
+		return 0;
+	snprintf(aad, sizeof(aad), "certs.key_enc:%lld",
+	    (long long)sqlite3_column_int64(s, 0));
+	if ((k->server_key_pem = (char *)col_unseal(l, s, 3, aad, &len)) ==
+	    NULL)
 		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		k->crl_pem = col_dup(s, 0);
-	sqlite3_finalize(s);
+	return 0;
+}
+
+static int
+crl_row(struct load *l, sqlite3_stmt *s)
+{
+	l->c->pki.crl_pem = col_dup(s, 0);
 	return 0;
 }
 
@@ -559,10 +510,42 @@ validate(struct load *l)
 	return 0;
 }
 
+/*
+ * The snapshot, step by step in this order: a query whose rows go to row,
+ * or (sql NULL) a step of its own.
+ */
+static const struct {
+	const char	*sql;
+	int		(*row)(struct load *, sqlite3_stmt *);
+	int		(*step)(struct load *);
+} loaders[] = {
+	{ NULL, NULL, load_settings },
+	{ "SELECT name, password_enc, nt_hash_enc, \"group\", profile, "
+	  "static_ip4, enabled FROM users ORDER BY name", user_row, NULL },
+	{ "SELECT name, profile, policy FROM groups", group_row, NULL },
+	{ "SELECT name, networks, l2tp_transport FROM policies", policy_row,
+	  NULL },
+	{ "SELECT name, af, ranges, excludes, next FROM pools ORDER BY name",
+	  pool_row, NULL },
+	{ "SELECT name, pools, dns, wins, split, domains, banner, "
+	  "one_session, generation FROM profiles", profile_row, NULL },
+	{ NULL, NULL, pool_dns },
+	{ NULL, NULL, load_presets },
+	{ "SELECT name, ike, esp FROM proposal_sets", proposal_row, NULL },
+	{ "SELECT id, secret_enc FROM psks", psk_row, NULL },
+	{ "SELECT id, kind, cert_pem, key_enc FROM certs WHERE kind IN "
+	  "('ca', 'server') AND revoked_at IS NULL ORDER BY id", pki_row,
+	  NULL },
+	{ "SELECT pem FROM crls ORDER BY number DESC LIMIT 1", crl_row,
+	  NULL },
+	{ NULL, NULL, validate },
+};
+
 struct rg_config *
 store_config_load(struct store *st, char *err, size_t errlen)
 {
 	struct load	 l = { st, NULL, err, errlen };
+	size_t		 i;
 
 	if ((l.c = rg_config_new()) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -573,15 +556,13 @@ store_config_load(struct store *st, char *err, size_t errlen)
 		rg_config_unref(l.c);
 		return NULL;
 	}
-	if (load_settings(&l) < 0 || load_users(&l) < 0 ||
-	    load_groups_policies(&l) < 0 || load_pools(&l) < 0 ||
-	    load_profiles(&l) < 0 || pool_dns(&l) < 0 ||
-	    load_proposals(&l) < 0 ||
-	    load_psks(&l) < 0 || load_pki(&l) < 0 || validate(&l) < 0) {
-		store_rollback(st);
-		rg_config_unref(l.c);
-		return NULL;
-	}
+	for (i = 0; i < sizeof(loaders) / sizeof(loaders[0]); i++)
+		if ((loaders[i].sql ? load_rows(&l, loaders[i].sql,
+		    loaders[i].row) : loaders[i].step(&l)) < 0) {
+			store_rollback(st);
+			rg_config_unref(l.c);
+			return NULL;
+		}
 	store_rollback(st);	/* read-only: nothing to commit */
 	l.c->serial = ++st->serial;
 	rg_debug(STORE, "snapshot %llu: %zu users, %zu pools, %zu profiles",
