@@ -156,6 +156,28 @@ pool_addr_u128(const struct rg_addr *a)
 	return v;
 }
 
+pool_u128
+pool_prefix_u128(const struct rg_prefix *p)
+{
+	struct rg_addr	 a;
+
+	a.af = p->af;
+	memcpy(a.addr, p->addr, 16);
+	return pool_addr_u128(&a);
+}
+
+pool_u128
+pool_host_mask(int af, uint8_t plen)
+{
+	int	 bits = af == AF_INET ? 32 : 128;
+
+	if (plen >= bits)
+		return 0;
+	if (bits - plen == 128)
+		return ~(pool_u128)0;
+	return ((pool_u128)1 << (bits - plen)) - 1;
+}
+
 void
 pool_u128_addr(int af, pool_u128 v, struct rg_addr *a)
 {

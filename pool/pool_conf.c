@@ -18,28 +18,6 @@
 #include "rg_log.h"
 #include "pool_int.h"
 
-static pool_u128
-prefix_u128(const struct rg_prefix *p)
-{
-	struct rg_addr	 a;
-
-	a.af = p->af;
-	memcpy(a.addr, p->addr, 16);
-	return pool_addr_u128(&a);
-}
-
-static pool_u128
-host_mask(int af, uint8_t plen)
-{
-	int	 bits = af == AF_INET ? 32 : 128;
-
-	if (plen >= bits)
-		return 0;
-	if (bits - plen == 128)
-		return ~(pool_u128)0;
-	return ((pool_u128)1 << (bits - plen)) - 1;
-}
-
 struct pool *
 pool_locate(struct pool *pools, size_t npools, const struct rg_addr *a,
     struct pool_range **rp, uint32_t *slot)
@@ -138,9 +116,9 @@ pool_build(struct pool *p, const struct rg_pool_conf *pc)
 		return -1;
 	if (n == 0) {
 		/* A pool given by its network alone is that CIDR. */
-		first = prefix_u128(&pc->network);
+		first = pool_prefix_u128(&pc->network);
 		pool_u128_addr(pc->af, first, &net.first);
-		pool_u128_addr(pc->af, first | host_mask(pc->af,
+		pool_u128_addr(pc->af, first | pool_host_mask(pc->af,
 		    pc->network.plen), &net.last);
 		src = &net;
 		n = 1;
@@ -170,10 +148,10 @@ pool_build(struct pool *p, const struct rg_pool_conf *pc)
 		}
 	}
 	if (pc->network.af == pc->af && pc->network.plen < bits - 1) {
-		first = prefix_u128(&pc->network);
+		first = pool_prefix_u128(&pc->network);
 		exclude_addr(p, first);
 		if (pc->af == AF_INET)
-			exclude_addr(p, first | host_mask(pc->af,
+			exclude_addr(p, first | pool_host_mask(pc->af,
 			    pc->network.plen));
 	}
 	for (j = 0; j < pc->nexcludes; j++) {
@@ -181,8 +159,8 @@ pool_build(struct pool *p, const struct rg_pool_conf *pc)
 
 		if (x->af != pc->af)
 			continue;
-		first = prefix_u128(x);
-		exclude_span(p, first, first | host_mask(x->af, x->plen));
+		first = pool_prefix_u128(x);
+		exclude_span(p, first, first | pool_host_mask(x->af, x->plen));
 	}
 	return 0;
 }

@@ -131,6 +131,9 @@ int	pool_range_index(struct pool_range *, uint32_t, struct pool_lease *);
 
 /* Addresses as integers. */
 pool_u128	pool_addr_u128(const struct rg_addr *);
+pool_u128	pool_prefix_u128(const struct rg_prefix *);
+/* The host bits of a /plen of family af (0 for a full-length prefix). */
+pool_u128	pool_host_mask(int af, uint8_t plen);
 void		pool_u128_addr(int af, pool_u128, struct rg_addr *);
 bool		pool_addr_eq(const struct rg_addr *, const struct rg_addr *);
 

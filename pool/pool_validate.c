@@ -34,35 +34,13 @@ bad(char *field, size_t flen, char *why, size_t wlen, const char *f,
 	return -1;
 }
 
-static pool_u128
-pfx_u128(const struct rg_prefix *p)
-{
-	struct rg_addr	 a;
-
-	a.af = p->af;
-	memcpy(a.addr, p->addr, 16);
-	return pool_addr_u128(&a);
-}
-
-static pool_u128
-hmask(int af, uint8_t plen)
-{
-	int	 bits = af == AF_INET ? 32 : 128;
-
-	if (plen >= bits)
-		return 0;
-	if (bits - plen == 128)
-		return ~(pool_u128)0;
-	return ((pool_u128)1 << (bits - plen)) - 1;
-}
-
 static bool
 prefix_ok(const struct rg_prefix *p)
 {
 	int	 bits = p->af == AF_INET ? 32 : 128;
 
 	return (p->af == AF_INET || p->af == AF_INET6) && p->plen <= bits &&
-	    (pfx_u128(p) & hmask(p->af, p->plen)) == 0;
+	    (pool_prefix_u128(p) & pool_host_mask(p->af, p->plen)) == 0;
 }
 
 /* The i-th range of pool pc as integers (the network when none). */
@@ -70,8 +48,8 @@ static void
 range_of(const struct rg_pool_conf *pc, size_t i, pool_u128 *a, pool_u128 *b)
 {
 	if (pc->nranges == 0) {
-		*a = pfx_u128(&pc->network);
-		*b = *a | hmask(pc->af, pc->network.plen);
+		*a = pool_prefix_u128(&pc->network);
+		*b = *a | pool_host_mask(pc->af, pc->network.plen);
 		return;
 	}
 	*a = pool_addr_u128(&pc->ranges[i].first);
@@ -118,8 +96,8 @@ check_pool(const struct rg_config *cfg, size_t pi, char *field, size_t flen,
 			return bad(field, flen, why, wlen, f, "prefix too long"
 			    " (/%u; at most /%d)", pc->network.plen, maxp);
 	}
-	net = pfx_u128(&pc->network);
-	mask = hmask(pc->af, pc->network.plen);
+	net = pool_prefix_u128(&pc->network);
+	mask = pool_host_mask(pc->af, pc->network.plen);
 	for (j = 0; j < pc->nranges; j++) {
 		snprintf(f, sizeof(f), "pools[%s].ranges[%zu]", nm, j);
 		if (pc->ranges[j].first.af != pc->af ||
