@@ -50,6 +50,12 @@ setup() {
 	ip -n "$NS" addr add 203.0.113.1/24 dev wan0
 	ip -n "$NL" addr add 198.51.100.10/24 dev host0
 	ip -n "$NO" addr add 203.0.113.10/24 dev out0
+	# IPv6 twins: LAN 2001:db8:2::/64, outside 2001:db8:3::/64
+	ip -n "$NS" addr add 2001:db8:2::1/64 dev lan0 nodad
+	ip -n "$NS" addr add 2001:db8:3::1/64 dev wan0 nodad
+	ip -n "$NL" addr add 2001:db8:2::10/64 dev host0 nodad
+	ip -n "$NO" addr add 2001:db8:3::10/64 dev out0 nodad
+	ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.forwarding=0
 	for n in "$NC" "$NS" "$NL" "$NO"; do ip -n "$n" link set lo up; done
 	ip -n "$NC" link set cli0 up
 	ip -n "$NS" link set srv0 up
@@ -81,7 +87,10 @@ start_pair() {
 	    --encr aes128gcm --spi-in c0000002 --spi-out c0000001 \
 	    --key-in "$K1" --key-out "$K2" --ts-local 0.0.0.0/0 \
 	    --ts-remote 198.18.0.1/32 --ts-remote 198.51.100.200/32 \
-	    --route 198.18.0.1/32 --route 198.51.100.200/32 "$@" \
+	    --route 198.18.0.1/32 --route 198.51.100.200/32 \
+	    --ts-local ::/0 --ts-remote 2001:db8:f::1/128 \
+	    --ts-remote 2001:db8:2::200/128 \
+	    --route 2001:db8:f::1/128 --route 2001:db8:2::200/128 "$@" \
 	    >"$work/srv.out" 2>"$work/srv.err" &
 	sp=$!
 	pids+=("$sp")
@@ -89,6 +98,8 @@ start_pair() {
 	    --encr aes128gcm --spi-in c0000001 --spi-out c0000002 \
 	    --key-in "$K2" --key-out "$K1" --ts-remote 0.0.0.0/0 \
 	    --ts-local 198.18.0.1/32 --ts-local 198.51.100.200/32 \
+	    --ts-remote ::/0 --ts-local 2001:db8:f::1/128 \
+	    --ts-local 2001:db8:2::200/128 \
 	    >"$work/cli.out" 2>"$work/cli.err" &
 	cp=$!
 	pids+=("$cp")
@@ -97,6 +108,10 @@ start_pair() {
 	ip -n "$NC" addr add 198.51.100.200/32 dev rgc0
 	ip -n "$NC" route add 203.0.113.0/24 dev rgc0 src 198.18.0.1
 	ip -n "$NC" route add 198.51.100.0/24 dev rgc0 src 198.51.100.200
+	ip -n "$NC" addr add 2001:db8:f::1/128 dev rgc0 nodad
+	ip -n "$NC" addr add 2001:db8:2::200/128 dev rgc0 nodad
+	ip -n "$NC" -6 route add 2001:db8:3::/64 dev rgc0 src 2001:db8:f::1
+	ip -n "$NC" -6 route add 2001:db8:2::/64 dev rgc0 src 2001:db8:2::200
 }
 
 stop_pair() {
@@ -108,6 +123,8 @@ state() {	# ip_forward, our table present?, proxy entries
 	local t=no
 	ip netns exec "$NS" nft list table inet roadgate >/dev/null 2>&1 && t=yes
 	echo "fwd=$(ip netns exec "$NS" cat /proc/sys/net/ipv4/ip_forward)" \
+	    "fwd6=$(ip netns exec "$NS" cat /proc/sys/net/ipv6/conf/all/forwarding)" \
+	    "ndp=$(ip netns exec "$NS" cat /proc/sys/net/ipv6/conf/lan0/proxy_ndp)" \
 	    "table=$t proxy=[$(ip -n "$NS" neigh show proxy | tr '\n' ' ')]"
 }
 
@@ -130,7 +147,7 @@ if ! start_pair; then
 	fail dp_fwd.off.start "$(cat "$work/srv.err" "$work/cli.err" | head -5)"
 else
 	s=$(state)
-	if [ "$s" = "fwd=0 table=no proxy=[]" ]; then
+	if [ "$s" = "fwd=0 fwd6=0 ndp=0 table=no proxy=[]" ]; then
 		pass dp_fwd.off.untouched
 	else
 		fail dp_fwd.off.untouched "$s"
@@ -148,10 +165,13 @@ if ! start_pair --forwarding --masquerade wan0 --proxy-arp lan0; then
 	fail dp_fwd.on.start "$(cat "$work/srv.err" "$work/cli.err" | head -5)"
 else
 	s=$(state)
-	case $s in
-	"fwd=1 table=yes proxy=["*198.51.100.200*lan0*) pass dp_fwd.on.state ;;
-	*) fail dp_fwd.on.state "$s" ;;
-	esac
+	if [[ $s == "fwd=1 fwd6=1 ndp=1 table=yes proxy=["* ]] &&
+	    ip -n "$NS" neigh show proxy dev lan0 | grep -q "^198.51.100.200 " &&
+	    ip -n "$NS" neigh show proxy dev lan0 | grep -q "^2001:db8:2::200 "; then
+		pass dp_fwd.on.state
+	else
+		fail dp_fwd.on.state "$s"
+	fi
 	if ip netns exec "$NS" nft list set inet roadgate pool4 2>&1 | grep -q 198.18.0.1; then
 		pass dp_fwd.on.pool_set
 	else
@@ -173,6 +193,16 @@ else
 	else
 		fail dp_fwd.masq.outside_sees_server "$(grep -h -i 'accepted\|error' "$work/iperf.s" "$work/iperf.c" | head -3)"
 	fi
+	if ip netns exec "$NC" ping -6 -c 2 -i 0.2 -W 2 -I 2001:db8:f::1 2001:db8:3::10 >"$work/ping6a" 2>&1; then
+		pass dp_fwd.masq.ping6_outside
+	else
+		fail dp_fwd.masq.ping6_outside "$(tail -2 "$work/ping6a")"
+	fi
+	if ip netns exec "$NL" ping -6 -c 2 -i 0.2 -W 3 2001:db8:2::200 >"$work/ping6b" 2>&1; then
+		pass dp_fwd.proxy_ndp.lan_to_vip6
+	else
+		fail dp_fwd.proxy_ndp.lan_to_vip6 "$(tail -2 "$work/ping6b")"
+	fi
 	# proxy ARP: the LAN host reaches the in-subnet vip on-link
 	if ip netns exec "$NL" ping -c 2 -i 0.2 -W 3 198.51.100.200 >"$work/ping2" 2>&1; then
 		pass dp_fwd.proxy_arp.lan_to_vip
@@ -182,7 +212,7 @@ else
 fi
 stop_pair
 s=$(state)
-if [ "$s" = "fwd=0 table=no proxy=[]" ]; then
+if [ "$s" = "fwd=0 fwd6=0 ndp=0 table=no proxy=[]" ]; then
 	pass dp_fwd.on.restored_on_shutdown
 else
 	fail dp_fwd.on.restored_on_shutdown "$s"
