@@ -179,8 +179,8 @@ certmgr_put(struct store *st, const char *kind, const char *name,
 
 /* ---- CA ---- */
 
-static bool
-in_array(json_t *a, const char *s)
+bool
+certmgr_json_has(json_t *a, const char *s)
 {
 	size_t	 i;
 	json_t	*v;
@@ -283,6 +283,17 @@ certmgr_ca_create(struct store *st, json_t *req, json_t **out,
 	return rc;
 }
 
+/* An import names both "cert" and "key" (PEM). */
+static int
+need_cert_key(json_t *req, struct cert_err *e)
+{
+	if (certmgr_jstr(req, "cert") == NULL)
+		return cert_err_set(e, "cert", "a PEM certificate is required");
+	if (certmgr_jstr(req, "key") == NULL)
+		return cert_err_set(e, "key", "a PEM private key is required");
+	return 0;
+}
+
 int
 certmgr_ca_import(struct store *st, json_t *req, json_t **out,
     struct cert_err *e)
@@ -290,12 +301,8 @@ certmgr_ca_import(struct store *st, json_t *req, json_t **out,
 	struct cert_pair	 pair;
 	int			 rc;
 
-	if (certmgr_jstr(req, "cert") == NULL)
-		return cert_err_set(e, "cert", "a PEM certificate is required"),
-		    STORE_EINVAL;
-	if (certmgr_jstr(req, "key") == NULL)
-		return cert_err_set(e, "key", "a PEM private key is required"),
-		    STORE_EINVAL;
+	if (need_cert_key(req, e) < 0)
+		return STORE_EINVAL;
 	if (cert_ca_import(certmgr_jstr(req, "cert"), certmgr_jstr(req, "key"),
 	    certmgr_jstr(req, "key_password"), certmgr_jstr(req, "chain"),
 	    &pair, e) == -1)
@@ -323,6 +330,28 @@ int
 certmgr_ca_show(struct store *st, json_t **out, struct cert_err *e)
 {
 	return show(st, "ca", out, e);
+}
+
+/* ---- leaves ---- */
+
+int
+certmgr_issue_begin(struct store *st, json_t *req, struct cert_keyspec *key,
+    int *days, const char **crl_url, struct cert_ca *ca, char **url,
+    struct cert_err *e)
+{
+	int	 rc;
+
+	if (cert_keyspec_parse(certmgr_jstr(req, "key_type"), key, e) == -1)
+		return STORE_EINVAL;
+	if ((rc = certmgr_jint(req, "days", 0, days, e)) < 0)
+		return rc;
+	if ((rc = certmgr_ca_load(st, ca, e)) < 0)
+		return rc;
+	/* the crl_url setting unless the request names one */
+	*url = certmgr_crl_url(st);
+	*crl_url = certmgr_jstr(req, "crl_url") ? certmgr_jstr(req,
+	    "crl_url") : *url;
+	return 0;
 }
 
 /* ---- server certificate ---- */
@@ -354,16 +383,9 @@ certmgr_server_issue(struct store *st, json_t *req, json_t **out,
 	}
 	p.names = names;
 	p.nnames = json_array_size(jn);
-	if (cert_keyspec_parse(certmgr_jstr(req, "key_type"), &p.key, e) == -1)
-		return STORE_EINVAL;
-	if ((rc = certmgr_jint(req, "days", 0, &p.days, e)) < 0)
+	if ((rc = certmgr_issue_begin(st, req, &p.key, &p.days, &p.crl_url,
+	    &ca, &url, e)) < 0)
 		return rc;
-	if ((rc = certmgr_ca_load(st, &ca, e)) < 0)
-		return rc;
-	/* the crl_url setting unless the request names one */
-	url = certmgr_crl_url(st);
-	p.crl_url = certmgr_jstr(req, "crl_url") ? certmgr_jstr(req,
-	    "crl_url") : url;
 	if (cert_server_issue(&ca, &p, &pair, e) == -1) {
 		cert_ca_clear(&ca);
 		free(url);
@@ -386,10 +408,10 @@ import_warnings(json_t *info)
 {
 	json_t	*w = json_array();
 
-	if (!in_array(json_object_get(info, "eku"), "serverAuth"))
+	if (!certmgr_json_has(json_object_get(info, "eku"), "serverAuth"))
 		json_array_append_new(w, json_string("no serverAuth EKU: "
 		    "Windows refuses it (error 13801)"));
-	if (!in_array(json_object_get(info, "eku"),
+	if (!certmgr_json_has(json_object_get(info, "eku"),
 	    CERT_OID_IKE_INTERMEDIATE))
 		json_array_append_new(w, json_string("no IKE intermediate EKU "
 		    "(1.3.6.1.5.5.8.2.2): older macOS refuses it"));
@@ -411,12 +433,8 @@ certmgr_server_import(struct store *st, json_t *req, json_t **out,
 	X509			*x;
 	int			 rc;
 
-	if (certmgr_jstr(req, "cert") == NULL)
-		return cert_err_set(e, "cert", "a PEM certificate is required"),
-		    STORE_EINVAL;
-	if (certmgr_jstr(req, "key") == NULL)
-		return cert_err_set(e, "key", "a PEM private key is required"),
-		    STORE_EINVAL;
+	if (need_cert_key(req, e) < 0)
+		return STORE_EINVAL;
 	if (cert_leaf_import(certmgr_jstr(req, "cert"),
 	    certmgr_jstr(req, "key"), certmgr_jstr(req, "key_password"), &pair,
 	    e) == -1)

@@ -131,6 +131,17 @@ json_t	*certmgr_info(const char *kind, const char *name, const char *pem,
 const char *certmgr_jstr(json_t *req, const char *key);
 int	certmgr_jint(json_t *req, const char *key, int dflt, int *v,
 	    struct cert_err *e);
+/* Whether JSON array a holds the string s. */
+bool	certmgr_json_has(json_t *a, const char *s);
+/*
+ * Before issuing a leaf: the request's "key_type" and "days", the CA, and
+ * the CRL URL (the crl_url setting, *url malloc'd, unless the request
+ * names one).  0, or a STORE_E* code with nothing to free; on 0 the caller
+ * clears *ca and frees *url once issued.
+ */
+int	certmgr_issue_begin(struct store *st, json_t *req,
+	    struct cert_keyspec *key, int *days, const char **crl_url,
+	    struct cert_ca *ca, char **url, struct cert_err *e);
 /* Adds a row (pem: what to store instead of p->cert_pem, or NULL). */
 int	certmgr_put(struct store *st, const char *kind, const char *name,
 	    const struct cert_pair *p, const char *pem, struct cert_err *e);

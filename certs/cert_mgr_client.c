@@ -104,16 +104,9 @@ issue(struct store *st, const char *user, json_t *req, const char *email,
 	p.user = user;
 	p.san_email = email;
 	p.san_dns = dns;
-	if (cert_keyspec_parse(certmgr_jstr(req, "key_type"), &p.key, e) == -1)
-		return STORE_EINVAL;
-	if ((rc = certmgr_jint(req, "days", 0, &p.days, e)) < 0)
+	if ((rc = certmgr_issue_begin(st, req, &p.key, &p.days, &p.crl_url,
+	    &ca, &url, e)) < 0)
 		return rc;
-	if ((rc = certmgr_ca_load(st, &ca, e)) < 0)
-		return rc;
-	/* the crl_url setting unless the request names one */
-	url = certmgr_crl_url(st);
-	p.crl_url = certmgr_jstr(req, "crl_url") ? certmgr_jstr(req,
-	    "crl_url") : url;
 	rc = cert_client_issue(&ca, &p, &pair, e);
 	cert_ca_clear(&ca);
 	free(url);

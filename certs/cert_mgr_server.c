@@ -38,18 +38,6 @@ certmgr_crl_url(struct store *st)
 	return r;
 }
 
-static bool
-has_str(json_t *a, const char *s)
-{
-	size_t	 i;
-	json_t	*v;
-
-	json_array_foreach(a, i, v)
-		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-			return true;
-	return false;
-}
-
 json_t *
 certmgr_server_names_of(const char *pem, const char *cn)
 {
@@ -65,12 +53,12 @@ certmgr_server_names_of(const char *pem, const char *cn)
 	/* IPs first as iPAddress; their dNSName twins are then skipped */
 	json_array_foreach(json_object_get(info, "san"), i, v) {
 		s = json_string_value(v);
-		if (s && strncmp(s, "IP:", 3) == 0 && !has_str(names, s + 3))
+		if (s && strncmp(s, "IP:", 3) == 0 && !certmgr_json_has(names, s + 3))
 			json_array_append_new(names, json_string(s + 3));
 	}
 	json_array_foreach(json_object_get(info, "san"), i, v) {
 		s = json_string_value(v);
-		if (s && strncmp(s, "DNS:", 4) == 0 && !has_str(names, s + 4))
+		if (s && strncmp(s, "DNS:", 4) == 0 && !certmgr_json_has(names, s + 4))
 			json_array_append_new(names, json_string(s + 4));
 	}
 	json_decref(info);
@@ -269,7 +257,7 @@ same_names(json_t *a, json_t *b)
 	    !json_equal(json_array_get(a, 0), json_array_get(b, 0)))
 		return false;
 	json_array_foreach(a, i, v)
-		if (!json_is_string(v) || !has_str(b, json_string_value(v)))
+		if (!json_is_string(v) || !certmgr_json_has(b, json_string_value(v)))
 			return false;
 	return true;
 }
