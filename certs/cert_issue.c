@@ -114,11 +114,21 @@ add_crl_dp(X509 *x, X509 *issuer, const char *url, struct cert_err *e)
 	return 0;
 }
 
-/* SKI, AKI and the CA-side common part; then signs. */
+/*
+ * The rest of a leaf after its SAN: keyUsage ku and extendedKeyUsage eku,
+ * the CRL distribution point (when crl_url), basicConstraints, SKI and
+ * AKI; then signs with the CA's key into *out.
+ */
 static int
-finish(X509 *x, const struct cert_ca *ca, EVP_PKEY *k, struct cert_pair *out,
+finish(X509 *x, const struct cert_ca *ca, EVP_PKEY *k, const char *ku,
+    const char *eku, const char *crl_url, struct cert_pair *out,
     struct cert_err *e)
 {
+	if (cert_add_ext(x, ca->cert, NID_key_usage, ku) ||
+	    cert_add_ext(x, ca->cert, NID_ext_key_usage, eku))
+		return cert_err_set(e, "cert", "cannot add extensions");
+	if (add_crl_dp(x, ca->cert, crl_url, e) == -1)
+		return -1;
 	if (cert_add_ext(x, ca->cert, NID_basic_constraints, "CA:FALSE") ||
 	    cert_add_ext(x, ca->cert, NID_subject_key_identifier, "hash") ||
 	    cert_add_ext(x, ca->cert, NID_authority_key_identifier,
@@ -186,15 +196,12 @@ cert_server_issue(const struct cert_ca *ca, const struct cert_server_params *p,
 	ku = p->key.alg == CERT_KEY_RSA ?
 	    "critical,digitalSignature,keyEncipherment" :
 	    "critical,digitalSignature";
-	if (add_san(x, gens) == -1 ||
-	    cert_add_ext(x, ca->cert, NID_key_usage, ku) ||
-	    cert_add_ext(x, ca->cert, NID_ext_key_usage,
-	    "serverAuth," CERT_OID_IKE_INTERMEDIATE)) {
+	if (add_san(x, gens) == -1) {
 		cert_err_set(e, "cert", "cannot add extensions");
 		goto out;
 	}
-	if (add_crl_dp(x, ca->cert, p->crl_url, e) == -1 ||
-	    finish(x, ca, k, out, e) == -1)
+	if (finish(x, ca, k, ku, "serverAuth," CERT_OID_IKE_INTERMEDIATE,
+	    p->crl_url, out, e) == -1)
 		goto out;
 	rc = 0;
 	goto out;
@@ -251,14 +258,8 @@ cert_client_issue(const struct cert_ca *ca, const struct cert_client_params *p,
 			goto out;
 		}
 	}
-	if (cert_add_ext(x, ca->cert, NID_key_usage,
-	    "critical,digitalSignature") ||
-	    cert_add_ext(x, ca->cert, NID_ext_key_usage, "clientAuth")) {
-		cert_err_set(e, "cert", "cannot add extensions");
-		goto out;
-	}
-	if (add_crl_dp(x, ca->cert, p->crl_url, e) == -1 ||
-	    finish(x, ca, k, out, e) == -1)
+	if (finish(x, ca, k, "critical,digitalSignature", "clientAuth",
+	    p->crl_url, out, e) == -1)
 		goto out;
 	rc = 0;
 out:
