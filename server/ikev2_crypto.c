@@ -289,7 +289,15 @@ ikev2_dh_derive(struct ikev2_dh *dh, const uint8_t *peer, size_t len)
 		goto out;
 	if (is_modp(dh->group) && EVP_PKEY_CTX_set_dh_pad(dc, 1) <= 0)
 		goto out;
-	if (EVP_PKEY_derive_set_peer(dc, pk) <= 0 ||
+	/*
+	 * ECP: importing the uncompressed point already refused coordinates
+	 * >= p, points off the curve and (no 0x04 encoding exists for it)
+	 * the point at infinity; on P-256/384/521 (cofactor 1) that is the
+	 * whole validation (RFC 5903 7, SP 800-56A 5.6.2.3.3), so the full
+	 * check's extra order multiplication (as costly as the derivation
+	 * itself) is skipped.  MODP keeps OpenSSL's full check.
+	 */
+	if (EVP_PKEY_derive_set_peer_ex(dc, pk, !is_ecp(dh->group)) <= 0 ||
 	    EVP_PKEY_derive(dc, NULL, &slen) <= 0)
 		goto out;
 	if ((out = rg_buf_new(slen)) == NULL)

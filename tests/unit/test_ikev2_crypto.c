@@ -133,6 +133,15 @@ ecp256_rfc5903(void)
 	s = ikev2_dh_derive(a, gr, 64);
 	CHECK(s == NULL);
 	rg_buf_free(s);
+	/* Nor a coordinate >= p, nor the all-zero "point". */
+	memset(gr, 0xff, 32);
+	s = ikev2_dh_derive(a, gr, 64);
+	CHECK(s == NULL);
+	rg_buf_free(s);
+	memset(gr, 0, 64);
+	s = ikev2_dh_derive(a, gr, 64);
+	CHECK(s == NULL);
+	rg_buf_free(s);
 	ikev2_dh_free(a);
 }
 
