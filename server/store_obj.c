@@ -82,23 +82,38 @@ builtin_get(const struct store_table *t, const char *key)
 	return r;
 }
 
+/* SELECT of t's fields followed by where: the statement, or NULL with e. */
+static sqlite3_stmt *
+select_prep(struct store *st, const struct store_table *t, const char *where,
+    const char *res, struct store_err *e)
+{
+	sqlite3_stmt	*s = NULL;
+	char		*sql;
+
+	if ((sql = select_sql(t, where)) == NULL ||
+	    sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		store_sqlerr(st, e, res);
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	free(sql);
+	return s;
+}
+
 json_t *
 store_obj_list(struct store *st, const char *res, struct store_err *e)
 {
 	const struct store_table	*t;
-	sqlite3_stmt			*s = NULL;
-	char				*sql = NULL, where[80];
-	json_t				*a = NULL;
+	sqlite3_stmt			*s;
+	char				 where[80];
+	json_t				*a;
 	int				 rc;
 
 	if ((t = table_or_err(res, e)) == NULL)
 		return NULL;
 	snprintf(where, sizeof(where), " ORDER BY \"%s\"", t->fields[0].col);
-	if ((sql = select_sql(t, where)) == NULL ||
-	    sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		store_sqlerr(st, e, res);
-		goto out;
-	}
+	if ((s = select_prep(st, t, where, res, e)) == NULL)
+		return NULL;
 	a = t->builtin ? t->builtin() : json_array();
 	while (a && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		json_array_append_new(a, row_json(t, s));
@@ -107,9 +122,7 @@ store_obj_list(struct store *st, const char *res, struct store_err *e)
 		json_decref(a);
 		a = NULL;
 	}
-out:
 	sqlite3_finalize(s);
-	free(sql);
 	return a;
 }
 
@@ -118,8 +131,8 @@ store_obj_get(struct store *st, const char *res, const char *key,
     struct store_err *e)
 {
 	const struct store_table	*t;
-	sqlite3_stmt			*s = NULL;
-	char				*sql = NULL, where[80];
+	sqlite3_stmt			*s;
+	char				 where[80];
 	json_t				*o = NULL;
 	int				 rc;
 
@@ -128,11 +141,8 @@ store_obj_get(struct store *st, const char *res, const char *key,
 	if ((o = builtin_get(t, key)) != NULL)
 		return o;
 	snprintf(where, sizeof(where), " WHERE \"%s\" = ?", t->fields[0].col);
-	if ((sql = select_sql(t, where)) == NULL ||
-	    sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		store_sqlerr(st, e, res);
-		goto out;
-	}
+	if ((s = select_prep(st, t, where, res, e)) == NULL)
+		return NULL;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		o = row_json(t, s);
@@ -141,9 +151,7 @@ store_obj_get(struct store *st, const char *res, const char *key,
 		    "no such %s: %s", t->noun, key);
 	else
 		store_sqlerr(st, e, res);
-out:
 	sqlite3_finalize(s);
-	free(sql);
 	return o;
 }
 
