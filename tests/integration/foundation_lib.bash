@@ -17,6 +17,20 @@ fail() { echo "FAIL $1: $2"; FAILED=1; }
 
 ctl() { "$RG_BUILD/roadgatectl" --state-dir "$STATE" "$@"; }
 
+# expect_refused TEST WANT ARGS...: `ctl ARGS` exits 1 and its message
+# holds WANT (the field named).
+expect_refused() {
+	local name=$1 want=$2 out rc
+	shift 2
+	out=$(ctl "$@" 2>&1 >/dev/null)
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q -- "$want" <<<"$out"; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc, message: $out"
+	fi
+}
+
 # wait_ready: until status answers (10 s at most) or the daemon died.
 wait_ready() {
 	local i

@@ -17,17 +17,7 @@ ctl profile add prof --pool p1 >/dev/null ||
 
 snap() { for r in pool profile; do ctl --json $r list; done; ctl --json status | jq -c '.engine.pools.pools'; }
 before=$(snap)
-bad() {	# name, expected field text, command...
-	local name=$1 want=$2 out rc
-	shift 2
-	out=$(ctl "$@" 2>&1 >/dev/null)
-	rc=$?
-	if [ $rc -eq 1 ] && grep -q -- "$want" <<<"$out"; then
-		pass "pools.bad.$name"
-	else
-		fail "pools.bad.$name" "exit $rc, message: $out"
-	fi
-}
+bad() { expect_refused "pools.bad.$1" "${@:2}"; }	# name, expected text, command...
 bad overlap_add "field ranges" pool add p3 --range 10.9.0.128/25
 bad overlap_range "field ranges" pool add p3 --range 10.9.0.200-10.9.1.5
 bad overlap_set "field ranges" pool set p2 --range 10.9.0.0/23

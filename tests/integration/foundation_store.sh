@@ -39,17 +39,7 @@ mode=$(stat -c %a "$STATE/secret.key")
 
 # --- bad input: non-zero, field named, nothing changed ---------------------
 before=$(for r in user group pool profile; do ctl --json $r list; done)
-bad() {	# name, expected field/text, command...
-	local name=$1 want=$2 out rc
-	shift 2
-	out=$(ctl "$@" 2>&1 >/dev/null)
-	rc=$?
-	if [ $rc -eq 1 ] && grep -q -- "$want" <<<"$out"; then
-		pass "store.bad_input.$name"
-	else
-		fail "store.bad_input.$name" "exit $rc, message: $out"
-	fi
-}
+bad() { expect_refused "store.bad_input.$1" "${@:2}"; }	# name, expected text, command...
 bad prefix_host_bits "field ranges" pool add p1 --range 10.9.0.1/24
 bad prefix_too_long "field ranges" pool add p1 --range 10.9.0.0/32
 bad split_prefix "field split" profile add x --split 10.1.1.1/8
