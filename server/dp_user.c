@@ -266,6 +266,7 @@ dpu_deliver(struct dp_backend *b, struct dpu_sa *sa, uint8_t *p, size_t len,
 	const struct sockaddr_in *pl, *ll;
 	struct dp_pkt	 k;
 	uint8_t		*h;
+	bool		 dhcp;
 
 	if (sa->mode == DP_MODE_TRANSPORT) {
 		/* RFC 4303 3.1.1: rebuild the IPv4 header from the outer
@@ -299,24 +300,29 @@ dpu_deliver(struct dp_backend *b, struct dpu_sa *sa, uint8_t *p, size_t len,
 		sa->ctr.other_drops++;
 		return;
 	}
+	/* A DHCPINFORM (UDP 68 -> 67) is answered by us and never reaches
+	 * the TUN, whatever its destination: Windows may send it to the
+	 * broadcast address, outside a split profile's TS (PRODUCT.md 3). */
+	dhcp = b->ev.dhcp_inform != NULL && k.af == AF_INET &&
+	    k.proto == IPPROTO_UDP && k.dport == 67 && k.sport == 68;
 	/* RFC 4301 5.2 step 4: the packet must match the SA's TS (in
-	 * transport mode the rebuilt header carries the outer addresses) */
+	 * transport mode the rebuilt header carries the outer addresses);
+	 * the source always, the destination unless it is for us (DHCP). */
 	if ((sa->nts_remote > 0 || sa->mode == DP_MODE_TUNNEL) &&
 	    (!dp_ts_match(DPU_TS_REMOTE(sa), sa->nts_remote, k.af, k.src, k.proto,
-	    k.sport) || !dp_ts_match(DPU_TS_LOCAL(sa), sa->nts_local, k.af, k.dst,
-	    k.proto, k.dport))) {
+	    k.sport) || (!dhcp && !dp_ts_match(DPU_TS_LOCAL(sa), sa->nts_local,
+	    k.af, k.dst, k.proto, k.dport)))) {
 		b->st.policy++;
 		sa->ctr.other_drops++;
 		dpu_drop(b, "in", sa->spi, "inner packet outside the TS");
 		return;
 	}
-	if (sa->mss_clamp)
-		dp_mss_clamp(p, &k, sa->mss_clamp);
-	if (b->ev.dhcp_inform != NULL && k.af == AF_INET &&
-	    k.proto == IPPROTO_UDP && k.dport == 67) {
+	if (dhcp) {
 		b->ev.dhcp_inform(b->ev.arg, sa->reqid, p, k.len);
 		return;
 	}
+	if (sa->mss_clamp)
+		dp_mss_clamp(p, &k, sa->mss_clamp);
 	dpu_to_tun(b, p, k.len);
 }
 

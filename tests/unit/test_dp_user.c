@@ -300,6 +300,16 @@ dhcp_inform_diverted(void)
 	n = mk_udp(inner, "198.18.0.1", 68, "10.1.0.1", 67, "DHCPINFORM.....");
 	feed(esp, seal(&peer_out, inner, n, esp));
 	CHECK_EQ(ndhcp, before + 1);
+	/* Windows may broadcast it: outside the local TS, still ours. */
+	n = mk_udp(inner, "198.18.0.1", 68, "255.255.255.255", 67,
+	    "DHCPINFORM.....");
+	feed(esp, seal(&peer_out, inner, n, esp));
+	CHECK_EQ(ndhcp, before + 2);
+	/* From another source than the client's TS: dropped, not answered. */
+	n = mk_udp(inner, "198.18.0.9", 68, "255.255.255.255", 67,
+	    "DHCPINFORM.....");
+	feed(esp, seal(&peer_out, inner, n, esp));
+	CHECK_EQ(ndhcp, before + 2);
 }
 
 static void
