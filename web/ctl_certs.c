@@ -178,6 +178,26 @@ show(struct ctl *c, const char *path, struct opts *op)
 	    c->json ? ctl_print_json : print_info, NULL);
 }
 
+/* method path with body (released here); the answer printed as info. */
+static int
+call_info(struct ctl *c, const char *method, const char *path, json_t *body)
+{
+	int	 rc;
+
+	rc = ctl_call(c, method, path, body, c->json ? ctl_print_json :
+	    print_info, NULL);
+	json_decref(body);
+	return rc;
+}
+
+/* --name given once (a string) or more (an array): a new array. */
+static json_t *
+names_array(json_t *names)
+{
+	return json_is_array(names) ? json_incref(names) :
+	    json_pack("[O]", names);
+}
+
 /* --cert/--key files into the body (import). */
 static int
 import(struct ctl *c, const char *path, struct opts *op)
@@ -195,9 +215,7 @@ import(struct ctl *c, const char *path, struct opts *op)
 	if (ostr(op, "key-password"))
 		json_object_set_new(body, "key_password",
 		    json_string(ostr(op, "key-password")));
-	rc = ctl_call(c, "POST", path, body,
-	    c->json ? ctl_print_json : print_info, NULL);
-	json_decref(body);
+	rc = call_info(c, "POST", path, body);
 	free(cert);
 	wipe_free(key);
 	return rc;
@@ -248,9 +266,7 @@ run_ca(struct ctl *c, int argc, char **argv)
 		str_field(body, &op, "key-type", "key_type");
 		num_field(body, &op, "years", "years");
 		str_field(body, &op, "cn", "cn");
-		rc = ctl_call(c, "POST", "/v1/ca", body, c->json ?
-		    ctl_print_json : print_info, NULL);
-		json_decref(body);
+		rc = call_info(c, "POST", "/v1/ca", body);
 	} else if (strcmp(argv[0], "import") == 0) {
 		rc = import(c, "/v1/ca", &op);
 	} else {
@@ -274,10 +290,8 @@ run_server(struct ctl *c, int argc, char **argv)
 	if ((rc = parse(argc, argv, vals, flags, &op)) != CTL_OK)
 		goto out;
 	if (strcmp(argv[0], "use") == 0 && op.pos != NULL) {
-		body = json_pack("{s:s}", "serial", op.pos);
-		rc = ctl_call(c, "PUT", "/v1/server-cert/use", body, c->json ?
-		    ctl_print_json : print_info, NULL);
-		json_decref(body);
+		rc = call_info(c, "PUT", "/v1/server-cert/use",
+		    json_pack("{s:s}", "serial", op.pos));
 	} else if (op.pos != NULL) {
 		rc = ctl_usage_error("unexpected argument %s", op.pos);
 	} else if (strcmp(argv[0], "show") == 0) {
@@ -289,17 +303,11 @@ run_server(struct ctl *c, int argc, char **argv)
 			goto out;
 		}
 		body = json_object();
-		if (json_is_array(names))
-			json_object_set(body, "names", names);
-		else
-			json_object_set_new(body, "names",
-			    json_pack("[O]", names));
+		json_object_set_new(body, "names", names_array(names));
 		str_field(body, &op, "key-type", "key_type");
 		str_field(body, &op, "crl-url", "crl_url");
 		num_field(body, &op, "days", "days");
-		rc = ctl_call(c, "POST", "/v1/server-cert", body, c->json ?
-		    ctl_print_json : print_info, NULL);
-		json_decref(body);
+		rc = call_info(c, "POST", "/v1/server-cert", body);
 	} else if (strcmp(argv[0], "import") == 0) {
 		rc = import(c, "/v1/server-cert", &op);
 	} else if (strcmp(argv[0], "list") == 0) {
@@ -313,8 +321,7 @@ run_server(struct ctl *c, int argc, char **argv)
 			goto out;
 		}
 		body = json_object();
-		json_object_set_new(body, "names", json_is_array(names) ?
-		    json_incref(names) : json_pack("[O]", names));
+		json_object_set_new(body, "names", names_array(names));
 		rc = ctl_call(c, "PUT", "/v1/server-cert/names", body,
 		    c->json ? ctl_print_json : print_names, NULL);
 		json_decref(body);
@@ -490,9 +497,7 @@ run_cert(struct ctl *c, int argc, char **argv)
 		str_field(body, &op, "key-type", "key_type");
 		str_field(body, &op, "crl-url", "crl_url");
 		num_field(body, &op, "days", "days");
-		rc = ctl_call(c, "POST", "/v1/certs", body, c->json ?
-		    ctl_print_json : print_info, NULL);
-		json_decref(body);
+		rc = call_info(c, "POST", "/v1/certs", body);
 	} else if (strcmp(v, "show") == 0) {
 		rc = show(c, path, &op);
 	} else if (strcmp(v, "renew") == 0 || strcmp(v, "revoke") == 0) {
@@ -501,9 +506,7 @@ run_cert(struct ctl *c, int argc, char **argv)
 		str_field(body, &op, "reason", "reason");
 		str_field(body, &op, "key-type", "key_type");
 		num_field(body, &op, "days", "days");
-		rc = ctl_call(c, "PUT", p2, body, c->json ? ctl_print_json :
-		    print_info, NULL);
-		json_decref(body);
+		rc = call_info(c, "PUT", p2, body);
 	} else if (strcmp(v, "export") == 0) {
 		rc = cert_export(c, op.pos, &op);
 	} else {
