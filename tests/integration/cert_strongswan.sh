@@ -42,24 +42,7 @@ ko() { echo "FAIL cert_strongswan.$1: $2"; fails=$((fails + 1)); }
 ctl() { "$ctlbin" --socket "$state/api.sock" "$@"; }
 
 # roadgated outside the namespaces on high ports, only to configure the store
-start() {
-	local port=$((20000 + RANDOM % 20000)) i
-	"$daemon" --state-dir "$state" --foreground --ike-port "$port" \
-		--natt-port $((port + 1)) >>"$tmp/daemon.log" 2>&1 &
-	pid=$!
-	for i in $(seq 1 100); do
-		ctl status --json >/dev/null 2>&1 && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	tail -20 "$tmp/daemon.log"
-	return 1
-}
-stop() {
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	pid=
-}
+. "$(dirname "$0")/cert_lib.bash"	# start, stop
 # interop PROFILE...: the bed's harness with roadgated (this state) in the
 # server namespace; prints its RESULT lines into $tmp/interop.out
 interop() {
