@@ -72,3 +72,11 @@ tests_unit_test_ikev2_session_SOURCES = tests/unit/test_ikev2_session.c \
 tests_unit_test_ikev2_session_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
 tests_unit_test_ikev2_session_LDADD = $(IKEV2_LIBS)
+
+# In-memory handshake benchmark of the engine (profiling, tests/bench/ikev2.sh).
+check_PROGRAMS += tests/tools/ikev2-hsbench
+tests_tools_ikev2_hsbench_SOURCES = tests/tools/ikev2-hsbench.c \
+	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
+tests_tools_ikev2_hsbench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/tools
+tests_tools_ikev2_hsbench_LDADD = $(IKEV2_LIBS)
