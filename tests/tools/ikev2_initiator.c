@@ -57,6 +57,13 @@ ikev2_ini_free(struct ikev2_ini *i)
 	free(i);
 }
 
+void
+ikev2_ini_set_dh(struct ikev2_ini *i, struct ikev2_dh *dh)
+{
+	ikev2_dh_free(i->dh);
+	i->dh = dh;
+}
+
 enum ikev2_ini_state ikev2_ini_state(const struct ikev2_ini *i) { return i->state; }
 uint64_t ikev2_ini_spi_i(const struct ikev2_ini *i) { return i->spi_i; }
 uint64_t ikev2_ini_spi_r(const struct ikev2_ini *i) { return i->spi_r; }

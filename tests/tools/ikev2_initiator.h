@@ -16,6 +16,7 @@
 #include "rg_config.h"
 
 struct evp_pkey_st;	/* EVP_PKEY */
+struct ikev2_dh;
 struct x509_st;		/* X509 */
 
 struct ikev2_ini_conf {
@@ -59,6 +60,10 @@ void			 ikev2_ini_set_addke1(struct ikev2_ini *,
 void			 ikev2_ini_set_signer(struct ikev2_ini *,
 			    struct evp_pkey_st *key, struct x509_st *cert,
 			    uint8_t method);
+/* Use this key pair (made ahead, e.g. before a timed run) for the first
+ * KEi instead of generating one; ownership passes.  Before
+ * ikev2_ini_start; a key of another group is replaced as usual. */
+void			 ikev2_ini_set_dh(struct ikev2_ini *, struct ikev2_dh *);
 /* CP: also ask INTERNAL_IP6_ADDRESS and INTERNAL_IP6_DNS. */
 void			 ikev2_ini_set_want_v6(struct ikev2_ini *, bool);
 /* The IPv6 address + prefix length received (zeros if none), the first
