@@ -83,8 +83,8 @@ pool_mgr_set_sticky(struct pool_mgr *m, uint32_t s)
 	m->sticky_s = s;
 }
 
-static int
-persist_put(struct pool_mgr *m, const struct pool_lease_rec *rec)
+int
+pool_persist_put(struct pool_mgr *m, const struct pool_lease_rec *rec)
 {
 	if (m->persist.put == NULL)
 		return 0;
@@ -95,8 +95,17 @@ persist_put(struct pool_mgr *m, const struct pool_lease_rec *rec)
 	return 0;
 }
 
-static void
-persist_del(struct pool_mgr *m, const struct pool_lease *l)
+void
+pool_persist_lease(struct pool_mgr *m, const struct pool_lease *l)
+{
+	struct pool_lease_rec	 rec;
+
+	pool_lease_rec(l, &rec);
+	(void)pool_persist_put(m, &rec);
+}
+
+void
+pool_persist_del(struct pool_mgr *m, const struct pool_lease *l)
 {
 	struct pool_lease_rec	 rec;
 
@@ -116,7 +125,7 @@ pool_mgr_tick(struct pool_mgr *m)
 
 	while ((l = TAILQ_FIRST(&m->reserved)) != NULL &&
 	    (uint64_t)l->since + m->sticky_s <= now) {
-		persist_del(m, l);
+		pool_persist_del(m, l);
 		pool_lease_free(m, l);
 	}
 }
@@ -406,7 +415,7 @@ pool_acquire(struct pool_mgr *m, const struct rg_config *cfg,
 	rec.session = req->session_id;
 	rec.state = POOL_LEASE_ACTIVE;
 	rec.since = now;
-	if (persist_put(m, &rec) < 0) {
+	if (pool_persist_put(m, &rec) < 0) {
 		rg_addr_str(&pl.addr, as, sizeof(as));
 		rg_err(POOL, "user %s session %" PRIu64 ": lease %s could not "
 		    "be stored; refused", req->user, req->session_id, as);
@@ -449,7 +458,6 @@ int
 pool_release(struct pool_mgr *m, uint64_t session)
 {
 	struct pool_lease	*l;
-	struct pool_lease_rec	 rec;
 	uint64_t		 now = pool_now(m);
 	int			 n = 0;
 
@@ -457,13 +465,12 @@ pool_release(struct pool_mgr *m, uint64_t session)
 		n++;
 		/* Keep only what a reconnect can get back from a pool. */
 		if (m->sticky_s == 0 || l->pool == NULL || !l->owns) {
-			persist_del(m, l);
+			pool_persist_del(m, l);
 			pool_lease_free(m, l);
 			continue;
 		}
 		pool_lease_set_state(m, l, POOL_LEASE_RESERVED, session, now);
-		pool_lease_rec(l, &rec);
-		(void)persist_put(m, &rec);
+		pool_persist_lease(m, l);
 	}
 	return n;
 }

@@ -217,30 +217,6 @@ pools_build(struct pool_mgr *m, const struct rg_config *cfg,
 	return 0;
 }
 
-static void
-persist_del(struct pool_mgr *m, struct pool_lease *l)
-{
-	struct pool_lease_rec	 rec;
-
-	if (m->persist.del == NULL)
-		return;
-	pool_lease_rec(l, &rec);
-	if (m->persist.del(m->persist.arg, &rec) < 0)
-		m->persist_fail++;
-}
-
-static void
-persist_put(struct pool_mgr *m, struct pool_lease *l)
-{
-	struct pool_lease_rec	 rec;
-
-	if (m->persist.put == NULL)
-		return;
-	pool_lease_rec(l, &rec);
-	if (m->persist.put(m->persist.arg, &rec) < 0)
-		m->persist_fail++;
-}
-
 /*
  * Give a lease its place in the current pool set.  Returns false when the
  * lease cannot stay: a reservation outside every pool or on an address
@@ -300,7 +276,7 @@ drop_doomed(struct pool_mgr *m)
 		nx = TAILQ_NEXT(l, r_link);
 		if (!l->doomed)
 			continue;
-		persist_del(m, l);
+		pool_persist_del(m, l);
 		pool_lease_free(m, l);
 	}
 }
@@ -425,7 +401,7 @@ pool_mgr_restore(struct pool_mgr *m, const struct pool_lease_rec *recs,
 		    (uint64_t)l->since + m->sticky_s <= now)) {
 			rg_info(POOL, "restore: %s of %s (session %llu) freed",
 			    as, r->user, (unsigned long long)r->session);
-			persist_del(m, l);
+			pool_persist_del(m, l);
 			pool_lease_free(m, l);
 			continue;
 		}
@@ -435,7 +411,7 @@ pool_mgr_restore(struct pool_mgr *m, const struct pool_lease_rec *recs,
 			pool_lease_index(m, l);
 			rg_info(POOL, "restore: %s no longer in a pool, dropped",
 			    as);
-			persist_del(m, l);
+			pool_persist_del(m, l);
 			pool_lease_free(m, l);
 			continue;
 		}
@@ -447,7 +423,7 @@ pool_mgr_restore(struct pool_mgr *m, const struct pool_lease_rec *recs,
 				    "gone; %s reserved for the user",
 				    (unsigned long long)r->session, r->user,
 				    as);
-				persist_put(m, l);
+				pool_persist_lease(m, l);
 			}
 		}
 		kept++;

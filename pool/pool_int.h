@@ -157,6 +157,13 @@ void	pool_lease_set_user(struct pool_mgr *, struct pool_lease *,
 /* Unlink and free (clears the slot when the lease owns it). */
 void	pool_lease_free(struct pool_mgr *, struct pool_lease *);
 void	pool_lease_rec(const struct pool_lease *, struct pool_lease_rec *);
+/*
+ * pool.c: the persistence hooks (when set).  A failure counts in
+ * persist_fail; put returns -1 then, del and lease only count it.
+ */
+int	pool_persist_put(struct pool_mgr *, const struct pool_lease_rec *);
+void	pool_persist_lease(struct pool_mgr *, const struct pool_lease *);
+void	pool_persist_del(struct pool_mgr *, const struct pool_lease *);
 /* Index l where its fields say (range slot, else the orphan table);
  * unindex it. */
 void	pool_lease_index(struct pool_mgr *, struct pool_lease *);
