@@ -16,26 +16,28 @@
 
 #include "store_int.h"
 
-bool
-store_name_ok(const char *s)
+/* 1 to max characters, each alphanumeric or one of extra. */
+static bool
+chars_ok(const char *s, const char *extra, size_t max)
 {
 	size_t	 n;
 
 	for (n = 0; s[n]; n++)
-		if (!isalnum((unsigned char)s[n]) && !strchr("._@-", s[n]))
+		if (!isalnum((unsigned char)s[n]) && !strchr(extra, s[n]))
 			return false;
-	return n >= 1 && n <= 64;
+	return n >= 1 && n <= max;
+}
+
+bool
+store_name_ok(const char *s)
+{
+	return chars_ok(s, "._@-", 64);
 }
 
 static bool
 pskid_ok(const char *s)
 {
-	size_t	 n;
-
-	for (n = 0; s[n]; n++)
-		if (!isalnum((unsigned char)s[n]) && !strchr("._@-:%=+", s[n]))
-			return false;
-	return n >= 1 && n <= 255;
+	return chars_ok(s, "._@-:%=+", 255);
 }
 
 static bool
