@@ -169,6 +169,26 @@ srow_json(const struct srow *r, bool used)
 	return j;
 }
 
+/*
+ * The server certificates and *i, the one in use: 0, or a STORE_E* code
+ * with nothing held.
+ */
+static int
+slist_current(struct store *st, struct slist *l, ssize_t *i,
+    struct cert_err *e)
+{
+	int	 rc;
+
+	if ((rc = slist_load(st, l, e)) < 0)
+		return rc;
+	if ((*i = in_use(l)) < 0) {
+		slist_clear(l);
+		return cert_err_set(e, "server", "no server certificate in "
+		    "use"), STORE_ENOENT;
+	}
+	return 0;
+}
+
 int
 certmgr_server_current(struct store *st, char **pem, char **name,
     struct cert_err *e)
@@ -180,13 +200,8 @@ certmgr_server_current(struct store *st, char **pem, char **name,
 	*pem = NULL;
 	if (name)
 		*name = NULL;
-	if ((rc = slist_load(st, &l, e)) < 0)
+	if ((rc = slist_current(st, &l, &i, e)) < 0)
 		return rc;
-	if ((i = in_use(&l)) < 0) {
-		slist_clear(&l);
-		return cert_err_set(e, "server", "no server certificate in "
-		    "use"), STORE_ENOENT;
-	}
 	*pem = l.r[i].pem;
 	l.r[i].pem = NULL;
 	if (name) {
@@ -204,13 +219,8 @@ certmgr_server_show(struct store *st, json_t **out, struct cert_err *e)
 	ssize_t		 i;
 	int		 rc;
 
-	if ((rc = slist_load(st, &l, e)) < 0)
+	if ((rc = slist_current(st, &l, &i, e)) < 0)
 		return rc;
-	if ((i = in_use(&l)) < 0) {
-		slist_clear(&l);
-		return cert_err_set(e, "server", "no server certificate in "
-		    "use"), STORE_ENOENT;
-	}
 	*out = srow_json(&l.r[i], true);
 	json_object_set_new(*out, "pem", json_string(l.r[i].pem));
 	slist_clear(&l);
