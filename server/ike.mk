@@ -43,6 +43,7 @@ EXTRA_DIST += tests/fuzz/seeds/ikev2_msg tests/integration/ikev2_interop.sh
 # The test-only IKEv2 initiator (in-memory exchange test, load generator).
 check_PROGRAMS += tests/unit/test_ikev2_exchange
 tests_unit_test_ikev2_exchange_SOURCES = tests/unit/test_ikev2_exchange.c \
+	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
 	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
 	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_unit_test_ikev2_exchange_CPPFLAGS = $(AM_CPPFLAGS) \
@@ -67,6 +68,7 @@ EXTRA_DIST += tests/fuzz/seeds/ikev2_engine
 # The session view the daemon uses (reqid -> session, ending a session).
 check_PROGRAMS += tests/unit/test_ikev2_session
 tests_unit_test_ikev2_session_SOURCES = tests/unit/test_ikev2_session.c \
+	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
 	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
 	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_unit_test_ikev2_session_CPPFLAGS = $(AM_CPPFLAGS) \

@@ -23,178 +23,39 @@ size_t	__sanitizer_get_current_allocated_bytes(void);
 
 #include "ikev2.h"
 #include "ikev2_int.h"
-#include "ikev2_initiator.h"
+#include "ikev2_fixture.h"
 #include "ikev2_msg.h"
 #include "rg_loop.h"
 #include "rg_test.h"
 
-#define QMAX	32
-
-static struct {
-	uint8_t		*pkt[QMAX];
-	size_t		 len[QMAX];
-	size_t		 n;
-} q;
-
-static unsigned int	 leases_out;
-static bool		 lease_v6;	/* the profile has an IPv6 pool */
-
-static int
-fake_send(void *arg, int fd, const uint8_t *p, size_t len,
-    const struct sockaddr *local, const struct sockaddr *peer)
-{
-	(void)arg;
-	(void)fd;
-	(void)local;
-	(void)peer;
-	if (q.n >= QMAX)
-		return -1;
-	q.pkt[q.n] = malloc(len);
-	memcpy(q.pkt[q.n], p, len);
-	q.len[q.n++] = len;
-	return 0;
-}
-
-static void
-q_clear(void)
-{
-	for (size_t i = 0; i < q.n; i++)
-		free(q.pkt[i]);
-	q.n = 0;
-}
-
-static int
-lease(void *arg, const char *user, const char *profile, uint64_t sid, int af,
-    const struct rg_addr *req, struct rg_addr *out, char *why, size_t wl)
-{
-	(void)arg; (void)user; (void)profile; (void)req; (void)why; (void)wl;
-	if (af == AF_INET6 && lease_v6) {
-		memset(out, 0, sizeof(*out));
-		rg_addr_parse("2001:db8:ff::", out);
-		out->addr[15] = (uint8_t)sid;
-		return 0;
-	}
-	if (af != AF_INET) {
-		snprintf(why, wl, "no IPv6 pool");
-		return -1;
-	}
-	memset(out, 0, sizeof(*out));
-	out->af = AF_INET;
-	out->addr[0] = 10;
-	out->addr[3] = (uint8_t)sid;
-	leases_out++;
-	return 0;
-}
-
-static void
-unlease(void *arg, uint64_t sid)
-{
-	(void)arg;
-	(void)sid;
-	leases_out--;
-}
-
-static struct sockaddr_in	 cli, srv;
-static struct rg_loop		*loop;
-
+/* The fixture's configuration, the profile with DNS and a split. */
 static struct rg_config *
 config(const char *proposals, uint32_t cookie_threshold)
 {
-	struct rg_config *c = rg_config_new();
-	struct rg_profile *p;
+	struct rg_config *c = fx_config(proposals);
+	struct rg_profile *p = &c->profiles[0];
 
-	c->settings.proposals = strdup(proposals);
-	c->settings.default_profile = strdup("default");
 	c->settings.cookie_threshold = cookie_threshold;
-	c->settings.dpd_interval_s = 30;
-	c->settings.dpd_timeout_s = 150;
-	c->psks = calloc(1, sizeof(*c->psks));
-	c->psks[0].id = strdup("%any");
-	c->psks[0].secret = (uint8_t *)strdup("test-psk-secret");
-	c->psks[0].secret_len = 15;
-	c->npsks = 1;
-	c->profiles = calloc(1, sizeof(*c->profiles));
-	p = &c->profiles[0];
-	p->name = strdup("default");
 	p->dns = calloc(1, sizeof(*p->dns));
 	rg_addr_parse("10.1.1.53", &p->dns[0]);
 	p->ndns = 1;
 	p->split = calloc(1, sizeof(*p->split));
 	rg_prefix_parse("10.2.0.0/16", &p->split[0]);
 	p->nsplit = 1;
-	c->nprofiles = 1;
 	return c;
 }
 
 static struct ikev2_engine *
 engine(const char *proposals, uint32_t cookies)
 {
-	struct rg_config	*c = config(proposals, cookies);
-	struct ikev2_hooks	 h = { lease, unlease, NULL, NULL, NULL };
-	struct ikev2_engine	*e;
-
-	if (loop == NULL)
-		loop = rg_loop_new(0);
-	cli.sin_family = srv.sin_family = AF_INET;
-	inet_pton(AF_INET, "192.0.2.2", &cli.sin_addr);
-	inet_pton(AF_INET, "192.0.2.1", &srv.sin_addr);
-	cli.sin_port = srv.sin_port = htons(500);
-	e = ikev2_engine_new(loop, c, NULL, &h);
-	rg_config_unref(c);
-	if (e != NULL)
-		ikev2_engine_set_send(e, fake_send, NULL);
-	return e;
-}
-
-/* Request in, the (single) response out through the fake socket. */
-static long
-rt(struct ikev2_engine *e, struct ikev2_ini *i, const uint8_t *req, long n,
-    uint8_t *next, size_t cap)
-{
-	long	 r;
-
-	q_clear();
-	if (n <= 0)
-		return -1;
-	ikev2_engine_input(e, req, (size_t)n, (struct sockaddr *)&cli,
-	    (struct sockaddr *)&srv, -1);
-	if (q.n == 0)
-		return -1;
-	r = ikev2_ini_input(i, q.pkt[0], q.len[0], next, cap);
-	return r;
-}
-
-static const struct ikev2_ini_conf gcm = {
-	"alice@example.com", (const uint8_t *)"test-psk-secret", 15,
-	20, 256, 5, 0, { 19, 0, 0, 0 }, 20, 128, 0, true, false };
-
-/* Up to ESTABLISHED; returns the initiator. */
-static struct ikev2_ini *
-connect_ini(struct ikev2_engine *e, const struct ikev2_ini_conf *c)
-{
-	struct ikev2_ini *i = ikev2_ini_new(c);
-	uint8_t		 a[4096], b[4096];
-	long		 n;
-	int		 rounds = 0;
-
-	/* HDR, SAi1, KEi, Ni --> <-- HDR, SAr1, KEr, Nr */
-	n = ikev2_ini_start(i, a, sizeof(a));
-	/* HDR, SK {IDi, AUTH, CP, SAi2, TSi, TSr} --> */
-	while (rounds++ < 6 && (n = rt(e, i, a, n, b, sizeof(b))) > 0) {
-		memcpy(a, b, (size_t)n);
-		if (ikev2_ini_state(i) == INI_AUTH_SENT) {
-			n = rt(e, i, a, n, b, sizeof(b));
-			break;
-		}
-	}
-	return i;
+	return fx_engine(config(proposals, cookies));
 }
 
 static void
 psk_cp(void)
 {
 	struct ikev2_engine *e = engine("modern", 0);
-	struct ikev2_ini *i = connect_ini(e, &gcm);
+	struct ikev2_ini *i = fx_connect(e, &fx_gcm);
 	uint8_t		 lo[4], hi[4], dns[4];
 	json_t		*st;
 
@@ -208,7 +69,7 @@ psk_cp(void)
 	CHECK_EQ(ikev2_ini_tsr(i, lo, hi), 1);
 	CHECK_MEM(lo, "\x0a\x02\x00\x00", 4);
 	CHECK_MEM(hi, "\x0a\x02\xff\xff", 4);
-	CHECK_EQ(leases_out, 1);
+	CHECK_EQ(fx_leases_out, 1);
 	st = ikev2_engine_status_json(e);
 	CHECK_EQ(json_array_size(json_object_get(st, "sessions")), 1);
 	CHECK_STR(json_string_value(json_object_get(json_array_get(
@@ -216,63 +77,59 @@ psk_cp(void)
 	json_decref(st);
 	ikev2_ini_free(i);
 	ikev2_engine_free(e);
-	CHECK_EQ(leases_out, 0);
-	q_clear();
+	CHECK_EQ(fx_leases_out, 0);
+	fx_q_clear();
 }
 
 static void
 retransmit_cache(void)
 {
 	struct ikev2_engine *e = engine("modern", 0);
-	struct ikev2_ini *i = ikev2_ini_new(&gcm);
+	struct ikev2_ini *i = ikev2_ini_new(&fx_gcm);
 	uint8_t		 a[4096], b[4096], first[4096];
 	long		 n, m;
 	size_t		 flen;
 	json_t		*st;
 
 	n = ikev2_ini_start(i, a, sizeof(a));
-	ikev2_engine_input(e, a, (size_t)n, (struct sockaddr *)&cli,
-	    (struct sockaddr *)&srv, -1);
-	CHECK_EQ(q.n, 1);
-	memcpy(first, q.pkt[0], q.len[0]);
-	flen = q.len[0];
+	fx_input(e, a, (size_t)n);
+	CHECK_EQ(fx_q.n, 1);
+	memcpy(first, fx_q.pkt[0], fx_q.len[0]);
+	flen = fx_q.len[0];
 	/* The same IKE_SA_INIT again: the same answer, no second SA. */
-	q_clear();
-	ikev2_engine_input(e, a, (size_t)n, (struct sockaddr *)&cli,
-	    (struct sockaddr *)&srv, -1);
-	CHECK_EQ(q.n, 1);
-	CHECK(q.len[0] == flen && memcmp(q.pkt[0], first, flen) == 0);
+	fx_q_clear();
+	fx_input(e, a, (size_t)n);
+	CHECK_EQ(fx_q.n, 1);
+	CHECK(fx_q.len[0] == flen && memcmp(fx_q.pkt[0], first, flen) == 0);
 	CHECK_EQ(ikev2_engine_sa_count(e), 1);
-	m = ikev2_ini_input(i, q.pkt[0], q.len[0], b, sizeof(b));
+	m = ikev2_ini_input(i, fx_q.pkt[0], fx_q.len[0], b, sizeof(b));
 	CHECK(m > 0);
 	/* IKE_AUTH, then the same IKE_AUTH: answered from the cache. */
-	q_clear();
-	ikev2_engine_input(e, b, (size_t)m, (struct sockaddr *)&cli,
-	    (struct sockaddr *)&srv, -1);
-	CHECK_EQ(q.n, 1);
-	memcpy(first, q.pkt[0], q.len[0]);
-	flen = q.len[0];
-	CHECK_EQ(ikev2_ini_input(i, q.pkt[0], q.len[0], a, sizeof(a)), 0);
-	q_clear();
-	ikev2_engine_input(e, b, (size_t)m, (struct sockaddr *)&cli,
-	    (struct sockaddr *)&srv, -1);
-	CHECK_EQ(q.n, 1);
-	CHECK(q.len[0] == flen && memcmp(q.pkt[0], first, flen) == 0);
-	CHECK_EQ(leases_out, 1);	/* processed once */
+	fx_q_clear();
+	fx_input(e, b, (size_t)m);
+	CHECK_EQ(fx_q.n, 1);
+	memcpy(first, fx_q.pkt[0], fx_q.len[0]);
+	flen = fx_q.len[0];
+	CHECK_EQ(ikev2_ini_input(i, fx_q.pkt[0], fx_q.len[0], a, sizeof(a)), 0);
+	fx_q_clear();
+	fx_input(e, b, (size_t)m);
+	CHECK_EQ(fx_q.n, 1);
+	CHECK(fx_q.len[0] == flen && memcmp(fx_q.pkt[0], first, flen) == 0);
+	CHECK_EQ(fx_leases_out, 1);	/* processed once */
 	st = ikev2_engine_status_json(e);
 	CHECK(json_integer_value(json_object_get(json_object_get(st,
 	    "counters"), "retransmits_answered")) == 2);
 	json_decref(st);
 	ikev2_ini_free(i);
 	ikev2_engine_free(e);
-	q_clear();
+	fx_q_clear();
 }
 
 static void
 rekeys_and_delete(void)
 {
 	struct ikev2_engine *e = engine("modern", 0);
-	struct ikev2_ini *i = connect_ini(e, &gcm);
+	struct ikev2_ini *i = fx_connect(e, &fx_gcm);
 	uint8_t		 a[4096], b[4096];
 	uint32_t	 old_in, old_out;
 	uint64_t	 old_spi;
@@ -283,52 +140,52 @@ rekeys_and_delete(void)
 	old_in = ikev2_ini_child_spi(i, true);
 	old_out = ikev2_ini_child_spi(i, false);
 	n = ikev2_ini_rekey_child(i, a, sizeof(a));
-	CHECK_EQ(rt(e, i, a, n, b, sizeof(b)), 0);
+	CHECK_EQ(fx_rt(e, i, a, n, b, sizeof(b)), 0);
 	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
 	CHECK(ikev2_ini_child_spi(i, false) != old_out);
 	/* HDR, SK {D(ESP, old)} --> <-- HDR, SK {D(ESP, responder's old)} */
 	n = ikev2_ini_delete_child(i, old_in, a, sizeof(a));
-	CHECK_EQ(rt(e, i, a, n, b, sizeof(b)), 0);
+	CHECK_EQ(fx_rt(e, i, a, n, b, sizeof(b)), 0);
 	/* IKE SA rekey: HDR, SK {SA, Ni, KEi} --> then DELETE the old. */
 	old_spi = ikev2_ini_spi_r(i);
 	n = ikev2_ini_rekey_ike(i, a, sizeof(a));
-	n = rt(e, i, a, n, b, sizeof(b));
+	n = fx_rt(e, i, a, n, b, sizeof(b));
 	CHECK(n > 0);
 	CHECK_EQ(ikev2_engine_sa_count(e), 2);
-	CHECK_EQ(rt(e, i, b, n, a, sizeof(a)), 0);
+	CHECK_EQ(fx_rt(e, i, b, n, a, sizeof(a)), 0);
 	CHECK(ikev2_ini_spi_r(i) != old_spi);
-	rg_loop_once(loop, 0);
+	rg_loop_once(fx_loop, 0);
 	CHECK_EQ(ikev2_engine_sa_count(e), 1);
-	CHECK_EQ(leases_out, 1);	/* the lease moved to the new SA */
+	CHECK_EQ(fx_leases_out, 1);	/* the lease moved to the new SA */
 	/* Liveness on the new SA (message ID 0 there). */
 	n = ikev2_ini_info(i, a, sizeof(a));
-	CHECK_EQ(rt(e, i, a, n, b, sizeof(b)), 0);
+	CHECK_EQ(fx_rt(e, i, a, n, b, sizeof(b)), 0);
 	/* HDR, SK {D(IKE)} --> */
 	n = ikev2_ini_delete(i, a, sizeof(a));
-	CHECK_EQ(rt(e, i, a, n, b, sizeof(b)), 0);
+	CHECK_EQ(fx_rt(e, i, a, n, b, sizeof(b)), 0);
 	CHECK_EQ(ikev2_ini_state(i), INI_DELETED);
-	rg_loop_once(loop, 0);
+	rg_loop_once(fx_loop, 0);
 	CHECK_EQ(ikev2_engine_sa_count(e), 0);
-	CHECK_EQ(leases_out, 0);
+	CHECK_EQ(fx_leases_out, 0);
 	ikev2_ini_free(i);
 	ikev2_engine_free(e);
-	q_clear();
+	fx_q_clear();
 }
 
 static void
 cookies(void)
 {
 	struct ikev2_engine *e = engine("modern", 1);
-	struct ikev2_ini *i1 = ikev2_ini_new(&gcm), *i2;
+	struct ikev2_ini *i1 = ikev2_ini_new(&fx_gcm), *i2;
 	uint8_t		 a[4096], b[4096];
 	long		 n;
 	json_t		*st;
 
 	/* One half-open SA reaches the threshold of 1. */
 	n = ikev2_ini_start(i1, a, sizeof(a));
-	CHECK(rt(e, i1, a, n, b, sizeof(b)) > 0);
+	CHECK(fx_rt(e, i1, a, n, b, sizeof(b)) > 0);
 	/* The next one: <-- HDR, N(COOKIE); then HDR, N(COOKIE), SAi1... */
-	i2 = connect_ini(e, &gcm);
+	i2 = fx_connect(e, &fx_gcm);
 	CHECK_EQ(ikev2_ini_state(i2), INI_ESTABLISHED);
 	st = ikev2_engine_status_json(e);
 	CHECK(json_integer_value(json_object_get(json_object_get(st,
@@ -337,25 +194,25 @@ cookies(void)
 	ikev2_ini_free(i1);
 	ikev2_ini_free(i2);
 	ikev2_engine_free(e);
-	q_clear();
+	fx_q_clear();
 }
 
 static void
 halfopen_limit(void)
 {
 	struct ikev2_engine *e = engine("modern", 0);
-	struct ikev2_ini *i1 = ikev2_ini_new(&gcm), *i2 = ikev2_ini_new(&gcm);
+	struct ikev2_ini *i1 = ikev2_ini_new(&fx_gcm), *i2 = ikev2_ini_new(&fx_gcm);
 	uint8_t		 a[4096], b[4096];
 	long		 n;
 	json_t		*st;
 
 	e->cfg->settings.halfopen_per_ip = 1;
 	n = ikev2_ini_start(i1, a, sizeof(a));
-	CHECK(rt(e, i1, a, n, b, sizeof(b)) > 0);
+	CHECK(fx_rt(e, i1, a, n, b, sizeof(b)) > 0);
 	/* A second half-open SA from the same address: dropped, no answer. */
 	n = ikev2_ini_start(i2, a, sizeof(a));
-	CHECK_EQ(rt(e, i2, a, n, b, sizeof(b)), -1);
-	CHECK_EQ(q.n, 0);
+	CHECK_EQ(fx_rt(e, i2, a, n, b, sizeof(b)), -1);
+	CHECK_EQ(fx_q.n, 0);
 	CHECK_EQ(ikev2_engine_sa_count(e), 1);
 	st = ikev2_engine_status_json(e);
 	CHECK(json_integer_value(json_object_get(json_object_get(st,
@@ -364,14 +221,14 @@ halfopen_limit(void)
 	ikev2_ini_free(i1);
 	ikev2_ini_free(i2);
 	ikev2_engine_free(e);
-	q_clear();
+	fx_q_clear();
 }
 
 static void
 invalid_ke(void)
 {
 	struct ikev2_engine *e = engine("modern", 0);
-	struct ikev2_ini_conf c = gcm;
+	struct ikev2_ini_conf c = fx_gcm;
 	struct ikev2_ini *i;
 
 	/* KE of MODP 3072 while we prefer X25519 among those offered? No:
@@ -379,19 +236,19 @@ invalid_ke(void)
 	 * (refused by modern) first and X25519 second. */
 	c.groups[0] = 2;
 	c.groups[1] = 31;
-	i = connect_ini(e, &c);
+	i = fx_connect(e, &c);
 	CHECK_EQ(ikev2_ini_error(i), IKEV2_N_INVALID_KE_PAYLOAD);
 	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
 	ikev2_ini_free(i);
 	ikev2_engine_free(e);
-	q_clear();
+	fx_q_clear();
 }
 
 static void
 refusals(void)
 {
 	struct ikev2_engine *e = engine("modern", 0);
-	struct ikev2_ini_conf c = gcm;
+	struct ikev2_ini_conf c = fx_gcm;
 	struct ikev2_ini *i;
 
 	/* 3DES/SHA1/MODP1024 against modern: NO_PROPOSAL_CHOSEN. */
@@ -400,34 +257,34 @@ refusals(void)
 	c.prf = 2;
 	c.integ = 2;
 	c.groups[0] = 2;
-	i = connect_ini(e, &c);
+	i = fx_connect(e, &c);
 	CHECK_EQ(ikev2_ini_state(i), INI_FAILED);
 	CHECK_EQ(ikev2_ini_error(i), IKEV2_N_NO_PROPOSAL_CHOSEN);
 	ikev2_ini_free(i);
 	/* Wrong PSK: AUTHENTICATION_FAILED, no lease, SA gone. */
-	c = gcm;
+	c = fx_gcm;
 	c.psk = (const uint8_t *)"wrong-psk-secret";
 	c.psklen = 16;
-	i = connect_ini(e, &c);
+	i = fx_connect(e, &c);
 	CHECK_EQ(ikev2_ini_state(i), INI_FAILED);
 	CHECK_EQ(ikev2_ini_error(i), IKEV2_N_AUTHENTICATION_FAILED);
-	CHECK_EQ(leases_out, 0);
-	rg_loop_once(loop, 0);
+	CHECK_EQ(fx_leases_out, 0);
+	rg_loop_once(fx_loop, 0);
 	CHECK_EQ(ikev2_engine_sa_count(e), 0);
 	ikev2_ini_free(i);
 	/* CBC + HMAC + MODP2048 works too. */
-	c = gcm;
+	c = fx_gcm;
 	c.encr = 12;
 	c.encr_keylen = 128;
 	c.integ = 12;
 	c.groups[0] = 14;
 	c.esp_encr = 12;
 	c.esp_integ = 12;
-	i = connect_ini(e, &c);
+	i = fx_connect(e, &c);
 	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
 	ikev2_ini_free(i);
 	ikev2_engine_free(e);
-	q_clear();
+	fx_q_clear();
 }
 
 static char	 logged[4096];
@@ -448,14 +305,14 @@ static struct ikev2_ini *
 connect_addke(struct ikev2_engine *e, const uint16_t *ids, size_t n,
     bool optional)
 {
-	struct ikev2_ini *i = ikev2_ini_new(&gcm);
+	struct ikev2_ini *i = ikev2_ini_new(&fx_gcm);
 	uint8_t		 a[4096], b[4096];
 	long		 len;
 	int		 rounds = 0;
 
 	ikev2_ini_set_addke1(i, ids, n, optional);
 	len = ikev2_ini_start(i, a, sizeof(a));
-	while (rounds++ < 6 && (len = rt(e, i, a, len, b, sizeof(b))) > 0)
+	while (rounds++ < 6 && (len = fx_rt(e, i, a, len, b, sizeof(b))) > 0)
 		memcpy(a, b, (size_t)len);
 	return i;
 }
@@ -491,7 +348,7 @@ addke(void)
 	ikev2_ini_free(i);
 	rg_log_set_hook(NULL, NULL);
 	ikev2_engine_free(e);
-	q_clear();
+	fx_q_clear();
 }
 
 static size_t
@@ -511,7 +368,7 @@ static void
 child_collision(bool we_win)
 {
 	struct ikev2_engine *e = engine("modern", 0);
-	struct ikev2_ini *i = connect_ini(e, &gcm);
+	struct ikev2_ini *i = fx_connect(e, &fx_gcm);
 	struct ikev2_sa	*sa = ikev2_sa_lookup(e, ikev2_ini_spi_r(i));
 	uint8_t		 a[4096], b[4096], ours[4096];
 	uint32_t	 del[8], eng_old_in, ini_old_in, ini_new_in;
@@ -525,15 +382,15 @@ child_collision(bool we_win)
 	sa->cfg->settings.child_lifetime_s = 1;
 	sa->children->created_ms = 0;
 	/* <-- HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr} (ours, in flight) */
-	q_clear();
+	fx_q_clear();
 	ikev2_child_lifetime_cb(&sa->t_child);
-	CHECK_EQ(q.n, 1);
-	olen = (long)q.len[0];
-	memcpy(ours, q.pkt[0], q.len[0]);
+	CHECK_EQ(fx_q.n, 1);
+	olen = (long)fx_q.len[0];
+	memcpy(ours, fx_q.pkt[0], fx_q.len[0]);
 	/* HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr} --> (theirs), answered */
 	ikev2_ini_force_nonce(i, we_win ? 0x00 : 0xff);
 	n = ikev2_ini_rekey_child(i, a, sizeof(a));
-	CHECK_EQ(rt(e, i, a, n, b, sizeof(b)), 0);
+	CHECK_EQ(fx_rt(e, i, a, n, b, sizeof(b)), 0);
 	ini_new_in = ikev2_ini_child_spi(i, true);
 	CHECK(sa->coll != NULL);
 	CHECK_EQ(nchildren(sa), 2);
@@ -541,19 +398,17 @@ child_collision(bool we_win)
 	ikev2_ini_force_nonce(i, we_win ? 0xff : 0x00);
 	n = ikev2_ini_answer(i, ours, (size_t)olen, a, sizeof(a));
 	CHECK(n > 0);
-	q_clear();
-	ikev2_engine_input(e, a, (size_t)n, (struct sockaddr *)&cli,
-	    (struct sockaddr *)&srv, -1);
+	fx_q_clear();
+	fx_input(e, a, (size_t)n);
 	CHECK(sa->coll == NULL);
 	/* <-- HDR, SK {D(ESP)}: the old SA if we won, our new one if not. */
-	CHECK_EQ(q.n, 1);
-	if (q.n == 1) {
-		memcpy(ours, q.pkt[0], q.len[0]);
-		n = ikev2_ini_answer(i, ours, q.len[0], a, sizeof(a));
+	CHECK_EQ(fx_q.n, 1);
+	if (fx_q.n == 1) {
+		memcpy(ours, fx_q.pkt[0], fx_q.len[0]);
+		n = ikev2_ini_answer(i, ours, fx_q.len[0], a, sizeof(a));
 		CHECK(n > 0);
-		q_clear();
-		ikev2_engine_input(e, a, (size_t)n, (struct sockaddr *)&cli,
-		    (struct sockaddr *)&srv, -1);
+		fx_q_clear();
+		fx_input(e, a, (size_t)n);
 	}
 	CHECK_EQ(ikev2_ini_peer_deleted(i, del, 8), 1);
 	CHECK_EQ(nchildren(sa), 2);
@@ -561,7 +416,7 @@ child_collision(bool we_win)
 		CHECK_EQ(del[0], eng_old_in);
 		/* The initiator closes its redundant SA. */
 		n = ikev2_ini_delete_child(i, ini_new_in, a, sizeof(a));
-		CHECK_EQ(rt(e, i, a, n, b, sizeof(b)), 0);
+		CHECK_EQ(fx_rt(e, i, a, n, b, sizeof(b)), 0);
 		CHECK_EQ(nchildren(sa), 1);
 		CHECK(sa->children != NULL && sa->children->spi_in ==
 		    sa->rekey_spi_in);
@@ -570,14 +425,14 @@ child_collision(bool we_win)
 		CHECK(del[0] != eng_old_in);
 		/* The initiator, the winner, closes the old SA. */
 		n = ikev2_ini_delete_child(i, ini_old_in, a, sizeof(a));
-		CHECK_EQ(rt(e, i, a, n, b, sizeof(b)), 0);
+		CHECK_EQ(fx_rt(e, i, a, n, b, sizeof(b)), 0);
 		CHECK_EQ(nchildren(sa), 1);
 		CHECK(sa->children != NULL && sa->children->spi_out ==
 		    ini_new_in);
 	}
 	ikev2_ini_free(i);
 	ikev2_engine_free(e);
-	q_clear();
+	fx_q_clear();
 }
 
 /* RFC 7296 2.8.2: our IKE lifetime runs out while the initiator's IKE
@@ -586,7 +441,7 @@ static void
 ike_collision(bool we_win)
 {
 	struct ikev2_engine *e = engine("modern", 0);
-	struct ikev2_ini *i = connect_ini(e, &gcm);
+	struct ikev2_ini *i = fx_connect(e, &fx_gcm);
 	struct ikev2_sa	*sa = ikev2_sa_lookup(e, ikev2_ini_spi_r(i));
 	struct ikev2_sa	*ours, *theirs;
 	struct ikev2_msg *m = malloc(sizeof(*m));
@@ -597,16 +452,16 @@ ike_collision(bool we_win)
 	if (sa == NULL || m == NULL)
 		return;
 	/* <-- HDR, SK {SA, Ni, KEi} (ours, in flight) */
-	q_clear();
+	fx_q_clear();
 	CHECK_EQ(ikev2_ike_rekey_start(sa), 0);
-	CHECK_EQ(q.n, 1);
-	rlen = (long)q.len[0];
-	memcpy(req, q.pkt[0], q.len[0]);
+	CHECK_EQ(fx_q.n, 1);
+	rlen = (long)fx_q.len[0];
+	memcpy(req, fx_q.pkt[0], fx_q.len[0]);
 	ours = sa->rekey_new;
 	/* HDR, SK {SA, Ni, KEi} --> (theirs), answered */
 	ikev2_ini_force_nonce(i, we_win ? 0x00 : 0xff);
 	n = ikev2_ini_rekey_ike(i, a, sizeof(a));
-	CHECK(rt(e, i, a, n, b, sizeof(b)) > 0);
+	CHECK(fx_rt(e, i, a, n, b, sizeof(b)) > 0);
 	CHECK(sa->coll != NULL);
 	theirs = sa->coll != NULL ? ikev2_sa_lookup(e, sa->coll->peer_ike) :
 	    NULL;
@@ -616,15 +471,14 @@ ike_collision(bool we_win)
 	ikev2_ini_force_nonce(i, we_win ? 0xff : 0x00);
 	n = ikev2_ini_answer(i, req, (size_t)rlen, a, sizeof(a));
 	CHECK(n > 0);
-	q_clear();
-	ikev2_engine_input(e, a, (size_t)n, (struct sockaddr *)&cli,
-	    (struct sockaddr *)&srv, -1);
+	fx_q_clear();
+	fx_input(e, a, (size_t)n);
 	CHECK(sa->coll == NULL);
 	CHECK(sa->children == NULL);
-	CHECK_EQ(leases_out, 1);
+	CHECK_EQ(fx_leases_out, 1);
 	/* <-- HDR, SK {D(IKE)}: on the old SA if we won, on ours if not. */
-	CHECK_EQ(q.n, 1);
-	if (q.n == 1 && ikev2_msg_decode(q.pkt[0], q.len[0], m) == 0) {
+	CHECK_EQ(fx_q.n, 1);
+	if (fx_q.n == 1 && ikev2_msg_decode(fx_q.pkt[0], fx_q.len[0], m) == 0) {
 		CHECK_EQ(m->hdr.exch, IKEV2_EXCH_INFORMATIONAL);
 		CHECK(m->hdr.spi_i == (we_win ? sa->spi_i : ours->spi_i));
 	}
@@ -640,8 +494,8 @@ ike_collision(bool we_win)
 	free(m);
 	ikev2_ini_free(i);
 	ikev2_engine_free(e);
-	CHECK_EQ(leases_out, 0);
-	q_clear();
+	CHECK_EQ(fx_leases_out, 0);
+	fx_q_clear();
 }
 
 static void ike_collision_won(void) { ike_collision(true); }
@@ -717,7 +571,6 @@ static void
 sig_case(const char *skind, const char *ckind, uint8_t method, uint8_t want)
 {
 	struct rg_config *c = config("modern", 0);
-	struct ikev2_hooks h = { lease, unlease, NULL, NULL, NULL };
 	EVP_PKEY	*cak = mk_key("P-256"), *sk = mk_key(skind),
 			*ck = mk_key(ckind);
 	X509		*ca = mk_cert("rg test CA", NULL, 1, cak, NULL, NULL);
@@ -733,16 +586,14 @@ sig_case(const char *skind, const char *ckind, uint8_t method, uint8_t want)
 	c->pki.ca_pem = pem_of(ca, NULL);
 	c->pki.server_cert_pem = pem_of(sc, NULL);
 	c->pki.server_key_pem = pem_of(NULL, sk);
-	e = ikev2_engine_new(loop, c, NULL, &h);
-	rg_config_unref(c);
+	e = fx_engine(c);
 	CHECK(e != NULL);
 	if (e == NULL)
 		goto out;
-	ikev2_engine_set_send(e, fake_send, NULL);
-	i = ikev2_ini_new(&gcm);
+	i = ikev2_ini_new(&fx_gcm);
 	ikev2_ini_set_signer(i, ck, cc, method);
 	n = ikev2_ini_start(i, a, sizeof(a));
-	while (rounds++ < 6 && (n = rt(e, i, a, n, b, sizeof(b))) > 0)
+	while (rounds++ < 6 && (n = fx_rt(e, i, a, n, b, sizeof(b))) > 0)
 		memcpy(a, b, (size_t)n);
 	printf("  server %s, client %s method %u: state %d, error %u, "
 	    "responder AUTH method %u\n", skind, ckind, method,
@@ -759,7 +610,7 @@ sig_case(const char *skind, const char *ckind, uint8_t method, uint8_t want)
 	ikev2_ini_free(i);
 	ikev2_engine_free(e);
 out:
-	q_clear();
+	fx_q_clear();
 	X509_free(ca);
 	X509_free(sc);
 	X509_free(cc);
@@ -785,14 +636,14 @@ classic_sigs(void)
 static struct ikev2_ini *
 connect_v6(struct ikev2_engine *e)
 {
-	struct ikev2_ini *i = ikev2_ini_new(&gcm);
+	struct ikev2_ini *i = ikev2_ini_new(&fx_gcm);
 	uint8_t		 a[4096], b[4096];
 	long		 n;
 	int		 rounds = 0;
 
 	ikev2_ini_set_want_v6(i, true);
 	n = ikev2_ini_start(i, a, sizeof(a));
-	while (rounds++ < 6 && (n = rt(e, i, a, n, b, sizeof(b))) > 0)
+	while (rounds++ < 6 && (n = fx_rt(e, i, a, n, b, sizeof(b))) > 0)
 		memcpy(a, b, (size_t)n);
 	return i;
 }
@@ -813,7 +664,7 @@ cp_v6(void)
 	rg_addr_parse("2001:db8::53", &dns6);
 	memset(zero, 0, sizeof(zero));
 	/* No IPv6 pool: IPv4 only, still up. */
-	lease_v6 = false;
+	fx_lease_v6 = false;
 	i = connect_v6(e);
 	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
 	ikev2_ini_v6(i, vip, dns);
@@ -821,7 +672,7 @@ cp_v6(void)
 	CHECK_EQ(ikev2_ini_vip(i)->af, AF_INET);
 	ikev2_ini_free(i);
 	/* With one: 2001:db8:ff::<sid>/128 and the IPv6 DNS server. */
-	lease_v6 = true;
+	fx_lease_v6 = true;
 	i = connect_v6(e);
 	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
 	CHECK_EQ(ikev2_ini_v6(i, vip, dns), 1);
@@ -835,9 +686,9 @@ cp_v6(void)
 	CHECK_MEM(dns, dns6.addr, 16);
 	CHECK_EQ(ikev2_ini_vip(i)->af, AF_INET);
 	ikev2_ini_free(i);
-	lease_v6 = false;
+	fx_lease_v6 = false;
 	ikev2_engine_free(e);
-	q_clear();
+	fx_q_clear();
 }
 
 static size_t
@@ -862,16 +713,16 @@ memory_per_sa(void)
 	size_t		 b0, b1, b2, n = 32;
 	json_t		*st;
 
-	i = connect_ini(e, &gcm);	/* warm-up: lazy allocations */
+	i = fx_connect(e, &fx_gcm);	/* warm-up: lazy allocations */
 	ikev2_ini_free(i);
-	q_clear();
+	fx_q_clear();
 	b0 = heap_bytes();
 	for (size_t k = 0; k < n; k++) {
-		i = connect_ini(e, &gcm);
+		i = fx_connect(e, &fx_gcm);
 		CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
 		sa[k] = ikev2_sa_lookup(e, ikev2_ini_spi_r(i));
 		ikev2_ini_free(i);
-		q_clear();
+		fx_q_clear();
 	}
 	b1 = heap_bytes();
 	for (size_t k = 0; k < n; k++) {
@@ -884,7 +735,7 @@ memory_per_sa(void)
 		CHECK_EQ(sa[k]->req_kind, IKEV2_REQ_DPD);
 		ikev2_req_clear(sa[k]);
 	}
-	q_clear();
+	fx_q_clear();
 	b2 = heap_bytes();
 	printf("  engine heap per IKE SA + CHILD SA: %zu B established, "
 	    "%zu B idle (struct ikev2_sa %zu, ikev2_child %zu)\n",
@@ -896,14 +747,13 @@ memory_per_sa(void)
 	st = ikev2_engine_status_json(e);
 	json_decref(st);
 	ikev2_engine_free(e);
-	q_clear();
+	fx_q_clear();
 }
 
 static void
 cleanup(void)
 {
-	rg_loop_free(loop);
-	loop = NULL;
+	fx_cleanup();
 }
 
 RG_TEST_MAIN("ikev2_exchange", T(psk_cp), T(retransmit_cache),

@@ -1,0 +1,167 @@
+/*
+ * ikev2_fixture.c: the shared fixture of the in-memory IKEv2 engine tests
+ * (see ikev2_fixture.h): fake socket, lease hooks, base configuration,
+ * engine and round trips with the test initiator.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ikev2_fixture.h"
+
+struct fx_queue		 fx_q;
+unsigned int		 fx_leases_out;
+bool			 fx_lease_v6;
+struct sockaddr_in	 fx_cli, fx_srv;
+struct rg_loop		*fx_loop;
+
+const struct ikev2_ini_conf fx_gcm = {
+	.id = "alice@example.com", .psk = (const uint8_t *)"test-psk-secret",
+	.psklen = 15, .encr = 20, .encr_keylen = 256, .prf = 5, .integ = 0,
+	.groups = { 19, 0, 0, 0 }, .esp_encr = 20, .esp_keylen = 128,
+	.esp_integ = 0, .want_vip = true };
+
+static int
+fx_send(void *arg, int fd, const uint8_t *p, size_t len,
+    const struct sockaddr *local, const struct sockaddr *peer)
+{
+	(void)arg;
+	(void)fd;
+	(void)local;
+	(void)peer;
+	if (fx_q.n >= FX_QMAX)
+		return -1;
+	fx_q.pkt[fx_q.n] = malloc(len);
+	memcpy(fx_q.pkt[fx_q.n], p, len);
+	fx_q.len[fx_q.n++] = len;
+	return 0;
+}
+
+void
+fx_q_clear(void)
+{
+	for (size_t i = 0; i < fx_q.n; i++)
+		free(fx_q.pkt[i]);
+	fx_q.n = 0;
+}
+
+static int
+fx_lease(void *arg, const char *user, const char *profile, uint64_t sid,
+    int af, const struct rg_addr *req, struct rg_addr *out, char *why,
+    size_t wl)
+{
+	(void)arg; (void)user; (void)profile; (void)req;
+	if (af == AF_INET6 && fx_lease_v6) {
+		memset(out, 0, sizeof(*out));
+		rg_addr_parse("2001:db8:ff::", out);
+		out->addr[15] = (uint8_t)sid;
+		return 0;
+	}
+	if (af != AF_INET) {
+		snprintf(why, wl, "no IPv6 pool");
+		return -1;
+	}
+	memset(out, 0, sizeof(*out));
+	out->af = AF_INET;
+	out->addr[0] = 10;
+	out->addr[3] = (uint8_t)sid;
+	fx_leases_out++;
+	return 0;
+}
+
+static void
+fx_unlease(void *arg, uint64_t sid)
+{
+	(void)arg;
+	(void)sid;
+	fx_leases_out--;
+}
+
+struct rg_config *
+fx_config(const char *proposals)
+{
+	struct rg_config	*c = rg_config_new();
+
+	c->settings.proposals = strdup(proposals);
+	c->settings.default_profile = strdup("default");
+	c->settings.dpd_interval_s = 30;
+	c->settings.dpd_timeout_s = 150;
+	c->psks = calloc(1, sizeof(*c->psks));
+	c->psks[0].id = strdup("%any");
+	c->psks[0].secret = (uint8_t *)strdup("test-psk-secret");
+	c->psks[0].secret_len = 15;
+	c->npsks = 1;
+	c->profiles = calloc(1, sizeof(*c->profiles));
+	c->profiles[0].name = strdup("default");
+	c->nprofiles = 1;
+	return c;
+}
+
+struct ikev2_engine *
+fx_engine(struct rg_config *c)
+{
+	struct ikev2_hooks	 h = { fx_lease, fx_unlease, NULL, NULL, NULL };
+	struct ikev2_engine	*e;
+
+	if (fx_loop == NULL)
+		fx_loop = rg_loop_new(0);
+	fx_cli.sin_family = fx_srv.sin_family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.2", &fx_cli.sin_addr);
+	inet_pton(AF_INET, "192.0.2.1", &fx_srv.sin_addr);
+	fx_cli.sin_port = fx_srv.sin_port = htons(500);
+	e = ikev2_engine_new(fx_loop, c, NULL, &h);
+	rg_config_unref(c);
+	if (e != NULL)
+		ikev2_engine_set_send(e, fx_send, NULL);
+	return e;
+}
+
+void
+fx_input(struct ikev2_engine *e, const uint8_t *p, size_t len)
+{
+	ikev2_engine_input(e, p, len, (struct sockaddr *)&fx_cli,
+	    (struct sockaddr *)&fx_srv, -1);
+}
+
+long
+fx_rt(struct ikev2_engine *e, struct ikev2_ini *i, const uint8_t *req,
+    long n, uint8_t *next, size_t cap)
+{
+	fx_q_clear();
+	if (n <= 0)
+		return -1;
+	fx_input(e, req, (size_t)n);
+	if (fx_q.n == 0)
+		return -1;
+	return ikev2_ini_input(i, fx_q.pkt[0], fx_q.len[0], next, cap);
+}
+
+struct ikev2_ini *
+fx_connect(struct ikev2_engine *e, const struct ikev2_ini_conf *c)
+{
+	struct ikev2_ini	*i = ikev2_ini_new(c);
+	uint8_t			 a[4096], b[4096];
+	long			 n;
+	int			 rounds = 0;
+
+	/* HDR, SAi1, KEi, Ni --> <-- HDR, SAr1, KEr, Nr */
+	n = ikev2_ini_start(i, a, sizeof(a));
+	/* HDR, SK {IDi, AUTH, CP, SAi2, TSi, TSr} --> */
+	while (rounds++ < 6 && (n = fx_rt(e, i, a, n, b, sizeof(b))) > 0) {
+		memcpy(a, b, (size_t)n);
+		if (ikev2_ini_state(i) == INI_AUTH_SENT) {
+			n = fx_rt(e, i, a, n, b, sizeof(b));
+			break;
+		}
+	}
+	return i;
+}
+
+void
+fx_cleanup(void)
+{
+	fx_q_clear();
+	rg_loop_free(fx_loop);
+	fx_loop = NULL;
+}

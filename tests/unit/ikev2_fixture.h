@@ -1,0 +1,59 @@
+/*
+ * ikev2_fixture.h: what the in-memory IKEv2 engine tests share
+ * (test_ikev2_exchange, test_ikev2_session; test-only, not in a library):
+ * a fake socket queueing the engine's datagrams, lease hooks handing out
+ * 10.0.0.<session> (and 2001:db8:ff::<session> while fx_lease_v6), a
+ * base configuration (one "%any" PSK, a "default" profile), the engine on
+ * one loop, and the test initiator (tests/tools/ikev2_initiator.h) driven
+ * through request/response round trips (RFC 7296 1.2).
+ */
+#ifndef IKEV2_FIXTURE_H
+#define IKEV2_FIXTURE_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ikev2.h"
+#include "ikev2_initiator.h"
+#include "rg_config.h"
+#include "rg_loop.h"
+
+#define FX_QMAX	32
+
+/* What the engine sent since the last fx_q_clear(). */
+struct fx_queue {
+	uint8_t		*pkt[FX_QMAX];
+	size_t		 len[FX_QMAX];
+	size_t		 n;
+};
+
+extern struct fx_queue		 fx_q;
+extern unsigned int		 fx_leases_out;	/* acquired - released */
+extern bool			 fx_lease_v6;	/* the profile has an IPv6 pool */
+extern struct sockaddr_in	 fx_cli, fx_srv;	/* 192.0.2.2, .1 port 500 */
+extern struct rg_loop		*fx_loop;
+/* AES-GCM-256, PRF-SHA256, ECP-256; ESP AES-GCM-128; asks for a VIP. */
+extern const struct ikev2_ini_conf fx_gcm;
+
+void	fx_q_clear(void);
+/* Settings (proposals, DPD 30/150 s), the "%any" PSK, a bare "default"
+ * profile. */
+struct rg_config *fx_config(const char *proposals);
+/* An engine on fx_loop over c (released here) with the fake socket and
+ * the lease hooks; NULL when the engine refuses c. */
+struct ikev2_engine *fx_engine(struct rg_config *c);
+/* One datagram from fx_cli to fx_srv into the engine. */
+void	fx_input(struct ikev2_engine *, const uint8_t *p, size_t len);
+/* Request in, the (first) response into the initiator: its next request's
+ * length, 0 when done, -1 when nothing came back. */
+long	fx_rt(struct ikev2_engine *, struct ikev2_ini *, const uint8_t *req,
+	    long n, uint8_t *next, size_t cap);
+/* A new initiator driven up to ESTABLISHED (or as far as it gets). */
+struct ikev2_ini *fx_connect(struct ikev2_engine *,
+	    const struct ikev2_ini_conf *);
+/* Frees the queue and the loop (the last case of a suite). */
+void	fx_cleanup(void);
+
+#endif /* IKEV2_FIXTURE_H */
