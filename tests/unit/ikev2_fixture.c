@@ -101,7 +101,8 @@ fx_config(const char *proposals)
 struct ikev2_engine *
 fx_engine(struct rg_config *c)
 {
-	struct ikev2_hooks	 h = { fx_lease, fx_unlease, NULL, NULL, NULL };
+	struct ikev2_hooks	 h = { fx_lease, fx_unlease, NULL, NULL,
+				       NULL };
 	struct ikev2_engine	*e;
 
 	if (fx_loop == NULL)
@@ -156,6 +157,18 @@ fx_connect(struct ikev2_engine *e, const struct ikev2_ini_conf *c)
 		}
 	}
 	return i;
+}
+
+long long
+fx_counter(struct ikev2_engine *e, const char *name)
+{
+	json_t		*st = ikev2_engine_status_json(e);
+	long long	 v;
+
+	v = (long long)json_integer_value(json_object_get(json_object_get(st,
+	    "counters"), name));
+	json_decref(st);
+	return v;
 }
 
 void

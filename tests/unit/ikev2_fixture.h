@@ -31,8 +31,8 @@ struct fx_queue {
 
 extern struct fx_queue		 fx_q;
 extern unsigned int		 fx_leases_out;	/* acquired - released */
-extern bool			 fx_lease_v6;	/* the profile has an IPv6 pool */
-extern struct sockaddr_in	 fx_cli, fx_srv;	/* 192.0.2.2, .1 port 500 */
+extern bool			 fx_lease_v6;	/* an IPv6 pool too */
+extern struct sockaddr_in	 fx_cli, fx_srv;	/* 192.0.2.2/.1:500 */
 extern struct rg_loop		*fx_loop;
 /* AES-GCM-256, PRF-SHA256, ECP-256; ESP AES-GCM-128; asks for a VIP. */
 extern const struct ikev2_ini_conf fx_gcm;
@@ -53,6 +53,8 @@ long	fx_rt(struct ikev2_engine *, struct ikev2_ini *, const uint8_t *req,
 /* A new initiator driven up to ESTABLISHED (or as far as it gets). */
 struct ikev2_ini *fx_connect(struct ikev2_engine *,
 	    const struct ikev2_ini_conf *);
+/* A counter of ikev2_engine_status_json() ("counters" object). */
+long long fx_counter(struct ikev2_engine *, const char *name);
 /* Frees the queue and the loop (the last case of a suite). */
 void	fx_cleanup(void);
 
