@@ -48,12 +48,13 @@ load() {	# args for the load generator -> its output line
 rate_of() { sed -n 's/.*rate=\([0-9.]*\).*/\1/p'; }
 hs_of() { sed -n 's/.*handshakes=\([0-9]*\).*/\1/p'; }
 # utime+stime of a process (all its threads) in clock ticks
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu_ticks() { [ -n "$1" ] && awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
 hz=$(getconf CLK_TCK)
 # ticks before, ticks after, handshakes -> microseconds of CPU per handshake
 us_per_hs() {
 	awk -v a="$1" -v b="$2" -v n="$3" -v hz="$hz" \
-	    'BEGIN { if (n > 0) printf "%.0f", (b - a) * 1e6 / hz / n; else print 0 }'
+	    'BEGIN { if (n > 0 && a != "" && b != "" && b >= a)
+		printf "%.0f", (b - a) * 1e6 / hz / n; else print 0 }'
 }
 per_core() { awk -v u="$1" 'BEGIN { if (u > 0) printf "%.0f", 1e6 / u; else print 0 }'; }
 "$bed/netns-up" >/dev/null && "$bed/mkpki" >/dev/null || exit 0
