@@ -414,6 +414,19 @@ out:
 	free(buf);
 }
 
+/* One WARN line and one auth_fail count per failed EAP authentication. */
+static void
+eap_failed(struct ikev2_sa *sa)
+{
+	if (sa->eap_fail_logged)
+		return;
+	sa->eap_fail_logged = true;
+	sa->eng->ctr.auth_fail++;
+	ikev2_log(sa, WARN, "authentication of '%s' (%s) failed: %s",
+	    sa->idi, sa->auth_method, eap_session_error(sa->eap) ?
+	    eap_session_error(sa->eap) : "EAP failure");
+}
+
 static void
 eap_step(struct ikev2_sa *sa, const struct ikev2_msg *m)
 {
@@ -496,16 +509,10 @@ eap_step(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	rg_buf_free(out);
 	switch (res) {
 	case EAP_CONTINUE:
-		if (eap_session_failed(sa->eap) && !sa->eap_fail_logged) {
-			/* A method failure notice (MS-CHAPv2 E=691) is out;
-			 * clients usually give up without answering it. */
-			sa->eap_fail_logged = true;
-			sa->eng->ctr.auth_fail++;
-			ikev2_log(sa, WARN, "authentication of '%s' (%s) "
-			    "failed: %s", sa->idi, sa->auth_method,
-			    eap_session_error(sa->eap) ?
-			    eap_session_error(sa->eap) : "EAP failure");
-		}
+		/* A method failure notice (MS-CHAPv2 E=691) is out; clients
+		 * usually give up without answering it. */
+		if (eap_session_failed(sa->eap))
+			eap_failed(sa);
 		ikev2_send_sk(sa, IKEV2_EXCH_IKE_AUTH, true, m->hdr.msgid, &enc);
 		break;
 	case EAP_SUCCESS: {
@@ -524,13 +531,7 @@ eap_step(struct ikev2_sa *sa, const struct ikev2_msg *m)
 		break;
 	}
 	case EAP_FAILURE:
-		if (!sa->eap_fail_logged) {
-			sa->eng->ctr.auth_fail++;
-			ikev2_log(sa, WARN, "authentication of '%s' (%s) "
-			    "failed: %s", sa->idi, sa->auth_method,
-			    eap_session_error(sa->eap) ?
-			    eap_session_error(sa->eap) : "EAP failure");
-		}
+		eap_failed(sa);
 		ikev2_send_sk(sa, IKEV2_EXCH_IKE_AUTH, true, m->hdr.msgid, &enc);
 		ikev2_sa_destroy(sa, "EAP authentication failed");
 		break;
