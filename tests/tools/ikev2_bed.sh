@@ -14,7 +14,16 @@ mkdir -p "$TB_CLIENT_PROFILES"
 fail=0
 
 stop_server() {
-	[ -n "$srvpid" ] && kill "$srvpid" 2>/dev/null && wait "$srvpid" 2>/dev/null
+	if [ -n "$srvpid" ] && kill "$srvpid" 2>/dev/null; then
+		wait "$srvpid" 2>/dev/null
+		# From a subshell (a trap's "( bed_cleanup )") wait cannot
+		# reap it: poll, bounded, so netns-down finds the namespace
+		# empty and deletes it.
+		for _ in $(seq 100); do
+			kill -0 "$srvpid" 2>/dev/null || break
+			sleep 0.1
+		done
+	fi
 	srvpid=""
 	# The responder is built with ASan/UBSan in the test build: any
 	# report (leak at exit included) fails the suite.
