@@ -4,7 +4,8 @@
  * the client offers a KE) and for an IKE SA rekey, our own CHILD rekeys
  * when our lifetime (settings.child_lifetime_s) runs out first, and the
  * hand-off of keys, selectors and encapsulation ports to the data plane
- * (dp.h).
+ * (dp.h).  N(USE_TRANSPORT_MODE) (1.3.1) is accepted only when the user's
+ * policy template says l2tp_transport (UDP/1701, ikev2_ts_narrow_l2tp).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@ struct child_req {
 	size_t			 nlen;
 	bool			 have_sa, have_tsi, have_tsr, have_ke;
 	bool			 rekey;
+	bool			 transport;	/* N(USE_TRANSPORT_MODE) */
 	uint8_t			 rekey_proto;
 	uint32_t		 rekey_spi;
 };
@@ -71,6 +73,8 @@ parse(const struct ikev2_msg *m, struct child_req *r)
 				r->rekey_proto = n.proto;
 				r->rekey_spi = rg_get_u32(n.spi);
 			}
+			if (n.type == IKEV2_N_USE_TRANSPORT_MODE)
+				r->transport = true;
 			break;
 		default:
 			break;
@@ -197,7 +201,7 @@ install(struct ikev2_sa *sa, struct ikev2_child *c, const struct rg_buf *gir,
 		d->spi = inbound ? c->spi_in : c->spi_out;
 		d->inbound = inbound;
 		d->reqid = c->reqid;
-		d->mode = DP_MODE_TUNNEL;
+		d->mode = c->transport ? DP_MODE_TRANSPORT : DP_MODE_TUNNEL;
 		memcpy(&d->local, &sa->local, sizeof(d->local));
 		memcpy(&d->peer, &sa->peer, sizeof(d->peer));
 		d->encap = sa->nat_peer || sa->nat_local ||
@@ -259,8 +263,9 @@ log_child(struct ikev2_sa *sa, struct ikev2_child *c, const char *what)
 	ikev2_chosen_str(&c->alg, alg, sizeof(alg));
 	ikev2_ts_str(&a, ti, sizeof(ti));
 	ikev2_ts_str(&b, tr, sizeof(tr));
-	ikev2_log(sa, INFO, "CHILD SA %s: SPIs %08x/%08x, %s, %s <-> %s", what,
-	    c->spi_in, c->spi_out, alg, ti, tr);
+	ikev2_log(sa, INFO, "CHILD SA %s: SPIs %08x/%08x, %s, %s <-> %s%s",
+	    what, c->spi_in, c->spi_out, alg, ti, tr, c->transport ?
+	    ", transport mode" : "");
 }
 
 static void
@@ -281,6 +286,28 @@ no_proposal_log(struct ikev2_sa *sa, const struct ikev2_sa_pl *rx)
 	free(a);
 	free(b);
 	sa->eng->ctr.no_proposal++;
+}
+
+/* Selectors for a new CHILD SA: transport mode for L2TP/IPsec when asked
+ * and the policy allows it, else tunnel mode as usual. */
+static int
+child_narrow(struct ikev2_sa *sa, const struct child_req *r,
+    struct ikev2_child *c, struct ikev2_ts_pl *ti, struct ikev2_ts_pl *tr)
+{
+	const struct rg_policy	*pol;
+
+	if (r->transport) {
+		pol = rg_config_user_policy(sa->cfg, sa->user);
+		if (pol != NULL && pol->l2tp_transport) {
+			c->transport = true;
+			return ikev2_ts_narrow_l2tp(sa, &r->tsi, &r->tsr, ti,
+			    tr);
+		}
+		ikev2_log(sa, INFO, "CHILD SA: transport mode asked by '%s', "
+		    "not allowed by policy %s (no l2tp_transport); tunnel "
+		    "mode", sa->user, pol != NULL ? pol->name : "(none)");
+	}
+	return ikev2_ts_narrow(sa, &r->tsi, &r->tsr, ti, tr);
 }
 
 int
@@ -306,7 +333,7 @@ ikev2_child_from_auth(struct ikev2_sa *sa, const struct ikev2_msg *m,
 		no_proposal_log(sa, &r->sa);
 		goto out;
 	}
-	if (ikev2_ts_narrow(sa, &r->tsi, &r->tsr, &ti, &tr) < 0) {
+	if (child_narrow(sa, r, c, &ti, &tr) < 0) {
 		rc = IKEV2_N_TS_UNACCEPTABLE;
 		goto out;
 	}
@@ -322,6 +349,9 @@ ikev2_child_from_auth(struct ikev2_sa *sa, const struct ikev2_msg *m,
 	}
 	rg_put_u32(spi, c->spi_in);
 	ikev2_chosen_sa(&c->alg, spi, 4, sp);
+	if (c->transport)
+		ikev2_put_notify(out, 0, NULL, 0, IKEV2_N_USE_TRANSPORT_MODE,
+		    NULL, 0);
 	ikev2_put_sa(out, sp);
 	ikev2_put_ts(out, IKEV2_PL_TSI, &ti);
 	ikev2_put_ts(out, IKEV2_PL_TSR, &tr);
@@ -556,7 +586,7 @@ ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 			goto out;
 		}
 	}
-	if (ikev2_ts_narrow(sa, &r->tsi, &r->tsr, &ti, &tr) < 0) {
+	if (child_narrow(sa, r, c, &ti, &tr) < 0) {
 		answer_notify(sa, m, IKEV2_N_TS_UNACCEPTABLE, NULL, 0);
 		goto out;
 	}
@@ -574,6 +604,9 @@ ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	rg_put_u32(spi, c->spi_in);
 	ikev2_enc_inner(&enc, buf, 4096);
 	ikev2_chosen_sa(&c->alg, spi, 4, sp);
+	if (c->transport)
+		ikev2_put_notify(&enc, 0, NULL, 0, IKEV2_N_USE_TRANSPORT_MODE,
+		    NULL, 0);
 	ikev2_put_sa(&enc, sp);
 	ikev2_put_nonce(&enc, nr, sizeof(nr));
 	if (c->alg.dh != NULL)
@@ -646,6 +679,9 @@ ikev2_child_lifetime_cb(struct rg_timer *t)
 	ikev2_enc_inner(&enc, buf, 4096);
 	ikev2_put_notify(&enc, IKEV2_PROTO_ESP, spi, 4, IKEV2_N_REKEY_SA,
 	    NULL, 0);
+	if (c->transport)
+		ikev2_put_notify(&enc, 0, NULL, 0, IKEV2_N_USE_TRANSPORT_MODE,
+		    NULL, 0);
 	{
 		struct ikev2_chosen ch = c->alg;
 		uint32_t	 s = new_spi();
@@ -779,6 +815,7 @@ ikev2_child_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		goto out;
 	c->alg = old->alg;
+	c->transport = old->transport;
 	c->alg.spi_len = 4;
 	memcpy(c->alg.spi, r->sa.prop[0].spi, 4);
 	c->spi_out = rg_get_u32(r->sa.prop[0].spi);

@@ -49,6 +49,7 @@ struct ikev2_child {
 	uint64_t		 created_ms;
 	bool			 installed;	/* handed to dp */
 	bool			 rekeyed;	/* replaced, waiting for DELETE */
+	bool			 transport;	/* transport mode (L2TP/IPsec) */
 	uint8_t			 ntsi, ntsr;
 	struct ikev2_ts		*ts;		/* owned: narrowed TSi, then TSr */
 };
@@ -272,6 +273,11 @@ int	ikev2_ts_narrow(struct ikev2_sa *, const struct ikev2_ts_pl *tsi,
 	    const struct ikev2_ts_pl *tsr, struct ikev2_ts_pl *out_i,
 	    struct ikev2_ts_pl *out_r);
 void	ikev2_ts_str(const struct ikev2_ts_pl *, char *, size_t);
+/* Transport mode for L2TP/IPsec (policy l2tp_transport): UDP/1701 between
+ * the outer addresses, port-strict.  0 ok, -1 TS_UNACCEPTABLE (logged). */
+int	ikev2_ts_narrow_l2tp(struct ikev2_sa *, const struct ikev2_ts_pl *tsi,
+	    const struct ikev2_ts_pl *tsr, struct ikev2_ts_pl *out_i,
+	    struct ikev2_ts_pl *out_r);
 
 /* ikev2_child.c */
 /* Negotiate a CHILD_SA from SA/TSi/TSr in inner; on success appends SA,

@@ -4,11 +4,14 @@
  * networks within its policy template networks, else the policy networks,
  * else everything, intersected with what the client asked.  Nothing left
  * -> TS_UNACCEPTABLE with a log line of asked vs allowed.
+ * L2TP/IPsec transport mode (RFC 7296 1.3.1, 2.23.1): TSi the peer's
+ * outer address as seen (NAT'd or not), TSr ours, both UDP/1701.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "ikev2_int.h"
 
@@ -204,5 +207,74 @@ ikev2_ts_narrow(struct ikev2_sa *sa, const struct ikev2_ts_pl *tsi,
 		ikev2_log(sa, WARN, "TS_UNACCEPTABLE for '%s': TSr asked %s, "
 		    "allowed %s", sa->user, a, b);
 	}
+	return -1;
+}
+
+/* The outer address of s as a single-address selector, UDP/1701. */
+static void
+l2tp_ts(const struct sockaddr_storage *s, struct ikev2_ts *t)
+{
+	struct rg_prefix p;
+
+	memset(&p, 0, sizeof(p));
+	if (s->ss_family == AF_INET6) {
+		p.af = AF_INET6;
+		memcpy(p.addr, &((const struct sockaddr_in6 *)s)->sin6_addr, 16);
+		p.plen = 128;
+	} else {
+		p.af = AF_INET;
+		memcpy(p.addr, &((const struct sockaddr_in *)s)->sin_addr, 4);
+		p.plen = 32;
+	}
+	prefix_range(&p, t);
+	t->proto = IPPROTO_UDP;
+	t->port_lo = t->port_hi = 1701;
+}
+
+/* Port-strict: a requested selector qualifies when its protocol is UDP
+ * (or any) and its port range holds 1701; its address is replaced by
+ * the actual outer one (the client's may be its private address). */
+static size_t
+l2tp_pick(const struct ikev2_ts_pl *asked, const struct ikev2_ts *want,
+    struct ikev2_ts_pl *out)
+{
+	for (size_t i = 0; i < asked->nts; i++) {
+		const struct ikev2_ts *a = &asked->ts[i];
+
+		if (a->type == want->type && (a->proto == 0 ||
+		    a->proto == IPPROTO_UDP) && a->port_lo <= 1701 &&
+		    a->port_hi >= 1701) {
+			out->ts[0] = *want;
+			out->nts = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+ikev2_ts_narrow_l2tp(struct ikev2_sa *sa, const struct ikev2_ts_pl *tsi,
+    const struct ikev2_ts_pl *tsr, struct ikev2_ts_pl *oi,
+    struct ikev2_ts_pl *orr)
+{
+	struct ikev2_ts_pl	 mine, ours;
+	char			 a[512], b[512];
+
+	memset(oi, 0, sizeof(*oi));
+	memset(orr, 0, sizeof(*orr));
+	memset(&mine, 0, sizeof(mine));
+	memset(&ours, 0, sizeof(ours));
+	l2tp_ts(&sa->peer, &mine.ts[0]);
+	mine.nts = 1;
+	l2tp_ts(&sa->local, &ours.ts[0]);
+	ours.nts = 1;
+	if (l2tp_pick(tsi, &mine.ts[0], oi) && l2tp_pick(tsr, &ours.ts[0], orr))
+		return 0;
+	sa->eng->ctr.ts_unacceptable++;
+	ikev2_ts_str(oi->nts == 0 ? tsi : tsr, a, sizeof(a));
+	ikev2_ts_str(oi->nts == 0 ? &mine : &ours, b, sizeof(b));
+	ikev2_log(sa, WARN, "TS_UNACCEPTABLE for '%s' (L2TP transport): %s "
+	    "asked %s, allowed %s", sa->user, oi->nts == 0 ? "TSi" : "TSr", a,
+	    b);
 	return -1;
 }

@@ -339,6 +339,12 @@ build_auth(struct ikev2_ini *i, uint8_t *out, size_t cap)
 	ikev2_put_sa(&e, sa);
 	free(sa);
 	any_ts(&ts);
+	if (i->transport) {
+		ikev2_put_notify(&e, 0, NULL, 0, IKEV2_N_USE_TRANSPORT_MODE,
+		    NULL, 0);
+		ts.ts[0].proto = 17;
+		ts.ts[0].port_lo = ts.ts[0].port_hi = 1701;
+	}
 	ikev2_put_ts(&e, IKEV2_PL_TSI, &ts);
 	ikev2_put_ts(&e, IKEV2_PL_TSR, &ts);
 	n = seal_req(i, IKEV2_EXCH_IKE_AUTH, &e, out, cap);
@@ -531,6 +537,7 @@ auth_response(struct ikev2_ini *i, const struct ikev2_msg *m)
 			}
 		free(c);
 	}
+	ini_seen(i, m);
 	if (tsr != NULL) {
 		struct ikev2_ts_pl t;
 

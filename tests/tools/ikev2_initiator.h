@@ -89,6 +89,19 @@ size_t			 ikev2_ini_peer_deleted(const struct ikev2_ini *,
 /* The ADDKE1 transform the responder chose in IKE_SA_INIT, -1 if none. */
 int			 ikev2_ini_addke1(const struct ikev2_ini *);
 size_t			 ikev2_ini_dns(const struct ikev2_ini *, uint8_t first[4]);
+/* L2TP/IPsec: the first CHILD_SA asks N(USE_TRANSPORT_MODE) with TSi =
+ * TSr = any IPv4 address, UDP port 1701.  Before ikev2_ini_start. */
+void			 ikev2_ini_set_transport(struct ikev2_ini *, bool);
+/* The first TSi / TSr the responder answered in IKE_AUTH. */
+struct ikev2_ini_ts {
+	uint8_t		 proto;
+	uint16_t	 port_lo, port_hi;
+	uint8_t		 lo[4], hi[4];
+};
+/* Whether the IKE_AUTH answer carried N(USE_TRANSPORT_MODE); tsi/tsr get
+ * its first selectors. */
+bool			 ikev2_ini_transport(const struct ikev2_ini *,
+			    struct ikev2_ini_ts *tsi, struct ikev2_ini_ts *tsr);
 
 /* Requests: write the next datagram into out, return its length (-1). */
 long	ikev2_ini_start(struct ikev2_ini *, uint8_t *out, size_t cap);

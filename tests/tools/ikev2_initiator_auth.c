@@ -1,7 +1,8 @@
 /*
  * ikev2_initiator_auth.c: the test initiator's AUTH payloads: PSK
  * (RFC 7296 2.15), signatures with the classic methods and RFC 7427
- * digital signatures, and verification of the responder's AUTH.  Test-only.
+ * digital signatures, and verification of the responder's AUTH; what the
+ * IKE_AUTH answer says of transport mode (RFC 7296 1.3.1).  Test-only.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -159,4 +160,58 @@ ikev2_ini_set_signer(struct ikev2_ini *i, EVP_PKEY *key, X509 *cert,
 	i->sig_key = key;
 	i->sig_cert = cert;
 	i->sig_method = method;
+}
+
+static void
+seen_ts(const struct ikev2_msg *m, uint8_t type, struct ikev2_ini_ts *o)
+{
+	const struct ikev2_pl	*p = ikev2_msg_find(m, type);
+	struct ikev2_ts_pl	 t;
+	struct rg_rd		 r;
+
+	memset(o, 0, sizeof(*o));
+	if (p == NULL)
+		return;
+	rg_rd_init(&r, p->body, p->len);
+	if (ikev2_ts_decode(&r, &t) < 0 || t.nts == 0)
+		return;
+	o->proto = t.ts[0].proto;
+	o->port_lo = t.ts[0].port_lo;
+	o->port_hi = t.ts[0].port_hi;
+	memcpy(o->lo, t.ts[0].lo, 4);
+	memcpy(o->hi, t.ts[0].hi, 4);
+}
+
+void
+ini_seen(struct ikev2_ini *i, const struct ikev2_msg *m)
+{
+	i->tm_answered = false;
+	for (size_t k = 0; k < m->npl; k++) {
+		struct ikev2_notify n;
+		struct rg_rd	 r;
+
+		if (m->pl[k].type != IKEV2_PL_N)
+			continue;
+		rg_rd_init(&r, m->pl[k].body, m->pl[k].len);
+		if (ikev2_notify_decode(&r, &n) == 0 &&
+		    n.type == IKEV2_N_USE_TRANSPORT_MODE)
+			i->tm_answered = true;
+	}
+	seen_ts(m, IKEV2_PL_TSI, &i->tsi_seen);
+	seen_ts(m, IKEV2_PL_TSR, &i->tsr_seen);
+}
+
+void
+ikev2_ini_set_transport(struct ikev2_ini *i, bool on)
+{
+	i->transport = on;
+}
+
+bool
+ikev2_ini_transport(const struct ikev2_ini *i, struct ikev2_ini_ts *tsi,
+    struct ikev2_ini_ts *tsr)
+{
+	*tsi = i->tsi_seen;
+	*tsr = i->tsr_seen;
+	return i->tm_answered;
 }

@@ -53,6 +53,9 @@ struct ikev2_ini {
 	uint8_t			 dns[4];
 	size_t			 ndns;
 	uint8_t			 tsr_lo[4], tsr_hi[4];
+	bool			 transport;	/* ask USE_TRANSPORT_MODE */
+	bool			 tm_answered;
+	struct ikev2_ini_ts	 tsi_seen, tsr_seen;
 	size_t			 ntsr;
 	uint32_t		 spi_in, spi_out;	/* current CHILD */
 	uint32_t		 rk_spi_in;
@@ -70,6 +73,8 @@ int	ini_psk_auth(struct ikev2_ini *i, const struct rg_buf *msg, const uint8_t *n
     uint8_t *out);
 long	ini_sig_auth(struct ikev2_ini *i, const uint8_t *idbody, size_t idlen,
     uint8_t *out, size_t cap);
+/* N(USE_TRANSPORT_MODE) and the first TSi/TSr of the IKE_AUTH answer. */
+void	ini_seen(struct ikev2_ini *i, const struct ikev2_msg *m);
 int	ini_sig_verify(struct ikev2_ini *i, const struct ikev2_msg *m,
     const struct ikev2_auth *a, const struct ikev2_pl *idr);
 

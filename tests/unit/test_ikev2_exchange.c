@@ -4,7 +4,8 @@
  * through a fake socket (a datagram queue), each step in RFC 7296
  * notation: PSK + CP, retransmissions answered from the cache, CHILD and
  * IKE rekeys, DELETE, cookies, INVALID_KE_PAYLOAD, NO_PROPOSAL_CHOSEN,
- * AUTHENTICATION_FAILED, and SK fragmentation (RFC 7383) of a large reply.
+ * AUTHENTICATION_FAILED, SK fragmentation (RFC 7383) of a large reply,
+ * and transport mode for L2TP/IPsec when the policy allows it.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -739,6 +740,83 @@ memory_per_sa(void)
 	fx_q_clear();
 }
 
+/* An initiator asking N(USE_TRANSPORT_MODE) with UDP/1701 selectors,
+ * driven up to ESTABLISHED (fx_connect's rounds). */
+static struct ikev2_ini *
+connect_transport(struct ikev2_engine *e)
+{
+	struct ikev2_ini *i = ikev2_ini_new(&fx_gcm);
+	uint8_t		 a[4096], b[4096];
+	long		 n;
+	int		 rounds = 0;
+
+	ikev2_ini_set_transport(i, true);
+	n = ikev2_ini_start(i, a, sizeof(a));
+	while (rounds++ < 6 && (n = fx_rt(e, i, a, n, b, sizeof(b))) > 0) {
+		memcpy(a, b, (size_t)n);
+		if (ikev2_ini_state(i) == INI_AUTH_SENT) {
+			fx_rt(e, i, a, n, b, sizeof(b));
+			break;
+		}
+	}
+	return i;
+}
+
+/*
+ * L2TP/IPsec (issue 6): with the policy template's l2tp_transport the
+ * responder answers N(USE_TRANSPORT_MODE) (RFC 7296 1.3.1) and narrows
+ * TSi to the client's outer address, TSr to ours, both UDP/1701; without
+ * it, tunnel mode as before (the notify ignored, TSr the split network).
+ */
+static void
+l2tp_transport_case(bool allowed)
+{
+	struct rg_config *c = config("modern", 0);
+	struct ikev2_engine *e;
+	struct ikev2_ini *i;
+	struct ikev2_ini_ts ti, tr;
+	bool		 tm;
+
+	c->policies = calloc(1, sizeof(*c->policies));
+	c->policies[0].name = strdup("l2tp");
+	c->policies[0].l2tp_transport = allowed;
+	c->npolicies = 1;
+	free(c->settings.default_policy);
+	c->settings.default_policy = strdup("l2tp");
+	e = fx_engine(c);
+	i = connect_transport(e);
+	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
+	tm = ikev2_ini_transport(i, &ti, &tr);
+	if (allowed) {
+		/* <-- HDR, SK {IDr, AUTH, CP, N(USE_TRANSPORT_MODE), SAr2,
+		 *     TSi(192.0.2.2 UDP/1701), TSr(192.0.2.1 UDP/1701)} */
+		CHECK(tm);
+		CHECK_EQ(ti.proto, 17);
+		CHECK_EQ(ti.port_lo, 1701);
+		CHECK_EQ(ti.port_hi, 1701);
+		CHECK_MEM(ti.lo, &fx_cli.sin_addr, 4);
+		CHECK_MEM(ti.hi, &fx_cli.sin_addr, 4);
+		CHECK_EQ(tr.proto, 17);
+		CHECK_EQ(tr.port_lo, 1701);
+		CHECK_EQ(tr.port_hi, 1701);
+		CHECK_MEM(tr.lo, &fx_srv.sin_addr, 4);
+		CHECK_MEM(tr.hi, &fx_srv.sin_addr, 4);
+	} else {
+		/* Tunnel mode: TSi the virtual IP, TSr the split network,
+		 * the requested UDP/1701 kept as asked. */
+		CHECK(!tm);
+		CHECK_EQ(ti.lo[0], 10);
+		CHECK_MEM(tr.lo, "\x0a\x02\x00\x00", 4);
+		CHECK_MEM(tr.hi, "\x0a\x02\xff\xff", 4);
+	}
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	fx_q_clear();
+}
+
+static void l2tp_transport(void) { l2tp_transport_case(true); }
+static void l2tp_tunnel(void) { l2tp_transport_case(false); }
+
 static void
 cleanup(void)
 {
@@ -749,4 +827,5 @@ RG_TEST_MAIN("ikev2_exchange", T(psk_cp), T(retransmit_cache),
     T(rekeys_and_delete), T(cookies), T(halfopen_limit), T(invalid_ke), T(refusals), T(addke),
     T(child_collision_won), T(child_collision_lost),
     T(ike_collision_won), T(ike_collision_lost),
-    T(memory_per_sa), T(classic_sigs), T(cp_v6), T(cleanup))
+    T(memory_per_sa), T(classic_sigs), T(cp_v6), T(l2tp_transport),
+    T(l2tp_tunnel), T(cleanup))
