@@ -16,3 +16,9 @@ tests_unit_test_fuzz_web_api_SOURCES = tests/fuzz/fuzz_web_api.c \
 	tests/fuzz/fuzz_driver.c
 tests_unit_test_fuzz_web_api_LDADD = web/librgweb.a server/librgstore.a \
 	server/librgcore.a $(DEP_LIBS)
+
+# Persistence cost per lease in the real store (tests/bench/pool.sh).
+check_PROGRAMS += tests/tools/store-lease-bench
+tests_tools_store_lease_bench_SOURCES = tests/tools/store-lease-bench.c
+tests_tools_store_lease_bench_LDADD = server/librgstore.a server/librgcore.a \
+	$(DEP_LIBS)
