@@ -22,7 +22,7 @@ awk -v ns="$ns" -v by="$bytes" 'BEGIN {
 echo "pool: persistence per lease (file, write+fflush): $(val persist_file_ns_per_lease) ns;" \
     "with fdatasync: $(val persist_fdatasync_ns_per_lease) ns"
 s=${RG_BENCH_BUILD:-${RG_TOP:-.}/build-bench}/tests/tools/store-lease-bench
-if [ -x "$s" ] && sout=$("$s" "${TMPDIR:-/tmp}" 2000); then
+if [ -x "$s" ] && sout=$("$s" "${TMPDIR:-/tmp}" 2000 2>/dev/null); then
 	echo "pool: persistence per lease in the store (SQLite, one transaction):" \
 	    "$(echo "$sout" | awk '$1 == "store_lease_put_ns" { print $2 }') ns to bind," \
 	    "$(echo "$sout" | awk '$1 == "store_lease_del_ns" { print $2 }') ns to release"
