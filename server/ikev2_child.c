@@ -60,7 +60,7 @@ parse(const struct ikev2_msg *m, struct child_req *r)
 			r->have_ke = true;
 			break;
 		case IKEV2_PL_NONCE:
-			if (p->len < 16 || p->len > 256)
+			if (p->len < IKEV2_NONCE_MIN || p->len > IKEV2_NONCE_MAX)
 				return -1;
 			r->nonce = p->body;
 			r->nlen = p->len;

@@ -113,7 +113,7 @@ parse(const struct ikev2_msg *m, struct init_req *r)
 			have_ke = true;
 			break;
 		case IKEV2_PL_NONCE:
-			if (p->len < 16 || p->len > 256)
+			if (p->len < IKEV2_NONCE_MIN || p->len > IKEV2_NONCE_MAX)
 				return -1;
 			r->ni = p->body;
 			r->nilen = p->len;

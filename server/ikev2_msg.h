@@ -16,6 +16,9 @@
 
 #define IKEV2_HDR_LEN		28
 #define IKEV2_MAX_MSG		65535
+/* RFC 7296 2.10: a nonce is 16 to 256 octets. */
+#define IKEV2_NONCE_MIN		16
+#define IKEV2_NONCE_MAX		256
 
 enum ikev2_exch {
 	IKEV2_EXCH_IKE_SA_INIT = 34,
