@@ -19,7 +19,7 @@ struct dp {
 
 struct dp *
 dp_new(struct rg_loop *loop, const char *kind, const char *tun_name,
-    const struct dp_events *ev)
+    int threads, const struct dp_events *ev)
 {
 	const struct dp_ops	*ops;
 	struct dp		*dp;
@@ -52,7 +52,7 @@ dp_new(struct rg_loop *loop, const char *kind, const char *tun_name,
 		return NULL;
 	dp->ops = ops;
 	if ((dp->fwd = dp_fwd_new()) == NULL ||
-	    (dp->be = ops->new(loop, tun_name, ev)) == NULL) {
+	    (dp->be = ops->new(loop, tun_name, threads, ev)) == NULL) {
 		dp_fwd_free(dp->fwd);
 		free(dp);
 		return NULL;
@@ -135,6 +135,12 @@ void
 dp_set_encap_socket(struct dp *dp, int af, int fd)
 {
 	dp->ops->set_encap_socket(dp->be, af, fd);
+}
+
+bool
+dp_encap_shared(struct dp *dp)
+{
+	return dp->ops->encap_shared != NULL && dp->ops->encap_shared(dp->be);
 }
 
 void

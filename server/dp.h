@@ -99,9 +99,17 @@ struct dp_events {
 	void	*arg;
 };
 
-/* kind: "auto", "kernel" or "userspace". tun_name may be NULL ("rg0"). */
+/*
+ * kind: "auto", "kernel" or "userspace". tun_name may be NULL ("rg0").
+ * threads (userspace engine): worker threads, each with its own TUN queue
+ * and the SAs it owns; 0 = one per online CPU; DP_THREADS_INLINE = none,
+ * packets are handled by the loop thread (tests and tools).  The SAs,
+ * counters and events stay on the loop thread's side of this interface
+ * either way.
+ */
+#define DP_THREADS_INLINE	(-1)
 struct dp	*dp_new(struct rg_loop *, const char *kind, const char *tun_name,
-		    const struct dp_events *);
+		    int threads, const struct dp_events *);
 void		 dp_free(struct dp *);	/* removes every SA, policy, route */
 const char	*dp_kind(const struct dp *);	/* "kernel" | "userspace" */
 
@@ -122,6 +130,10 @@ int	dp_route_del(struct dp *, const struct rg_prefix *);
  * 4500 whose first four bytes are not the zero non-ESP marker
  * (RFC 3948 2.2); NAT keepalives (one 0xff byte) never come here. */
 void	dp_set_encap_socket(struct dp *, int af, int fd);
+/* True if the data plane joins the 4500 socket's SO_REUSEPORT group
+ * (its workers read ESP-in-UDP themselves): the IKE layer then sets
+ * SO_REUSEPORT on that socket before binding it. */
+bool	dp_encap_shared(struct dp *);
 void	dp_udp_input(struct dp *, const uint8_t *pkt, size_t len,
 	    const struct sockaddr *from, const struct sockaddr *to);
 

@@ -16,6 +16,7 @@ tests_unit_test_esp_replay_LDADD = server/libesp.a $(DEP_LIBS)
 noinst_LIBRARIES += server/libdp.a
 server_libdp_a_SOURCES = server/dp.c server/dp.h server/dp_int.h \
 	server/dp_user.c server/dp_user.h server/dp_user_io.c \
+	server/dp_user_mq.c server/dp_steer.c server/dp_steer.h \
 	server/dp_pkt.c server/dp_pkt.h \
 	server/dp_nl.c server/dp_nl.h server/dp_xfrm.c server/dp_xfrm.h \
 	server/dp_gro.c server/dp_gro.h server/dp_fwd.c server/dp_fwd.h
@@ -43,7 +44,7 @@ tests_unit_test_dp_xfrm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_dp_xfrm_LDADD = server/libdp.a server/libesp.a \
 	server/librgcore.a $(DEP_LIBS)
 check_PROGRAMS += tests/unit/test_dp_user
-tests_unit_test_dp_user_SOURCES = tests/unit/test_dp_user.c
+tests_unit_test_dp_user_SOURCES = tests/unit/test_dp_user.c tests/unit/dp_test_lib.h
 tests_unit_test_dp_user_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_dp_user_LDADD = server/libdp.a server/libesp.a \
 	server/librgcore.a $(DEP_LIBS)
@@ -62,4 +63,9 @@ check_PROGRAMS += tests/unit/test_dp_fwd
 tests_unit_test_dp_fwd_SOURCES = tests/unit/test_dp_fwd.c
 tests_unit_test_dp_fwd_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_dp_fwd_LDADD = server/libdp.a server/librgstore.a \
+	server/librgcore.a $(DEP_LIBS)
+check_PROGRAMS += tests/unit/test_dp_mq
+tests_unit_test_dp_mq_SOURCES = tests/unit/test_dp_mq.c tests/unit/dp_test_lib.h
+tests_unit_test_dp_mq_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_dp_mq_LDADD = server/libdp.a server/libesp.a \
 	server/librgcore.a $(DEP_LIBS)

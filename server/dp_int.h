@@ -13,7 +13,7 @@ struct dp_backend;
 struct dp_ops {
 	const char	*name;
 	struct dp_backend *(*new)(struct rg_loop *, const char *tun_name,
-			    const struct dp_events *);
+			    int threads, const struct dp_events *);
 	void		(*free)(struct dp_backend *);
 	int		(*sa_add)(struct dp_backend *, const struct dp_sa *);
 	int		(*sa_del)(struct dp_backend *, uint32_t, bool);
@@ -27,6 +27,7 @@ struct dp_ops {
 	int		(*route_del)(struct dp_backend *,
 			    const struct rg_prefix *);
 	void		(*set_encap_socket)(struct dp_backend *, int, int);
+	bool		(*encap_shared)(struct dp_backend *);
 	void		(*udp_input)(struct dp_backend *, const uint8_t *,
 			    size_t, const struct sockaddr *,
 			    const struct sockaddr *);

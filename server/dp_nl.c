@@ -18,35 +18,61 @@
 #include "dp_nl.h"
 #include "rg_log.h"
 
-int
-dp_tun_open(const char *name, char *ifname, bool *vnet)
+/* Queue i of the TUN device name (IFF_MULTI_QUEUE when mq). */
+static int
+dp_tun_queue(const char *name, char *ifname, short flags)
 {
 	struct ifreq	 ifr;
-	int		 fd, try;
+	int		 fd;
+
+	if ((fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		rg_err(ESP, "open /dev/net/tun: %s", strerror(errno));
+		return -1;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = flags;
+	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+	if (ioctl(fd, TUNSETIFF, &ifr) == -1) {
+		rg_warn(ESP, "TUNSETIFF %s%s%s: %s", name,
+		    flags & IFF_VNET_HDR ? " (vnet header)" : "",
+		    flags & IFF_MULTI_QUEUE ? " (multi-queue)" : "",
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	memcpy(ifname, ifr.ifr_name, IFNAMSIZ);
+	ifname[IFNAMSIZ - 1] = '\0';
+	return fd;
+}
+
+int
+dp_tun_open(const char *name, char *ifname, bool *vnet, int *fds, unsigned n)
+{
+	short		 flags;
+	unsigned	 i;
+	int		 try;
 
 	/* First with a virtio_net_hdr on each packet (so we may write GSO
-	 * packets), then plain if the kernel refuses it. */
+	 * packets), then plain if the kernel refuses it.  Every queue of a
+	 * multi-queue device must be opened with the same flags. */
 	for (try = 0; try < 2; try++) {
-		if ((fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK |
-		    O_CLOEXEC)) == -1) {
-			rg_err(ESP, "open /dev/net/tun: %s", strerror(errno));
-			return -1;
-		}
-		memset(&ifr, 0, sizeof(ifr));
-		ifr.ifr_flags = IFF_TUN | IFF_NO_PI |
+		flags = IFF_TUN | IFF_NO_PI | (n > 1 ? IFF_MULTI_QUEUE : 0) |
 		    (try == 0 && *vnet ? IFF_VNET_HDR : 0);
-		strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
-		if (ioctl(fd, TUNSETIFF, &ifr) == 0) {
-			*vnet = (ifr.ifr_flags & IFF_VNET_HDR) != 0;
-			memcpy(ifname, ifr.ifr_name, IFNAMSIZ);
-			ifname[IFNAMSIZ - 1] = '\0';
-			return fd;
+		if ((fds[0] = dp_tun_queue(name, ifname, flags)) == -1) {
+			if (!*vnet)
+				break;
+			continue;
 		}
-		rg_warn(ESP, "TUNSETIFF %s%s: %s", name,
-		    try == 0 && *vnet ? " (vnet header)" : "", strerror(errno));
-		close(fd);
-		if (!*vnet)
-			break;
+		for (i = 1; i < n; i++)
+			if ((fds[i] = dp_tun_queue(ifname, ifname, flags)) == -1)
+				break;
+		if (i == n) {
+			*vnet = (flags & IFF_VNET_HDR) != 0;
+			return 0;
+		}
+		while (i-- > 0)
+			close(fds[i]);
+		break;
 	}
 	*vnet = false;
 	return -1;

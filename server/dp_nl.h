@@ -11,10 +11,11 @@
 
 struct nl_sock;
 
-/* Open (create) TUN device name; fd is non-blocking.  ifname gets the
- * kernel's name (IFNAMSIZ).  *vnet in: try IFF_VNET_HDR; out: got it.
- * Returns the fd or -1. */
-int		 dp_tun_open(const char *name, char *ifname, bool *vnet);
+/* Open (create) TUN device name with nqueues queues (IFF_MULTI_QUEUE
+ * when more than one), fds[i] non-blocking.  ifname gets the kernel's
+ * name (IFNAMSIZ).  *vnet in: try IFF_VNET_HDR; out: got it.  0 or -1. */
+int		 dp_tun_open(const char *name, char *ifname, bool *vnet,
+		    int *fds, unsigned nqueues);
 struct nl_sock	*dp_nl_open(void);		/* NETLINK_ROUTE; NULL on error */
 void		 dp_nl_close(struct nl_sock *);
 int		 dp_nl_ifindex(struct nl_sock *, const char *ifname);

@@ -20,46 +20,11 @@
  * 1 s timer and reported through dp_events.expire (hard: SA removed).
  * No allocation per packet: buffers live in the backend.
  *
- * Threads: one, the loop thread.  Multi-queue TUN with a worker per core
- * is designed but not built, because on the machines we test on it
- * cannot pay (measured below).  The design, for when it can:
- *  - N workers (one per core), each with its own epoll, its own TUN queue
- *    (IFF_MULTI_QUEUE, one fd per queue), its own batch buffers (the
- *    tx/rx arrays now in struct dp_backend) and raw send sockets.
- *  - Every SA has exactly one owning worker, so its sequence counter,
- *    replay window, counters and EVP contexts have one writer and need no
- *    lock or atomic per packet (copies per worker would multiply the
- *    ~1.1 KB of OpenSSL state per SA by N).  Outbound: a
- *    TUNSETSTEERINGEBPF program picks the queue by a hash of the inner
- *    destination (the client's vip), and the outbound SA lives on that
- *    worker.  Inbound: by a hash of the SPI.
- *  - ESP-in-UDP arrives on IKE's 4500 socket (ike_sock.c owns it; a
- *    second SO_REUSEPORT socket on 4500 is not possible without it).
- *    Either the loop thread's dp_udp_input copies each packet into the
- *    SPI owner's single-producer ring and kicks its eventfd (costs a
- *    copy on the loop thread), or, better, ike_sock.c sets SO_REUSEPORT
- *    and joins N worker sockets in one group with a classic BPF selector
- *    (SO_ATTACH_REUSEPORT_CBPF): non-ESP marker or keepalive -> IKE's
- *    socket, else 1 + SPI mod N.  Raw ESP cannot be sharded (every raw
- *    socket sees every packet): one raw reader dispatches by SPI.
- *  - SA add/delete/update_addrs and send_to_client are messages from the
- *    loop thread to the owner's queue (mutex + eventfd per message, never
- *    per packet); the worker links/unlinks in its private tables and
- *    hands freed SAs back.  The loop thread reads counters with relaxed
- *    64-bit loads for dp_sa_counters() and lifetimes; expire and
- *    dhcp_inform go back to the loop thread through an eventfd queue.
- *  - GRO and ICMP "too big" per worker, on its own TUN queue.
- * Why not now: on the 2-core test machine an iperf3 TCP stream through
- * two dp-static ends (AES-128-GCM, ESP-in-UDP; both ends, iperf3 and the
- * kernel on the same 2 cores) ran at 837-860 Mbit/s with the machine at
- * 100% busy while the server end used 37-39% and the client end 49-52%
- * of one core: the single thread is not the bottleneck, the kernel's
- * veth/TUN/forwarding work is, and more threads would only add handoff
- * cost.  The same day tests/bench/esp.sh gave esp_tunnel_mbit_s 1378
- * (strongSwan kernel-libipsec 226, ratio 6.1; CBC/SHA-256 1044 vs 189)
- * and esp_loop_vs_evp 1.13 (GCM; CBC/SHA-256 0.93): one thread already
- * runs the codec at raw EVP speed.  Worth building on a many-core host
- * whose NIC, not veth on the same cores, carries the traffic.
+ * Threads (dp_user_mq.c): one worker per core, each with its own TUN
+ * queue, 4500 socket, batch buffers and the SAs it owns, steered there by
+ * BPF (dp_steer.c); the loop thread keeps the registry of all SAs (this
+ * file's dpu_sa_* calls, lifetimes, counters) and tells workers what
+ * changed by message.  Packet paths here run on the owning worker.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -103,48 +68,59 @@ dpu_alen(int af)
 	return af == AF_INET ? 4 : 16;
 }
 
-/* Rate-limited debug line for drops: the first 20, then every 10000th. */
-static void
-dpu_drop(struct dp_backend *b, const char *what, uint32_t spi, const char *why)
+/* The worker that owns an inbound SA: what dp_steer_reuseport() picks. */
+unsigned
+dpu_spi_owner(const struct dp_backend *b, uint32_t spi)
 {
-	b->ndrop_logs++;
-	if (b->ndrop_logs <= 20 || b->ndrop_logs % 10000 == 0)
-		rg_debug(ESP, "drop %s SPI %08x: %s (%u drops logged)", what,
-		    spi, why, b->ndrop_logs);
+	return spi % b->nw;
 }
 
+/* The worker that owns outbound traffic to dst: what dp_steer_tun() picks. */
+unsigned
+dpu_dst_owner(const struct dp_backend *b, int af, const uint8_t *dst)
+{
+	return rg_get_u32(af == AF_INET ? dst : dst + 12) % b->nw;
+}
+
+/* Rate-limited debug line for drops: the first 20, then every 10000th. */
+static void
+dpu_drop(struct dpu_worker *w, const char *what, uint32_t spi, const char *why)
+{
+	w->ndrop_logs++;
+	if (w->ndrop_logs <= 20 || w->ndrop_logs % 10000 == 0)
+		rg_debug(ESP, "drop %s SPI %08x: %s (%u drops logged on "
+		    "worker %u)", what, spi, why, w->ndrop_logs, w->idx);
+}
+
+/* Loop thread: the registry of every SA. */
 static struct dpu_sa *
 dpu_find(struct dp_backend *b, uint32_t spi, bool inbound)
 {
 	struct dpu_sa	*s;
 
-	if (inbound) {
-		for (s = b->spi_tab[dpu_spi_hash(spi)]; s; s = s->hnext)
-			if (s->spi == spi)
-				return s;
-		return NULL;
-	}
-	TAILQ_FOREACH(s, &b->sas, entry)
-		if (!s->inbound && s->spi == spi)
+	for (s = b->reg_tab[dpu_spi_hash(spi)]; s; s = s->rnext)
+		if (s->spi == spi && s->inbound == inbound)
 			return s;
 	return NULL;
 }
 
-/* ---- outbound: TUN -> ESP ---- */
+/* ---- outbound: TUN -> ESP (worker) ---- */
 
 static struct dpu_sa *
-dpu_lookup_out(struct dp_backend *b, const struct dp_pkt *k)
+dpu_lookup_out(struct dpu_worker *w, const struct dp_pkt *k, bool range)
 {
 	size_t		 alen = dpu_alen(k->af);
 	struct dpu_sa	*s;
 
-	for (s = b->host_tab[dpu_addr_hash(k->dst, alen)]; s; s = s->hnext)
+	for (s = w->host_tab[dpu_addr_hash(k->dst, alen)]; s; s = s->hnext)
 		if (s->host_af == k->af && memcmp(s->host, k->dst, alen) == 0 &&
 		    dp_ts_match(DPU_TS_LOCAL(s), s->nts_local, k->af, k->src,
 		    k->proto, k->sport))
 			return s;
-	TAILQ_FOREACH(s, &b->sas, entry)
-		if (!s->inbound && !s->hosted && s->mode == DP_MODE_TUNNEL &&
+	if (!range)
+		return NULL;
+	for (s = w->range; s; s = s->hnext)
+		if (s->mode == DP_MODE_TUNNEL &&
 		    dp_ts_match(DPU_TS_REMOTE(s), s->nts_remote, k->af, k->dst,
 		    k->proto, k->dport) &&
 		    dp_ts_match(DPU_TS_LOCAL(s), s->nts_local, k->af, k->src,
@@ -154,16 +130,17 @@ dpu_lookup_out(struct dp_backend *b, const struct dp_pkt *k)
 }
 
 static void
-dpu_count(struct dpu_sa *s, size_t len)
+dpu_count(struct dpu_worker *w, struct dpu_sa *s, size_t len)
 {
-	s->ctr.bytes += len;
-	s->ctr.packets++;
-	s->ctr.last_used_ms = rg_now_ms();
+	dpu_ctr_add(&s->ctr.bytes, len);
+	dpu_ctr_add(&s->ctr.packets, 1);
+	__atomic_store_n(&s->ctr.last_used_ms, rg_now_ms(), __ATOMIC_RELAXED);
+	w->st.packets++;
 }
 
 /* Encrypt one inner packet for sa and queue it. */
 static void
-dpu_send(struct dp_backend *b, struct dpu_sa *sa, uint8_t *pkt,
+dpu_send(struct dpu_worker *w, struct dpu_sa *sa, uint8_t *pkt,
     const struct dp_pkt *k)
 {
 	const struct sockaddr_in6 *l6;
@@ -184,83 +161,114 @@ dpu_send(struct dp_backend *b, struct dpu_sa *sa, uint8_t *pkt,
 			n = dp_icmp_too_big(pkt, k, mtu,
 			    sa->local.sa.sa_family == AF_INET ?
 			    (const uint8_t *)&l4->sin_addr : k->dst,
-			    b->icmp + DP_VNET_HDR, DPU_BUF);
+			    w->icmp + DP_VNET_HDR, DPU_BUF);
 		} else {
 			l6 = (const struct sockaddr_in6 *)&sa->local;
 			n = dp_icmp_too_big(pkt, k, mtu < 1280 ? 1280 : mtu,
 			    sa->local.sa.sa_family == AF_INET6 ?
 			    (const uint8_t *)&l6->sin6_addr : k->dst,
-			    b->icmp + DP_VNET_HDR, DPU_BUF);
+			    w->icmp + DP_VNET_HDR, DPU_BUF);
 		}
 		if (n > 0)
-			dpu_tun_write(b, b->icmp + DP_VNET_HDR, n);
-		sa->ctr.other_drops++;
+			dpu_tun_write(w, w->icmp + DP_VNET_HDR, n);
+		dpu_ctr_add(&sa->ctr.other_drops, 1);
 		return;
 	}
-	if (b->txn == DPU_BATCH)
-		dpu_flush(b);
+	if (w->txn == DPU_BATCH)
+		dpu_flush(w);
 	if (sa->mode == DP_MODE_TRANSPORT)	/* RFC 4303 3.1.1: the payload */
 		rc = esp_encrypt(&sa->esp, k->proto, pkt + k->l4off,
-		    k->len - k->l4off, b->txbuf[b->txn], DPU_BUF, &olen);
+		    k->len - k->l4off, w->txbuf[w->txn], DPU_BUF, &olen);
 	else
 		rc = esp_encrypt(&sa->esp, k->af == AF_INET ? ESP_NH_IPV4 :
-		    ESP_NH_IPV6, pkt, k->len, b->txbuf[b->txn], DPU_BUF, &olen);
+		    ESP_NH_IPV6, pkt, k->len, w->txbuf[w->txn], DPU_BUF, &olen);
 	if (rc != 0) {
-		sa->ctr.other_drops++;
-		dpu_drop(b, "out", sa->spi, esp_err_str(rc));
+		dpu_ctr_add(&sa->ctr.other_drops, 1);
+		dpu_drop(w, "out", sa->spi, esp_err_str(rc));
 		return;
 	}
-	dpu_count(sa, k->len);
-	dpu_tx_queue(b, sa, olen, k->tos & 0xfc);
+	dpu_count(w, sa, k->len);
+	dpu_tx_queue(w, sa, olen, k->tos & 0xfc);
 }
 
-static void
-dpu_outbound(struct dp_backend *b, uint8_t *pkt, size_t len)
+/*
+ * One packet from TUN (handed: from another worker's ring).  Steering
+ * puts it on the worker owning dst; if it landed elsewhere (no BPF), it
+ * is handed to that owner.  Selectors other than one address belong to
+ * worker 0: a miss elsewhere goes there, once.
+ */
+void
+dpu_outbound(struct dpu_worker *w, uint8_t *pkt, size_t len, bool handed)
 {
-	struct dp_pkt	 k;
-	struct dpu_sa	*sa;
+	struct dp_backend	*b = w->b;
+	struct dp_pkt		 k;
+	struct dpu_sa		*sa;
+	unsigned		 o;
 
 	if (dp_pkt_parse(pkt, len, &k) == -1) {
-		b->st.bad_inner++;
+		w->st.bad_inner++;
 		return;
 	}
-	if ((sa = dpu_lookup_out(b, &k)) == NULL) {
-		b->st.no_sa_out++;
+	if (!handed && b->nw > 1 &&
+	    (o = dpu_dst_owner(b, k.af, k.dst)) != w->idx) {
+		dpu_hand(w, o, DPU_P_IP, pkt, len);
 		return;
 	}
-	dpu_send(b, sa, pkt, &k);
+	if ((sa = dpu_lookup_out(w, &k, w->idx == 0)) == NULL) {
+		if (w->idx != 0)
+			dpu_hand(w, 0, DPU_P_IP, pkt, len);
+		else
+			w->st.no_sa_out++;
+		return;
+	}
+	dpu_send(w, sa, pkt, &k);
 }
 
-static void
+void
 dpu_tun_read(struct rg_io *io, uint32_t events)
 {
-	struct dp_backend	*b = io->arg;
+	struct dpu_worker	*w = io->arg;
 	ssize_t			 n;
 	int			 i;
 
 	(void)events;
 	/* one read per packet (TUN has no batch read); one flush per wakeup */
 	for (i = 0; i < DPU_BATCH * 2; i++) {
-		n = read(b->tunfd, b->plain, sizeof(b->plain));
+		n = read(w->tunfd, w->plain, sizeof(w->plain));
 		if (n <= 0)
 			break;
-		if (b->vnet) {	/* no offloads asked: never GSO, csum done */
-			if (n < DP_VNET_HDR || b->plain[1] != 0) {
-				b->st.bad_inner++;
+		if (w->b->vnet) {	/* no offloads asked: never GSO */
+			if (n < DP_VNET_HDR || w->plain[1] != 0) {
+				w->st.bad_inner++;
 				continue;
 			}
-			dpu_outbound(b, b->plain + DP_VNET_HDR,
-			    (size_t)n - DP_VNET_HDR);
+			dpu_outbound(w, w->plain + DP_VNET_HDR,
+			    (size_t)n - DP_VNET_HDR, false);
 		} else
-			dpu_outbound(b, b->plain, (size_t)n);
+			dpu_outbound(w, w->plain, (size_t)n, false);
 	}
-	dpu_flush(b);
+	dpu_flush(w);
+	dpu_kick(w);
 }
 
-/* ---- inbound: ESP -> TUN ---- */
+/* An injected packet (dp_send_to_client) on sa's worker. */
+void
+dpu_send_inject(struct dpu_worker *w, struct dpu_sa *sa, uint8_t *pkt,
+    size_t len)
+{
+	struct dp_pkt	 k;
+
+	if (dp_pkt_parse(pkt, len, &k) == -1) {
+		w->st.bad_inner++;
+		return;
+	}
+	dpu_send(w, sa, pkt, &k);
+}
+
+/* ---- inbound: ESP -> TUN (worker) ---- */
 
 static void
-dpu_deliver(struct dp_backend *b, struct dpu_sa *sa, uint8_t *p, size_t len,
+dpu_deliver(struct dpu_worker *w, struct dpu_sa *sa, uint8_t *p, size_t len,
     uint8_t nh)
 {
 	const struct sockaddr_in *pl, *ll;
@@ -274,7 +282,7 @@ dpu_deliver(struct dp_backend *b, struct dpu_sa *sa, uint8_t *p, size_t len,
 		 * 3.1.2, the outer addresses it covered were translated). */
 		if (sa->peer.sa.sa_family != AF_INET || len + 20 > DPU_BUF ||
 		    len + 20 > 0xffff) {
-			sa->ctr.other_drops++;
+			dpu_ctr_add(&sa->ctr.other_drops, 1);
 			return;
 		}
 		pl = (const struct sockaddr_in *)&sa->peer;
@@ -296,14 +304,14 @@ dpu_deliver(struct dp_backend *b, struct dpu_sa *sa, uint8_t *p, size_t len,
 	if (dp_pkt_parse(p, len, &k) == -1 ||
 	    (k.af == AF_INET) != (nh == ESP_NH_IPV4 ||
 	    sa->mode == DP_MODE_TRANSPORT)) {
-		b->st.bad_inner++;
-		sa->ctr.other_drops++;
+		w->st.bad_inner++;
+		dpu_ctr_add(&sa->ctr.other_drops, 1);
 		return;
 	}
 	/* A DHCPINFORM (UDP 68 -> 67) is answered by us and never reaches
 	 * the TUN, whatever its destination: Windows may send it to the
 	 * broadcast address, outside a split profile's TS (PRODUCT.md 3). */
-	dhcp = b->ev.dhcp_inform != NULL && k.af == AF_INET &&
+	dhcp = w->b->ev.dhcp_inform != NULL && k.af == AF_INET &&
 	    k.proto == IPPROTO_UDP && k.dport == 67 && k.sport == 68;
 	/* RFC 4301 5.2 step 4: the packet must match the SA's TS (in
 	 * transport mode the rebuilt header carries the outer addresses);
@@ -312,22 +320,22 @@ dpu_deliver(struct dp_backend *b, struct dpu_sa *sa, uint8_t *p, size_t len,
 	    (!dp_ts_match(DPU_TS_REMOTE(sa), sa->nts_remote, k.af, k.src, k.proto,
 	    k.sport) || (!dhcp && !dp_ts_match(DPU_TS_LOCAL(sa), sa->nts_local,
 	    k.af, k.dst, k.proto, k.dport)))) {
-		b->st.policy++;
-		sa->ctr.other_drops++;
-		dpu_drop(b, "in", sa->spi, "inner packet outside the TS");
+		w->st.policy++;
+		dpu_ctr_add(&sa->ctr.other_drops, 1);
+		dpu_drop(w, "in", sa->spi, "inner packet outside the TS");
 		return;
 	}
 	if (dhcp) {
-		b->ev.dhcp_inform(b->ev.arg, sa->reqid, p, k.len);
+		dpu_post_dhcp(w, sa->reqid, p, k.len);
 		return;
 	}
 	if (sa->mss_clamp)
 		dp_mss_clamp(p, &k, sa->mss_clamp);
-	dpu_to_tun(b, p, k.len);
+	dpu_to_tun(w, p, k.len);
 }
 
-static void
-dpu_inbound(struct dp_backend *b, const uint8_t *esp, size_t len)
+void
+dpu_inbound(struct dpu_worker *w, const uint8_t *esp, size_t len)
 {
 	struct dpu_sa	*sa;
 	uint64_t	 seq;
@@ -337,105 +345,182 @@ dpu_inbound(struct dp_backend *b, const uint8_t *esp, size_t len)
 	int		 rc;
 
 	if (len < ESP_HDR_LEN) {
-		b->st.no_sa_in++;
+		w->st.no_sa_in++;
 		return;
 	}
 	spi = rg_get_u32(esp);
-	if ((sa = dpu_find(b, spi, true)) == NULL) {
-		b->st.no_sa_in++;
-		dpu_drop(b, "in", spi, "unknown SPI");
+	for (sa = w->spi_tab[dpu_spi_hash(spi)]; sa; sa = sa->hnext)
+		if (sa->spi == spi)
+			break;
+	if (sa == NULL) {
+		w->st.no_sa_in++;
+		dpu_drop(w, "in", spi, "unknown SPI");
 		return;
 	}
 	/* keep 20 bytes in front for a transport-mode header */
-	rc = esp_decrypt(&sa->esp, esp, len, b->plain + DPU_HEAD, DPU_BUF,
+	rc = esp_decrypt(&sa->esp, esp, len, w->plain + DPU_HEAD, DPU_BUF,
 	    &olen, &nh, &seq);
 	if (rc != 0) {
-		if (rc == -ESP_E_REPLAY)
-			sa->ctr.replay_drops++;
-		else if (rc == -ESP_E_AUTH)
-			sa->ctr.auth_drops++;
-		else
-			sa->ctr.other_drops++;
-		dpu_drop(b, "in", spi, esp_err_str(rc));
+		dpu_ctr_add(rc == -ESP_E_REPLAY ? &sa->ctr.replay_drops :
+		    rc == -ESP_E_AUTH ? &sa->ctr.auth_drops :
+		    &sa->ctr.other_drops, 1);
+		dpu_drop(w, "in", spi, esp_err_str(rc));
 		return;
 	}
-	dpu_count(sa, olen);
+	dpu_count(w, sa, olen);
 	if (nh == ESP_NH_DUMMY)
 		return;			/* RFC 4303 2.6: TFC dummy */
-	dpu_deliver(b, sa, b->plain + DPU_HEAD, olen, nh);
+	dpu_deliver(w, sa, w->plain + DPU_HEAD, olen, nh);
 }
 
+/* An ESP packet read by w: its own, or the owner's by SPI. */
+static void
+dpu_esp_rx(struct dpu_worker *w, const uint8_t *esp, size_t len)
+{
+	unsigned	 o;
+
+	if (len >= ESP_HDR_LEN && w->b->nw > 1 &&
+	    (o = dpu_spi_owner(w->b, rg_get_u32(esp))) != w->idx)
+		dpu_hand(w, o, DPU_P_ESP, esp, len);
+	else
+		dpu_inbound(w, esp, len);
+}
+
+/* ESP-in-UDP read on the IKE socket by the loop thread (ike_sock.c). */
 static void
 dpu_udp_input(struct dp_backend *b, const uint8_t *pkt, size_t len,
     const struct sockaddr *from, const struct sockaddr *to)
 {
+	struct dpu_worker	*w = b->w[0];
+
 	(void)from;
 	(void)to;
-	dpu_inbound(b, pkt, len);
-	dpu_flush(b);	/* ICMP replies or nothing; keeps order simple */
+	if (!w->threaded) {
+		dpu_inbound(w, pkt, len);
+		dpu_flush(w);	/* ICMP replies or nothing */
+		return;
+	}
+	if (len >= ESP_HDR_LEN)
+		dpu_hand_ext(b, dpu_spi_owner(b, rg_get_u32(pkt)), DPU_P_ESP,
+		    pkt, len);
+}
+
+/* Batch-read a datagram socket of w: raw ESP (IPv4 shows its header)
+ * or w's member of the 4500 group (only ESP is steered to it). */
+static void
+dpu_rx_batch(struct dpu_worker *w, int fd, bool ip4hdr, bool udp)
+{
+	size_t		 hl, len;
+	int		 n, i, round;
+
+	for (round = 0; round < 4; round++) {
+		for (i = 0; i < DPU_BATCH; i++) {
+			w->rxiov[i].iov_base = w->rxbuf[i];
+			w->rxiov[i].iov_len = DPU_BUF;
+			memset(&w->rxm[i].msg_hdr, 0, sizeof(struct msghdr));
+			w->rxm[i].msg_hdr.msg_iov = &w->rxiov[i];
+			w->rxm[i].msg_hdr.msg_iovlen = 1;
+			w->rxm[i].msg_hdr.msg_name = &w->rxaddr[i];
+			w->rxm[i].msg_hdr.msg_namelen = sizeof(w->rxaddr[i]);
+		}
+		n = recvmmsg(fd, w->rxm, DPU_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			break;
+		for (i = 0; i < n; i++) {
+			len = w->rxm[i].msg_len;
+			if (w->rxm[i].msg_hdr.msg_flags & MSG_TRUNC)
+				continue;
+			hl = 0;
+			if (ip4hdr) {
+				if (len < 20)
+					continue;
+				hl = (size_t)(w->rxbuf[i][0] & 0x0f) * 4;
+				if (hl < 20 || hl > len)
+					continue;
+			}
+			/* a keepalive or IKE message here (the instant
+			 * before the steering program was in place) */
+			if (udp && (len < ESP_HDR_LEN ||
+			    rg_get_u32(w->rxbuf[i]) == 0)) {
+				w->st.no_sa_in++;
+				continue;
+			}
+			dpu_esp_rx(w, w->rxbuf[i] + hl, len - hl);
+		}
+		if (n < DPU_BATCH)
+			break;
+	}
+	dpu_flush(w);
+	dpu_kick(w);
 }
 
 void
 dpu_raw_read(struct rg_io *io, uint32_t events)
 {
-	struct dp_backend	*b = io->arg;
-	bool			 v4 = io == &b->raw4_io;
-	size_t			 hl, len;
-	int			 n, i, round;
+	struct dpu_worker	*w = io->arg;
 
 	(void)events;
-	for (round = 0; round < 4; round++) {
-		for (i = 0; i < DPU_BATCH; i++) {
-			b->rxiov[i].iov_base = b->rxbuf[i];
-			b->rxiov[i].iov_len = DPU_BUF;
-			memset(&b->rxm[i].msg_hdr, 0, sizeof(struct msghdr));
-			b->rxm[i].msg_hdr.msg_iov = &b->rxiov[i];
-			b->rxm[i].msg_hdr.msg_iovlen = 1;
-			b->rxm[i].msg_hdr.msg_name = &b->rxaddr[i];
-			b->rxm[i].msg_hdr.msg_namelen = sizeof(b->rxaddr[i]);
-		}
-		n = recvmmsg(io->fd, b->rxm, DPU_BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0)
-			break;
-		for (i = 0; i < n; i++) {
-			len = b->rxm[i].msg_len;
-			if (b->rxm[i].msg_hdr.msg_flags & MSG_TRUNC)
-				continue;
-			hl = 0;
-			if (v4) {	/* IPv4 raw sockets see the header */
-				if (len < 20)
-					continue;
-				hl = (size_t)(b->rxbuf[i][0] & 0x0f) * 4;
-				if (hl < 20 || hl > len)
-					continue;
-			}
-			dpu_inbound(b, b->rxbuf[i] + hl, len - hl);
-		}
-		if (n < DPU_BATCH)
-			break;
-	}
-	dpu_flush(b);
+	dpu_rx_batch(w, io->fd, io == &w->b->raw4_io, false);
 }
 
-/* ---- SA table ---- */
+void
+dpu_udp_read(struct rg_io *io, uint32_t events)
+{
+	struct dpu_worker	*w = io->arg;
 
-static void
-dpu_unlink(struct dp_backend *b, struct dpu_sa *s)
+	(void)events;
+	dpu_rx_batch(w, io->fd, false, true);
+}
+
+/* ---- SA tables: the worker's (packets), the registry (loop thread) ---- */
+
+void
+dpu_w_link(struct dpu_worker *w, struct dpu_sa *s)
 {
 	struct dpu_sa	**pp;
 
-	pp = s->inbound ? &b->spi_tab[dpu_spi_hash(s->spi)] :
-	    s->hosted ? &b->host_tab[dpu_addr_hash(s->host,
-	    dpu_alen(s->host_af))] : NULL;
-	for (; pp && *pp; pp = &(*pp)->hnext)
+	if (s->inbound)
+		pp = &w->spi_tab[dpu_spi_hash(s->spi)];
+	else if (s->hosted)	/* newest first: rekeys win */
+		pp = &w->host_tab[dpu_addr_hash(s->host, dpu_alen(s->host_af))];
+	else
+		pp = &w->range;
+	s->hnext = *pp;
+	*pp = s;
+}
+
+void
+dpu_w_unlink(struct dpu_worker *w, struct dpu_sa *s)
+{
+	struct dpu_sa	**pp;
+
+	if (s->inbound)
+		pp = &w->spi_tab[dpu_spi_hash(s->spi)];
+	else if (s->hosted)
+		pp = &w->host_tab[dpu_addr_hash(s->host, dpu_alen(s->host_af))];
+	else
+		pp = &w->range;
+	for (; *pp; pp = &(*pp)->hnext)
 		if (*pp == s) {
 			*pp = s->hnext;
+			break;
+		}
+}
+
+static void
+dpu_reg_unlink(struct dp_backend *b, struct dpu_sa *s)
+{
+	struct dpu_sa	**pp;
+
+	for (pp = &b->reg_tab[dpu_spi_hash(s->spi)]; *pp; pp = &(*pp)->rnext)
+		if (*pp == s) {
+			*pp = s->rnext;
 			break;
 		}
 	TAILQ_REMOVE(&b->sas, s, entry);
 }
 
-static void
+void
 dpu_sa_free(struct dpu_sa *s)
 {
 	esp_sa_clear(&s->esp);
@@ -507,22 +592,30 @@ dpu_sa_add(struct dp_backend *b, const struct dp_sa *d)
 	s->hard_time_s = d->hard_time_s;
 	s->mss_clamp = d->mss_clamp;
 	s->added_ms = rg_now_ms();
-	if (s->inbound) {
-		h = dpu_spi_hash(s->spi);
-		s->hnext = b->spi_tab[h];
-		b->spi_tab[h] = s;
-	} else if (dpu_host_key(d, &s->host_af, s->host)) {
+	if (s->inbound)
+		s->owner = (uint16_t)dpu_spi_owner(b, s->spi);
+	else if (dpu_host_key(d, &s->host_af, s->host)) {
 		s->hosted = true;
-		h = dpu_addr_hash(s->host, dpu_alen(s->host_af));
-		s->hnext = b->host_tab[h];	/* newest first: rekeys win */
-		b->host_tab[h] = s;
+		s->owner = (uint16_t)dpu_dst_owner(b, s->host_af, s->host);
 	}
+	h = dpu_spi_hash(s->spi);
+	s->rnext = b->reg_tab[h];
+	b->reg_tab[h] = s;
 	TAILQ_INSERT_HEAD(&b->sas, s, entry);
 	rg_log_peer(RG_T_ESP, RG_L_INFO, (const struct sockaddr *)&d->peer,
-	    d->spi, 0, "SA %s %08x reqid %u %s%s added", s->inbound ? "in" :
-	    "out", s->spi, s->reqid, s->mode == DP_MODE_TUNNEL ? "tunnel" :
-	    "transport", s->encap ? " udp-encap" : "");
+	    d->spi, 0, "SA %s %08x reqid %u %s%s added (worker %u)",
+	    s->inbound ? "in" : "out", s->spi, s->reqid,
+	    s->mode == DP_MODE_TUNNEL ? "tunnel" : "transport",
+	    s->encap ? " udp-encap" : "", s->owner);
+	dpu_post_add(b, s);
 	return 0;
+}
+
+static void
+dpu_remove(struct dp_backend *b, struct dpu_sa *s)
+{
+	dpu_reg_unlink(b, s);
+	dpu_post_del(b, s);	/* the worker unlinks and frees it */
 }
 
 static int
@@ -532,11 +625,11 @@ dpu_sa_del(struct dp_backend *b, uint32_t spi, bool inbound)
 
 	if ((s = dpu_find(b, spi, inbound)) == NULL)
 		return -1;
-	dpu_unlink(b, s);
 	rg_info(ESP, "SA %s %08x deleted (%llu packets, %llu bytes)",
-	    inbound ? "in" : "out", spi, (unsigned long long)s->ctr.packets,
-	    (unsigned long long)s->ctr.bytes);
-	dpu_sa_free(s);
+	    inbound ? "in" : "out", spi,
+	    (unsigned long long)dpu_ctr_get(&s->ctr.packets),
+	    (unsigned long long)dpu_ctr_get(&s->ctr.bytes));
+	dpu_remove(b, s);
 	return 0;
 }
 
@@ -552,14 +645,21 @@ dpu_sa_update_addrs(struct dp_backend *b, uint32_t reqid,
 	TAILQ_FOREACH(s, &b->sas, entry) {
 		if (s->reqid != reqid)
 			continue;
-		memcpy(&s->local, l, l->sa_family == AF_INET ?
-		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
-		memcpy(&s->peer, p, p->sa_family == AF_INET ?
-		    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
-		s->encap = encap;
+		dpu_post_addrs(b, s, l, p, encap);
 		n++;
 	}
 	return n ? 0 : -1;
+}
+
+static void
+dpu_ctr_read(const struct dpu_sa *s, struct dp_counters *c)
+{
+	c->bytes = dpu_ctr_get(&s->ctr.bytes);
+	c->packets = dpu_ctr_get(&s->ctr.packets);
+	c->replay_drops = dpu_ctr_get(&s->ctr.replay_drops);
+	c->auth_drops = dpu_ctr_get(&s->ctr.auth_drops);
+	c->other_drops = dpu_ctr_get(&s->ctr.other_drops);
+	c->last_used_ms = dpu_ctr_get(&s->ctr.last_used_ms);
 }
 
 static int
@@ -570,7 +670,7 @@ dpu_sa_counters(struct dp_backend *b, uint32_t spi, bool inbound,
 
 	if ((s = dpu_find(b, spi, inbound)) == NULL)
 		return -1;
-	*c = s->ctr;
+	dpu_ctr_read(s, c);
 	return 0;
 }
 
@@ -587,6 +687,7 @@ dpu_life(struct rg_timer *t)
 	struct dp_backend	*b = t->arg;
 	struct dpu_exp		*ex = NULL, *nx;
 	struct dpu_sa		*s, *tmp;
+	struct dp_counters	 c;
 	uint64_t		 now = rg_now_ms(), age;
 	size_t			 n = 0, cap = 0, i;
 	bool			 hard, soft;
@@ -594,11 +695,15 @@ dpu_life(struct rg_timer *t)
 	for (s = TAILQ_FIRST(&b->sas); s != NULL; s = tmp) {
 		tmp = TAILQ_NEXT(s, entry);
 		age = (now - s->added_ms) / 1000;
-		hard = (s->hard_bytes && s->ctr.bytes >= s->hard_bytes) ||
+		dpu_ctr_read(s, &c);
+		/* outbound: one sequence number per packet sent; rekey
+		 * well before it would wrap (RFC 4303 3.3.3) */
+		hard = (s->hard_bytes && c.bytes >= s->hard_bytes) ||
 		    (s->hard_time_s && age >= s->hard_time_s) ||
-		    s->esp.seq >= (s->esp.esn ? UINT64_MAX - 1 : UINT32_MAX - 1);
+		    (!s->inbound && c.packets >= (s->esp.esn ?
+		    UINT64_MAX - 1 : UINT32_MAX - 1));
 		soft = !s->soft_done && ((s->soft_bytes &&
-		    s->ctr.bytes >= s->soft_bytes) ||
+		    c.bytes >= s->soft_bytes) ||
 		    (s->soft_time_s && age >= s->soft_time_s));
 		if (!hard && !soft)
 			continue;
@@ -618,8 +723,7 @@ dpu_life(struct rg_timer *t)
 			rg_notice(ESP, "SA %s %08x reqid %u: hard lifetime, "
 			    "removed", s->inbound ? "in" : "out", s->spi,
 			    s->reqid);
-			dpu_unlink(b, s);
-			dpu_sa_free(s);
+			dpu_remove(b, s);
 		} else
 			rg_info(ESP, "SA %s %08x reqid %u: soft lifetime",
 			    s->inbound ? "in" : "out", s->spi, s->reqid);
@@ -672,6 +776,15 @@ dpu_set_encap_socket(struct dp_backend *b, int af, int fd)
 		b->encap4 = fd;
 	else
 		b->encap6 = fd;
+	if (b->w[0]->threaded && dpu_udp_join(b, af, fd) == 0)
+		rg_info(ESP, "UDP 4500 (IPv%d): ESP steered by SPI to %u "
+		    "worker sockets", af == AF_INET ? 4 : 6, b->nw);
+}
+
+static bool
+dpu_encap_shared(struct dp_backend *b)
+{
+	return b->w[0]->threaded;
 }
 
 static int
@@ -679,21 +792,13 @@ dpu_send_to_client(struct dp_backend *b, uint32_t reqid, const uint8_t *pkt,
     size_t len)
 {
 	struct dpu_sa	*s;
-	struct dp_pkt	 k;
 
-	if (len > sizeof(b->inject))
-		return -1;
 	TAILQ_FOREACH(s, &b->sas, entry)
 		if (!s->inbound && s->reqid == reqid)
 			break;
 	if (s == NULL)
 		return -1;
-	memcpy(b->inject, pkt, len);
-	if (dp_pkt_parse(b->inject, len, &k) == -1)
-		return -1;
-	dpu_send(b, s, b->inject, &k);
-	dpu_flush(b);
-	return 0;
+	return dpu_post_inject(b, s, pkt, len);
 }
 
 static void
@@ -705,32 +810,29 @@ dpu_free(struct dp_backend *b)
 	if (b == NULL)
 		return;
 	rg_timer_stop(b->loop, &b->life);
-	rg_timer_stop(b->loop, &b->gro_t);
-	while ((s = TAILQ_FIRST(&b->sas)) != NULL) {
-		dpu_unlink(b, s);
-		dpu_sa_free(s);
-	}
-	for (i = 0; i < b->nroutes; i++)
+	if (b->raw4 != -1)
+		rg_io_del(b->w[0]->loop, &b->raw4_io);
+	if (b->raw6 != -1)
+		rg_io_del(b->w[0]->loop, &b->raw6_io);
+	for (i = 0; i < b->nroutes; i++)	/* while the device is up */
 		dp_nl_route(b->nl, b->ifindex, &b->routes[i], false);
 	free(b->routes);
-	if (b->raw4 != -1) {
-		rg_io_del(b->loop, &b->raw4_io);
+	dpu_workers_stop(b);	/* threads joined: the SAs are ours */
+	while ((s = TAILQ_FIRST(&b->sas)) != NULL) {
+		dpu_reg_unlink(b, s);
+		dpu_sa_free(s);
+	}
+	if (b->raw4 != -1)
 		close(b->raw4);
-	}
-	if (b->raw6 != -1) {
-		rg_io_del(b->loop, &b->raw6_io);
+	if (b->raw6 != -1)
 		close(b->raw6);
-	}
-	if (b->tunfd != -1) {
-		rg_io_del(b->loop, &b->tun_io);
-		close(b->tunfd);	/* the device goes with the fd */
-	}
 	dp_nl_close(b->nl);
 	free(b);
 }
 
 static struct dp_backend *
-dpu_new(struct rg_loop *loop, const char *tun_name, const struct dp_events *ev)
+dpu_new(struct rg_loop *loop, const char *tun_name, int threads,
+    const struct dp_events *ev)
 {
 	struct dp_backend	*b;
 
@@ -739,38 +841,34 @@ dpu_new(struct rg_loop *loop, const char *tun_name, const struct dp_events *ev)
 	b->loop = loop;
 	if (ev != NULL)
 		b->ev = *ev;
-	b->encap4 = b->encap6 = b->raw4 = b->raw6 = b->tunfd = -1;
+	b->encap4 = b->encap6 = b->raw4 = b->raw6 = -1;
+	b->raw4_io.fd = b->raw6_io.fd = -1;
+	pthread_mutex_init(&b->up_mtx, NULL);
+	b->up_tail = &b->up;
+	b->up_fd = b->up_io.fd = -1;
 	TAILQ_INIT(&b->sas);
 	rg_timer_init(&b->life, dpu_life, b);
-	rg_timer_init(&b->gro_t, dpu_gro_timer, b);
 	if ((b->nl = dp_nl_open()) == NULL) {
 		rg_err(ESP, "rtnetlink socket failed");
 		goto fail;
 	}
-	b->vnet = true;		/* dp_tun_open() falls back without it */
-	if ((b->tunfd = dp_tun_open(tun_name ? tun_name : "rg0",
-	    b->ifname, &b->vnet)) == -1)
+	if (dpu_workers_start(b, threads, tun_name ? tun_name : "rg0") == -1)
 		goto fail;
 	if ((b->ifindex = dp_nl_ifindex(b->nl, b->ifname)) <= 0 ||
 	    dp_nl_link_up(b->nl, b->ifindex, DPU_TUN_MTU) == -1)
 		goto fail;
-	b->tun_io.fd = b->tunfd;
-	b->tun_io.cb = dpu_tun_read;
-	b->tun_io.arg = b;
-	if (rg_io_add(loop, &b->tun_io, EPOLLIN) == -1)
-		goto fail;
 	rg_timer_start(loop, &b->life, 1000);
-	rg_notice(ESP, "userspace ESP on TUN %s (ifindex %d, MTU %d%s)",
-	    b->ifname, b->ifindex, DPU_TUN_MTU,
-	    b->vnet ? ", TCP coalescing" : "");
+	rg_notice(ESP, "userspace ESP on TUN %s (ifindex %d, MTU %d%s), %u "
+	    "%s%s", b->ifname, b->ifindex, DPU_TUN_MTU,
+	    b->vnet ? ", TCP coalescing" : "", b->nw,
+	    b->w[0]->threaded ? (b->nw == 1 ? "worker thread" :
+	    "worker threads") : "worker on the main loop",
+	    b->nw > 1 ? (b->steered ? ", queues steered by BPF" :
+	    ", no BPF steering") : "");
 	return b;
 fail:
-	if (b->tunfd != -1) {
-		close(b->tunfd);
-		b->tunfd = -1;
-	}
+	dpu_workers_stop(b);
 	dp_nl_close(b->nl);
-	b->nl = NULL;
 	free(b);
 	return NULL;
 }
@@ -786,6 +884,7 @@ const struct dp_ops dp_user_ops = {
 	.route_add = dpu_route_add,
 	.route_del = dpu_route_del,
 	.set_encap_socket = dpu_set_encap_socket,
+	.encap_shared = dpu_encap_shared,
 	.udp_input = dpu_udp_input,
 	.send_to_client = dpu_send_to_client,
 };

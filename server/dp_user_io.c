@@ -1,9 +1,11 @@
 /*
  * dp_user_io.c: the userspace data plane's I/O: raw ESP sockets (IP
- * protocol 50), socket buffers, send batches (sendmmsg, and UDP GSO via
- * UDP_SEGMENT for runs of equal-sized ESP-in-UDP datagrams), and writes
- * to the TUN device, with TCP segments coalesced into GSO packets when
- * the device carries a virtio_net_hdr (dp_gro.c).
+ * protocol 50), the workers' members of the 4500 SO_REUSEPORT group,
+ * socket buffers, send batches (sendmmsg, and UDP GSO via UDP_SEGMENT for
+ * runs of equal-sized ESP-in-UDP datagrams), and writes to the worker's
+ * TUN queue, with TCP segments coalesced into GSO packets when the
+ * device carries a virtio_net_hdr (dp_gro.c).  Everything but the socket
+ * setup runs on one worker and touches only its buffers.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -12,6 +14,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "dp_steer.h"
 #include "dp_user.h"
 #include "rg_log.h"
 
@@ -48,8 +51,8 @@ dpu_raw_open(struct dp_backend *b, int af)
 	dpu_sockbufs(*fd);
 	io->fd = *fd;
 	io->cb = dpu_raw_read;
-	io->arg = b;
-	if (rg_io_add(b->loop, io, EPOLLIN) == -1) {
+	io->arg = b->w[0];	/* every raw socket sees every packet: one reader */
+	if (rg_io_add(b->w[0]->loop, io, EPOLLIN) == -1) {
 		close(*fd);
 		*fd = -1;
 		return -1;
@@ -57,42 +60,113 @@ dpu_raw_open(struct dp_backend *b, int af)
 	return 0;
 }
 
-/* Queue b->txbuf[b->txn] (len bytes of ESP) to the SA's peer. */
+/*
+ * Join the workers to IKE's 4500 socket (bound with SO_REUSEPORT by
+ * ike_sock.c): the steering program goes on the group first, while IKE's
+ * socket is its only member (an index past the members falls back to
+ * IKE's), then worker i's socket joins as member 1 + i.  On failure the
+ * workers' sockets go and everything reaches IKE's socket as before.
+ */
+int
+dpu_udp_join(struct dp_backend *b, int af, int ikefd)
+{
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl = sizeof(ss);
+	struct dpu_worker	*w;
+	unsigned		 i;
+	int			 fd, on = 1;
+
+	if (getsockname(ikefd, (struct sockaddr *)&ss, &sl) == -1 ||
+	    ss.ss_family != af || dp_steer_reuseport(ikefd, b->nw) == -1)
+		goto fail;
+	for (i = 0; i < b->nw; i++) {
+		w = b->w[i];
+		if ((fd = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0)) == -1)
+			goto fail;
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
+		    sizeof(on)) == -1 || (af == AF_INET6 && setsockopt(fd,
+		    IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1) ||
+		    bind(fd, (struct sockaddr *)&ss, sl) == -1) {
+			close(fd);
+			goto fail;
+		}
+		dpu_sockbufs(fd);
+		if (af == AF_INET) {
+			w->udp4 = fd;
+			w->udp4_io = (struct rg_io){ fd, dpu_udp_read, w };
+			rg_io_add(w->loop, &w->udp4_io, EPOLLIN);
+		} else {
+			w->udp6 = fd;
+			w->udp6_io = (struct rg_io){ fd, dpu_udp_read, w };
+			rg_io_add(w->loop, &w->udp6_io, EPOLLIN);
+		}
+	}
+	return 0;
+fail:
+	rg_warn(ESP, "workers cannot share UDP 4500 (%s): ESP-in-UDP reaches "
+	    "them through the IKE socket", strerror(errno));
+	for (i = 0; i < b->nw; i++) {
+		w = b->w[i];
+		if (af == AF_INET && w->udp4 != -1) {
+			rg_io_del(w->loop, &w->udp4_io);
+			close(w->udp4);
+			w->udp4 = w->udp4_io.fd = -1;
+		} else if (af == AF_INET6 && w->udp6 != -1) {
+			rg_io_del(w->loop, &w->udp6_io);
+			close(w->udp6);
+			w->udp6 = w->udp6_io.fd = -1;
+		}
+	}
+	return -1;
+}
+
+/* The socket w sends ESP-in-UDP from: its own 4500 one, else IKE's. */
+static int
+dpu_encap_fd(const struct dpu_worker *w, int af)
+{
+	if (af == AF_INET)
+		return w->udp4 != -1 ? w->udp4 : w->b->encap4;
+	return w->udp6 != -1 ? w->udp6 : w->b->encap6;
+}
+
+/* Queue w->txbuf[w->txn] (len bytes of ESP) to the SA's peer. */
 void
-dpu_tx_queue(struct dp_backend *b, const struct dpu_sa *sa, size_t len,
+dpu_tx_queue(struct dpu_worker *w, const struct dpu_sa *sa, size_t len,
     uint8_t tos)
 {
-	struct msghdr	*m = &b->txm[b->txn].msg_hdr;
+	struct dp_backend *b = w->b;
+	struct msghdr	*m = &w->txm[w->txn].msg_hdr;
 	struct cmsghdr	*c;
 	int		 af = sa->peer.sa.sa_family, fd, v = tos;
 
 	if (sa->encap)
-		fd = af == AF_INET ? b->encap4 : b->encap6;
+		fd = dpu_encap_fd(w, af);
 	else
 		fd = af == AF_INET ? b->raw4 : b->raw6;
 	if (fd == -1) {
-		b->st.tx_err++;
+		w->st.tx_err++;
 		return;
 	}
-	b->txfd[b->txn] = fd;
-	b->txtos[b->txn] = tos;
-	memcpy(&b->txaddr[b->txn], &sa->peer, sizeof(sa->peer));
+	w->txfd[w->txn] = fd;
+	w->txtos[w->txn] = tos;
+	memcpy(&w->txaddr[w->txn], &sa->peer, sizeof(sa->peer));
 	if (!sa->encap) {	/* raw sockets take no port */
 		if (af == AF_INET)
-			((struct sockaddr_in *)&b->txaddr[b->txn])->sin_port = 0;
+			((struct sockaddr_in *)&w->txaddr[w->txn])->sin_port = 0;
 		else
-			((struct sockaddr_in6 *)&b->txaddr[b->txn])->sin6_port = 0;
+			((struct sockaddr_in6 *)&w->txaddr[w->txn])->sin6_port = 0;
 	}
-	b->txiov[b->txn].iov_base = b->txbuf[b->txn];
-	b->txiov[b->txn].iov_len = len;
+	w->txiov[w->txn].iov_base = w->txbuf[w->txn];
+	w->txiov[w->txn].iov_len = len;
 	memset(m, 0, sizeof(*m));
-	m->msg_name = &b->txaddr[b->txn];
+	m->msg_name = &w->txaddr[w->txn];
 	m->msg_namelen = af == AF_INET ? sizeof(struct sockaddr_in) :
 	    sizeof(struct sockaddr_in6);
-	m->msg_iov = &b->txiov[b->txn];
+	m->msg_iov = &w->txiov[w->txn];
 	m->msg_iovlen = 1;
 	if (tos != 0) {
-		m->msg_control = b->txcm[b->txn].b;
+		m->msg_control = w->txcm[w->txn].b;
 		m->msg_controllen = CMSG_SPACE(sizeof(int));
 		c = CMSG_FIRSTHDR(m);
 		c->cmsg_level = af == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
@@ -100,8 +174,8 @@ dpu_tx_queue(struct dp_backend *b, const struct dpu_sa *sa, size_t len,
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &v, sizeof(v));
 	}
-	if (++b->txn == DPU_BATCH)
-		dpu_flush(b);
+	if (++w->txn == DPU_BATCH)
+		dpu_flush(w);
 }
 
 /*
@@ -110,21 +184,21 @@ dpu_tx_queue(struct dp_backend *b, const struct dpu_sa *sa, size_t len,
  * shorter), under 64 KiB in all.
  */
 static size_t
-dpu_gso_run(struct dp_backend *b, size_t i, size_t end)
+dpu_gso_run(struct dpu_worker *w, size_t i, size_t end)
 {
-	size_t	 j, seg = b->txiov[i].iov_len, total = seg;
+	size_t	 j, seg = w->txiov[i].iov_len, total = seg;
 
 	for (j = i + 1; j < end; j++) {
-		if (b->txfd[j] != b->txfd[i] || b->txtos[j] != b->txtos[i] ||
-		    b->txm[j].msg_hdr.msg_namelen !=
-		    b->txm[i].msg_hdr.msg_namelen ||
-		    memcmp(&b->txaddr[j], &b->txaddr[i],
-		    b->txm[i].msg_hdr.msg_namelen) != 0 ||
-		    b->txiov[j].iov_len > seg ||
-		    total + b->txiov[j].iov_len > 65000)
+		if (w->txfd[j] != w->txfd[i] || w->txtos[j] != w->txtos[i] ||
+		    w->txm[j].msg_hdr.msg_namelen !=
+		    w->txm[i].msg_hdr.msg_namelen ||
+		    memcmp(&w->txaddr[j], &w->txaddr[i],
+		    w->txm[i].msg_hdr.msg_namelen) != 0 ||
+		    w->txiov[j].iov_len > seg ||
+		    total + w->txiov[j].iov_len > 65000)
 			break;
-		total += b->txiov[j].iov_len;
-		if (b->txiov[j].iov_len < seg)
+		total += w->txiov[j].iov_len;
+		if (w->txiov[j].iov_len < seg)
 			return j + 1;
 	}
 	return j;
@@ -132,20 +206,20 @@ dpu_gso_run(struct dp_backend *b, size_t i, size_t end)
 
 /* One sendmsg() for txm[i..j) with UDP_SEGMENT; false if refused. */
 static bool
-dpu_send_gso(struct dp_backend *b, size_t i, size_t j)
+dpu_send_gso(struct dpu_worker *w, size_t i, size_t j)
 {
 	union {
 		struct cmsghdr	 c;
 		uint8_t		 buf[CMSG_SPACE(sizeof(uint16_t)) +
 				    CMSG_SPACE(sizeof(int))];
 	}		 cm;
-	struct msghdr	 m = b->txm[i].msg_hdr;
+	struct msghdr	 m = w->txm[i].msg_hdr;
 	struct cmsghdr	*c;
-	uint16_t	 seg = (uint16_t)b->txiov[i].iov_len;
-	int		 tos = b->txtos[i], af = b->txaddr[i].ss_family;
+	uint16_t	 seg = (uint16_t)w->txiov[i].iov_len;
+	int		 tos = w->txtos[i], af = w->txaddr[i].ss_family;
 
 	memset(&cm, 0, sizeof(cm));
-	m.msg_iov = &b->txiov[i];
+	m.msg_iov = &w->txiov[i];
 	m.msg_iovlen = j - i;
 	m.msg_control = cm.buf;
 	m.msg_controllen = CMSG_SPACE(sizeof(uint16_t)) +
@@ -162,75 +236,76 @@ dpu_send_gso(struct dp_backend *b, size_t i, size_t j)
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &tos, sizeof(tos));
 	}
-	if (sendmsg(b->txfd[i], &m, 0) >= 0)
+	if (sendmsg(w->txfd[i], &m, 0) >= 0)
 		return true;
 	if (errno == EINVAL || errno == EIO || errno == ENOPROTOOPT ||
 	    errno == EOPNOTSUPP) {
 		rg_info(ESP, "UDP GSO refused (%s): sending one by one",
 		    strerror(errno));
-		b->no_gso = true;
+		w->no_gso = true;
 	}
 	return false;
 }
 
 /* Send the batch: UDP GSO runs where possible, sendmmsg() otherwise. */
 void
-dpu_flush(struct dp_backend *b)
+dpu_flush(struct dpu_worker *w)
 {
 	size_t	 i = 0, j, k;
 	bool	 udp;
 	int	 n;
 
-	while (i < b->txn) {
-		for (j = i + 1; j < b->txn && b->txfd[j] == b->txfd[i]; j++)
+	while (i < w->txn) {
+		for (j = i + 1; j < w->txn && w->txfd[j] == w->txfd[i]; j++)
 			;
-		udp = b->txfd[i] == b->encap4 || b->txfd[i] == b->encap6;
+		udp = w->txfd[i] == dpu_encap_fd(w, AF_INET) ||
+		    w->txfd[i] == dpu_encap_fd(w, AF_INET6);
 		while (i < j) {
-			if (udp && !b->no_gso &&
-			    (k = dpu_gso_run(b, i, j)) - i >= 2 &&
-			    dpu_send_gso(b, i, k)) {
+			if (udp && !w->no_gso &&
+			    (k = dpu_gso_run(w, i, j)) - i >= 2 &&
+			    dpu_send_gso(w, i, k)) {
 				i = k;
 				continue;
 			}
-			n = sendmmsg(b->txfd[i], &b->txm[i], (unsigned)(j - i),
+			n = sendmmsg(w->txfd[i], &w->txm[i], (unsigned)(j - i),
 			    0);
 			if (n <= 0) {
 				if (n < 0 && errno == EINTR)
 					continue;
-				b->st.tx_err++;	/* drop this one, go on */
+				w->st.tx_err++;	/* drop this one, go on */
 				i++;
 				continue;
 			}
 			i += (size_t)n;
 		}
 	}
-	b->txn = 0;
+	w->txn = 0;
 }
 
 /* Write one IP packet to TUN; p has DP_VNET_HDR bytes of headroom. */
 void
-dpu_tun_write(struct dp_backend *b, uint8_t *p, size_t len)
+dpu_tun_write(struct dpu_worker *w, uint8_t *p, size_t len)
 {
-	if (b->vnet) {
+	if (w->b->vnet) {
 		memset(p - DP_VNET_HDR, 0, DP_VNET_HDR);
 		p -= DP_VNET_HDR;
 		len += DP_VNET_HDR;
 	}
-	if (write(b->tunfd, p, len) < 0)
-		b->st.tx_err++;
+	if (write(w->tunfd, p, len) < 0)
+		w->st.tx_err++;
 }
 
 static void
-dpu_gro_flush(struct dp_backend *b)
+dpu_gro_flush(struct dpu_worker *w)
 {
 	const uint8_t	*out;
 	size_t		 n;
 
-	if (b->gro.len == 0)
+	if (w->gro.len == 0)
 		return;
-	n = dp_gro_finish(&b->gro, &out);
-	if (write(b->tunfd, out, n) < 0)
-		b->st.tx_err++;
+	n = dp_gro_finish(&w->gro, &out);
+	if (write(w->tunfd, out, n) < 0)
+		w->st.tx_err++;
 }
 
 void
@@ -241,17 +316,17 @@ dpu_gro_timer(struct rg_timer *t)
 
 /* Towards TUN: coalesce TCP segments (vnet), else write as is. */
 void
-dpu_to_tun(struct dp_backend *b, uint8_t *p, size_t len)
+dpu_to_tun(struct dpu_worker *w, uint8_t *p, size_t len)
 {
-	if (b->vnet) {
-		if (dp_gro_add(&b->gro, p, len))
+	if (w->b->vnet) {
+		if (dp_gro_add(&w->gro, p, len))
 			return;
-		dpu_gro_flush(b);
-		if (dp_gro_start(&b->gro, p, len)) {
-			if (!rg_timer_armed(&b->gro_t))
-				rg_timer_start(b->loop, &b->gro_t, 0);
+		dpu_gro_flush(w);
+		if (dp_gro_start(&w->gro, p, len)) {
+			if (!rg_timer_armed(&w->gro_t))
+				rg_timer_start(w->loop, &w->gro_t, 0);
 			return;
 		}
 	}
-	dpu_tun_write(b, p, len);
+	dpu_tun_write(w, p, len);
 }

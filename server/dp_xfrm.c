@@ -772,11 +772,13 @@ dpx_free(struct dp_backend *b)
 }
 
 static struct dp_backend *
-dpx_new(struct rg_loop *loop, const char *tun_name, const struct dp_events *ev)
+dpx_new(struct rg_loop *loop, const char *tun_name, int threads,
+    const struct dp_events *ev)
 {
 	struct dp_backend	*b;
 
 	(void)tun_name;
+	(void)threads;		/* the kernel's ESP runs on every core */
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return NULL;
 	b->loop = loop;

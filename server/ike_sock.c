@@ -132,6 +132,10 @@ open_one(struct ike_sock *s, int af, uint16_t port, bool natt)
 	if ((fd = socket(af, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	/* the data plane's workers join 4500 to read their ESP themselves
+	 * (dp_steer.c sends IKE and keepalives to this socket alone) */
+	if (natt && s->dp != NULL && dp_encap_shared(s->dp))
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
 	memset(&ss, 0, sizeof(ss));
 	if (af == AF_INET) {
 		struct sockaddr_in *a = (void *)&ss;

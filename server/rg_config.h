@@ -114,6 +114,8 @@ struct rg_settings {
 	uint32_t	 sticky_s;	/* released lease kept for its user
 					 * (default 1800; 0: not kept) */
 	char		*dataplane;		/* "auto" | "kernel" | "userspace" */
+	uint32_t	 dp_threads;	/* userspace ESP workers; 0 = one per
+					 * CPU (read at start) */
 	bool		 forwarding;	/* set ip_forward/ipv6 forwarding */
 	char		*masquerade;	/* "off" | "auto" | outgoing ifname */
 	char		*proxy_arp;	/* "off" | LAN ifname */

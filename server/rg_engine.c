@@ -349,7 +349,8 @@ rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
 
 	kind = opts->dataplane ? opts->dataplane :
 	    cfg->settings.dataplane ? cfg->settings.dataplane : "auto";
-	if ((e->dp = dp_new(loop, kind, NULL, &dev)) == NULL)
+	if ((e->dp = dp_new(loop, kind, NULL, (int)cfg->settings.dp_threads,
+	    &dev)) == NULL)
 		rg_err(ESP, "no data plane (%s): tunnels will negotiate but "
 		    "carry no traffic", kind);
 	else

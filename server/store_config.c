@@ -473,6 +473,7 @@ load_settings(struct load *l)
 	U(cookie_threshold);
 	U(halfopen_per_ip);
 	U(sticky_s);
+	U(dp_threads);
 #undef U
 	g->mss_clamp = (uint16_t)json_integer_value(json_object_get(o,
 	    "mss_clamp"));

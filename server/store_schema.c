@@ -201,6 +201,7 @@ const struct store_field store_settings_fields[] = {
 	{ "sticky_s", "sticky_s", SF_UINT, NULL, 0, 0, 30 * 86400, "1800" },
 	{ "dataplane", "dataplane", SF_ENUM, "auto|kernel|userspace", 0, 0,
 	    0, "auto" },
+	{ "dp_threads", "dp_threads", SF_UINT, NULL, 0, 0, 64, "0" },
 	{ "forwarding", "forwarding", SF_BOOL, NULL, 0, 0, 1, "0" },
 	{ "masquerade", "masquerade", SF_IFNAME, "auto", 0, 0, 0, "off" },
 	{ "proxy_arp", "proxy_arp", SF_IFNAME, NULL, 0, 0, 0, "off" },

@@ -16,6 +16,7 @@
  *     --ts-local PFX... --ts-remote PFX... [--route PFX]... [--mss N]
  *     [--port 4500] [--peer-port 4500] [--debug] [--dp userspace|kernel|auto]
  *     [--soft-time S] [--hard-time S] [--soft-bytes N] [--hard-bytes N]
+ *     [--threads N]  (data-plane workers; default none: the main loop)
  * Lifetime events print "EXPIRE reqid=R spi=<hex> in|out soft|hard".
  * --move-local IP --move-peer IP: on SIGUSR2, dp_sa_update_addrs() to these
  * outer addresses (MOBIKE-style), then "MOVED rc".
@@ -52,7 +53,8 @@ usage(void)
 	    "--spi-in HEX --spi-out HEX --encr ALG --key-in HEX --key-out HEX "
 	    "[--integ ALG --ikey-in HEX --ikey-out HEX] [--raw] [--esn] "
 	    "--ts-local PFX --ts-remote PFX [--route PFX] [--mss N]\n"
-	    "  [--forwarding] [--masquerade IF|auto] [--proxy-arp IF]\n");
+	    "  [--forwarding] [--masquerade IF|auto] [--proxy-arp IF] "
+	    "[--threads N]\n");
 	exit(2);
 }
 
@@ -221,6 +223,7 @@ main(int argc, char **argv)
 		{ "hard-bytes", 1, NULL, 'B' }, { "move-local", 1, NULL, 'M' },
 		{ "move-peer", 1, NULL, 'N' }, { "forwarding", 0, NULL, 'F' },
 		{ "masquerade", 1, NULL, 'S' }, { "proxy-arp", 1, NULL, 'A' },
+		{ "threads", 1, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct dp_sa		 in, out;
@@ -236,7 +239,7 @@ main(int argc, char **argv)
 	size_t			 nroutes = 0, i;
 	uint16_t		 port = 4500, pport = 4500, mss = 0;
 	bool			 raw = false, esn = false, debug = false;
-	int			 c, fd, one = 1;
+	int			 c, fd, one = 1, threads = DP_THREADS_INLINE;
 
 	memset(&in, 0, sizeof(in));
 	memset(&out, 0, sizeof(out));
@@ -285,6 +288,7 @@ main(int argc, char **argv)
 		case 'F': fwd.forwarding = true; break;
 		case 'S': fwd.masquerade = optarg; break;
 		case 'A': fwd.proxy_arp = optarg; break;
+		case 'T': threads = atoi(optarg); break;
 		case 's': in.soft_time_s = (uint32_t)atoi(optarg); break;
 		case 'h': in.hard_time_s = (uint32_t)atoi(optarg); break;
 		case 'b': in.soft_bytes = strtoull(optarg, NULL, 10); break;
@@ -355,13 +359,15 @@ main(int argc, char **argv)
 
 	if ((loop = rg_loop_new(0)) == NULL)
 		return 1;
-	if ((dp = dp_new(loop, kind, tun, &ev)) == NULL) {
+	if ((dp = dp_new(loop, kind, tun, threads, &ev)) == NULL) {
 		fprintf(stderr, "dp_new failed\n");
 		return 1;
 	}
 	fd = socket(local.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (dp_encap_shared(dp))	/* as ike_sock.c does */
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	mkaddr(lip, port, &local);
 	if (fd == -1 || bind(fd, (struct sockaddr *)&local,
 	    local.ss_family == AF_INET ? sizeof(struct sockaddr_in) :

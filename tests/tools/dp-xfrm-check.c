@@ -85,13 +85,13 @@ main(int argc, char **argv)
 	rg_log_open(true, false, RG_L_INFO);
 	loop = rg_loop_new(0);
 	if (strcmp(argv[1], "auto") == 0) {
-		dp = dp_new(loop, "auto", "rgx0", NULL);
+		dp = dp_new(loop, "auto", "rgx0", DP_THREADS_INLINE, NULL);
 		printf("KIND %s\n", dp ? dp_kind(dp) : "none");
 		dp_free(dp);
 		rg_loop_free(loop);
 		return dp ? 0 : 1;
 	}
-	if ((dp = dp_new(loop, "kernel", NULL, NULL)) == NULL)
+	if ((dp = dp_new(loop, "kernel", NULL, DP_THREADS_INLINE, NULL)) == NULL)
 		return 1;
 	mksa(&in, 0xc0de0001, true);
 	mksa(&out, 0xc0de0002, false);

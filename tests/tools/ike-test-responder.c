@@ -224,7 +224,7 @@ main(int argc, char **argv)
 	if ((loop = rg_loop_new(0)) == NULL || (cfg = build_config(props)) ==
 	    NULL)
 		return 1;
-	if (dpkind != NULL && (dp = dp_new(loop, dpkind, NULL, NULL)) == NULL) {
+	if (dpkind != NULL && (dp = dp_new(loop, dpkind, NULL, DP_THREADS_INLINE, NULL)) == NULL) {
 		fprintf(stderr, "data plane '%s' unavailable\n", dpkind);
 		return 1;
 	}
