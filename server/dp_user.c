@@ -135,7 +135,7 @@ dpu_count(struct dpu_worker *w, struct dpu_sa *s, size_t len)
 	dpu_ctr_add(&s->ctr.bytes, len);
 	dpu_ctr_add(&s->ctr.packets, 1);
 	__atomic_store_n(&s->ctr.last_used_ms, rg_now_ms(), __ATOMIC_RELAXED);
-	w->st.packets++;
+	dpu_ctr_add(&w->st.packets, 1);
 }
 
 /* Encrypt one inner packet for sa and queue it. */
@@ -206,7 +206,7 @@ dpu_outbound(struct dpu_worker *w, uint8_t *pkt, size_t len, bool handed)
 	unsigned		 o;
 
 	if (dp_pkt_parse(pkt, len, &k) == -1) {
-		w->st.bad_inner++;
+		dpu_ctr_add(&w->st.bad_inner, 1);
 		return;
 	}
 	if (!handed && b->nw > 1 &&
@@ -218,7 +218,7 @@ dpu_outbound(struct dpu_worker *w, uint8_t *pkt, size_t len, bool handed)
 		if (w->idx != 0)
 			dpu_hand(w, 0, DPU_P_IP, pkt, len);
 		else
-			w->st.no_sa_out++;
+			dpu_ctr_add(&w->st.no_sa_out, 1);
 		return;
 	}
 	dpu_send(w, sa, pkt, &k);
@@ -239,7 +239,7 @@ dpu_tun_read(struct rg_io *io, uint32_t events)
 			break;
 		if (w->b->vnet) {	/* no offloads asked: never GSO */
 			if (n < DP_VNET_HDR || w->plain[1] != 0) {
-				w->st.bad_inner++;
+				dpu_ctr_add(&w->st.bad_inner, 1);
 				continue;
 			}
 			dpu_outbound(w, w->plain + DP_VNET_HDR,
@@ -259,7 +259,7 @@ dpu_send_inject(struct dpu_worker *w, struct dpu_sa *sa, uint8_t *pkt,
 	struct dp_pkt	 k;
 
 	if (dp_pkt_parse(pkt, len, &k) == -1) {
-		w->st.bad_inner++;
+		dpu_ctr_add(&w->st.bad_inner, 1);
 		return;
 	}
 	dpu_send(w, sa, pkt, &k);
@@ -304,7 +304,7 @@ dpu_deliver(struct dpu_worker *w, struct dpu_sa *sa, uint8_t *p, size_t len,
 	if (dp_pkt_parse(p, len, &k) == -1 ||
 	    (k.af == AF_INET) != (nh == ESP_NH_IPV4 ||
 	    sa->mode == DP_MODE_TRANSPORT)) {
-		w->st.bad_inner++;
+		dpu_ctr_add(&w->st.bad_inner, 1);
 		dpu_ctr_add(&sa->ctr.other_drops, 1);
 		return;
 	}
@@ -320,7 +320,7 @@ dpu_deliver(struct dpu_worker *w, struct dpu_sa *sa, uint8_t *p, size_t len,
 	    (!dp_ts_match(DPU_TS_REMOTE(sa), sa->nts_remote, k.af, k.src, k.proto,
 	    k.sport) || (!dhcp && !dp_ts_match(DPU_TS_LOCAL(sa), sa->nts_local,
 	    k.af, k.dst, k.proto, k.dport)))) {
-		w->st.policy++;
+		dpu_ctr_add(&w->st.policy, 1);
 		dpu_ctr_add(&sa->ctr.other_drops, 1);
 		dpu_drop(w, "in", sa->spi, "inner packet outside the TS");
 		return;
@@ -345,7 +345,7 @@ dpu_inbound(struct dpu_worker *w, const uint8_t *esp, size_t len)
 	int		 rc;
 
 	if (len < ESP_HDR_LEN) {
-		w->st.no_sa_in++;
+		dpu_ctr_add(&w->st.no_sa_in, 1);
 		return;
 	}
 	spi = rg_get_u32(esp);
@@ -353,7 +353,7 @@ dpu_inbound(struct dpu_worker *w, const uint8_t *esp, size_t len)
 		if (sa->spi == spi)
 			break;
 	if (sa == NULL) {
-		w->st.no_sa_in++;
+		dpu_ctr_add(&w->st.no_sa_in, 1);
 		dpu_drop(w, "in", spi, "unknown SPI");
 		return;
 	}
@@ -442,7 +442,7 @@ dpu_rx_batch(struct dpu_worker *w, int fd, bool ip4hdr, bool udp)
 			 * before the steering program was in place) */
 			if (udp && (len < ESP_HDR_LEN ||
 			    rg_get_u32(w->rxbuf[i]) == 0)) {
-				w->st.no_sa_in++;
+				dpu_ctr_add(&w->st.no_sa_in, 1);
 				continue;
 			}
 			dpu_esp_rx(w, w->rxbuf[i] + hl, len - hl);

@@ -145,7 +145,7 @@ dpu_tx_queue(struct dpu_worker *w, const struct dpu_sa *sa, size_t len,
 	else
 		fd = af == AF_INET ? b->raw4 : b->raw6;
 	if (fd == -1) {
-		w->st.tx_err++;
+		dpu_ctr_add(&w->st.tx_err, 1);
 		return;
 	}
 	w->txfd[w->txn] = fd;
@@ -272,7 +272,7 @@ dpu_flush(struct dpu_worker *w)
 			if (n <= 0) {
 				if (n < 0 && errno == EINTR)
 					continue;
-				w->st.tx_err++;	/* drop this one, go on */
+				dpu_ctr_add(&w->st.tx_err, 1);	/* drop this one, go on */
 				i++;
 				continue;
 			}
@@ -292,7 +292,7 @@ dpu_tun_write(struct dpu_worker *w, uint8_t *p, size_t len)
 		len += DP_VNET_HDR;
 	}
 	if (write(w->tunfd, p, len) < 0)
-		w->st.tx_err++;
+		dpu_ctr_add(&w->st.tx_err, 1);
 }
 
 static void
@@ -305,7 +305,7 @@ dpu_gro_flush(struct dpu_worker *w)
 		return;
 	n = dp_gro_finish(&w->gro, &out);
 	if (write(w->tunfd, out, n) < 0)
-		w->st.tx_err++;
+		dpu_ctr_add(&w->st.tx_err, 1);
 }
 
 void

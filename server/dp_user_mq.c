@@ -143,10 +143,10 @@ dpu_hand(struct dpu_worker *from, unsigned to, enum dpu_pkt_kind kind,
 	struct dpu_worker	*w = from->b->w[to];
 
 	if (!dpu_ring_put(w->ring, kind, pkt, len)) {
-		from->st.ring_full++;
+		dpu_ctr_add(&from->st.ring_full, 1);
 		return;
 	}
-	from->st.handed++;
+	dpu_ctr_add(&from->st.handed, 1);
 	from->kick |= 1ull << to;
 }
 
