@@ -297,15 +297,16 @@ for c in $conns; do
 	[ -e "$up" ] || break
 	vip=$(cat "$up")
 	spis=$(tr '\n' ' ' <"$work/run/out/spis-$name" 2>/dev/null)
-	nraw=0 nenc=0
+	nraw=0 nenc=0 lines=""
 	for s in $spis; do
+		lines="$lines$(grep -E "SA (in|out) $s " "$log" | sed 's/.*: SA/SA/' | tr '\n' ';')"
 		nraw=$((nraw + $(grep -Ec "SA (in|out) $s reqid [0-9]+ tunnel added" "$log")))
 		nenc=$((nenc + $(grep -Ec "SA (in|out) $s .*udp-encap" "$log")))
 	done
 	if [ "$nraw" = 2 ] && [ "$nenc" = 0 ]; then
 		pass "$name.server_sa (SAs $spis: tunnel, no udp-encap)"
 	else
-		fail "$name.server_sa" "spis '$spis': $nraw raw, $nenc udp-encap: $(grep -E 'SA (in|out) .* added' "$log" | tail -4 | tr '\n' ' ')"
+		fail "$name.server_sa" "$nraw raw, $nenc udp-encap: $lines"
 	fi
 	ctl --json session list >"$work/sessions-$name.json" 2>&1
 	row=$(jq -c --arg v "$vip" '[.[] | select((.vip // "" | tostring) | contains($v))][0]' \
@@ -315,7 +316,8 @@ for c in $conns; do
 	if [ "${bi:-0}" -gt 0 ] 2>/dev/null && [ "${bo:-0}" -gt 0 ] 2>/dev/null; then
 		pass "$name.session_bytes (in $bi B, out $bo B)"
 	else
-		fail "$name.session_bytes" "$(tr '\n' ' ' <"$work/sessions-$name.json")"
+		fail "$name.session_bytes" "$(jq -c '{peer, vip, esp, bytes_in, bytes_out}' <<<"$row" 2>/dev/null ||
+		    tr '\n' ' ' <"$work/sessions-$name.json")"
 	fi
 	touch "$work/run/go-$name"
 done
