@@ -112,14 +112,6 @@ ts_to_dp(const struct ikev2_ts_pl *tp, struct dp_ts *out, size_t *n)
 	}
 }
 
-static uint16_t
-port_of(const struct sockaddr_storage *s)
-{
-	return ntohs(s->ss_family == AF_INET6 ?
-	    ((const struct sockaddr_in6 *)s)->sin6_port :
-	    ((const struct sockaddr_in *)s)->sin_port);
-}
-
 /*
  * Derive KEYMAT and install both directions.  initiator_is_peer: who
  * started this exchange (its keys come first, RFC 7296 2.17).
@@ -204,8 +196,10 @@ install(struct ikev2_sa *sa, struct ikev2_child *c, const struct rg_buf *gir,
 		d->mode = c->transport ? DP_MODE_TRANSPORT : DP_MODE_TUNNEL;
 		memcpy(&d->local, &sa->local, sizeof(d->local));
 		memcpy(&d->peer, &sa->peer, sizeof(d->peer));
-		d->encap = sa->nat_peer || sa->nat_local ||
-		    port_of(&sa->local) != 500;
+		/* RFC 3948 / RFC 7296 2.23: UDP encapsulation only when
+		 * NAT-D found a NAT.  A client may move IKE to 4500 without
+		 * one (strongSwan does) and still send raw ESP. */
+		d->encap = sa->nat_peer || sa->nat_local;
 		d->encr = (enum dp_encr)e->id;
 		memcpy(d->encr_key, k, el);
 		d->encr_key_len = el;

@@ -355,6 +355,8 @@ update_addrs(struct ikev2_sa *sa, const struct sockaddr *from,
 {
 	socklen_t	 fl, tl;
 	char		 a[64], b[64];
+	uint16_t	 port;
+	bool		 encap;
 
 	if (same_addr(&sa->peer, from) && same_addr(&sa->local, to) &&
 	    sa->fd == fd)
@@ -371,11 +373,16 @@ update_addrs(struct ikev2_sa *sa, const struct sockaddr *from,
 	memcpy(&sa->peer, from, fl);
 	memcpy(&sa->local, to, tl);
 	sa->fd = fd;
+	/* a source port other than 500/4500 means a NAT rewrote it */
+	port = ntohs(from->sa_family == AF_INET6 ?
+	    ((const struct sockaddr_in6 *)from)->sin6_port :
+	    ((const struct sockaddr_in *)from)->sin_port);
+	encap = sa->nat_peer || sa->nat_local || (port != 500 && port != 4500);
 	if (sa->eng->dp != NULL)
 		for (struct ikev2_child *c = sa->children; c; c = c->next)
 			if (c->installed)
 				dp_sa_update_addrs(sa->eng->dp, c->reqid, to,
-				    from, true);
+				    from, encap);
 }
 
 static bool
