@@ -245,21 +245,25 @@ store_setting_field(const char *key)
  * Windows (3DES/AES-CBC, SHA1, MODP1024), iOS (AES/3DES, SHA1, MODP1024)
  * and Android 11 (SHA-2 integrity with a SHA1 PRF, MODP2048+)
  * send by default.  MODP1536 is left out on purpose (Apple bug, fact 6).
+ * Both take ChaCha20-Poly1305 and extended sequence numbers (strongSwan
+ * clients configured for them propose nothing else).
  */
 #define MODERN_DH	"ecp256-ecp384-x25519-modp2048-modp3072-modp4096"
 static const char *const modern_ike[] = {
-	"aes256gcm16-aes128gcm16-prfsha256-prfsha384-prfsha512-" MODERN_DH,
+	"aes256gcm16-aes128gcm16-chacha20poly1305-prfsha256-prfsha384-"
+	    "prfsha512-" MODERN_DH,
 	"aes256-aes128-sha256-sha384-sha512-prfsha256-prfsha384-prfsha512-"
 	    MODERN_DH,
 	NULL
 };
 static const char *const modern_esp[] = {
-	"aes256gcm16-aes128gcm16",
-	"aes256-aes128-sha256-sha384-sha512",
+	"aes256gcm16-aes128gcm16-chacha20poly1305-noesn-esn",
+	"aes256-aes128-sha256-sha384-sha512-noesn-esn",
 	NULL
 };
 static const char *const compat_ike[] = {
-	"aes256gcm16-aes128gcm16-prfsha256-prfsha384-prfsha512-" MODERN_DH,
+	"aes256gcm16-aes128gcm16-chacha20poly1305-prfsha256-prfsha384-"
+	    "prfsha512-" MODERN_DH,
 	"aes256-aes128-sha256-sha384-sha512-prfsha256-prfsha384-prfsha512-"
 	    MODERN_DH,
 	"aes256gcm16-aes128gcm16-prfsha256-prfsha384-prfsha1-"
@@ -269,9 +273,9 @@ static const char *const compat_ike[] = {
 	NULL
 };
 static const char *const compat_esp[] = {
-	"aes256gcm16-aes128gcm16",
-	"aes256-aes128-sha256-sha384-sha512",
-	"aes256-aes192-aes128-3des-sha1-sha256",
+	"aes256gcm16-aes128gcm16-chacha20poly1305-noesn-esn",
+	"aes256-aes128-sha256-sha384-sha512-noesn-esn",
+	"aes256-aes192-aes128-3des-sha1-sha256-noesn-esn",
 	NULL
 };
 
