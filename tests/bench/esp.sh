@@ -18,6 +18,9 @@ set -u
 top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${RG_BENCH_BUILD:-$top/build-bench}
 secs=${ESP_BENCH_SECS:-10}
+# the server end runs as roadgated does by default: one worker per CPU
+# (dp_threads 0); -1 = everything on the main loop
+srv_threads=${ESP_BENCH_THREADS:-0}
 tb=${TB_HOME_DIR:-$top/../shared/testbed}
 static=$build/tests/tools/dp-static
 work=$(mktemp -d /tmp/rgdp-bench.XXXXXX)
@@ -80,7 +83,7 @@ ours_tput() {	# ours_tput aes128gcm|aes256cbc-sha256 -> Mbit/s
 	*) enc=(--encr aes256 --integ sha256); kl=64
 	   sa=(--ikey-in "$H1" --ikey-out "$H2"); ca=(--ikey-in "$H2" --ikey-out "$H1") ;;
 	esac
-	ip netns exec "$NS" "$static" --tun rgs0 --local 192.0.2.1 --peer 192.0.2.2 \
+	ip netns exec "$NS" "$static" --threads "$srv_threads" --tun rgs0 --local 192.0.2.1 --peer 192.0.2.2 \
 	    "${enc[@]}" --spi-in c0000002 --spi-out c0000001 --key-in "${K1:0:$kl}" \
 	    --key-out "${K2:0:$kl}" "${sa[@]}" --ts-local 198.51.100.0/24 \
 	    --ts-remote 198.18.0.1/32 --route 198.18.0.1/32 >"$work/s.out" 2>&1 &

@@ -68,7 +68,7 @@ EOF
 
 ip netns exec "$TB_NS_SRV" env TB_PKI="$TB_STATE/pki" TB_PSK=testbed-psk-0123456789 \
     TB_POOL=198.18.0.0/16 TB_DNS=198.51.100.53 TB_LAN_NET=198.51.100.0/24 \
-    setsid "$resp" --dp userspace </dev/null >"$TB_STATE/responder.log" 2>&1 &
+    setsid "$resp" --dp userspace --dp-threads 2 </dev/null >"$TB_STATE/responder.log" 2>&1 &
 srv_pid=$!
 for i in $(seq 100); do
 	ip netns exec "$TB_NS_SRV" ss -Hlun 'sport = :500' | grep -q . && break
@@ -105,6 +105,13 @@ for c in dpi-gcm dpi-cbc dpi-chacha; do
 done
 kill "$ipf" 2>/dev/null
 wait "$ipf" 2>/dev/null
+# the two workers were in place and BPF steered their packets
+if grep -q '2 worker threads, queues steered by BPF' "$TB_STATE/responder.log" &&
+    grep -q 'ESP steered by SPI to 2 worker sockets' "$TB_STATE/responder.log"; then
+	pass dp_interop.two_workers_steered
+else
+	fail dp_interop.two_workers_steered "$(grep -i 'worker\|steer' "$TB_STATE/responder.log" | head -3 | tr '\n' ' ')"
+fi
 if grep -q 'esp.*drop' "$TB_STATE/responder.log"; then
 	echo "  responder logged drops: $(grep -c 'esp.*drop' "$TB_STATE/responder.log")"
 fi

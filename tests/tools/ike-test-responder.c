@@ -9,6 +9,7 @@
  *                      [--port N --natt-port N] [--debug]
  *                      [--ike-lifetime S] [--child-lifetime S]
  *                      [--dpd INTERVAL:TIMEOUT] [--cookies N] [--quiet]
+ *                      [--dp-threads N]  (0: one per CPU; default none)
  *
  * Without --dp it is control plane only (dp = NULL).  Exits on SIGTERM.
  */
@@ -187,12 +188,15 @@ main(int argc, char **argv)
 	const char		*dpkind = NULL, *props = "compatible";
 	uint16_t		 port = 0, natt = 0;
 	bool			 debug = false, quiet = false;
+	int			 dp_threads = DP_THREADS_INLINE;
 	struct ikev2_hooks	 hooks = { lease_acquire, lease_release, NULL,
 	    NULL, NULL };
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--dp") == 0 && i + 1 < argc)
 			dpkind = argv[++i];
+		else if (strcmp(argv[i], "--dp-threads") == 0 && i + 1 < argc)
+			dp_threads = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--proposals") == 0 && i + 1 < argc)
 			props = argv[++i];
 		else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
@@ -224,7 +228,7 @@ main(int argc, char **argv)
 	if ((loop = rg_loop_new(0)) == NULL || (cfg = build_config(props)) ==
 	    NULL)
 		return 1;
-	if (dpkind != NULL && (dp = dp_new(loop, dpkind, NULL, DP_THREADS_INLINE, NULL)) == NULL) {
+	if (dpkind != NULL && (dp = dp_new(loop, dpkind, NULL, dp_threads, NULL)) == NULL) {
 		fprintf(stderr, "data plane '%s' unavailable\n", dpkind);
 		return 1;
 	}
