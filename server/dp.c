@@ -137,6 +137,14 @@ dp_set_encap_socket(struct dp *dp, int af, int fd)
 	dp->ops->set_encap_socket(dp->be, af, fd);
 }
 
+void
+dp_get_stats(struct dp *dp, struct dp_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (dp->ops->stats != NULL)
+		dp->ops->stats(dp->be, st);
+}
+
 bool
 dp_encap_shared(struct dp *dp)
 {

@@ -87,6 +87,20 @@ struct dp_counters {
 	uint64_t	 last_used_ms;	/* rg_now_ms() of the last packet, 0 never */
 };
 
+/* The data plane as a whole, for the admin (roadgatectl status). */
+struct dp_stats {
+	unsigned	 workers;	/* userspace threads; 0: kernel XFRM */
+	bool		 steered;	/* BPF puts packets on their owner */
+	uint64_t	 packets;	/* ESP packets en/decrypted */
+	uint64_t	 handed;	/* copied to the owning worker */
+	uint64_t	 no_sa_in;	/* unknown SPI, too short */
+	uint64_t	 no_sa_out;	/* to an address no SA covers */
+	uint64_t	 bad_inner;	/* malformed inner packet */
+	uint64_t	 policy;	/* outside the SA's traffic selectors */
+	uint64_t	 tx_err;	/* send or TUN write failed */
+	uint64_t	 ring_full;	/* hand-over dropped, owner busy */
+};
+
 /* Events the data plane reports back (loop thread). */
 struct dp_events {
 	/* soft: rekey now; hard: the SA is gone (the backend removed it). */
@@ -120,6 +134,8 @@ int	dp_sa_update_addrs(struct dp *, uint32_t reqid,
 	    const struct sockaddr *local, const struct sockaddr *peer, bool encap);
 int	dp_sa_counters(struct dp *, uint32_t spi, bool inbound,
 	    struct dp_counters *);
+
+void	dp_get_stats(struct dp *, struct dp_stats *);
 
 /* Route a client's virtual IP (or prefix) into the data plane. */
 int	dp_route_add(struct dp *, const struct rg_prefix *);

@@ -28,6 +28,7 @@ struct dp_ops {
 			    const struct rg_prefix *);
 	void		(*set_encap_socket)(struct dp_backend *, int, int);
 	bool		(*encap_shared)(struct dp_backend *);
+	void		(*stats)(struct dp_backend *, struct dp_stats *);
 	void		(*udp_input)(struct dp_backend *, const uint8_t *,
 			    size_t, const struct sockaddr *,
 			    const struct sockaddr *);

@@ -781,6 +781,24 @@ dpu_set_encap_socket(struct dp_backend *b, int af, int fd)
 		    "worker sockets", af == AF_INET ? 4 : 6, b->nw);
 }
 
+static void
+dpu_stats(struct dp_backend *b, struct dp_stats *st)
+{
+	struct dpu_stats	 s;
+
+	dp_user_stats(b, -1, &s);
+	st->workers = b->nw;
+	st->steered = b->steered || b->nw == 1;
+	st->packets = s.packets;
+	st->handed = s.handed;
+	st->no_sa_in = s.no_sa_in;
+	st->no_sa_out = s.no_sa_out;
+	st->bad_inner = s.bad_inner;
+	st->policy = s.policy;
+	st->tx_err = s.tx_err;
+	st->ring_full = s.ring_full;
+}
+
 static bool
 dpu_encap_shared(struct dp_backend *b)
 {
@@ -885,6 +903,7 @@ const struct dp_ops dp_user_ops = {
 	.route_del = dpu_route_del,
 	.set_encap_socket = dpu_set_encap_socket,
 	.encap_shared = dpu_encap_shared,
+	.stats = dpu_stats,
 	.udp_input = dpu_udp_input,
 	.send_to_client = dpu_send_to_client,
 };

@@ -432,6 +432,22 @@ rg_engine_status(struct rg_engine *e)
 		json_object_set_new(st, "pools", pools);
 	json_object_set_new(st, "dataplane",
 	    json_string(e->dp ? dp_kind(e->dp) : "none"));
+	if (e->dp != NULL) {
+		struct dp_stats	 d;
+
+		dp_get_stats(e->dp, &d);
+		json_object_set_new(st, "dataplane_stats", json_pack(
+		    "{s:i,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+		    "workers", (int)d.workers, "steered", d.steered,
+		    "packets", (json_int_t)d.packets,
+		    "handed", (json_int_t)d.handed,
+		    "no_sa_in", (json_int_t)d.no_sa_in,
+		    "no_sa_out", (json_int_t)d.no_sa_out,
+		    "bad_inner", (json_int_t)d.bad_inner,
+		    "policy", (json_int_t)d.policy,
+		    "tx_err", (json_int_t)d.tx_err,
+		    "ring_full", (json_int_t)d.ring_full));
+	}
 	json_object_set_new(st, "dhcp", json_pack("{s:I,s:I}", "answered",
 	    (json_int_t)e->dhcp_answered, "dropped",
 	    (json_int_t)e->dhcp_dropped));

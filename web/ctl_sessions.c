@@ -123,6 +123,29 @@ print_pools(json_t *pools)
 	json_decref(rows);
 }
 
+/* " (N workers, ...)" and a line of drop counters, when there are any. */
+static void
+print_dp_stats(json_t *d)
+{
+	long long	 w = json_integer_value(json_object_get(d, "workers"));
+
+#define N(k)	((long long)json_integer_value(json_object_get(d, k)))
+	if (w > 0)
+		printf(" (%lld worker thread%s%s)", w, w == 1 ? "" : "s",
+		    w == 1 ? "" : json_is_true(json_object_get(d, "steered")) ?
+		    ", BPF steering" : ", no BPF steering: packets copied "
+		    "between threads");
+	printf("\n");
+	if (!json_is_object(d) || w == 0)
+		return;
+	printf("  ESP packets %lld; dropped: unknown SPI %lld, no SA for the "
+	    "destination %lld, malformed %lld, outside the selectors %lld, "
+	    "send errors %lld, worker busy %lld\n", N("packets"),
+	    N("no_sa_in"), N("no_sa_out"), N("bad_inner"), N("policy"),
+	    N("tx_err"), N("ring_full"));
+#undef N
+}
+
 static void
 print_status(json_t *st, const char *unused)
 {
@@ -136,9 +159,10 @@ print_status(json_t *st, const char *unused)
 	    "store")) ? json_string_value(json_object_get(st, "store")) : "-");
 	if (!json_is_object(en))
 		return;
-	printf("data plane: %s\n", json_string_value(json_object_get(en,
+	printf("data plane: %s", json_string_value(json_object_get(en,
 	    "dataplane")) ? json_string_value(json_object_get(en,
 	    "dataplane")) : "-");
+	print_dp_stats(json_object_get(en, "dataplane_stats"));
 	s = json_object_get(en, "sessions");
 	printf("\nsessions: %zu\n", json_array_size(s));
 	if (json_array_size(s) > 0)

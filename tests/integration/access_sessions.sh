@@ -165,6 +165,22 @@ else
 	failed dhcp_inform "$out"
 fi
 
+# --- the data plane's workers (dp_threads 0: one per CPU) and counters ------
+ncpu=$(nproc)
+[ "$ncpu" -gt 64 ] && ncpu=64
+js=$(ctl --json status)
+out=$(ctl status)
+if [ "$(jq .engine.dataplane_stats.workers <<<"$js")" = "$ncpu" ] &&
+    { [ "$ncpu" = 1 ] || [ "$(jq .engine.dataplane_stats.steered <<<"$js")" = true ]; } &&
+    [ "$(jq .engine.dataplane_stats.packets <<<"$js")" -ge 2 ] &&
+    [ "$(jq .engine.dataplane_stats.handed <<<"$js")" = 0 ] &&
+    grep -Eq "^data plane: userspace \($ncpu worker thread" <<<"$out" &&
+    grep -q "^  ESP packets [0-9]*; dropped: unknown SPI" <<<"$out"; then
+	pass dataplane_workers
+else
+	failed dataplane_workers "$(jq -c .engine.dataplane_stats <<<"$js") / $(grep -A1 '^data plane' <<<"$out" | tr '\n' ' ')"
+fi
+
 out=$(ctl pool show testbed)
 if grep -q "^utilisation: .*(1 of 65534 addresses used: 1 active" <<<"$out" &&
     grep -q "^ADDRESS *USER *SESSION *STATE *SINCE" <<<"$out" &&

@@ -39,7 +39,7 @@
 static struct rg_loop	*loop;
 static struct dp	*dp;
 static struct dp_backend *be;
-static struct esp_sa	 peer_out[NCLI + 2], peer_in[NCLI + 2];
+static struct esp_sa	 peer_out[NCLI + 4], peer_in[NCLI + 4];
 static int		 ike_fd = -1, peer_fd = -1, lan_fd = -1;
 static bool		 have_ns;
 static int		 ndhcp;
@@ -499,6 +499,81 @@ rekey_under_load(void)
 	}
 }
 
+/* IPv6 vips: the TUN steering program takes the last 32 bits of the
+ * IPv6 destination, as dpu_dst_owner() does. */
+static void
+ipv6_steered(void)
+{
+	struct sockaddr_in6	 to = { .sin6_family = AF_INET6,
+				    .sin6_port = htons(5555) };
+	struct dp_sa		 out;
+	struct rg_prefix	 p6;
+	struct dpu_stats	 w0, w1, a0, a1, all;
+	uint8_t			 esp[2048], buf[2048], nh;
+	size_t			 olen;
+	uint64_t		 seq;
+	ssize_t			 r;
+	int			 fd6, i, k, got[2] = { 0, 0 };
+	static const char	*v6[] = { "fd00:18::1", "fd00:18::2" };
+
+	if (!have_ns)
+		return;
+	CHECK_EQ(system("ip -6 addr add fd00:1::1/128 dev lo nodad"), 0);
+	fd6 = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	CHECK(fd6 != -1);
+	inet_pton(AF_INET6, "fd00:1::1", &to.sin6_addr);
+	CHECK_EQ(bind(fd6, (struct sockaddr *)&to, sizeof(to)), 0);
+	for (i = 0; i < 2; i++) {	/* outbound SAs 0x4001, 0x4002 */
+		mksa(&out, 0x4001 + (uint32_t)i, false, 10 + (uint32_t)i,
+		    (uint8_t)(0x60 + i));
+		memset(&out.ts_local[0], 0, sizeof(out.ts_local[0]));
+		memset(&out.ts_remote[0], 0, sizeof(out.ts_remote[0]));
+		out.ts_local[0].af = out.ts_remote[0].af = AF_INET6;
+		out.ts_local[0].port_hi = out.ts_remote[0].port_hi = 0xffff;
+		inet_pton(AF_INET6, "fd00:1::", out.ts_local[0].addr_lo);
+		inet_pton(AF_INET6, "fd00:1::ffff", out.ts_local[0].addr_hi);
+		inet_pton(AF_INET6, v6[i], out.ts_remote[0].addr_lo);
+		inet_pton(AF_INET6, v6[i], out.ts_remote[0].addr_hi);
+		CHECK_EQ(dp_sa_add(dp, &out), 0);
+		out.inbound = true;
+		CHECK_EQ(esp_sa_init(&peer_in[NCLI + 2 + i], &out), 0);
+	}
+	CHECK_EQ(rg_prefix_parse("fd00:18::/64", &p6), 0);
+	CHECK_EQ(dp_route_add(dp, &p6), 0);
+	dp_user_stats(be, 0, &w0);
+	dp_user_stats(be, 1, &w1);
+	for (k = 0; k < 10; k++)
+		for (i = 0; i < 2; i++) {
+			inet_pton(AF_INET6, v6[i], &to.sin6_addr);
+			CHECK_EQ(sendto(fd6, "six", 3, 0,
+			    (struct sockaddr *)&to, sizeof(to)), 3);
+		}
+	for (k = 0; k < 300 && got[0] + got[1] < 20; k++) {
+		while ((r = recv(peer_fd, esp, sizeof(esp), MSG_DONTWAIT)) > 0) {
+			i = (int)rg_get_u32(esp) - 0x4001;
+			if (i < 0 || i > 1)
+				continue;
+			if (esp_decrypt(&peer_in[NCLI + 2 + i], esp, (size_t)r,
+			    buf, sizeof(buf), &olen, &nh, &seq) == 0 &&
+			    nh == 41 && olen == 51)
+				got[i]++;
+		}
+		pump(10);
+	}
+	CHECK_EQ(got[0], 10);
+	CHECK_EQ(got[1], 10);
+	dp_user_stats(be, 0, &a0);
+	dp_user_stats(be, 1, &a1);
+	dp_user_stats(be, -1, &all);
+	CHECK_EQ(a1.packets - w1.packets, 10);	/* ::1 */
+	CHECK_EQ(a0.packets - w0.packets, 10);	/* ::2 */
+	CHECK_EQ(all.handed, 0);
+	CHECK_EQ(dp_route_del(dp, &p6), 0);
+	CHECK_EQ(dp_sa_del(dp, 0x4001, false), 0);
+	CHECK_EQ(dp_sa_del(dp, 0x4002, false), 0);
+	close(fd6);
+}
+
 static void
 teardown(void)
 {
@@ -506,7 +581,7 @@ teardown(void)
 
 	if (dp != NULL)
 		dp_free(dp);	/* joins the workers, frees their SAs */
-	for (i = 0; i < NCLI + 2; i++) {
+	for (i = 0; i < NCLI + 4; i++) {
 		esp_sa_clear(&peer_out[i]);
 		esp_sa_clear(&peer_in[i]);
 	}
@@ -523,6 +598,7 @@ teardown(void)
 
 RG_TEST_MAIN("dp_mq",
     T(setup), T(udp_steered_by_spi), T(ike_and_keepalive_reach_ike),
-    T(tun_steered_by_vip), T(loop_thread_esp_handed), T(raw_esp_handed),
+    T(tun_steered_by_vip), T(ipv6_steered), T(loop_thread_esp_handed),
+    T(raw_esp_handed),
     T(dhcp_back_to_loop), T(inject_and_move), T(rekey_under_load),
     T(teardown))
