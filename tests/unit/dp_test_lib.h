@@ -13,7 +13,9 @@
 
 #include "dp.h"
 #include "dp_pkt.h"
+#include "esp.h"
 #include "rg_buf.h"
+#include "rg_test.h"
 
 static inline void
 sin4(struct sockaddr_storage *ss, const char *ip, uint16_t port)
@@ -90,6 +92,16 @@ mk_udp(uint8_t *p, const char *src, uint16_t sport, const char *dst,
 	rg_put_u16(p + 24, (uint16_t)(8 + n));
 	memcpy(p + 28, payload, n);
 	return len;
+}
+
+/* The peer's side: an IPv4 inner packet sealed with its outbound SA. */
+static inline size_t
+seal(struct esp_sa *sa, const uint8_t *inner, size_t len, uint8_t *out)
+{
+	size_t	 n = 0;
+
+	CHECK_EQ(esp_encrypt(sa, 4, inner, len, out, 2048, &n), 0);
+	return n;
 }
 
 #endif

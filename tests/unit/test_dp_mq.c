@@ -162,15 +162,6 @@ to_4500(const uint8_t *p, size_t len)
 	    sizeof(struct sockaddr_in)), (ssize_t)len);
 }
 
-static size_t
-seal(struct esp_sa *sa, const uint8_t *inner, size_t len, uint8_t *out)
-{
-	size_t	 n = 0;
-
-	CHECK_EQ(esp_encrypt(sa, 4, inner, len, out, 2048, &n), 0);
-	return n;
-}
-
 /* Count what reaches the LAN socket within ms, up to want. */
 static int
 lan_count(int want, int ms)

@@ -63,15 +63,6 @@ on_dhcp(void *arg, uint32_t reqid, const uint8_t *pkt, size_t len)
 		ndhcp++;
 }
 
-static size_t
-seal(struct esp_sa *sa, const uint8_t *inner, size_t len, uint8_t *out)
-{
-	size_t	 n = 0;
-
-	CHECK_EQ(esp_encrypt(sa, 4, inner, len, out, 2048, &n), 0);
-	return n;
-}
-
 static void
 feed(const uint8_t *esp, size_t len)
 {
