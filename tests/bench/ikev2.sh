@@ -62,7 +62,7 @@ per_core() { awk -v u="$1" 'BEGIN { if (u > 0) printf "%.0f", 1e6 / u; else prin
 # --- roadgate
 ip netns exec "$TB_NS_SRV" env TB_PKI="$TB_PKI" TB_PSK="$TB_PSK" \
     TB_POOL=198.18.0.0/16 TB_DNS="$TB_DNS" TB_LAN_NET="$TB_LAN_NET" \
-    "$resp" --dp userspace --quiet --cookies 1000000 >"$tmp/rg.log" 2>&1 &
+    "$resp" --dp userspace --dp-threads 0 --quiet --cookies 1000000 >"$tmp/rg.log" 2>&1 &
 srvpid=$!
 sleep 1
 c0=$(cpu_ticks "$srvpid")
