@@ -508,6 +508,16 @@ dpu_w_unlink(struct dpu_worker *w, struct dpu_sa *s)
 }
 
 static void
+dpu_reg_link(struct dp_backend *b, struct dpu_sa *s)
+{
+	unsigned	 h = dpu_spi_hash(s->spi);
+
+	s->rnext = b->reg_tab[h];
+	b->reg_tab[h] = s;
+	TAILQ_INSERT_HEAD(&b->sas, s, entry);
+}
+
+static void
 dpu_reg_unlink(struct dp_backend *b, struct dpu_sa *s)
 {
 	struct dpu_sa	**pp;
@@ -548,7 +558,6 @@ static int
 dpu_sa_add(struct dp_backend *b, const struct dp_sa *d)
 {
 	struct dpu_sa	*s;
-	unsigned	 h;
 
 	if (d->nts_local > DP_MAX_TS || d->nts_remote > DP_MAX_TS ||
 	    (d->peer.ss_family != AF_INET && d->peer.ss_family != AF_INET6)) {
@@ -598,24 +607,31 @@ dpu_sa_add(struct dp_backend *b, const struct dp_sa *d)
 		s->hosted = true;
 		s->owner = (uint16_t)dpu_dst_owner(b, s->host_af, s->host);
 	}
-	h = dpu_spi_hash(s->spi);
-	s->rnext = b->reg_tab[h];
-	b->reg_tab[h] = s;
-	TAILQ_INSERT_HEAD(&b->sas, s, entry);
+	if (dpu_post_add(b, s) == -1) {
+		esp_sa_clear(&s->esp);
+		free(s);
+		return -1;
+	}
+	dpu_reg_link(b, s);
 	rg_log_peer(RG_T_ESP, RG_L_INFO, (const struct sockaddr *)&d->peer,
 	    d->spi, 0, "SA %s %08x reqid %u %s%s added (worker %u)",
 	    s->inbound ? "in" : "out", s->spi, s->reqid,
 	    s->mode == DP_MODE_TUNNEL ? "tunnel" : "transport",
 	    s->encap ? " udp-encap" : "", s->owner);
-	dpu_post_add(b, s);
 	return 0;
 }
 
-static void
+/* Out of the registry; the worker unlinks and frees it.  -1: no memory
+ * for the message, the SA stays as it was (a retry may succeed). */
+static int
 dpu_remove(struct dp_backend *b, struct dpu_sa *s)
 {
-	dpu_reg_unlink(b, s);
-	dpu_post_del(b, s);	/* the worker unlinks and frees it */
+	dpu_reg_unlink(b, s);	/* first: inline, the post frees it */
+	if (dpu_post_del(b, s) == -1) {
+		dpu_reg_link(b, s);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -629,8 +645,7 @@ dpu_sa_del(struct dp_backend *b, uint32_t spi, bool inbound)
 	    inbound ? "in" : "out", spi,
 	    (unsigned long long)dpu_ctr_get(&s->ctr.packets),
 	    (unsigned long long)dpu_ctr_get(&s->ctr.bytes));
-	dpu_remove(b, s);
-	return 0;
+	return dpu_remove(b, s);
 }
 
 static int
@@ -645,7 +660,8 @@ dpu_sa_update_addrs(struct dp_backend *b, uint32_t reqid,
 	TAILQ_FOREACH(s, &b->sas, entry) {
 		if (s->reqid != reqid)
 			continue;
-		dpu_post_addrs(b, s, l, p, encap);
+		if (dpu_post_addrs(b, s, l, p, encap) == -1)
+			return -1;
 		n++;
 	}
 	return n ? 0 : -1;
@@ -717,16 +733,18 @@ dpu_life(struct rg_timer *t)
 		ex[n].reqid = s->reqid;
 		ex[n].inbound = s->inbound;
 		ex[n].hard = hard;
-		n++;
-		s->soft_done = true;
-		if (hard) {
-			rg_notice(ESP, "SA %s %08x reqid %u: hard lifetime, "
-			    "removed", s->inbound ? "in" : "out", s->spi,
-			    s->reqid);
-			dpu_remove(b, s);
-		} else
+		if (!hard)
 			rg_info(ESP, "SA %s %08x reqid %u: soft lifetime",
 			    s->inbound ? "in" : "out", s->spi, s->reqid);
+		else if (dpu_remove(b, s) == -1)
+			continue;	/* no memory: again in a second */
+		else
+			rg_notice(ESP, "SA %s %08x reqid %u: hard lifetime, "
+			    "removed", ex[n].inbound ? "in" : "out", ex[n].spi,
+			    ex[n].reqid);
+		n++;
+		if (!hard)
+			s->soft_done = true;	/* s is gone when hard */
 	}
 	/* callbacks last: they may add or delete SAs */
 	for (i = 0; i < n; i++)

@@ -107,6 +107,7 @@ struct dpu_worker {
 	struct rg_loop		*loop;
 	bool			 threaded;
 	pthread_t		 thread;
+	bool			 stop;		/* atomic: leave the loop */
 	int			 tunfd;
 	struct rg_io		 tun_io;
 	int			 udp4, udp6;	/* own 4500 sockets, or -1 */
@@ -203,9 +204,10 @@ int	dpu_udp_join(struct dp_backend *, int af, int ikefd);
 /* dp_user_mq.c: workers, their messages and rings */
 int	dpu_workers_start(struct dp_backend *, int threads, const char *tun);
 void	dpu_workers_stop(struct dp_backend *);
-void	dpu_post_add(struct dp_backend *, struct dpu_sa *);
-void	dpu_post_del(struct dp_backend *, struct dpu_sa *);
-void	dpu_post_addrs(struct dp_backend *, struct dpu_sa *,
+/* 0, or -1 (out of memory: nothing was posted, nothing changed). */
+int	dpu_post_add(struct dp_backend *, struct dpu_sa *);
+int	dpu_post_del(struct dp_backend *, struct dpu_sa *);
+int	dpu_post_addrs(struct dp_backend *, struct dpu_sa *,
 	    const struct sockaddr *l, const struct sockaddr *p, bool encap);
 int	dpu_post_inject(struct dp_backend *, struct dpu_sa *,
 	    const uint8_t *pkt, size_t len);

@@ -42,7 +42,6 @@ enum dpu_msg_kind {
 	DPU_M_ADDRS,
 	DPU_M_INJECT,
 	DPU_M_DHCP,
-	DPU_M_STOP,
 };
 
 struct dpu_msg {
@@ -193,9 +192,6 @@ dpu_apply(struct dpu_worker *w, struct dpu_msg *m)
 	case DPU_M_INJECT:
 		dpu_send_inject(w, m->sa, m->pkt, m->len);
 		break;
-	case DPU_M_STOP:
-		rg_loop_stop(w->loop);
-		break;
 	case DPU_M_DHCP:
 		break;
 	}
@@ -233,40 +229,43 @@ dpu_msg_new(enum dpu_msg_kind kind, struct dpu_sa *sa, size_t len)
 	return m;
 }
 
-void
+int
 dpu_post_add(struct dp_backend *b, struct dpu_sa *sa)
 {
 	struct dpu_msg	*m;
 
-	/* Without memory the worker must still learn of it: link here
-	 * when inline, else retry is the caller's (the SA stays unseen). */
-	if ((m = dpu_msg_new(DPU_M_ADD, sa, 0)) != NULL)
-		dpu_post(b->w[sa->owner], m);
+	if ((m = dpu_msg_new(DPU_M_ADD, sa, 0)) == NULL)
+		return -1;
+	dpu_post(b->w[sa->owner], m);
+	return 0;
 }
 
-void
+int
 dpu_post_del(struct dp_backend *b, struct dpu_sa *sa)
 {
 	struct dpu_msg	*m;
 
-	if ((m = dpu_msg_new(DPU_M_DEL, sa, 0)) != NULL)
-		dpu_post(b->w[sa->owner], m);
+	if ((m = dpu_msg_new(DPU_M_DEL, sa, 0)) == NULL)
+		return -1;
+	dpu_post(b->w[sa->owner], m);
+	return 0;
 }
 
-void
+int
 dpu_post_addrs(struct dp_backend *b, struct dpu_sa *sa,
     const struct sockaddr *l, const struct sockaddr *p, bool encap)
 {
 	struct dpu_msg	*m;
 
 	if ((m = dpu_msg_new(DPU_M_ADDRS, sa, 0)) == NULL)
-		return;
+		return -1;
 	memcpy(&m->l, l, l->sa_family == AF_INET ?
 	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 	memcpy(&m->p, p, p->sa_family == AF_INET ?
 	    sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
 	m->encap = encap;
 	dpu_post(b->w[sa->owner], m);
+	return 0;
 }
 
 int
@@ -355,7 +354,10 @@ dpu_ev_read(struct rg_io *io, uint32_t events)
 	more = dpu_ring_drain(w);
 	dpu_flush(w);
 	dpu_kick(w);
-	if (more)
+	/* every message posted before the stop was taken above */
+	if (__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE))
+		rg_loop_stop(w->loop);
+	else if (more)
 		dpu_wake(w->evfd);	/* let the other fds have a turn */
 }
 
@@ -509,9 +511,10 @@ dpu_workers_stop(struct dp_backend *b)
 	unsigned	 i;
 
 	for (i = 0; i < b->nw; i++)
-		if (b->w[i]->threaded &&
-		    (m = dpu_msg_new(DPU_M_STOP, NULL, 0)) != NULL) {
-			dpu_post(b->w[i], m);
+		if (b->w[i]->threaded) {
+			__atomic_store_n(&b->w[i]->stop, true,
+			    __ATOMIC_RELEASE);
+			dpu_wake(b->w[i]->evfd);
 			pthread_join(b->w[i]->thread, NULL);
 		}
 	for (i = 0; i < b->nw; i++)
