@@ -19,13 +19,15 @@ server_libdp_a_SOURCES = server/dp.c server/dp.h server/dp_int.h \
 	server/dp_user_mq.c server/dp_steer.c server/dp_steer.h \
 	server/dp_pkt.c server/dp_pkt.h \
 	server/dp_nl.c server/dp_nl.h server/dp_xfrm.c server/dp_xfrm.h \
+	server/dp_xfrm_dhcp.c \
 	server/dp_gro.c server/dp_gro.h server/dp_fwd.c server/dp_fwd.h
 
 # Test tools: two of dp-static make a tunnel without IKE (tests/integration).
 check_PROGRAMS += tests/tools/dp-static
 tests_tools_dp_static_SOURCES = tests/tools/dp-static.c
+tests_tools_dp_static_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/pool
 tests_tools_dp_static_LDADD = server/libdp.a server/libesp.a \
-	server/librgcore.a $(DEP_LIBS)
+	pool/librgdhcp.a server/librgcore.a $(DEP_LIBS)
 
 # Fuzz target for the ESP input path (runs in tests/run via fuzz_driver).
 check_PROGRAMS += tests/unit/test_fuzz_esp_input

@@ -9,10 +9,12 @@
  * inbound SA the IN and FWD policies, each with a template naming the
  * outer addresses and reqid.  Expire messages (XFRMNLGRP_EXPIRE) become
  * dp_events.expire; counters are read back from the state; dp_free()
- * removes every state and policy it installed.
+ * removes every state and policy it installed.  DHCPINFORMs from clients
+ * are captured and answered by dp_xfrm_dhcp.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_packet.h>
 #include <linux/xfrm.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include <sys/epoll.h>
 #include <sys/queue.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
@@ -57,6 +60,9 @@ struct dp_backend {
 	struct nl_sock		*evsk;		/* expire events; owned */
 	struct rg_io		 ev_io;
 	TAILQ_HEAD(, dpx_sa)	 sas;
+	int			 dhcp_fd;	/* capture; owned */
+	struct rg_io		 dhcp_io;
+	int			 raw_fd;	/* answers; owned */
 };
 
 struct dpx_alg {
@@ -694,11 +700,65 @@ static int
 dpx_send_to_client(struct dp_backend *b, uint32_t reqid, const uint8_t *pkt,
     size_t len)
 {
-	(void)b;
-	(void)pkt;
-	(void)len;
-	rg_debug(ESP, "XFRM: inject for reqid %u unsupported", reqid);
-	return -1;
+	struct dpx_sa	*s;
+
+	TAILQ_FOREACH(s, &b->sas, entry)
+		if (!s->inbound && s->reqid == reqid)
+			break;
+	if (s == NULL)
+		return -1;
+	/* the kernel's outbound policy for reqid's selectors encrypts it */
+	return dp_xfrm_dhcp_send(&b->raw_fd, pkt, len);
+}
+
+/* The inbound tunnel SA whose only remote selector is this address. */
+static struct dpx_sa *
+dpx_by_vip(struct dp_backend *b, const uint8_t *src)
+{
+	const struct dp_ts	*t;
+	struct dpx_sa		*s;
+
+	TAILQ_FOREACH(s, &b->sas, entry) {
+		if (!s->inbound || s->cfg.mode != DP_MODE_TUNNEL ||
+		    s->cfg.nts_remote != 1)
+			continue;
+		t = &s->cfg.ts_remote[0];
+		if (t->af == AF_INET && memcmp(t->addr_lo, src, 4) == 0 &&
+		    memcmp(t->addr_hi, src, 4) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+static void
+dpx_dhcp_read(struct rg_io *io, uint32_t events)
+{
+	struct dp_backend	*b = io->arg;
+	struct sockaddr_ll	 ll;
+	socklen_t		 sl;
+	const uint8_t		*src;
+	struct dpx_sa		*s;
+	uint8_t			 pkt[2048];
+	ssize_t			 n;
+	int			 i;
+
+	(void)events;
+	for (i = 0; i < 64; i++) {
+		sl = sizeof(ll);
+		if ((n = recvfrom(b->dhcp_fd, pkt, sizeof(pkt), MSG_TRUNC,
+		    (struct sockaddr *)&ll, &sl)) < 0)
+			return;
+		if ((size_t)n > sizeof(pkt) || dp_xfrm_dhcp_check(pkt,
+		    (size_t)n, ll.sll_pkttype, &src) == -1)
+			continue;
+		if ((s = dpx_by_vip(b, src)) == NULL) {
+			rg_debug(ESP, "DHCP request from %u.%u.%u.%u: no "
+			    "tunnel of ours has that address", src[0], src[1],
+			    src[2], src[3]);
+			continue;
+		}
+		b->ev.dhcp_inform(b->ev.arg, s->reqid, pkt, (size_t)n);
+	}
 }
 
 /* XFRM_MSG_EXPIRE: struct xfrm_user_expire (linux/xfrm.h). */
@@ -766,6 +826,12 @@ dpx_free(struct dp_backend *b)
 		rg_io_del(b->loop, &b->ev_io);
 		nl_socket_free(b->evsk);
 	}
+	if (b->dhcp_fd != -1) {
+		rg_io_del(b->loop, &b->dhcp_io);
+		close(b->dhcp_fd);
+	}
+	if (b->raw_fd != -1)
+		close(b->raw_fd);
 	if (b->sk != NULL)
 		nl_socket_free(b->sk);
 	free(b);
@@ -784,6 +850,7 @@ dpx_new(struct rg_loop *loop, const char *tun_name, int threads,
 	b->loop = loop;
 	if (ev != NULL)
 		b->ev = *ev;
+	b->dhcp_fd = b->dhcp_io.fd = b->raw_fd = -1;
 	TAILQ_INIT(&b->sas);
 	if ((b->sk = nl_socket_alloc()) == NULL ||
 	    nl_connect(b->sk, NETLINK_XFRM) < 0)
@@ -810,6 +877,20 @@ dpx_new(struct rg_loop *loop, const char *tun_name, int threads,
 		nl_socket_free(b->evsk);
 		b->evsk = NULL;
 		goto fail;
+	}
+	if (loop != NULL && b->ev.dhcp_inform != NULL) {
+		if ((b->dhcp_fd = dp_xfrm_dhcp_open()) == -1)
+			rg_warn(ESP, "DHCPINFORM capture: %s; clients asking "
+			    "for their routes by DHCP get no answer",
+			    strerror(errno));
+		else {
+			b->dhcp_io = (struct rg_io){ b->dhcp_fd, dpx_dhcp_read,
+			    b };
+			if (rg_io_add(loop, &b->dhcp_io, EPOLLIN) == -1) {
+				close(b->dhcp_fd);
+				b->dhcp_fd = b->dhcp_io.fd = -1;
+			}
+		}
 	}
 	return b;
 fail:

@@ -22,4 +22,13 @@ struct dpx_sa		*dp_xfrm_track(struct dp_backend *, const struct dp_sa *);
 int			 dp_xfrm_policies_add(struct dp_backend *,
 			    const struct dp_sa *, struct dpx_sa *);
 
+/* dp_xfrm_dhcp.c: DHCPINFORM through kernel-XFRM tunnels.  The capture
+ * socket (AF_PACKET + BPF, UDP 68 -> 67), or -1; a captured packet's
+ * check (pkttype from its sockaddr_ll; *src: its IPv4 source); sending
+ * an answer (a whole IPv4 packet) through a raw socket made on first use. */
+int	dp_xfrm_dhcp_open(void);
+int	dp_xfrm_dhcp_check(const uint8_t *pkt, size_t len, int pkttype,
+	    const uint8_t **src);
+int	dp_xfrm_dhcp_send(int *rawfd, const uint8_t *pkt, size_t len);
+
 #endif

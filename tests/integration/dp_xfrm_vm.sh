@@ -10,7 +10,9 @@
 # states and out/in/fwd policies installed, ping through the SAs, the
 # SA counters read back from the kernel, everything removed at exit;
 # lifetimes: the kernel's soft and hard expire messages reach
-# dp_events.expire and the hard-expired state is gone.
+# dp_events.expire and the hard-expired state is gone; a DHCPINFORM from
+# the client's vip is captured after the kernel decrypted it and answered
+# through the tunnel (dp_xfrm_dhcp.c).
 set -u
 top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${RG_BUILD:-$top/build-test}
@@ -19,14 +21,14 @@ if [ "${RG_VM_TESTS:-0}" != 1 ] || [ "$(id -u)" != 0 ] || [ ! -x "$vm/vm-run" ];
 	echo "SKIP dp_xfrm_vm: set RG_VM_TESTS=1 (needs root and $vm)"
 	exit 0
 fi
-for t in dp-static dp-xfrm-check; do
+for t in dp-static dp-xfrm-check dhcp-inform-client; do
 	[ -x "$build/tests/tools/$t" ] || { echo "FAIL dp_xfrm_vm: $t not built"; exit 1; }
 done
 export VM_CACHE=${RG_VM_CACHE:-/var/tmp/rgdp-vm}
 work=$(mktemp -d /tmp/rgdp-vm.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 # FORCE: the cache key is the file list, not the binaries' contents
-if ! FORCE=1 VM_EXTRA_PATHS="$build/tests/tools/dp-static:/usr/local/bin/dp-static $build/tests/tools/dp-xfrm-check:/usr/local/bin/dp-xfrm-check" \
+if ! FORCE=1 VM_EXTRA_PATHS="$build/tests/tools/dp-static:/usr/local/bin/dp-static $build/tests/tools/dp-xfrm-check:/usr/local/bin/dp-xfrm-check $build/tests/tools/dhcp-inform-client:/usr/local/bin/dhcp-inform-client" \
     "$vm/build-image" >"$work/build.log" 2>&1; then
 	echo "FAIL dp_xfrm_vm.image: $(tail -3 "$work/build.log" | tr '\n' ' ')"
 	exit 1
@@ -61,7 +63,7 @@ start() {	# start NAME EXTRA...
 	name=$1; shift
 	ip netns exec b dp-static --dp kernel --local 192.0.2.1 --peer 192.0.2.2 \
 	    --spi-in c0000002 --spi-out c0000001 --key-in $KA --key-out $KB \
-	    --ts-local 198.51.100.0/24 --ts-remote 198.18.0.1/32 "$@" \
+	    --ts-local 198.51.100.0/24 --ts-remote 198.18.0.1/32 "$@" ${B_EXTRA:-} \
 	    >/tmp/$name-b.out 2>&1 &
 	pb=$!
 	ip netns exec a dp-static --dp kernel --local 192.0.2.2 --peer 192.0.2.1 \
@@ -137,6 +139,27 @@ else
 	f dp_xfrm_vm.update_addrs "$(grep MOVED /tmp/mv-a.out /tmp/mv-b.out | tr '\n' ' ') [$oseq] $(ip -n a xfrm state | grep '^src' | tr '\n' ' ')"
 fi
 stop
+
+# DHCPINFORM through kernel XFRM (Windows asks for its split routes so):
+# the server end captures it after the kernel decrypted it and answers
+# through the SA's outbound policy (dp_xfrm_dhcp.c); the client gets a
+# DHCPACK with the split route (options 121 and 249).
+if B_EXTRA="--dhcp-split 198.51.100.0/24" start dhcp; then
+	out=$(ip netns exec a dhcp-inform-client --vip 198.18.0.1 --server 198.51.100.1 \
+	    --timeout-ms 8000 2>&1)
+	if echo "$out" | grep -qx "msgtype 5" &&
+	    echo "$out" | grep -qx "route121 198.51.100.0/24 via 198.51.100.1" &&
+	    echo "$out" | grep -qx "route249 198.51.100.0/24 via 198.51.100.1" &&
+	    grep -q "DHCP reqid=.* answered 0" /tmp/dhcp-b.out; then
+		p "dp_xfrm_vm.dhcp_inform_answered"
+	else
+		f dp_xfrm_vm.dhcp_inform_answered "client: $(echo "$out" | tr '\n' ' ') server: $(grep DHCP /tmp/dhcp-b.out | tr '\n' ' ') b: $(ip -s -n b xfrm state | grep -E '^src|packets' | tr '\n' ' ') a: $(ip -s -n a xfrm state | grep -E '^src|packets' | tr '\n' ' ') $(ip netns exec a cat /proc/net/snmp | grep -E '^(Udp|Ip):' | tr '\n' ' ') xfrm_stat: $(ip netns exec a cat /proc/net/xfrm_stat | grep -v ' 0$' | tr '\n' ' ')"
+	fi
+	stop
+else
+	f dp_xfrm_vm.dhcp_start "$(tail -3 /tmp/dhcp-b.out | tr '\n' ' ')"
+	stop
+fi
 
 # lifetimes: soft at 2 s, hard at 4 s (kernel timers), reported to us
 if start life --soft-time 2 --hard-time 4; then

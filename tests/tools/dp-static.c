@@ -17,6 +17,9 @@
  *     [--port 4500] [--peer-port 4500] [--debug] [--dp userspace|kernel|auto]
  *     [--soft-time S] [--hard-time S] [--soft-bytes N] [--hard-bytes N]
  *     [--threads N]  (data-plane workers; default none: the main loop)
+ *     [--dhcp-split PFX]  answer DHCPINFORMs (pool/dhcp_inform.c) with PFX
+ *                          as the split route, from its first host; prints
+ *                          "DHCP reqid=R answered rc" for each
  * Lifetime events print "EXPIRE reqid=R spi=<hex> in|out soft|hard".
  * --move-local IP --move-peer IP: on SIGUSR2, dp_sa_update_addrs() to these
  * outer addresses (MOBIKE-style), then "MOVED rc".
@@ -33,6 +36,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dhcp_inform.h"
 #include "dp.h"
 #include "rg_config.h"
 #include "rg_log.h"
@@ -54,7 +58,7 @@ usage(void)
 	    "[--integ ALG --ikey-in HEX --ikey-out HEX] [--raw] [--esn] "
 	    "--ts-local PFX --ts-remote PFX [--route PFX] [--mss N]\n"
 	    "  [--forwarding] [--masquerade IF|auto] [--proxy-arp IF] "
-	    "[--threads N]\n");
+	    "[--threads N] [--dhcp-split PFX]\n");
 	exit(2);
 }
 
@@ -134,6 +138,37 @@ print_counters(void)
 		    (unsigned long long)c.auth_drops,
 		    (unsigned long long)c.other_drops);
 	}
+	fflush(stdout);
+}
+
+static struct rg_prefix	 dhcp_split;
+static bool		 dhcp_on;
+
+/* What roadgated does for a Windows client: a DHCPACK with the split
+ * route (options 121/249) from the first host of the split network. */
+static void
+on_dhcp(void *arg, uint32_t reqid, const uint8_t *pkt, size_t len)
+{
+	struct rg_profile	 prof;
+	struct rg_addr		 server;
+	uint8_t			 ans[DHCP_ANSWER_MAX];
+	size_t			 alen;
+	int			 rc;
+
+	(void)arg;
+	memset(&prof, 0, sizeof(prof));
+	prof.name = "dp-static";
+	prof.split = &dhcp_split;
+	prof.nsplit = 1;
+	memset(&server, 0, sizeof(server));
+	server.af = AF_INET;
+	memcpy(server.addr, dhcp_split.addr, 4);
+	server.addr[3] |= 1;
+	rc = dhcp_inform_answer(pkt, len, &prof, &server, ans, sizeof(ans),
+	    &alen);
+	if (rc == 0)
+		rc = dp_send_to_client(dp, reqid, ans, alen);
+	printf("DHCP reqid=%u answered %d\n", reqid, rc);
 	fflush(stdout);
 }
 
@@ -223,7 +258,7 @@ main(int argc, char **argv)
 		{ "hard-bytes", 1, NULL, 'B' }, { "move-local", 1, NULL, 'M' },
 		{ "move-peer", 1, NULL, 'N' }, { "forwarding", 0, NULL, 'F' },
 		{ "masquerade", 1, NULL, 'S' }, { "proxy-arp", 1, NULL, 'A' },
-		{ "threads", 1, NULL, 'T' },
+		{ "threads", 1, NULL, 'T' }, { "dhcp-split", 1, NULL, 'H' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct dp_sa		 in, out;
@@ -289,6 +324,12 @@ main(int argc, char **argv)
 		case 'S': fwd.masquerade = optarg; break;
 		case 'A': fwd.proxy_arp = optarg; break;
 		case 'T': threads = atoi(optarg); break;
+		case 'H':
+			if (rg_prefix_parse(optarg, &dhcp_split) == -1 ||
+			    dhcp_split.af != AF_INET)
+				usage();
+			dhcp_on = true;
+			break;
 		case 's': in.soft_time_s = (uint32_t)atoi(optarg); break;
 		case 'h': in.hard_time_s = (uint32_t)atoi(optarg); break;
 		case 'b': in.soft_bytes = strtoull(optarg, NULL, 10); break;
@@ -357,6 +398,8 @@ main(int argc, char **argv)
 	in.inbound = true;
 	out.spi = spi_out;
 
+	if (dhcp_on)
+		ev.dhcp_inform = on_dhcp;
 	if ((loop = rg_loop_new(0)) == NULL)
 		return 1;
 	if ((dp = dp_new(loop, kind, tun, threads, &ev)) == NULL) {

@@ -2,9 +2,17 @@
  * test_dp_xfrm.c: the XFRM backend's netlink messages (server/dp_xfrm.c),
  * built for an SA or policy, serialised by libnl and parsed back with
  * libnl's own XFRM parsers (the kernel's wire format, linux/xfrm.h), so a
- * field we set wrongly or not at all shows up as a mismatch.
+ * field we set wrongly or not at all shows up as a mismatch.  And the
+ * DHCPINFORM capture and answer path (dp_xfrm_dhcp.c) on loopback in a
+ * private network namespace (root); end to end with kernel ESP it runs in
+ * the VM bed (tests/integration/dp_xfrm_vm.sh).
  */
 #include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <linux/xfrm.h>
 #include <netinet/in.h>
 
@@ -17,6 +25,7 @@
 #include <netlink/xfrm/template.h>
 
 #include "dp_xfrm.h"
+#include "rg_buf.h"
 #include "rg_test.h"
 
 /* libnl 3.7's xfrmnl_sp_parse() keeps an extra reference on the two
@@ -307,5 +316,102 @@ policy_roundtrip(void)
 	xfrmnl_sp_put(b);
 }
 
+static int
+udp4(const char *ip, uint16_t port)
+{
+	struct sockaddr_storage	 ss;
+	int			 fd;
+
+	v4(&ss, ip, port);
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)) == -1)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&ss, sizeof(struct sockaddr_in)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The capture keeps incoming IPv4/UDP 68 -> 67 only; an answer written as
+ * a whole IPv4 packet reaches its destination. */
+static void
+dhcp_capture(void)
+{
+	struct sockaddr_storage	 to;
+	struct sockaddr_ll	 ll;
+	socklen_t		 sl;
+	const uint8_t		*src;
+	uint8_t			 buf[2048], ip[64];
+	ssize_t			 n;
+	int			 cap, c68, c69, s67, raw = -1, i, seen = 0, kept = 0;
+
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) == -1 ||
+	    system("ip link set lo up") != 0) {
+		printf("SKIP dp_xfrm.dhcp_capture: needs root\n");
+		return;
+	}
+	cap = dp_xfrm_dhcp_open();
+	CHECK(cap != -1);
+	c68 = udp4("127.0.0.1", 68);
+	c69 = udp4("127.0.0.1", 69);
+	s67 = udp4("127.0.0.1", 67);
+	CHECK(c68 != -1 && c69 != -1 && s67 != -1);
+	if (cap == -1 || c68 == -1 || c69 == -1 || s67 == -1)
+		return;
+	v4(&to, "127.0.0.1", 67);
+	CHECK_EQ(sendto(c69, "not dhcp", 8, 0, (struct sockaddr *)&to,
+	    sizeof(struct sockaddr_in)), 8);		/* 69 -> 67 */
+	v4(&to, "127.0.0.1", 68);
+	CHECK_EQ(sendto(c69, "not dhcp", 8, 0, (struct sockaddr *)&to,
+	    sizeof(struct sockaddr_in)), 8);		/* 69 -> 68 */
+	v4(&to, "127.0.0.1", 67);
+	CHECK_EQ(sendto(c68, "DHCPINFORM", 10, 0, (struct sockaddr *)&to,
+	    sizeof(struct sockaddr_in)), 10);		/* 68 -> 67 */
+	for (i = 0; i < 50; i++) {
+		sl = sizeof(ll);
+		if ((n = recvfrom(cap, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&ll, &sl)) < 0) {
+			usleep(10000);
+			continue;
+		}
+		seen++;	/* an ETH_P_IP packet socket sees incoming only */
+		if (dp_xfrm_dhcp_check(buf, (size_t)n, ll.sll_pkttype,
+		    &src) == 0) {
+			kept++;
+			CHECK_MEM(src, "\x7f\x00\x00\x01", 4);
+			CHECK_MEM(buf + 28, "DHCPINFORM", 10);
+		}
+	}
+	CHECK_EQ(seen, 1);
+	CHECK_EQ(kept, 1);
+	CHECK_EQ(recv(c68, buf, sizeof(buf), 0), 8);	/* the 69 -> 68 one */
+	CHECK_EQ(dp_xfrm_dhcp_check(buf, 27, PACKET_HOST, &src), -1);
+
+	/* the answer: IPv4/UDP 67 -> 68 (UDP checksum 0), header ours */
+	memset(ip, 0, 28);
+	ip[0] = 0x45;
+	rg_put_u16(ip + 2, 28 + 7);
+	ip[8] = 64;
+	ip[9] = IPPROTO_UDP;
+	inet_pton(AF_INET, "127.0.0.1", ip + 12);
+	inet_pton(AF_INET, "127.0.0.1", ip + 16);
+	rg_put_u16(ip + 20, 67);
+	rg_put_u16(ip + 22, 68);
+	rg_put_u16(ip + 24, 8 + 7);
+	memcpy(ip + 28, "DHCPACK", 7);
+	CHECK_EQ(dp_xfrm_dhcp_send(&raw, ip, 35), 0);
+	CHECK_EQ(dp_xfrm_dhcp_send(&raw, ip, 30), -1);	/* length lies */
+	for (i = 0, n = -1; i < 100 && n < 0; i++)
+		if ((n = recv(c68, buf, sizeof(buf), 0)) < 0)
+			usleep(10000);
+	CHECK_EQ(n, 7);
+	CHECK_MEM(buf, "DHCPACK", 7);
+	close(raw);
+	close(cap);
+	close(c68);
+	close(c69);
+	close(s67);
+}
+
 RG_TEST_MAIN("dp_xfrm", T(sa_gcm_encap_esn), T(sa_cbc_transport),
-    T(sa_refuses), T(policy_roundtrip))
+    T(sa_refuses), T(policy_roundtrip), T(dhcp_capture))
