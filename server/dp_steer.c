@@ -16,6 +16,10 @@
  *    (RFC 3948 2.2, IKE) -> socket 0, the IKE socket; otherwise the SPI
  *    -> socket 1 + SPI mod N, worker SPI mod N's own socket.
  *
+ *  - Raw ESP (no NAT): every raw socket gets a copy of every packet, so
+ *    each worker's raw socket carries a classic BPF filter keeping the
+ *    packets whose SPI mod N is its index.
+ *
  * dpu_spi_owner() and dpu_dst_owner() (dp_user.c) compute the same
  * functions in C; test_dp_user checks that both agree.
  */
@@ -107,4 +111,38 @@ dp_steer_reuseport(int fd, unsigned nworkers)
 	}
 	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &fp,
 	    sizeof(fp));
+}
+
+int
+dp_steer_raw(int fd, int af, unsigned idx, unsigned n)
+{
+	struct sock_filter	 v4[] = {
+		{ BPF_LDX | BPF_B | BPF_MSH, 0, 0, 0 },	/* X = IHL * 4 */
+		{ BPF_LD | BPF_W | BPF_IND, 0, 0, 0 },	/* SPI */
+		{ BPF_ALU | BPF_MOD | BPF_K, 0, 0, n },
+		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 1, idx },
+		{ BPF_RET | BPF_K, 0, 0, 0x40000 },
+		{ BPF_RET | BPF_K, 0, 0, 0 },
+	};
+	struct sock_filter	 v6[] = {
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, 0 },	/* SPI */
+		{ BPF_ALU | BPF_MOD | BPF_K, 0, 0, n },
+		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 1, idx },
+		{ BPF_RET | BPF_K, 0, 0, 0x40000 },
+		{ BPF_RET | BPF_K, 0, 0, 0 },
+	};
+	struct sock_fprog	 fp;
+
+	if (n == 0 || idx >= n) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (af == AF_INET) {
+		fp.len = sizeof(v4) / sizeof(v4[0]);
+		fp.filter = v4;
+	} else {
+		fp.len = sizeof(v6) / sizeof(v6[0]);
+		fp.filter = v6;
+	}
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp));
 }

@@ -14,4 +14,9 @@ int	dp_steer_tun(int tunfd, unsigned nqueues);
  * IKE and keepalives -> socket 0, ESP -> socket 1 + SPI mod nworkers. */
 int	dp_steer_reuseport(int fd, unsigned nworkers);
 
+/* On a raw ESP socket of worker idx of n: keep only the packets whose
+ * SPI mod n is idx (every raw socket receives every ESP packet).  af:
+ * an IPv4 raw socket sees the IP header, an IPv6 one starts at ESP. */
+int	dp_steer_raw(int fd, int af, unsigned idx, unsigned n);
+
 #endif

@@ -460,7 +460,7 @@ dpu_raw_read(struct rg_io *io, uint32_t events)
 	struct dpu_worker	*w = io->arg;
 
 	(void)events;
-	dpu_rx_batch(w, io->fd, io == &w->b->raw4_io, false);
+	dpu_rx_batch(w, io->fd, io == &w->raw4_io, false);
 }
 
 void
@@ -846,10 +846,6 @@ dpu_free(struct dp_backend *b)
 	if (b == NULL)
 		return;
 	rg_timer_stop(b->loop, &b->life);
-	if (b->raw4 != -1)
-		rg_io_del(b->w[0]->loop, &b->raw4_io);
-	if (b->raw6 != -1)
-		rg_io_del(b->w[0]->loop, &b->raw6_io);
 	for (i = 0; i < b->nroutes; i++)	/* while the device is up */
 		dp_nl_route(b->nl, b->ifindex, &b->routes[i], false);
 	free(b->routes);
@@ -858,10 +854,6 @@ dpu_free(struct dp_backend *b)
 		dpu_reg_unlink(b, s);
 		dpu_sa_free(s);
 	}
-	if (b->raw4 != -1)
-		close(b->raw4);
-	if (b->raw6 != -1)
-		close(b->raw6);
 	dp_nl_close(b->nl);
 	free(b);
 }
@@ -877,8 +869,7 @@ dpu_new(struct rg_loop *loop, const char *tun_name, int threads,
 	b->loop = loop;
 	if (ev != NULL)
 		b->ev = *ev;
-	b->encap4 = b->encap6 = b->raw4 = b->raw6 = -1;
-	b->raw4_io.fd = b->raw6_io.fd = -1;
+	b->encap4 = b->encap6 = -1;
 	pthread_mutex_init(&b->up_mtx, NULL);
 	b->up_tail = &b->up;
 	b->up_fd = b->up_io.fd = -1;

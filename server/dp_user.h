@@ -112,6 +112,8 @@ struct dpu_worker {
 	struct rg_io		 tun_io;
 	int			 udp4, udp6;	/* own 4500 sockets, or -1 */
 	struct rg_io		 udp4_io, udp6_io;
+	int			 raw4, raw6;	/* own raw ESP sockets, or -1 */
+	struct rg_io		 raw4_io, raw6_io;
 	int			 evfd;		/* messages and ring */
 	struct rg_io		 ev_io;
 	pthread_mutex_t		 mtx;
@@ -158,8 +160,8 @@ struct dp_backend {
 	bool			 steered;	/* TUN queue = f(inner dst) */
 	bool			 udp_shared;	/* workers joined 4500's group */
 	int			 encap4, encap6;	/* IKE's, borrowed */
-	int			 raw4, raw6;		/* owned; worker 0 reads */
-	struct rg_io		 raw4_io, raw6_io;
+	bool			 raw4, raw6;	/* workers' raw sockets open */
+	bool			 raw_steered4, raw_steered6;
 	struct nl_sock		*nl;			/* owned */
 	struct dpu_sa		*reg_tab[DPU_HASH];	/* all SAs by SPI */
 	TAILQ_HEAD(, dpu_sa)	 sas;

@@ -32,32 +32,81 @@ dpu_sockbufs(int fd)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
 }
 
+/*
+ * Raw ESP sockets (IP protocol 50), one per worker, opened when the first
+ * SA without UDP encapsulation comes.  The kernel gives every raw socket
+ * a copy of every ESP packet, so each worker's carries a BPF filter for
+ * its SPIs (dp_steer_raw) and reads it; if a filter cannot be attached,
+ * worker 0 alone reads and hands the others their packets.  Each worker
+ * sends from its own.
+ */
 int
 dpu_raw_open(struct dp_backend *b, int af)
 {
-	int		*fd = af == AF_INET ? &b->raw4 : &b->raw6;
-	struct rg_io	*io = af == AF_INET ? &b->raw4_io : &b->raw6_io;
-	int		 off = IP_PMTUDISC_DONT;
+	struct dpu_worker	*w;
+	struct rg_io		*io;
+	bool			*open = af == AF_INET ? &b->raw4 : &b->raw6;
+	bool			*steered = af == AF_INET ? &b->raw_steered4 :
+				    &b->raw_steered6;
+	unsigned		 i;
+	int			 off = IP_PMTUDISC_DONT, fd;
 
-	if (*fd != -1)
+	if (*open)
 		return 0;
-	if ((*fd = socket(af, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    IPPROTO_ESP)) == -1) {
-		rg_err(ESP, "raw ESP socket: %s", strerror(errno));
-		return -1;
+	for (i = 0; i < b->nw; i++) {
+		if ((fd = socket(af, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    IPPROTO_ESP)) == -1) {
+			rg_err(ESP, "raw ESP socket: %s", strerror(errno));
+			goto fail;
+		}
+		if (af == AF_INET)
+			setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &off,
+			    sizeof(off));
+		dpu_sockbufs(fd);
+		w = b->w[i];
+		if (af == AF_INET) {
+			w->raw4 = fd;
+			w->raw4_io = (struct rg_io){ fd, dpu_raw_read, w };
+		} else {
+			w->raw6 = fd;
+			w->raw6_io = (struct rg_io){ fd, dpu_raw_read, w };
+		}
 	}
-	if (af == AF_INET)
-		setsockopt(*fd, IPPROTO_IP, IP_MTU_DISCOVER, &off, sizeof(off));
-	dpu_sockbufs(*fd);
-	io->fd = *fd;
-	io->cb = dpu_raw_read;
-	io->arg = b->w[0];	/* every raw socket sees every packet: one reader */
-	if (rg_io_add(b->w[0]->loop, io, EPOLLIN) == -1) {
-		close(*fd);
-		*fd = -1;
-		return -1;
+	*steered = b->nw > 1;
+	for (i = 0; *steered && i < b->nw; i++)
+		if (dp_steer_raw(af == AF_INET ? b->w[i]->raw4 :
+		    b->w[i]->raw6, af, i, b->nw) == -1) {
+			rg_warn(ESP, "raw ESP: no BPF filter (%s): worker 0 "
+			    "reads every packet and hands them over",
+			    strerror(errno));
+			*steered = false;
+		}
+	if (!*steered && b->nw > 1)	/* worker 0 must see them all */
+		setsockopt(af == AF_INET ? b->w[0]->raw4 : b->w[0]->raw6,
+		    SOL_SOCKET, SO_DETACH_FILTER, NULL, 0);
+	for (i = 0; i < (*steered ? b->nw : 1); i++) {
+		w = b->w[i];
+		io = af == AF_INET ? &w->raw4_io : &w->raw6_io;
+		if (rg_io_add(w->loop, io, EPOLLIN) == -1)
+			goto fail;
 	}
+	*open = true;
 	return 0;
+fail:
+	for (i = 0; i < b->nw; i++) {
+		w = b->w[i];
+		io = af == AF_INET ? &w->raw4_io : &w->raw6_io;
+		if (io->fd == -1)
+			continue;
+		rg_io_del(w->loop, io);
+		close(io->fd);
+		io->fd = -1;
+		if (af == AF_INET)
+			w->raw4 = -1;
+		else
+			w->raw6 = -1;
+	}
+	return -1;
 }
 
 /*
@@ -135,7 +184,6 @@ void
 dpu_tx_queue(struct dpu_worker *w, const struct dpu_sa *sa, size_t len,
     uint8_t tos)
 {
-	struct dp_backend *b = w->b;
 	struct msghdr	*m = &w->txm[w->txn].msg_hdr;
 	struct cmsghdr	*c;
 	int		 af = sa->peer.sa.sa_family, fd, v = tos;
@@ -143,7 +191,7 @@ dpu_tx_queue(struct dpu_worker *w, const struct dpu_sa *sa, size_t len,
 	if (sa->encap)
 		fd = dpu_encap_fd(w, af);
 	else
-		fd = af == AF_INET ? b->raw4 : b->raw6;
+		fd = af == AF_INET ? w->raw4 : w->raw6;
 	if (fd == -1) {
 		dpu_ctr_add(&w->st.tx_err, 1);
 		return;

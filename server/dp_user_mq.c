@@ -382,8 +382,14 @@ dpu_worker_free(struct dp_backend *b, struct dpu_worker *w)
 		rg_io_del(w->loop, &w->tun_io);
 		rg_io_del(w->loop, &w->udp4_io);
 		rg_io_del(w->loop, &w->udp6_io);
+		rg_io_del(w->loop, &w->raw4_io);
+		rg_io_del(w->loop, &w->raw6_io);
 		rg_io_del(w->loop, &w->ev_io);
 	}
+	if (w->raw4 != -1)
+		close(w->raw4);
+	if (w->raw6 != -1)
+		close(w->raw6);
 	if (w->tunfd != -1)
 		close(w->tunfd);
 	if (w->udp4 != -1)
@@ -414,8 +420,9 @@ dpu_worker_new(struct dp_backend *b, unsigned idx, bool threaded, int tunfd)
 	w->idx = idx;
 	w->threaded = threaded;
 	w->tunfd = tunfd;
-	w->udp4 = w->udp6 = -1;
+	w->udp4 = w->udp6 = w->raw4 = w->raw6 = -1;
 	w->tun_io.fd = w->udp4_io.fd = w->udp6_io.fd = w->ev_io.fd = -1;
+	w->raw4_io.fd = w->raw6_io.fd = -1;
 	pthread_mutex_init(&w->mtx, NULL);
 	w->msgs_tail = &w->msgs;
 	rg_timer_init(&w->gro_t, dpu_gro_timer, w);

@@ -30,7 +30,9 @@
 #   <c>.server_sa     roadgated logged "SA in/out ... tunnel added"
 #                     without " udp-encap" for this connection's SPIs
 #   <c>.session_bytes roadgatectl session list: bytes in and out > 0
-# and once: host_nft (IP protocol 50 packets in and out of the host
+# and once: workers_steered (roadgatectl status: one data-plane worker per
+# CPU, ESP packets counted, none handed between workers: each reads its
+# SPIs off its own raw socket), host_nft (IP protocol 50 packets in and out of the host
 # namespace, no ESP-in-UDP/4500), sanitizers (roadgated's log clean).
 # Every wait bounded; kills only its own pids; removes its namespace.
 set -u
@@ -336,6 +338,17 @@ if [ "${ei:-0}" -gt 0 ] && [ "${eo:-0}" -gt 0 ] && [ "$ui" = 0 ] && [ "$uo" = 0 
 	pass "host_nft (IP proto 50: $ei in, $eo out; ESP-in-UDP/4500: none)"
 else
 	fail host_nft "ESP in '$ei' out '$eo', ESP-in-UDP/4500 in '$ui' out '$uo'"
+fi
+# roadgated's workers each read their own SPIs off raw sockets with BPF
+# filters: packets counted, none handed between threads
+ds=$(ctl --json status | jq -c .engine.dataplane_stats)
+ncpu=$(nproc)
+[ "$ncpu" -gt 64 ] && ncpu=64
+if [ "$(jq .workers <<<"$ds")" = "$ncpu" ] && [ "$(jq .handed <<<"$ds")" = 0 ] &&
+    [ "$(jq .packets <<<"$ds")" -gt 1000 ]; then
+	pass "workers_steered ($ds)"
+else
+	fail workers_steered "$ds"
 fi
 echo "  ($(($(date +%s) - t0)) s)"
 exit $fails

@@ -321,20 +321,25 @@ loop_thread_esp_handed(void)
 	}
 }
 
-/* Raw ESP: one reader (worker 0) for every SPI; client 4's inbound SPI
- * 0x1005 belongs to worker 1, so worker 0 hands its packets over. */
+/* Raw ESP: every worker has a raw socket whose BPF filter keeps its own
+ * SPIs; client 4's inbound SPI 0x1005 is worker 1's, read there, nothing
+ * handed over.  Then IPv6 outer addresses (the IPv6 raw socket's filter
+ * sees no IP header): SPI 0x1007, worker 1 again. */
 static void
-raw_esp_handed(void)
+raw_esp_steered(void)
 {
 	struct sockaddr_in	 to = { .sin_family = AF_INET };
 	struct sockaddr_storage	 dst;
-	struct dpu_stats	 before, after;
+	struct dpu_stats	 before, after, w1, a1;
 	struct dp_counters	 c;
+	struct sockaddr_in6	 d6 = { .sin6_family = AF_INET6 };
+	struct dp_sa		 in6;
+	struct esp_sa		 p6;
 	uint8_t			 inner[256], esp[2048], buf[2048], nh;
 	size_t			 n, olen;
 	uint64_t		 seq;
 	ssize_t			 r;
-	int			 raw, i, ok = 0;
+	int			 raw, raw6, i, ok = 0;
 
 	if (!have_ns)
 		return;
@@ -344,6 +349,7 @@ raw_esp_handed(void)
 		return;
 	add_client(4, false, 0x1005, 0x2005);
 	dp_user_stats(be, -1, &before);
+	dp_user_stats(be, 1, &w1);
 	sin4(&dst, "127.0.0.1", 0);
 	for (i = 0; i < 5; i++) {
 		n = mk_udp(inner, vip(4), 5555, "10.1.0.1", 7777, "raw up");
@@ -355,7 +361,9 @@ raw_esp_handed(void)
 	CHECK_EQ(dp_sa_counters(dp, 0x1005, true, &c), 0);
 	CHECK_EQ(c.packets, 5);
 	dp_user_stats(be, -1, &after);
-	CHECK_EQ(after.handed - before.handed, 5);
+	dp_user_stats(be, 1, &a1);
+	CHECK_EQ(after.handed - before.handed, 0);
+	CHECK_EQ(a1.packets - w1.packets, 5);	/* read and decrypted there */
 	/* and back, as raw ESP (the vip .5 is worker 1's) */
 	to.sin_port = htons(5555);
 	inet_pton(AF_INET, vip(4), &to.sin_addr);
@@ -374,6 +382,41 @@ raw_esp_handed(void)
 	CHECK_EQ(dp_sa_del(dp, 0x1005, true), 0);
 	CHECK_EQ(dp_sa_del(dp, 0x2005, false), 0);
 	close(raw);
+
+	raw6 = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK, IPPROTO_ESP);
+	CHECK(raw6 != -1);
+	if (raw6 == -1)
+		return;
+	mksa(&in6, 0x1007, true, 7, 0x77);
+	ts4(&in6.ts_remote[0], vip(5), vip(5));
+	in6.encap = false;
+	memset(&in6.local, 0, sizeof(in6.local));
+	memset(&in6.peer, 0, sizeof(in6.peer));
+	in6.local.ss_family = in6.peer.ss_family = AF_INET6;
+	inet_pton(AF_INET6, "::1",
+	    &((struct sockaddr_in6 *)&in6.local)->sin6_addr);
+	inet_pton(AF_INET6, "::1",
+	    &((struct sockaddr_in6 *)&in6.peer)->sin6_addr);
+	CHECK_EQ(dp_sa_add(dp, &in6), 0);
+	in6.inbound = false;
+	CHECK_EQ(esp_sa_init(&p6, &in6), 0);
+	dp_user_stats(be, -1, &before);
+	dp_user_stats(be, 1, &w1);
+	inet_pton(AF_INET6, "::1", &d6.sin6_addr);
+	for (i = 0; i < 4; i++) {
+		n = mk_udp(inner, vip(5), 5555, "10.1.0.1", 7777, "raw6");
+		n = seal(&p6, inner, n, esp);
+		CHECK_EQ(sendto(raw6, esp, n, 0, (struct sockaddr *)&d6,
+		    sizeof(d6)), (ssize_t)n);
+	}
+	CHECK_EQ(lan_count(4, 2000), 4);
+	dp_user_stats(be, -1, &after);
+	dp_user_stats(be, 1, &a1);
+	CHECK_EQ(after.handed - before.handed, 0);
+	CHECK_EQ(a1.packets - w1.packets, 4);
+	CHECK_EQ(dp_sa_del(dp, 0x1007, true), 0);
+	esp_sa_clear(&p6);
+	close(raw6);
 }
 
 static void
@@ -590,6 +633,6 @@ teardown(void)
 RG_TEST_MAIN("dp_mq",
     T(setup), T(udp_steered_by_spi), T(ike_and_keepalive_reach_ike),
     T(tun_steered_by_vip), T(ipv6_steered), T(loop_thread_esp_handed),
-    T(raw_esp_handed),
+    T(raw_esp_steered),
     T(dhcp_back_to_loop), T(inject_and_move), T(rekey_under_load),
     T(teardown))
