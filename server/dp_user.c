@@ -209,6 +209,10 @@ dpu_outbound(struct dpu_worker *w, uint8_t *pkt, size_t len, bool handed)
 		dpu_ctr_add(&w->st.bad_inner, 1);
 		return;
 	}
+	/* the kernel's own link-scope IPv6 multicast on the device (router
+	 * solicitations, MLD reports) is nobody's traffic: not counted */
+	if (k.af == AF_INET6 && k.dst[0] == 0xff && (k.dst[1] & 0x0f) <= 2)
+		return;
 	if (!handed && b->nw > 1 &&
 	    (o = dpu_dst_owner(b, k.af, k.dst)) != w->idx) {
 		dpu_hand(w, o, DPU_P_IP, pkt, len);
