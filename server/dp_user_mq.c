@@ -24,6 +24,7 @@
  * loop thread itself, and every message is applied at once.
  */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -444,16 +445,23 @@ dpu_worker_new(struct dp_backend *b, unsigned idx, bool threaded, int tunfd)
 	return w;
 }
 
+/* 0: one per CPU this process may run on (its affinity mask, so a
+ * cpuset or taskset is respected), else what the host has online. */
 static unsigned
 dpu_nthreads(int threads)
 {
-	long	 n;
+	cpu_set_t	 set;
+	long		 n;
 
 	if (threads < 0)
 		return 1;
 	if (threads > 0)
 		n = threads;
-	else if ((n = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
+	else if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+	else
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
 		n = 1;
 	return n > DPU_MAX_WORKERS ? DPU_MAX_WORKERS : (unsigned)n;
 }
