@@ -176,7 +176,8 @@ dpu_send(struct dpu_worker *w, struct dpu_sa *sa, uint8_t *pkt,
 	}
 	if (w->txn == DPU_BATCH)
 		dpu_flush(w);
-	if (sa->mode == DP_MODE_TRANSPORT)	/* RFC 4303 3.1.1: the payload */
+	/* RFC 4303 3.1.1: in transport mode, the payload only */
+	if (sa->mode == DP_MODE_TRANSPORT)
 		rc = esp_encrypt(&sa->esp, k->proto, pkt + k->l4off,
 		    k->len - k->l4off, w->txbuf[w->txn], DPU_BUF, &olen);
 	else
@@ -321,9 +322,9 @@ dpu_deliver(struct dpu_worker *w, struct dpu_sa *sa, uint8_t *p, size_t len,
 	 * transport mode the rebuilt header carries the outer addresses);
 	 * the source always, the destination unless it is for us (DHCP). */
 	if ((sa->nts_remote > 0 || sa->mode == DP_MODE_TUNNEL) &&
-	    (!dp_ts_match(DPU_TS_REMOTE(sa), sa->nts_remote, k.af, k.src, k.proto,
-	    k.sport) || (!dhcp && !dp_ts_match(DPU_TS_LOCAL(sa), sa->nts_local,
-	    k.af, k.dst, k.proto, k.dport)))) {
+	    (!dp_ts_match(DPU_TS_REMOTE(sa), sa->nts_remote, k.af, k.src,
+	    k.proto, k.sport) || (!dhcp && !dp_ts_match(DPU_TS_LOCAL(sa),
+	    sa->nts_local, k.af, k.dst, k.proto, k.dport)))) {
 		dpu_ctr_add(&w->st.policy, 1);
 		dpu_ctr_add(&sa->ctr.other_drops, 1);
 		dpu_drop(w, "in", sa->spi, "inner packet outside the TS");

@@ -62,9 +62,9 @@ struct dpu_sa {
 	uint64_t		 soft_bytes, hard_bytes;
 	uint64_t		 added_ms;
 	struct dp_counters	 ctr;
-	struct dpu_sa		*hnext;		/* worker: SPI, host or range chain */
-	struct dpu_sa		*rnext;		/* loop thread: registry chain */
-	TAILQ_ENTRY(dpu_sa)	 entry;		/* loop thread: all, newest first */
+	struct dpu_sa		*hnext;	/* worker: SPI, host or range chain */
+	struct dpu_sa		*rnext;	/* loop thread: registry chain */
+	TAILQ_ENTRY(dpu_sa)	 entry;	/* loop thread: all, newest first */
 	struct dp_ts		 ts[];		/* local ones, then remote */
 };
 #define DPU_TS_LOCAL(s)		((s)->ts)
@@ -72,9 +72,9 @@ struct dpu_sa {
 
 struct dpu_stats {
 	uint64_t	 no_sa_in, no_sa_out, bad_inner, policy, tx_err;
-	uint64_t	 packets;	/* ESP packets this worker en/decrypted */
+	uint64_t	 packets;	/* ESP packets en/decrypted here */
 	uint64_t	 handed;	/* packets passed to another worker */
-	uint64_t	 ring_full;	/* ... and dropped, its ring was full */
+	uint64_t	 ring_full;	/* ... dropped, the ring was full */
 };
 
 /* A packet passed between workers (dp_user_mq.c): one slot of a bounded
@@ -119,12 +119,12 @@ struct dpu_worker {
 	pthread_mutex_t		 mtx;
 	struct dpu_msg		*msgs, **msgs_tail;
 	struct dpu_ring		*ring;		/* packets for our SAs */
-	uint64_t		 kick;		/* workers to wake after a batch */
+	uint64_t		 kick;		/* wake these after a batch */
 	struct dpu_sa		*spi_tab[DPU_HASH];	/* inbound by SPI */
 	struct dpu_sa		*host_tab[DPU_HASH];	/* outbound by dst */
 	struct dpu_sa		*range;		/* outbound, other selectors */
 	struct dp_gro		 gro;		/* TCP segments held for TUN */
-	struct rg_timer		 gro_t;		/* flushes gro after the batch */
+	struct rg_timer		 gro_t;		/* flushes gro after a batch */
 	struct dpu_stats	 st;
 	unsigned		 ndrop_logs;
 
@@ -158,7 +158,6 @@ struct dp_backend {
 	char			 ifname[IFNAMSIZ];
 	bool			 vnet;		/* TUN has IFF_VNET_HDR */
 	bool			 steered;	/* TUN queue = f(inner dst) */
-	bool			 udp_shared;	/* workers joined 4500's group */
 	int			 encap4, encap6;	/* IKE's, borrowed */
 	bool			 raw4, raw6;	/* workers' raw sockets open */
 	bool			 raw_steered4, raw_steered6;
@@ -179,7 +178,8 @@ struct dp_backend {
 };
 
 /* dp_user.c: packet paths */
-void	dpu_outbound(struct dpu_worker *, uint8_t *pkt, size_t len, bool handed);
+void	dpu_outbound(struct dpu_worker *, uint8_t *pkt, size_t len,
+	    bool handed);
 void	dpu_inbound(struct dpu_worker *, const uint8_t *esp, size_t len);
 void	dpu_send_inject(struct dpu_worker *, struct dpu_sa *, uint8_t *pkt,
 	    size_t len);

@@ -200,10 +200,12 @@ dpu_tx_queue(struct dpu_worker *w, const struct dpu_sa *sa, size_t len,
 	w->txtos[w->txn] = tos;
 	memcpy(&w->txaddr[w->txn], &sa->peer, sizeof(sa->peer));
 	if (!sa->encap) {	/* raw sockets take no port */
+		struct sockaddr_storage	*ta = &w->txaddr[w->txn];
+
 		if (af == AF_INET)
-			((struct sockaddr_in *)&w->txaddr[w->txn])->sin_port = 0;
+			((struct sockaddr_in *)ta)->sin_port = 0;
 		else
-			((struct sockaddr_in6 *)&w->txaddr[w->txn])->sin6_port = 0;
+			((struct sockaddr_in6 *)ta)->sin6_port = 0;
 	}
 	w->txiov[w->txn].iov_base = w->txbuf[w->txn];
 	w->txiov[w->txn].iov_len = len;
@@ -320,7 +322,8 @@ dpu_flush(struct dpu_worker *w)
 			if (n <= 0) {
 				if (n < 0 && errno == EINTR)
 					continue;
-				dpu_ctr_add(&w->st.tx_err, 1);	/* drop this one, go on */
+				/* drop this one, go on */
+				dpu_ctr_add(&w->st.tx_err, 1);
 				i++;
 				continue;
 			}

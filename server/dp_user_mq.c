@@ -485,7 +485,8 @@ dpu_workers_start(struct dp_backend *b, int threads, const char *tun)
 	if (dp_tun_open(tun, b->ifname, &b->vnet, fds, n) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if ((b->w[i] = dpu_worker_new(b, i, threaded, fds[i])) == NULL) {
+		b->w[i] = dpu_worker_new(b, i, threaded, fds[i]);
+		if (b->w[i] == NULL) {
 			while (++i < n)
 				close(fds[i]);
 			return -1;
