@@ -150,6 +150,8 @@ struct dpu_worker {
 };
 
 #define DPU_MAX_WORKERS	64	/* a kick mask bit each */
+#define DPU_AUTO_WORKERS	16	/* dp_threads 0: one per CPU, this many
+					 * at most */
 
 struct dp_backend {
 	struct rg_loop		*loop;		/* the daemon's (IKE) loop */

@@ -446,7 +446,9 @@ dpu_worker_new(struct dp_backend *b, unsigned idx, bool threaded, int tunfd)
 }
 
 /* 0: one per CPU this process may run on (its affinity mask, so a
- * cpuset or taskset is respected), else what the host has online. */
+ * cpuset or taskset is respected), at most DPU_AUTO_WORKERS: past that a
+ * host with ESP in its kernel is better served by XFRM, and each worker
+ * holds about 1.7 MB of buffers. */
 static unsigned
 dpu_nthreads(int threads)
 {
@@ -457,10 +459,14 @@ dpu_nthreads(int threads)
 		return 1;
 	if (threads > 0)
 		n = threads;
-	else if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		n = CPU_COUNT(&set);
-	else
-		n = sysconf(_SC_NPROCESSORS_ONLN);
+	else {
+		if (sched_getaffinity(0, sizeof(set), &set) == 0)
+			n = CPU_COUNT(&set);
+		else
+			n = sysconf(_SC_NPROCESSORS_ONLN);
+		if (n > DPU_AUTO_WORKERS)
+			n = DPU_AUTO_WORKERS;
+	}
 	if (n < 1)
 		n = 1;
 	return n > DPU_MAX_WORKERS ? DPU_MAX_WORKERS : (unsigned)n;

@@ -52,7 +52,7 @@ const struct ctl_resource ctl_resources[] = {
 	    "         eap_method ike_lifetime_s child_lifetime_s dpd_interval_s\n"
 	    "         dpd_timeout_s cookie_threshold halfopen_per_ip mss_clamp\n"
 	    "         dataplane dp_threads (userspace ESP worker threads,\n"
-	    "         0 = one per CPU; read when roadgated starts)\n"
+	    "         0 = one per CPU, 16 at most; read when roadgated starts)\n"
 	    "         sticky_s (seconds a released address stays\n"
 	    "         reserved for its user; 0: not kept)\n"
 	    "         forwarding true|false (IP forwarding sysctls)\n"

@@ -167,7 +167,7 @@ fi
 
 # --- the data plane's workers (dp_threads 0: one per CPU) and counters ------
 ncpu=$(nproc)
-[ "$ncpu" -gt 64 ] && ncpu=64
+[ "$ncpu" -gt 16 ] && ncpu=16
 js=$(ctl --json status)
 out=$(ctl status)
 if [ "$(jq .engine.dataplane_stats.workers <<<"$js")" = "$ncpu" ] &&

@@ -343,7 +343,7 @@ fi
 # filters: packets counted, none handed between threads
 ds=$(ctl --json status | jq -c .engine.dataplane_stats)
 ncpu=$(nproc)
-[ "$ncpu" -gt 64 ] && ncpu=64
+[ "$ncpu" -gt 16 ] && ncpu=16
 if [ "$(jq .workers <<<"$ds")" = "$ncpu" ] && [ "$(jq .handed <<<"$ds")" = 0 ] &&
     [ "$(jq .packets <<<"$ds")" -gt 1000 ]; then
 	pass "workers_steered ($ds)"
