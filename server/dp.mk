@@ -19,7 +19,7 @@ server_libdp_a_SOURCES = server/dp.c server/dp.h server/dp_int.h \
 	server/dp_user_mq.c server/dp_steer.c server/dp_steer.h \
 	server/dp_pkt.c server/dp_pkt.h \
 	server/dp_nl.c server/dp_nl.h server/dp_xfrm.c server/dp_xfrm.h \
-	server/dp_xfrm_dhcp.c \
+	server/dp_xfrm_msg.c server/dp_xfrm_dhcp.c \
 	server/dp_gro.c server/dp_gro.h server/dp_fwd.c server/dp_fwd.h
 
 # Test tools: two of dp-static make a tunnel without IKE (tests/integration).

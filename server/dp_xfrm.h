@@ -8,10 +8,16 @@
 
 #include "dp_int.h"
 
+#define UDP_ENCAP_ESPINUDP	2	/* linux/udp.h */
+
+struct nl_addr;
 struct xfrmnl_sa;
 struct xfrmnl_sp;
 struct dpx_sa;
 
+/* dp_xfrm_msg.c: a libnl address of an outer address (NULL if neither
+ * IPv4 nor IPv6), and the state and policy objects. */
+struct nl_addr		*dp_xfrm_addr(const struct sockaddr_storage *);
 /* New libnl objects (caller puts them); NULL if not expressible. */
 struct xfrmnl_sa	*dp_xfrm_sa_build(const struct dp_sa *);
 struct xfrmnl_sp	*dp_xfrm_sp_build(const struct dp_sa *, int dir,

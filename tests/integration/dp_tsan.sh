@@ -16,7 +16,7 @@ work=$(mktemp -d /tmp/rgtsan.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$top" || exit 1
 srcs="server/dp.c server/dp_user.c server/dp_user_io.c server/dp_user_mq.c
-server/dp_steer.c server/dp_pkt.c server/dp_nl.c server/dp_xfrm.c server/dp_xfrm_dhcp.c
+server/dp_steer.c server/dp_pkt.c server/dp_nl.c server/dp_xfrm.c server/dp_xfrm_msg.c server/dp_xfrm_dhcp.c
 server/dp_gro.c server/dp_fwd.c server/esp.c server/esp_replay.c
 server/rg_buf.c server/rg_config.c server/rg_log.c server/rg_loop.c"
 # shellcheck disable=SC2046,SC2086
