@@ -134,7 +134,7 @@ dpu_count(struct dpu_worker *w, struct dpu_sa *s, size_t len)
 {
 	dpu_ctr_add(&s->ctr.bytes, len);
 	dpu_ctr_add(&s->ctr.packets, 1);
-	__atomic_store_n(&s->ctr.last_used_ms, rg_now_ms(), __ATOMIC_RELAXED);
+	__atomic_store_n(&s->ctr.last_used_ms, w->now_ms, __ATOMIC_RELAXED);
 	dpu_ctr_add(&w->st.packets, 1);
 }
 
@@ -237,6 +237,7 @@ dpu_tun_read(struct rg_io *io, uint32_t events)
 	int			 i;
 
 	(void)events;
+	w->now_ms = rg_now_ms();
 	/* one read per packet (TUN has no batch read); one flush per wakeup */
 	for (i = 0; i < DPU_BATCH * 2; i++) {
 		n = read(w->tunfd, w->plain, sizeof(w->plain));
@@ -401,6 +402,7 @@ dpu_udp_input(struct dp_backend *b, const uint8_t *pkt, size_t len,
 	(void)from;
 	(void)to;
 	if (!w->threaded) {
+		w->now_ms = rg_now_ms();
 		dpu_inbound(w, pkt, len);
 		dpu_flush(w);	/* ICMP replies or nothing */
 		return;
@@ -418,6 +420,7 @@ dpu_rx_batch(struct dpu_worker *w, int fd, bool ip4hdr, bool udp)
 	size_t		 hl, len;
 	int		 n, i, round;
 
+	w->now_ms = rg_now_ms();
 	for (round = 0; round < 4; round++) {
 		for (i = 0; i < DPU_BATCH; i++) {
 			w->rxiov[i].iov_base = w->rxbuf[i];

@@ -127,6 +127,7 @@ struct dpu_worker {
 	struct rg_timer		 gro_t;		/* flushes gro after a batch */
 	struct dpu_stats	 st;
 	unsigned		 ndrop_logs;
+	uint64_t		 now_ms;	/* read once per batch */
 
 	/* batch buffers (made once) */
 	size_t			 txn;

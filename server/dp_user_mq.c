@@ -202,6 +202,7 @@ static void
 dpu_post(struct dpu_worker *w, struct dpu_msg *m)
 {
 	if (!w->threaded) {
+		w->now_ms = rg_now_ms();
 		dpu_apply(w, m);
 		dpu_flush(w);
 		free(m);
@@ -230,26 +231,28 @@ dpu_msg_new(enum dpu_msg_kind kind, struct dpu_sa *sa, size_t len)
 	return m;
 }
 
-int
-dpu_post_add(struct dp_backend *b, struct dpu_sa *sa)
+/* An SA to link (ADD) or unlink and free (DEL) to its owner. */
+static int
+dpu_post_sa(struct dp_backend *b, struct dpu_sa *sa, enum dpu_msg_kind kind)
 {
 	struct dpu_msg	*m;
 
-	if ((m = dpu_msg_new(DPU_M_ADD, sa, 0)) == NULL)
+	if ((m = dpu_msg_new(kind, sa, 0)) == NULL)
 		return -1;
 	dpu_post(b->w[sa->owner], m);
 	return 0;
 }
 
 int
+dpu_post_add(struct dp_backend *b, struct dpu_sa *sa)
+{
+	return dpu_post_sa(b, sa, DPU_M_ADD);
+}
+
+int
 dpu_post_del(struct dp_backend *b, struct dpu_sa *sa)
 {
-	struct dpu_msg	*m;
-
-	if ((m = dpu_msg_new(DPU_M_DEL, sa, 0)) == NULL)
-		return -1;
-	dpu_post(b->w[sa->owner], m);
-	return 0;
+	return dpu_post_sa(b, sa, DPU_M_DEL);
 }
 
 int
@@ -342,6 +345,7 @@ dpu_ev_read(struct rg_io *io, uint32_t events)
 	(void)events;
 	if (read(w->evfd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		return;
+	w->now_ms = rg_now_ms();
 	pthread_mutex_lock(&w->mtx);
 	m = w->msgs;
 	w->msgs = NULL;
