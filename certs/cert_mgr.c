@@ -22,7 +22,7 @@
 #include <openssl/x509v3.h>
 
 #include "certs/cert_mgr.h"
-#include "server/store.h"
+#include "store.h"
 
 #define CRL_REFRESH_S	86400	/* rebuild when nextUpdate is closer */
 

@@ -12,7 +12,7 @@
 #include <openssl/x509v3.h>
 
 #include "certs/cert_mgr.h"
-#include "server/store.h"
+#include "store.h"
 
 /* The user's newest certificate (valid only, when valid_only). */
 struct ucert {

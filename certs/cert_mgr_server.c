@@ -18,7 +18,7 @@
 #include <strings.h>
 
 #include "certs/cert_mgr.h"
-#include "server/store.h"
+#include "store.h"
 
 char *
 certmgr_crl_url(struct store *st)

@@ -15,13 +15,13 @@ fi
 work=$(mktemp -d /tmp/rgtsan.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$top" || exit 1
-srcs="server/dp.c server/dp_user.c server/dp_user_io.c server/dp_user_mq.c
-server/dp_steer.c server/dp_pkt.c server/dp_nl.c server/dp_xfrm.c server/dp_xfrm_msg.c server/dp_xfrm_dhcp.c
-server/dp_gro.c server/dp_fwd.c server/esp.c server/esp_replay.c
-server/rg_buf.c server/rg_config.c server/rg_log.c server/rg_loop.c"
+srcs="server/dp/dp.c server/dp/dp_user.c server/dp/dp_user_io.c server/dp/dp_user_mq.c
+server/dp/dp_steer.c server/dp/dp_pkt.c server/dp/dp_nl.c server/dp/dp_xfrm.c server/dp/dp_xfrm_msg.c server/dp/dp_xfrm_dhcp.c
+server/dp/dp_gro.c server/dp/dp_fwd.c server/dp/esp.c server/dp/esp_replay.c
+server/core/rg_buf.c server/core/rg_config.c server/core/rg_log.c server/core/rg_loop.c"
 # shellcheck disable=SC2046,SC2086
 if ! gcc -std=gnu11 -g -O1 -fsanitize=thread -D_GNU_SOURCE -DHAVE_CONFIG_H \
-    -I"$build" -I"$top" -I"$top/server" -I"$top/tests/unit" \
+    -I"$build" -I"$top" -I"$top/server" -I"$top/server/core" -I"$top/server/dp" -I"$top/tests/unit" \
     $(pkg-config --cflags libnl-3.0 libnl-route-3.0 libnl-xfrm-3.0) \
     -o "$work/test_dp_mq" tests/unit/test_dp_mq.c $srcs \
     $(pkg-config --libs libnl-3.0 libnl-route-3.0 libnl-xfrm-3.0) \

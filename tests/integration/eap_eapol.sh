@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# eap_eapol.sh: our EAP server (server/eap*.c) against wpa_supplicant's
+# eap_eapol.sh: our EAP server (server/auth/eap*.c) against wpa_supplicant's
 # EAP peers (eapol_test, package eapoltest) over a test-only RADIUS front
 # (tests/tools/eap-radius-shim) on loopback.  Proves EAP-MSCHAPv2 and
 # EAP-TLS with an independent implementation: success with equal MSKs

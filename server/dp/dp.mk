@@ -1,8 +1,8 @@
-# server/dp.mk: build fragment (included by the top Makefile.am)
+# server/dp/dp.mk: build fragment (included by the top Makefile.am)
 # The data plane: ESP codec + replay window (libesp), the userspace engine
 # over TUN and the kernel XFRM backend (libdp), their tests and tools.
 noinst_LIBRARIES += server/libesp.a
-server_libesp_a_SOURCES = server/esp.c server/esp.h server/esp_replay.c
+server_libesp_a_SOURCES = server/dp/esp.c server/dp/esp.h server/dp/esp_replay.c
 
 check_PROGRAMS += tests/unit/test_esp tests/unit/test_esp_replay
 tests_unit_test_esp_SOURCES = tests/unit/test_esp.c
@@ -14,13 +14,13 @@ tests_unit_test_esp_replay_LDADD = server/libesp.a $(DEP_LIBS)
 
 # The data plane behind dp.h: backend choice, userspace engine, XFRM.
 noinst_LIBRARIES += server/libdp.a
-server_libdp_a_SOURCES = server/dp.c server/dp.h server/dp_int.h \
-	server/dp_user.c server/dp_user.h server/dp_user_io.c \
-	server/dp_user_mq.c server/dp_steer.c server/dp_steer.h \
-	server/dp_pkt.c server/dp_pkt.h \
-	server/dp_nl.c server/dp_nl.h server/dp_xfrm.c server/dp_xfrm.h \
-	server/dp_xfrm_msg.c server/dp_xfrm_dhcp.c \
-	server/dp_gro.c server/dp_gro.h server/dp_fwd.c server/dp_fwd.h
+server_libdp_a_SOURCES = server/dp/dp.c server/dp/dp.h server/dp/dp_int.h \
+	server/dp/dp_user.c server/dp/dp_user.h server/dp/dp_user_io.c \
+	server/dp/dp_user_mq.c server/dp/dp_steer.c server/dp/dp_steer.h \
+	server/dp/dp_pkt.c server/dp/dp_pkt.h \
+	server/dp/dp_nl.c server/dp/dp_nl.h server/dp/dp_xfrm.c server/dp/dp_xfrm.h \
+	server/dp/dp_xfrm_msg.c server/dp/dp_xfrm_dhcp.c \
+	server/dp/dp_gro.c server/dp/dp_gro.h server/dp/dp_fwd.c server/dp/dp_fwd.h
 
 # Test tools: two of dp-static make a tunnel without IKE (tests/integration).
 check_PROGRAMS += tests/tools/dp-static

@@ -1,17 +1,17 @@
-# server/ike.mk: build fragment (included by the top Makefile.am)
+# server/ike/ike.mk: build fragment (included by the top Makefile.am)
 # The IKEv2 responder (server/ikev2_*.c) and the IKE sockets (ike_sock.c).
 noinst_LIBRARIES += server/libikev2.a
 server_libikev2_a_SOURCES = \
-	server/ikev2.h server/ikev2_int.h \
-	server/ikev2_msg.c server/ikev2_msg.h \
-	server/ikev2_xform.c server/ikev2_xform.h \
-	server/ikev2_proposal.c server/ikev2_proposal.h \
-	server/ikev2_crypto.c server/ikev2_crypto.h \
-	server/ikev2_engine.c server/ikev2_sa.c server/ikev2_init.c \
-	server/ikev2_auth.c server/ikev2_cert.c server/ikev2_cp.c \
-	server/ikev2_ts.c server/ikev2_child.c server/ikev2_info.c \
-	server/ikev2_frag.c server/ikev2_rekey.c \
-	server/ike_sock.c server/ike_sock.h
+	server/ike/ikev2.h server/ike/ikev2_int.h \
+	server/ike/ikev2_msg.c server/ike/ikev2_msg.h \
+	server/ike/ikev2_xform.c server/ike/ikev2_xform.h \
+	server/ike/ikev2_proposal.c server/ike/ikev2_proposal.h \
+	server/ike/ikev2_crypto.c server/ike/ikev2_crypto.h \
+	server/ike/ikev2_engine.c server/ike/ikev2_sa.c server/ike/ikev2_init.c \
+	server/ike/ikev2_auth.c server/ike/ikev2_cert.c server/ike/ikev2_cp.c \
+	server/ike/ikev2_ts.c server/ike/ikev2_child.c server/ike/ikev2_info.c \
+	server/ike/ikev2_frag.c server/ike/ikev2_rekey.c \
+	server/ike/ike_sock.c server/ike/ike_sock.h
 
 IKEV2_LIBS = server/libikev2.a server/libeap.a server/libdp.a \
 	server/libesp.a server/librgcore.a $(DEP_LIBS)
