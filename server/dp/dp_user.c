@@ -583,8 +583,11 @@ dpu_sa_add(struct dp_backend *b, const struct dp_sa *d)
 	    sizeof(struct dp_ts))) == NULL)
 		return -1;
 	if (esp_sa_init(&s->esp, d) == -1) {
-		rg_warn(ESP, "SA %08x: transform %d/%d key %zu unsupported",
-		    d->spi, d->encr, d->integ, d->encr_key_len);
+		const char *why = esp_sa_refusal(d);
+
+		rg_warn(ESP, "SA %08x refused: %s (transform %d/%d, key %zu)",
+		    d->spi, why != NULL ? why : "crypto library failure",
+		    d->encr, d->integ, d->encr_key_len);
 		free(s);
 		return -1;
 	}

@@ -107,9 +107,33 @@ esp_transform_supported(enum dp_encr encr, size_t keylen, enum dp_integ integ)
 		return false;
 	if (xf->aead)
 		return integ == DP_INTEG_NONE;
-	if (integ == DP_INTEG_NONE)
-		return xf->evp != NULL;	/* NULL/NULL is no protection at all */
+	/* CBC (and NULL) without a MAC: packets can be forged, bits flipped
+	 * in the inner headers and padding oracles probed.  Negotiation never
+	 * picks it; the data plane refuses it too, so no future caller can. */
 	return esp_integ_find(integ) != NULL;
+}
+
+const char *
+esp_sa_refusal(const struct dp_sa *d)
+{
+	const struct esp_xform	*xf = esp_xform_find(d->encr, d->encr_key_len);
+
+	if (xf == NULL)
+		return "unsupported cipher or key length";
+	if (d->encr_key_len > DP_MAX_KEY || d->integ_key_len > DP_MAX_KEY)
+		return "key too long";
+	if (xf->aead)
+		return d->integ == DP_INTEG_NONE ? NULL :
+		    "AEAD cipher with a separate integrity algorithm";
+	if (d->integ == DP_INTEG_NONE)
+		return xf->evp == NULL ? "no encryption and no integrity" :
+		    xf->id == DP_ENCR_3DES ? "3DES without integrity protection" :
+		    "AES-CBC without integrity protection";
+	if (esp_integ_find(d->integ) == NULL)
+		return "unsupported integrity algorithm";
+	if (d->integ_key_len == 0)
+		return "integrity algorithm without a key";
+	return NULL;
 }
 
 int
@@ -124,8 +148,7 @@ esp_sa_init(struct esp_sa *sa, const struct dp_sa *d)
 	size_t			 klen;
 
 	memset(sa, 0, sizeof(*sa));
-	if (!esp_transform_supported(d->encr, d->encr_key_len, d->integ) ||
-	    d->encr_key_len > DP_MAX_KEY || d->integ_key_len > DP_MAX_KEY)
+	if (esp_sa_refusal(d) != NULL)
 		return -1;
 	sa->xf = esp_xform_find(d->encr, d->encr_key_len);
 	sa->spi = d->spi;
@@ -151,10 +174,8 @@ esp_sa_init(struct esp_sa *sa, const struct dp_sa *d)
 		EVP_CIPHER_free(ciph);
 		ciph = NULL;
 	}
-	if (!sa->xf->aead && d->integ != DP_INTEG_NONE) {
+	if (!sa->xf->aead) {
 		in = esp_integ_find(d->integ);
-		if (d->integ_key_len == 0)
-			goto fail;
 		params[0] = OSSL_PARAM_construct_utf8_string(
 		    OSSL_MAC_PARAM_DIGEST, (char *)in->digest, 0);
 		params[1] = OSSL_PARAM_construct_end();

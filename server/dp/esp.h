@@ -88,8 +88,13 @@ struct esp_sa {		/* packed small: one per SA, thousands of SAs */
 	const uint8_t		*fixed_iv;	/* tests only: IV to use, iv_len bytes */
 };
 
-/* From a dp_sa (keys copied into the contexts, not kept). 0 or -1. */
+/* From a dp_sa (keys copied into the contexts, not kept). 0 or -1;
+ * esp_sa_refusal() says why a dp_sa is refused. */
 int	esp_sa_init(struct esp_sa *, const struct dp_sa *);
+/* Why esp_sa_init() refuses d (e.g. "AES-CBC without integrity
+ * protection"), NULL when its transform and keys are acceptable.  Static
+ * text. */
+const char *esp_sa_refusal(const struct dp_sa *);
 void	esp_sa_clear(struct esp_sa *);		/* frees contexts, wipes */
 /* Bytes esp_encrypt() adds to a payload of len bytes. */
 size_t	esp_overhead(const struct esp_sa *, size_t len);

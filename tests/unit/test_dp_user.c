@@ -93,7 +93,7 @@ static void
 setup(void)
 {
 	struct dp_events	 ev = { on_expire, on_dhcp, NULL };
-	struct dp_sa		 in, out;
+	struct dp_sa		 in, out, cbc;
 	struct rg_prefix	 vip;
 
 	if (geteuid() != 0 || unshare(CLONE_NEWNET) == -1)
@@ -117,6 +117,13 @@ setup(void)
 	CHECK_EQ(dp_sa_add(dp, &in), 0);
 	CHECK_EQ(dp_sa_add(dp, &out), 0);
 	CHECK_EQ(dp_sa_add(dp, &in), -1);		/* duplicate SPI */
+	/* AES-CBC without a MAC: refused by the data plane itself. */
+	cbc = in;
+	cbc.spi = 0x180;
+	cbc.encr = DP_ENCR_AES_CBC;
+	cbc.encr_key_len = 16;
+	cbc.integ = DP_INTEG_NONE;
+	CHECK_EQ(dp_sa_add(dp, &cbc), -1);
 	/* the peer encrypts with our inbound SA's keys, and back */
 	in.inbound = false;
 	CHECK_EQ(esp_sa_init(&peer_out, &in), 0);

@@ -241,12 +241,15 @@ cbc_nist_first_block(void)
 	unhex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e",
 	    pt);
 	unhex("7649abac8119b246cee98e9b12e9197d", want);
+	/* CBC only with a MAC (esp_sa_refusal); the ICV follows the
+	 * ciphertext and leaves its first block as NIST printed it. */
 	mksa(&d, DP_ENCR_AES_CBC, "2b7e151628aed2a6abf7158809cf4f3c",
-	    DP_INTEG_NONE, NULL, 0x1000, false, DP_MODE_TUNNEL);
+	    DP_INTEG_HMAC_SHA1_96, "0102030405060708090a0b0c0d0e0f1011121314",
+	    0x1000, false, DP_MODE_TUNNEL);
 	CHECK_EQ(esp_sa_init(&out, &d), 0);
 	out.fixed_iv = iv;
 	CHECK_EQ(esp_encrypt(&out, 4, pt, 30, buf, sizeof(buf), &olen), 0);
-	CHECK_EQ(olen, 8 + 16 + 32);
+	CHECK_EQ(olen, 8 + 16 + 32 + 12);
 	CHECK_MEM(buf + 8, iv, 16);
 	CHECK_MEM(buf + 24, want, 16);
 	esp_sa_clear(&out);
@@ -437,6 +440,48 @@ refuses_bad_params(void)
 	CHECK_EQ(esp_sa_init(&sa, &d), -1);	/* no integrity key */
 }
 
+/* A CBC cipher without a MAC leaves ESP open to forgery and bit flips in
+ * the inner packet; negotiation never picks it, and the data plane
+ * refuses it too, naming the problem (security review, defect 15). */
+static void
+refuses_cbc_without_integrity(void)
+{
+	static const struct {
+		enum dp_encr	 encr;
+		const char	*key;
+		const char	*why;
+	} cases[] = {
+		{ DP_ENCR_AES_CBC, "000102030405060708090a0b0c0d0e0f",
+		  "AES-CBC without integrity protection" },
+		{ DP_ENCR_AES_CBC, "000102030405060708090a0b0c0d0e0f"
+		  "101112131415161718191a1b1c1d1e1f",
+		  "AES-CBC without integrity protection" },
+		{ DP_ENCR_3DES, "000102030405060708090a0b0c0d0e0f1011121314151617",
+		  "3DES without integrity protection" },
+		{ DP_ENCR_NULL, "", "no encryption and no integrity" },
+	};
+	struct dp_sa	 d;
+	struct esp_sa	 sa;
+	const char	*why;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mksa(&d, cases[i].encr, cases[i].key, DP_INTEG_NONE, NULL, 1,
+		    false, DP_MODE_TUNNEL);
+		CHECK_EQ(esp_sa_init(&sa, &d), -1);
+		CHECK(!esp_transform_supported(d.encr, d.encr_key_len,
+		    DP_INTEG_NONE));
+		why = esp_sa_refusal(&d);
+		CHECK(why != NULL && strcmp(why, cases[i].why) == 0);
+		/* The same cipher with a MAC is fine. */
+		mksa(&d, cases[i].encr, cases[i].key, DP_INTEG_HMAC_SHA2_256_128,
+		    "0102030405060708090a0b0c0d0e0f10", 1, false,
+		    DP_MODE_TUNNEL);
+		CHECK(esp_sa_refusal(&d) == NULL);
+		CHECK_EQ(esp_sa_init(&sa, &d), 0);
+		esp_sa_clear(&sa);
+	}
+}
+
 static void
 seq_exhaustion(void)
 {
@@ -458,4 +503,5 @@ seq_exhaustion(void)
 
 RG_TEST_MAIN("esp", T(gcm_mcgrew), T(chacha_rfc7634_framing), T(hmac_kat),
     T(cbc_nist_first_block), T(roundtrip_and_tamper), T(bad_trailers),
-    T(refuses_bad_params), T(seq_exhaustion))
+    T(refuses_bad_params), T(refuses_cbc_without_integrity),
+    T(seq_exhaustion))
