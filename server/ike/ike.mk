@@ -50,6 +50,16 @@ tests_unit_test_ikev2_exchange_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
 tests_unit_test_ikev2_exchange_LDADD = $(IKEV2_LIBS)
 
+# The responder against a misbehaving peer (security review, issue 12).
+check_PROGRAMS += tests/unit/test_ikev2_security
+tests_unit_test_ikev2_security_SOURCES = tests/unit/test_ikev2_security.c \
+	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
+	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
+tests_unit_test_ikev2_security_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
+tests_unit_test_ikev2_security_LDADD = $(IKEV2_LIBS)
+
 # Load generator: N concurrent test initiators over UDP (tests/bench/ikev2.sh).
 check_PROGRAMS += tests/tools/ikev2-loadgen
 tests_tools_ikev2_loadgen_SOURCES = tests/tools/ikev2-loadgen.c \

@@ -761,8 +761,7 @@ child_collision_lost(struct ikev2_sa *sa, const struct child_req *r)
 	    "in %s exchange); %s", sa->coll->old_spi_in, lost ? "lost" : "won",
 	    lost ? "our" : "the peer's", lost ? "deleting our redundant SA, "
 	    "keeping the peer's" : "the peer deletes its redundant SA");
-	free(sa->coll);
-	sa->coll = NULL;
+	ikev2_coll_free(sa);
 	return lost;
 }
 
@@ -787,8 +786,7 @@ ikev2_child_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 		if (old != NULL && (sa->coll == NULL ||
 		    sa->coll->old_spi_in != old->spi_in))
 			old->rekeyed = false;
-		free(sa->coll);
-		sa->coll = NULL;
+		ikev2_coll_free(sa);
 		goto out;
 	}
 	if (sa->coll != NULL && sa->coll->old_spi_in == old->spi_in &&

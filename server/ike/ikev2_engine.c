@@ -33,6 +33,7 @@ ikev2_engine_new(struct rg_loop *loop, struct rg_config *cfg, struct dp *dp,
 		e->hooks = *hooks;
 	e->next_session = 1;
 	e->next_reqid = 1;
+	e->frag_budget = IKEV2_FRAG_BUDGET_ALL;
 	if (ikev2_random(e->cookie_secret, sizeof(e->cookie_secret)) < 0) {
 		free(e);
 		return NULL;
@@ -317,6 +318,7 @@ ikev2_send_request(struct ikev2_sa *sa, uint8_t exch,
 		return -1;
 	sa->tx_msgid++;
 	sa->req_kind = kind;
+	sa->req_exch = exch;
 	sa->req_arg = arg;
 	sa->req_tries = 0;
 	sa->req_first_ms = rg_now_ms();
@@ -509,6 +511,16 @@ ikev2_engine_input(struct ikev2_engine *e, const uint8_t *pkt, size_t len,
 	} else if (sa->nreq == 0 || m->hdr.msgid + 1 != sa->tx_msgid) {
 		e->ctr.bad_msgid++;
 		goto out;
+	} else if (m->hdr.exch != sa->req_exch) {
+		/* RFC 7296 2.2: a response belongs to our request by message
+		 * ID and exchange; one of another exchange would clear our
+		 * request without answering it (an IKE rekey left with its
+		 * new SA dangling). */
+		e->ctr.bad_exch++;
+		ikev2_log(sa, DEBUG, "%s response to our %s request %u "
+		    "dropped", ikev2_exch_name(m->hdr.exch),
+		    ikev2_exch_name(sa->req_exch), m->hdr.msgid);
+		goto out;
 	}
 	if (m->sk_idx < 0) {
 		e->ctr.malformed++;
@@ -615,7 +627,7 @@ ikev2_engine_status_json(struct ikev2_engine *e)
 	C(rx); C(tx); C(malformed); C(decrypt_fail); C(bad_spi); C(bad_msgid);
 	C(retransmits_answered); C(no_proposal); C(auth_fail); C(established);
 	C(cookies_sent); C(invalid_ke); C(halfopen_drop); C(ts_unacceptable);
-	C(dpd_dead);
+	C(dpd_dead); C(bad_exch); C(frag_drop); C(frag_expired);
 #undef C
 	json_object_set_new(c, "ike_sas", json_integer((json_int_t)e->nsa));
 	json_object_set_new(c, "half_open", json_integer((json_int_t)e->halfopen));

@@ -2,32 +2,62 @@
  * ikev2_frag.c: IKE fragmentation (RFC 7383): SKF fragments of a message
  * are decrypted one by one and reassembled (2.6); a protected message
  * larger than IKEV2_FRAG_MTU is sent as SKF fragments (2.5) when the peer
- * announced IKEV2_FRAGMENTATION_SUPPORTED.
+ * announced IKEV2_FRAGMENTATION_SUPPORTED.  Reassembly is bounded: a
+ * fragment is authenticated before it touches any state, the bytes held
+ * per SA and in all have budgets, and a partial message expires
+ * (IKEV2_FRAG_* in ikev2_int.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ikev2_int.h"
 
-/* Reassembly state, allocated by the first fragment and freed with the
- * message: an SA that is not receiving a fragmented message keeps only a
- * NULL pointer. */
-struct ikev2_frag_rx {
-	struct rg_buf	*frag[IKEV2_MAX_FRAGS];
-	uint16_t	 total;
-	uint32_t	 msgid;
-	uint8_t		 np;
-};
+static void
+expire_cb(struct rg_timer *t)
+{
+	struct ikev2_sa	*sa = t->arg;
+
+	sa->eng->ctr.frag_expired++;
+	ikev2_log(sa, DEBUG, "fragmented message %u incomplete after %u s: "
+	    "dropped", sa->frx->msgid, IKEV2_FRAG_TIMEOUT_MS / 1000);
+	ikev2_frag_clear(sa);
+}
 
 void
 ikev2_frag_clear(struct ikev2_sa *sa)
 {
-	if (sa->frx == NULL)
+	struct ikev2_frag_rx	*x = sa->frx;
+
+	if (x == NULL)
 		return;
+	rg_timer_stop(sa->eng->loop, &x->t_expire);
 	for (size_t i = 0; i < IKEV2_MAX_FRAGS; i++)
-		rg_buf_free(sa->frx->frag[i]);
-	free(sa->frx);
+		rg_buf_free(x->frag[i]);
+	sa->eng->frag_bytes -= x->bytes;
+	free(x);
 	sa->frx = NULL;
+}
+
+/* Room for n more decrypted bytes on sa: the SA's and the engine's
+ * budgets (a peer that has only done IKE_SA_INIT can send fragments). */
+static bool
+budget_ok(struct ikev2_sa *sa, size_t n)
+{
+	struct ikev2_engine	*e = sa->eng;
+	size_t			 held = sa->frx != NULL ? sa->frx->bytes : 0;
+
+	if (held + n > IKEV2_FRAG_BUDGET_SA) {
+		ikev2_log(sa, DEBUG, "fragments over %u bytes: message dropped",
+		    (unsigned int)IKEV2_FRAG_BUDGET_SA);
+		ikev2_frag_clear(sa);
+		return false;
+	}
+	if (e->frag_bytes + n > e->frag_budget) {
+		ikev2_log(sa, DEBUG, "all reassemblies hold %zu bytes: "
+		    "fragment dropped", e->frag_bytes);
+		return false;
+	}
+	return true;
 }
 
 int
@@ -37,57 +67,76 @@ ikev2_frag_input(struct ikev2_sa *sa, const struct ikev2_msg *m,
 	const struct ikev2_pl	*p = &m->pl[m->sk_idx];
 	const struct ikev2_sk_dir *d = sa->initiator ? &sa->keys.r2i :
 	    &sa->keys.i2r;
+	struct ikev2_frag_rx	*x = sa->frx;
 	struct ikev2_skf	 f;
 	struct rg_rd		 rd;
 	size_t			 off, total = 0;
 	long			 n;
 	uint8_t			*tmp;
+	int			 rc = -1;
 
 	rg_rd_init(&rd, p->body, p->len);
 	if (ikev2_skf_decode(&rd, &f) < 0 || f.total > IKEV2_MAX_FRAGS)
 		return -1;
-	if (sa->frx != NULL && (sa->frx->msgid != m->hdr.msgid ||
-	    sa->frx->total != f.total))
-		ikev2_frag_clear(sa);
-	if (sa->frx == NULL &&
-	    (sa->frx = calloc(1, sizeof(*sa->frx))) == NULL)
-		return -1;
-	if (sa->frx->frag[f.num - 1] != NULL)
+	if (x != NULL && x->msgid == m->hdr.msgid && x->total == f.total &&
+	    x->frag[f.num - 1] != NULL)
 		return 0;	/* duplicate */
+	/* RFC 7383 2.6: each fragment is authenticated on its own; nothing
+	 * of the reassembly changes before its ICV is verified. */
 	if ((tmp = malloc(IKEV2_MAX_MSG)) == NULL)
 		return -1;
 	off = (size_t)(f.data - m->raw);
 	n = ikev2_sk_open(d, m->raw, m->rawlen, off, tmp, IKEV2_MAX_MSG);
-	if (n < 0) {
-		free(tmp);
-		return -1;
+	if (n < 0)
+		goto out;
+	/* An authenticated fragment of another message replaces it. */
+	if (x != NULL && (x->msgid != m->hdr.msgid || x->total != f.total))
+		ikev2_frag_clear(sa);
+	if (!budget_ok(sa, (size_t)n)) {
+		sa->eng->ctr.frag_drop++;
+		rc = 0;
+		goto out;
 	}
-	sa->frx->frag[f.num - 1] = rg_buf_dup(tmp, (size_t)n);
-	free(tmp);
-	if (sa->frx->frag[f.num - 1] == NULL)
-		return -1;
-	sa->frx->total = f.total;
-	sa->frx->msgid = m->hdr.msgid;
+	if ((x = sa->frx) == NULL) {
+		if ((x = calloc(1, sizeof(*x))) == NULL)
+			goto out;
+		x->sa = sa;
+		x->total = f.total;
+		x->msgid = m->hdr.msgid;
+		rg_timer_init(&x->t_expire, expire_cb, sa);
+		rg_timer_start(sa->eng->loop, &x->t_expire,
+		    IKEV2_FRAG_TIMEOUT_MS);
+		sa->frx = x;
+	}
+	if ((x->frag[f.num - 1] = rg_buf_dup(tmp, (size_t)n)) == NULL)
+		goto out;
+	x->bytes += (size_t)n;
+	sa->eng->frag_bytes += (size_t)n;
 	if (f.num == 1)
-		sa->frx->np = m->sk_np;
+		x->np = m->sk_np;
+	rc = 0;
 	for (size_t i = 0; i < f.total; i++) {
-		if (sa->frx->frag[i] == NULL)
-			return 0;
-		total += sa->frx->frag[i]->len;
+		if (x->frag[i] == NULL)
+			goto out;
+		total += x->frag[i]->len;
 	}
 	if (total > cap) {
 		ikev2_frag_clear(sa);
-		return -1;
+		rc = -1;
+		goto out;
 	}
 	off = 0;
 	for (size_t i = 0; i < f.total; i++) {
-		memcpy(plain + off, sa->frx->frag[i]->data, sa->frx->frag[i]->len);
-		off += sa->frx->frag[i]->len;
+		memcpy(plain + off, x->frag[i]->data, x->frag[i]->len);
+		off += x->frag[i]->len;
 	}
 	*plen = off;
-	*np = sa->frx->np;
+	*np = x->np;
 	ikev2_frag_clear(sa);
-	return 1;
+	rc = 1;
+out:
+	free(tmp);
+	return rc;
 }
 
 int

@@ -155,6 +155,8 @@ parse(const struct ikev2_msg *m, struct init_req *r)
 	return (have_sa && have_ke && r->ni != NULL) ? 0 : -1;
 }
 
+/* Half-open SAs from from's host: its IPv4 address, or its IPv6 /64 (a
+ * host is given a /64 and can source from any address in it, RFC 7421). */
 static unsigned int
 halfopen_from(struct ikev2_engine *e, const struct sockaddr *from)
 {
@@ -164,6 +166,8 @@ halfopen_from(struct ikev2_engine *e, const struct sockaddr *from)
 	uint16_t	 p;
 
 	addr_bytes(from, &a, &al, &p);
+	if (al == 16)
+		al = 8;
 	for (struct ikev2_sa *sa = e->all; sa != NULL; sa = sa->next) {
 		if (sa->state != IKEV2_S_INIT_DONE &&
 		    sa->state != IKEV2_S_EAP)
@@ -171,7 +175,7 @@ halfopen_from(struct ikev2_engine *e, const struct sockaddr *from)
 		if (sa->peer.ss_family != from->sa_family)
 			continue;
 		addr_bytes((struct sockaddr *)&sa->peer, &b, &bl, &p);
-		n += al == bl && memcmp(a, b, al) == 0;
+		n += memcmp(a, b, al) == 0;
 	}
 	return n;
 }
@@ -227,7 +231,7 @@ ikev2_init_request(struct ikev2_engine *e, const struct ikev2_msg *m,
 	    halfopen_from(e, from) >= st->halfopen_per_ip) {
 		e->ctr.halfopen_drop++;
 		rg_debug(IKE, "%s: too many half-open IKE SAs from this "
-		    "address, IKE_SA_INIT dropped", peer);
+		    "address (IPv6: its /64), IKE_SA_INIT dropped", peer);
 		goto out;
 	}
 	if (st->cookie_threshold != 0 && e->halfopen >= st->cookie_threshold) {

@@ -65,6 +65,29 @@ enum ikev2_req_kind {
 };
 
 #define IKEV2_MAX_FRAGS		16
+/* Fragment reassembly limits (RFC 7383 2.6, docs/SECURITY.md): bytes of
+ * decrypted fragments one SA may hold (no message we accept is larger),
+ * bytes all SAs together may hold, and how long a partial message waits
+ * for its other fragments.  Fragments over a budget are dropped and
+ * counted (frag_drop). */
+#define IKEV2_FRAG_BUDGET_SA	IKEV2_MAX_MSG
+#define IKEV2_FRAG_BUDGET_ALL	(8u << 20)
+#define IKEV2_FRAG_TIMEOUT_MS	30000
+
+struct ikev2_sa;
+
+/* Reassembly state (ikev2_frag.c), allocated by the first authenticated
+ * fragment and freed with the message or on expiry: an SA that is not
+ * receiving a fragmented message keeps only a NULL pointer. */
+struct ikev2_frag_rx {
+	struct ikev2_sa	*sa;		/* borrowed: the owner */
+	struct rg_buf	*frag[IKEV2_MAX_FRAGS];	/* owned: decrypted */
+	size_t		 bytes;		/* in frag[], counted in the engine */
+	uint16_t	 total;
+	uint32_t	 msgid;
+	uint8_t		 np;
+	struct rg_timer	 t_expire;	/* owned; stopped by ikev2_frag_clear() */
+};
 
 /* What only the handshake needs (IKE_SA_INIT .. the last IKE_AUTH);
  * freed when the SA is established, so an idle SA stays small. */
@@ -114,6 +137,7 @@ struct ikev2_sa {
 	struct rg_buf		*req[IKEV2_MAX_FRAGS];	/* our outstanding request */
 	size_t			 nreq;
 	enum ikev2_req_kind	 req_kind;
+	uint8_t			 req_exch;	/* its exchange type */
 	uint32_t		 req_arg;	/* e.g. the CHILD SPI rekeyed */
 	unsigned int		 req_tries;
 	uint64_t		 req_first_ms;
@@ -144,7 +168,12 @@ struct ikev2_sa {
 	struct rg_timer		 t_child;	/* CHILD lifetimes */
 	uint8_t			 rk_nonce[32];	/* our CHILD rekey: Ni */
 	uint32_t		 rekey_spi_in;	/* our CHILD rekey: new SPI */
+	/* Links between SAs during an IKE rekey (ikev2_rekey.c): borrowed
+	 * pointers, each with its partner pointing back; both sides are
+	 * cleared together by ikev2_rekey_unlink() when either SA goes. */
 	struct ikev2_sa		*rekey_new;	/* our IKE rekey: the new SA */
+	struct ikev2_sa		*rekey_of;	/* the SA whose rekey_new or
+						 * coll->peer_sa we are */
 	struct ikev2_dh		*rekey_dh;	/* owned: our IKE rekey KE */
 	struct ikev2_coll	*coll;		/* owned: rekey collision */
 };
@@ -155,7 +184,8 @@ struct ikev2_sa {
 struct ikev2_coll {
 	uint32_t		 old_spi_in;	/* CHILD: the SA both rekeyed */
 	uint32_t		 peer_spi_in;	/* CHILD: ours in the peer's SA */
-	uint64_t		 peer_ike;	/* IKE: local SPI of the peer's new SA */
+	struct ikev2_sa		*peer_sa;	/* IKE: the peer's new SA; its
+						 * rekey_of points back */
 	uint8_t			 low[256];	/* lowest nonce of its exchange */
 	size_t			 lowlen;
 };
@@ -165,6 +195,8 @@ struct ikev2_counters {
 	uint64_t	 retransmits_answered, no_proposal, auth_fail;
 	uint64_t	 established, cookies_sent, invalid_ke, halfopen_drop;
 	uint64_t	 ts_unacceptable, dpd_dead;
+	uint64_t	 bad_exch;	/* response of another exchange type */
+	uint64_t	 frag_drop, frag_expired;
 };
 
 #define IKEV2_HASH	1024
@@ -184,6 +216,8 @@ struct ikev2_engine {
 	uint64_t		 next_session;
 	uint32_t		 next_reqid;
 	uint8_t			 cookie_secret[32];
+	size_t			 frag_bytes;	/* held by all reassemblies */
+	size_t			 frag_budget;	/* IKEV2_FRAG_BUDGET_ALL */
 
 	struct ikev2_pset	 ike_set, esp_set;
 	/* Our credentials and the trust anchors (from cfg->pki). */
@@ -304,6 +338,11 @@ int	ikev2_ike_rekey_start(struct ikev2_sa *);
  * while our own rekey of sa is in flight, records the collision (2.8.2). */
 void	ikev2_ike_rekey_answered(struct ikev2_sa *sa, struct ikev2_sa *n);
 void	ikev2_ike_rekey_response(struct ikev2_sa *, const struct ikev2_msg *);
+/* Clears every link between sa and other SAs (rekey_new, rekey_of,
+ * coll->peer_sa), on both sides; called when sa is destroyed or freed. */
+void	ikev2_rekey_unlink(struct ikev2_sa *);
+/* Frees sa->coll (CHILD or IKE collision), unlinking its peer_sa. */
+void	ikev2_coll_free(struct ikev2_sa *);
 
 /* ikev2_info.c */
 void	ikev2_info_request(struct ikev2_sa *, const struct ikev2_msg *);

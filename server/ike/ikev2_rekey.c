@@ -8,11 +8,66 @@
  * completes, the new SA from the exchange with the lowest of the four
  * nonces is redundant and closed by its creator, the session goes to the
  * other, and the winner deletes the old SA.
+ *
+ * While a rekey is in flight the old SA points at the new SAs (rekey_new,
+ * coll->peer_sa) and each of them points back (rekey_of).  Either side may
+ * go first (the new SA's half-open timer, a DELETE, a dead peer, a kick),
+ * so ikev2_rekey_unlink() clears both sides of every link.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ikev2_int.h"
+
+void
+ikev2_rekey_unlink(struct ikev2_sa *sa)
+{
+	struct ikev2_sa	*p = sa->rekey_of;
+
+	if (p != NULL) {
+		if (p->rekey_new == sa)
+			p->rekey_new = NULL;
+		if (p->coll != NULL && p->coll->peer_sa == sa)
+			p->coll->peer_sa = NULL;
+		sa->rekey_of = NULL;
+	}
+	if (sa->rekey_new != NULL) {
+		sa->rekey_new->rekey_of = NULL;
+		sa->rekey_new = NULL;
+	}
+	if (sa->coll != NULL && sa->coll->peer_sa != NULL) {
+		sa->coll->peer_sa->rekey_of = NULL;
+		sa->coll->peer_sa = NULL;
+	}
+}
+
+void
+ikev2_coll_free(struct ikev2_sa *sa)
+{
+	if (sa->coll == NULL)
+		return;
+	if (sa->coll->peer_sa != NULL)
+		sa->coll->peer_sa->rekey_of = NULL;
+	free(sa->coll);
+	sa->coll = NULL;
+}
+
+/* n is the new SA of our rekey of sa. */
+static void
+link_new(struct ikev2_sa *sa, struct ikev2_sa *n)
+{
+	sa->rekey_new = n;
+	n->rekey_of = sa;
+}
+
+/* Our rekey of sa is over: n no longer waits on it. */
+static void
+unlink_new(struct ikev2_sa *sa)
+{
+	if (sa->rekey_new != NULL)
+		sa->rekey_new->rekey_of = NULL;
+	sa->rekey_new = NULL;
+}
 
 int
 ikev2_ike_rekey_start(struct ikev2_sa *sa)
@@ -43,7 +98,9 @@ ikev2_ike_rekey_start(struct ikev2_sa *sa)
 	n->alg = ch;
 	n->hs->nilen = 32;
 	ikev2_random(n->hs->ni, n->hs->nilen);
-	/* Waits for the old SA's exchange, which gives up first. */
+	/* Waits for the old SA's exchange; if it times out first (a silent
+	 * peer with dpd_timeout_s > 300), ikev2_rekey_unlink() tells the old
+	 * SA, whose rekey then fails. */
 	rg_timer_start(e->loop, &n->t_life, 300000);
 	for (int i = 0; i < 8; i++)
 		spi[i] = (uint8_t)(n->spi_i >> (56 - 8 * i));
@@ -59,7 +116,7 @@ ikev2_ike_rekey_start(struct ikev2_sa *sa)
 		ikev2_sa_destroy(n, "rekey request not sent");
 		goto out;
 	}
-	sa->rekey_new = n;
+	link_new(sa, n);
 	sa->rekey_dh = dh;
 	dh = NULL;
 	ikev2_log(sa, INFO, "IKE SA lifetime expired: rekeying");
@@ -77,7 +134,8 @@ ikev2_ike_rekey_answered(struct ikev2_sa *sa, struct ikev2_sa *n)
 	if (sa->rekey_new != NULL && sa->nreq != 0 &&
 	    sa->req_kind == IKEV2_REQ_IKE_REKEY && sa->coll == NULL &&
 	    (sa->coll = calloc(1, sizeof(*sa->coll))) != NULL) {
-		sa->coll->peer_ike = n->spi_r;
+		sa->coll->peer_sa = n;
+		n->rekey_of = sa;
 		ikev2_nonce_low(n->hs->ni, n->hs->nilen, n->hs->nr,
 		    n->hs->nrlen, sa->coll->low, &sa->coll->lowlen);
 		ikev2_log(sa, INFO, "IKE SA rekey collision: the peer's "
@@ -94,12 +152,13 @@ coll_take(struct ikev2_sa *sa)
 {
 	struct ikev2_sa	*p = NULL;
 
-	if (sa->coll != NULL && sa->coll->peer_ike != 0)
-		p = ikev2_sa_lookup(sa->eng, sa->coll->peer_ike);
+	if (sa->coll != NULL && (p = sa->coll->peer_sa) != NULL) {
+		sa->coll->peer_sa = NULL;
+		p->rekey_of = NULL;
+	}
 	if (p != NULL && (p->state != IKEV2_S_INIT_DONE || p->hs == NULL))
 		p = NULL;
-	free(sa->coll);
-	sa->coll = NULL;
+	ikev2_coll_free(sa);
 	return p;
 }
 
@@ -112,7 +171,7 @@ rekey_failed(struct ikev2_sa *sa, const char *why)
 	    why);
 	if (sa->rekey_new != NULL)
 		ikev2_sa_destroy(sa->rekey_new, "rekey failed");
-	sa->rekey_new = NULL;
+	unlink_new(sa);
 	ikev2_dh_free(sa->rekey_dh);
 	sa->rekey_dh = NULL;
 	if (p != NULL) {
@@ -139,7 +198,11 @@ ikev2_ike_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	struct rg_rd		 r;
 	uint8_t			 buf[64];
 
-	if (sp == NULL || n == NULL)
+	if (n == NULL) {
+		rekey_failed(sa, "the new IKE SA timed out first");
+		goto out;
+	}
+	if (sp == NULL)
 		goto fail;
 	if (ps == NULL || pn == NULL || pk == NULL) {
 		rekey_failed(sa, "the peer refused it");
@@ -161,7 +224,7 @@ ikev2_ike_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	    gir, n->hs->ni, n->hs->nilen, pn->body, pn->len, n->spi_i,
 	    n->spi_r, sa->alg.prf, sa->keys.sk_d) < 0)
 		goto fail;
-	sa->rekey_new = NULL;
+	unlink_new(sa);
 	ikev2_dh_free(sa->rekey_dh);
 	sa->rekey_dh = NULL;
 	if (sa->coll != NULL) {

@@ -313,9 +313,9 @@ ikev2_sa_destroy(struct ikev2_sa *sa, const char *why)
 	if (sa->rekey_new != NULL) {
 		struct ikev2_sa *n = sa->rekey_new;
 
-		sa->rekey_new = NULL;
 		ikev2_sa_destroy(n, "rekeyed SA gone");
 	}
+	ikev2_rekey_unlink(sa);
 	ikev2_dh_free(sa->rekey_dh);
 	sa->rekey_dh = NULL;
 	if (sa->state == IKEV2_S_ESTABLISHED)
@@ -351,8 +351,9 @@ ikev2_sa_free(struct ikev2_sa *sa)
 	ikev2_sa_cache_clear(sa);
 	ikev2_frag_clear(sa);
 	ikev2_hs_free(sa);
+	ikev2_rekey_unlink(sa);
 	ikev2_dh_free(sa->rekey_dh);
-	free(sa->coll);
+	ikev2_coll_free(sa);
 	if (sa->eap != NULL)
 		eap_session_free(sa->eap);
 	rg_config_unref(sa->cfg);

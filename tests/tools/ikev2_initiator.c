@@ -859,7 +859,23 @@ answer_body(struct ikev2_ini *i, const struct ikev2_msg *m,
 	if (m->hdr.exch == IKEV2_EXCH_INFORMATIONAL) {
 		for (size_t k = 0; k < m->npl; k++) {
 			struct ikev2_delete d;
+			struct ikev2_notify n;
 
+			if (m->pl[k].type == IKEV2_PL_N) {
+				/* RFC 4555 3.6: COOKIE2 comes back as sent. */
+				rg_rd_init(&r, m->pl[k].body, m->pl[k].len);
+				if (ikev2_notify_decode(&r, &n) == 0 &&
+				    n.type == IKEV2_N_COOKIE2 && n.len <= 64) {
+					uint8_t	 c2[64];
+
+					memcpy(c2, n.data, n.len);
+					if (i->cookie2_bad && n.len > 0)
+						c2[0] ^= 0xff;
+					ikev2_put_notify(e, 0, NULL, 0,
+					    IKEV2_N_COOKIE2, c2, n.len);
+				}
+				continue;
+			}
 			if (m->pl[k].type != IKEV2_PL_D)
 				continue;
 			rg_rd_init(&r, m->pl[k].body, m->pl[k].len);
@@ -959,4 +975,105 @@ out:
 	free(m);
 	free(plain);
 	return rc;
+}
+
+long
+ikev2_ini_answer_as(struct ikev2_ini *i, const uint8_t *pkt, size_t len,
+    uint8_t exch, uint8_t *out, size_t cap)
+{
+	struct ikev2_msg	*m = malloc(sizeof(*m));
+	uint8_t			 buf[16];
+	struct ikev2_hdr	 h;
+	struct ikev2_enc	 e, in;
+	long			 rc = -1;
+
+	if (m == NULL)
+		goto out;
+	if (ikev2_msg_decode(pkt, len, m) < 0 ||
+	    (m->hdr.flags & IKEV2_FLAG_R) != 0 || m->hdr.spi_i != i->spi_i)
+		goto out;
+	/* HDR(exch, the request's message ID), SK {} --> */
+	ikev2_enc_inner(&in, buf, sizeof(buf));
+	hdr_init(i, &h, exch, m->hdr.msgid);
+	h.flags = IKEV2_FLAG_I | IKEV2_FLAG_R;
+	ikev2_enc_init(&e, out, cap, &h);
+	ikev2_pl_begin(&e, IKEV2_PL_SK);
+	if (e.w.err || in.w.err)
+		goto out;
+	out[IKEV2_HDR_LEN] = in.first;
+	rc = ikev2_sk_seal(&i->keys.i2r, out, cap, e.w.len, IKEV2_HDR_LEN,
+	    in.w.base, in.w.len);
+out:
+	free(m);
+	return rc;
+}
+
+void
+ikev2_ini_set_cookie2_bad(struct ikev2_ini *i, bool bad)
+{
+	i->cookie2_bad = bad;
+}
+
+long
+ikev2_ini_update_addrs(struct ikev2_ini *i, uint8_t *out, size_t cap)
+{
+	uint8_t			 buf[128], c2[16];
+	struct ikev2_enc	 e;
+	long			 n;
+
+	/* HDR, SK {N(UPDATE_SA_ADDRESSES), N(COOKIE2)} --> (RFC 4555 3.5) */
+	ikev2_random(c2, sizeof(c2));
+	ikev2_enc_inner(&e, buf, sizeof(buf));
+	ikev2_put_notify(&e, 0, NULL, 0, IKEV2_N_UPDATE_SA_ADDRESSES, NULL, 0);
+	ikev2_put_notify(&e, 0, NULL, 0, IKEV2_N_COOKIE2, c2, sizeof(c2));
+	if ((n = seal_req(i, IKEV2_EXCH_INFORMATIONAL, &e, out, cap)) > 0) {
+		i->op = OP_INFO;
+		i->state = INI_REQ_SENT;
+	}
+	return n;
+}
+
+/* Private-use status notify (RFC 7296 3.10.1) that pads test messages. */
+#define INI_N_PAD	40960
+
+long
+ikev2_ini_frag(struct ikev2_ini *i, uint8_t exch, size_t fraglen,
+    unsigned int num, unsigned int total, bool forge, uint8_t *out,
+    size_t cap)
+{
+	struct ikev2_hdr	 h;
+	struct ikev2_enc	 e;
+	size_t			 all = fraglen * total;
+	uint8_t			*inner;
+	long			 rc = -1;
+
+	if (num == 0 || num > total || all < 8 ||
+	    (inner = calloc(1, all)) == NULL)
+		return -1;
+	/* The whole inner chain: N(private, zeros) filling total * fraglen
+	 * octets (its length field is only right up to 64 KiB). */
+	rg_put_u16(inner + 2, (uint16_t)(all > 0xffff ? 0xffff : all));
+	rg_put_u16(inner + 6, INI_N_PAD);
+	/* HDR, SKF {num, total, fragment} --> (RFC 7383 2.5) */
+	hdr_init(i, &h, exch, i->msgid);
+	ikev2_enc_init(&e, out, cap, &h);
+	ikev2_pl_begin(&e, IKEV2_PL_SKF);
+	rg_wr_u16(&e.w, (uint16_t)num);
+	rg_wr_u16(&e.w, (uint16_t)total);
+	if (e.w.err)
+		goto out;
+	out[IKEV2_HDR_LEN] = num == 1 ? IKEV2_PL_N : 0;
+	rc = ikev2_sk_seal(&i->keys.i2r, out, cap, e.w.len, IKEV2_HDR_LEN,
+	    inner + (num - 1) * fraglen, fraglen);
+	if (rc > 0 && forge)
+		out[rc - 1] ^= 0x01;	/* last ICV octet */
+out:
+	free(inner);
+	return rc;
+}
+
+void
+ikev2_ini_set_msgid(struct ikev2_ini *i, uint32_t msgid)
+{
+	i->msgid = msgid;
 }

@@ -83,6 +83,13 @@ void			 ikev2_ini_force_nonce(struct ikev2_ini *, int fill);
  */
 long			 ikev2_ini_answer(struct ikev2_ini *, const uint8_t *pkt,
 			    size_t len, uint8_t *out, size_t cap);
+/* An empty answer to the responder's request pkt, of exchange type exch
+ * whatever the request's (a misbehaving peer). */
+long			 ikev2_ini_answer_as(struct ikev2_ini *,
+			    const uint8_t *pkt, size_t len, uint8_t exch,
+			    uint8_t *out, size_t cap);
+/* Echo COOKIE2 (RFC 4555 3.6) with its first octet altered. */
+void			 ikev2_ini_set_cookie2_bad(struct ikev2_ini *, bool);
 /* ESP SPIs (the responder's inbound) deleted by its requests so far. */
 size_t			 ikev2_ini_peer_deleted(const struct ikev2_ini *,
 			    uint32_t *spis, size_t max);
@@ -111,6 +118,19 @@ long	ikev2_ini_delete_child(struct ikev2_ini *, uint32_t our_spi,
 	    uint8_t *out, size_t cap);
 long	ikev2_ini_delete(struct ikev2_ini *, uint8_t *out, size_t cap);
 long	ikev2_ini_info(struct ikev2_ini *, uint8_t *out, size_t cap);
+/* MOBIKE (RFC 4555 3.5): INFORMATIONAL {N(UPDATE_SA_ADDRESSES),
+ * N(COOKIE2)}; the caller sends it from the new address. */
+long	ikev2_ini_update_addrs(struct ikev2_ini *, uint8_t *out, size_t cap);
+/* Fragment num of total (RFC 7383 2.5), fraglen octets of inner data, of
+ * a request of exchange exch whose inner chain is one private-use Notify
+ * of total * fraglen octets (valid up to 64 KiB), under the next message
+ * ID (not consumed: ikev2_ini_set_msgid() after the message); forge: the
+ * ICV altered. */
+long	ikev2_ini_frag(struct ikev2_ini *, uint8_t exch, size_t fraglen,
+	    unsigned int num, unsigned int total, bool forge, uint8_t *out,
+	    size_t cap);
+/* The message ID of our next request. */
+void	ikev2_ini_set_msgid(struct ikev2_ini *, uint32_t);
 /*
  * A response in: returns the length of the next request written to out
  * (IKE_AUTH after IKE_SA_INIT, IKE_SA_INIT again after COOKIE or

@@ -54,6 +54,7 @@ struct ikev2_ini {
 	size_t			 ndns;
 	uint8_t			 tsr_lo[4], tsr_hi[4];
 	bool			 transport;	/* ask USE_TRANSPORT_MODE */
+	bool			 cookie2_bad;	/* echo COOKIE2 altered */
 	bool			 tm_answered;
 	struct ikev2_ini_ts	 tsi_seen, tsr_seen;
 	size_t			 ntsr;

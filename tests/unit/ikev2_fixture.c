@@ -11,6 +11,7 @@
 #include "ikev2_fixture.h"
 
 struct fx_queue		 fx_q;
+struct sockaddr_storage	 fx_q_to[FX_QMAX];
 unsigned int		 fx_leases_out;
 bool			 fx_lease_v6;
 struct sockaddr_in	 fx_cli, fx_srv;
@@ -29,9 +30,11 @@ fx_send(void *arg, int fd, const uint8_t *p, size_t len,
 	(void)arg;
 	(void)fd;
 	(void)local;
-	(void)peer;
 	if (fx_q.n >= FX_QMAX)
 		return -1;
+	memset(&fx_q_to[fx_q.n], 0, sizeof(fx_q_to[0]));
+	memcpy(&fx_q_to[fx_q.n], peer, peer->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
 	fx_q.pkt[fx_q.n] = malloc(len);
 	memcpy(fx_q.pkt[fx_q.n], p, len);
 	fx_q.len[fx_q.n++] = len;
@@ -123,6 +126,46 @@ fx_input(struct ikev2_engine *e, const uint8_t *p, size_t len)
 {
 	ikev2_engine_input(e, p, len, (struct sockaddr *)&fx_cli,
 	    (struct sockaddr *)&fx_srv, -1);
+}
+
+static void
+fx_sockaddr(struct sockaddr_storage *ss, const char *ip, uint16_t port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(ip, ':') != NULL) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		inet_pton(AF_INET6, ip, &s6->sin6_addr);
+		s6->sin6_port = htons(port);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		inet_pton(AF_INET, ip, &s4->sin_addr);
+		s4->sin_port = htons(port);
+	}
+}
+
+void
+fx_input_at(struct ikev2_engine *e, const uint8_t *p, size_t len,
+    const char *from, uint16_t fport, const char *to, uint16_t tport)
+{
+	struct sockaddr_storage	 f, t;
+
+	fx_sockaddr(&f, from, fport);
+	fx_sockaddr(&t, to, tport);
+	ikev2_engine_input(e, p, len, (struct sockaddr *)&f,
+	    (struct sockaddr *)&t, -1);
+}
+
+bool
+fx_q_went_to(size_t k, const char *ip, uint16_t port)
+{
+	struct sockaddr_storage	 want;
+
+	fx_sockaddr(&want, ip, port);
+	return k < fx_q.n && memcmp(&want, &fx_q_to[k], sizeof(want)) == 0;
 }
 
 long

@@ -30,6 +30,8 @@ struct fx_queue {
 };
 
 extern struct fx_queue		 fx_q;
+/* Where each datagram of fx_q went (the engine's peer argument). */
+extern struct sockaddr_storage	 fx_q_to[FX_QMAX];
 extern unsigned int		 fx_leases_out;	/* acquired - released */
 extern bool			 fx_lease_v6;	/* an IPv6 pool too */
 extern struct sockaddr_in	 fx_cli, fx_srv;	/* 192.0.2.2/.1:500 */
@@ -46,6 +48,11 @@ struct rg_config *fx_config(const char *proposals);
 struct ikev2_engine *fx_engine(struct rg_config *c);
 /* One datagram from fx_cli to fx_srv into the engine. */
 void	fx_input(struct ikev2_engine *, const uint8_t *p, size_t len);
+/* One datagram between other addresses ("192.0.2.3", 4500). */
+void	fx_input_at(struct ikev2_engine *, const uint8_t *p, size_t len,
+	    const char *from, uint16_t fport, const char *to, uint16_t tport);
+/* Whether fx_q's datagram k went to ip:port. */
+bool	fx_q_went_to(size_t k, const char *ip, uint16_t port);
 /* Request in, the (first) response into the initiator: its next request's
  * length, 0 when done, -1 when nothing came back. */
 long	fx_rt(struct ikev2_engine *, struct ikev2_ini *, const uint8_t *req,

@@ -453,8 +453,7 @@ ike_collision(bool we_win)
 	n = ikev2_ini_rekey_ike(i, a, sizeof(a));
 	CHECK(fx_rt(e, i, a, n, b, sizeof(b)) > 0);
 	CHECK(sa->coll != NULL);
-	theirs = sa->coll != NULL ? ikev2_sa_lookup(e, sa->coll->peer_ike) :
-	    NULL;
+	theirs = sa->coll != NULL ? sa->coll->peer_sa : NULL;
 	CHECK(theirs != NULL && theirs != ours);
 	CHECK(sa->children != NULL);	/* nothing moved yet */
 	/* Our exchange completes: SA, Nr, KEr --> */
