@@ -170,9 +170,32 @@ ikev2_engine_kill_session(struct ikev2_engine *e, uint64_t session_id,
 int
 ikev2_send_raw(struct ikev2_sa *sa, const uint8_t *p, size_t len)
 {
+	const struct ikev2_path	*to = sa->rr != NULL ? &sa->rr->to : NULL;
+
 	sa->eng->ctr.tx++;
+	if (to != NULL)
+		return sa->eng->send(sa->eng->send_arg, to->fd, p, len,
+		    (const struct sockaddr *)&to->local,
+		    (const struct sockaddr *)&to->peer);
 	return sa->eng->send(sa->eng->send_arg, sa->fd, p, len,
 	    (struct sockaddr *)&sa->local, (struct sockaddr *)&sa->peer);
+}
+
+/* RFC 7296 2.11: a response goes to the address and port its request
+ * came from, from the address it was sent to. */
+static void
+send_resp(struct ikev2_sa *sa, const uint8_t *p, size_t len)
+{
+	const struct ikev2_path	*to = sa->rsp;
+
+	sa->eng->ctr.tx++;
+	if (to != NULL)
+		sa->eng->send(sa->eng->send_arg, to->fd, p, len,
+		    (const struct sockaddr *)&to->local,
+		    (const struct sockaddr *)&to->peer);
+	else
+		sa->eng->send(sa->eng->send_arg, sa->fd, p, len,
+		    (struct sockaddr *)&sa->local, (struct sockaddr *)&sa->peer);
 }
 
 void
@@ -266,8 +289,12 @@ ikev2_send_sk(struct ikev2_sa *sa, uint8_t exch, bool response,
 		    response ? "response" : "request");
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++)
-		ikev2_send_raw(sa, out[i]->data, out[i]->len);
+	for (size_t i = 0; i < n; i++) {
+		if (response)
+			send_resp(sa, out[i]->data, out[i]->len);
+		else
+			ikev2_send_raw(sa, out[i]->data, out[i]->len);
+	}
 	if (response) {
 		free_bufs(sa->resp, &sa->nresp);
 		memcpy(sa->resp, out, n * sizeof(out[0]));
@@ -342,49 +369,131 @@ ikev2_sa_cache_clear(struct ikev2_sa *sa)
 	sa->resp_valid = false;
 }
 
+static socklen_t
+sa_len(const struct sockaddr *s)
+{
+	return s->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+}
+
 static bool
 same_addr(const struct sockaddr_storage *a, const struct sockaddr *b)
 {
-	socklen_t	 l = b->sa_family == AF_INET6 ?
-	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	return a->ss_family == b->sa_family && memcmp(a, b, sa_len(b)) == 0;
+}
 
-	return a->ss_family == b->sa_family && memcmp(a, b, l) == 0;
+static bool
+same_ip(const struct sockaddr_storage *a, const struct sockaddr *b)
+{
+	if (a->ss_family != b->sa_family)
+		return false;
+	if (b->sa_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		    &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+	return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+	    &((const struct sockaddr_in *)b)->sin_addr, 4) == 0;
+}
+
+static uint16_t
+port_of(const struct sockaddr *s)
+{
+	return ntohs(s->sa_family == AF_INET6 ?
+	    ((const struct sockaddr_in6 *)s)->sin6_port :
+	    ((const struct sockaddr_in *)s)->sin_port);
 }
 
 static void
-update_addrs(struct ikev2_sa *sa, const struct sockaddr *from,
+path_set(struct ikev2_path *p, const struct sockaddr *from,
     const struct sockaddr *to, int fd)
 {
-	socklen_t	 fl, tl;
-	char		 a[64], b[64];
-	uint16_t	 port;
-	bool		 encap;
+	memset(p, 0, sizeof(*p));
+	memcpy(&p->peer, from, sa_len(from));
+	memcpy(&p->local, to, sa_len(to));
+	p->fd = fd;
+}
 
-	if (same_addr(&sa->peer, from) && same_addr(&sa->local, to) &&
-	    sa->fd == fd)
-		return;
-	fl = from->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
-	    sizeof(struct sockaddr_in);
-	tl = to->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
-	    sizeof(struct sockaddr_in);
-	if (sa->state == IKEV2_S_ESTABLISHED)
-		ikev2_log(sa, INFO, "peer now at %s (local %s)",
-		    rg_sa_str(from, a, sizeof(a)), rg_sa_str(to, b, sizeof(b)));
-	memset(&sa->peer, 0, sizeof(sa->peer));
-	memset(&sa->local, 0, sizeof(sa->local));
-	memcpy(&sa->peer, from, fl);
-	memcpy(&sa->local, to, tl);
-	sa->fd = fd;
-	/* a source port other than 500/4500 means a NAT rewrote it */
-	port = ntohs(from->sa_family == AF_INET6 ?
-	    ((const struct sockaddr_in6 *)from)->sin6_port :
-	    ((const struct sockaddr_in *)from)->sin_port);
-	encap = sa->nat_peer || sa->nat_local || (port != 500 && port != 4500);
+static bool
+on_path(const struct ikev2_sa *sa, const struct ikev2_path *p)
+{
+	return same_addr(&sa->peer, (const struct sockaddr *)&p->peer) &&
+	    same_addr(&sa->local, (const struct sockaddr *)&p->local) &&
+	    sa->fd == p->fd;
+}
+
+unsigned int
+ikev2_sa_move(struct ikev2_sa *sa, const struct ikev2_path *p, bool encap)
+{
+	unsigned int	 n = 0;
+
+	memcpy(&sa->peer, &p->peer, sizeof(sa->peer));
+	memcpy(&sa->local, &p->local, sizeof(sa->local));
+	sa->fd = p->fd;
 	if (sa->eng->dp != NULL)
 		for (struct ikev2_child *c = sa->children; c; c = c->next)
-			if (c->installed)
-				dp_sa_update_addrs(sa->eng->dp, c->reqid, to,
-				    from, encap);
+			if (c->installed && dp_sa_update_addrs(sa->eng->dp,
+			    c->reqid, (struct sockaddr *)&sa->local,
+			    (struct sockaddr *)&sa->peer, encap) == 0)
+				n++;
+	return n;
+}
+
+/*
+ * An authenticated request (its message ID the next one: higher than any
+ * seen) came on path rx.  The SA follows it only where an RFC says so:
+ * a peer behind a NAT whose mapping changed (RFC 7296 2.23; not with
+ * MOBIKE, RFC 4555 3.5, where UPDATE_SA_ADDRESSES moves it), or the
+ * initiator moving to port 4500 during IKE_AUTH (RFC 7296 2.23, RFC 4555
+ * 3.3).  Anything else is answered where it came from and changes
+ * nothing: an authenticated peer must not point our traffic (ESP
+ * included) at an address of its choice.
+ */
+static void
+follow_peer(struct ikev2_sa *sa, const struct ikev2_path *rx)
+{
+	const struct sockaddr *from = (const struct sockaddr *)&rx->peer;
+	const struct sockaddr *to = (const struct sockaddr *)&rx->local;
+	bool		 handshake = sa->state == IKEV2_S_INIT_DONE ||
+			    sa->state == IKEV2_S_EAP;
+	char		 a[64], b[64];
+	bool		 encap;
+
+	if (on_path(sa, rx))
+		return;
+	if (sa->nat_peer && !sa->mobike) {
+		if (!handshake)
+			ikev2_log(sa, INFO, "NAT mapping changed: peer now at "
+			    "%s (local %s)", rg_sa_str(from, a, sizeof(a)),
+			    rg_sa_str(to, b, sizeof(b)));
+	} else if (handshake && same_ip(&sa->peer, from) &&
+	    port_of((const struct sockaddr *)&sa->local) == 500 &&
+	    port_of(to) == 4500) {
+		/* the float to 4500 */
+	} else {
+		sa->eng->ctr.addr_kept++;
+		ikev2_log(sa, DEBUG, "request from %s answered there; the SA "
+		    "stays (%s)", rg_sa_str(from, a, sizeof(a)), sa->mobike ?
+		    "MOBIKE: only UPDATE_SA_ADDRESSES moves it" :
+		    "no NAT detected for the peer");
+		return;
+	}
+	/* a source port other than 500/4500 means a NAT rewrote it */
+	encap = sa->nat_peer || sa->nat_local ||
+	    (port_of(from) != 500 && port_of(from) != 4500);
+	ikev2_sa_move(sa, rx, encap);
+}
+
+/* Where the response to the request on rx goes (RFC 7296 2.11). */
+static void
+reply_path(struct ikev2_sa *sa, const struct ikev2_path *rx)
+{
+	if (on_path(sa, rx)) {
+		free(sa->rsp);
+		sa->rsp = NULL;
+		return;
+	}
+	if (sa->rsp == NULL && (sa->rsp = malloc(sizeof(*sa->rsp))) == NULL)
+		return;		/* answered on the SA's path */
+	*sa->rsp = *rx;
 }
 
 static bool
@@ -403,7 +512,8 @@ critical_unknown(const struct ikev2_msg *m, uint8_t *type)
 }
 
 static void
-dispatch(struct ikev2_sa *sa, const struct ikev2_msg *m, bool req)
+dispatch(struct ikev2_sa *sa, const struct ikev2_msg *m, bool req,
+    const struct ikev2_path *rx)
 {
 	uint8_t	 t;
 
@@ -432,9 +542,9 @@ dispatch(struct ikev2_sa *sa, const struct ikev2_msg *m, bool req)
 		break;
 	case IKEV2_EXCH_INFORMATIONAL:
 		if (req)
-			ikev2_info_request(sa, m);
+			ikev2_info_request(sa, m, rx);
 		else
-			ikev2_info_response(sa, m);
+			ikev2_info_response(sa, m, rx);
 		break;
 	default:
 		sa->eng->ctr.malformed++;
@@ -450,6 +560,7 @@ ikev2_engine_input(struct ikev2_engine *e, const uint8_t *pkt, size_t len,
 	struct ikev2_sa		*sa;
 	const struct ikev2_pl	*sk;
 	const struct ikev2_sk_dir *d;
+	struct ikev2_path	 rx;
 	uint64_t		 local;
 	bool			 req;
 	long			 n;
@@ -497,8 +608,9 @@ ikev2_engine_input(struct ikev2_engine *e, const uint8_t *pkt, size_t len,
 				if (ikev2_skf_decode(&r, &f) < 0 || f.num != 1)
 					goto out;
 			}
+			/* To where the first copy came from. */
 			for (size_t i = 0; i < sa->nresp; i++)
-				ikev2_send_raw(sa, sa->resp[i]->data,
+				send_resp(sa, sa->resp[i]->data,
 				    sa->resp[i]->len);
 			goto out;
 		}
@@ -556,14 +668,18 @@ ikev2_engine_input(struct ikev2_engine *e, const uint8_t *pkt, size_t len,
 		ikev2_log(sa, DEBUG, "malformed protected payloads");
 		goto out;
 	}
+	path_set(&rx, from, to, fd);
 	if (req) {
 		sa->rx_msgid = m->hdr.msgid + 1;
-		update_addrs(sa, from, to, fd);
+		follow_peer(sa, &rx);
+		reply_path(sa, &rx);
 	} else {
 		ikev2_req_clear(sa);
 	}
 	ikev2_sa_touch(sa);
-	dispatch(sa, m, req);
+	dispatch(sa, m, req, &rx);
+	if (!req)
+		ikev2_mobike_rr_next(sa);
 out:
 	free(m);
 }
@@ -628,6 +744,7 @@ ikev2_engine_status_json(struct ikev2_engine *e)
 	C(retransmits_answered); C(no_proposal); C(auth_fail); C(established);
 	C(cookies_sent); C(invalid_ke); C(halfopen_drop); C(ts_unacceptable);
 	C(dpd_dead); C(bad_exch); C(frag_drop); C(frag_expired);
+	C(addr_kept);
 #undef C
 	json_object_set_new(c, "ike_sas", json_integer((json_int_t)e->nsa));
 	json_object_set_new(c, "half_open", json_integer((json_int_t)e->halfopen));

@@ -4,10 +4,11 @@
  * answer empty requests; after settings.dpd_interval_s of silence we ask,
  * and retransmission gives up after settings.dpd_timeout_s: the peer is
  * dead and its SAs and lease go), MOBIKE UPDATE_SA_ADDRESSES (RFC 4555
- * 3.5; the new addresses were taken by the input path once the request
- * proved genuine: here NAT detection is redone from its NAT_DETECTION_*
- * notifies and answered with ours, COOKIE2 is echoed (3.8), and the
- * CHILD SAs are moved in the data plane with the new encapsulation).
+ * 3.5: NAT detection is redone for the addresses the request came from
+ * and answered with ours, COOKIE2 is echoed (3.8); the SA and its CHILD
+ * SAs move there only once our return-routability check, an
+ * INFORMATIONAL {N(COOKIE2)} sent to the new address, is answered from
+ * it (3.6)).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,24 +23,99 @@ struct mobike_req {
 	size_t		 cookie2_len;
 };
 
-/* RFC 4555 3.5: the peer's addresses changed (already in sa->peer and
- * sa->local); redo NAT detection and move the CHILD SAs.  Appends our
- * NAT_DETECTION notifies and COOKIE2 to the answer. */
+/* The SA and its CHILD SAs are at rx now (RFC 4555 3.5). */
+static void
+mobike_moved(struct ikev2_sa *sa, const struct ikev2_path *rx)
+{
+	unsigned int	 n;
+	char		 a[64], b[64];
+
+	n = ikev2_sa_move(sa, rx, sa->nat_peer || sa->nat_local);
+	ikev2_log(sa, INFO, "MOBIKE address update: peer %s, local %s, %s, "
+	    "%u CHILD SA(s) moved", rg_sa_str((const struct sockaddr *)&sa->peer,
+	    a, sizeof(a)), rg_sa_str((const struct sockaddr *)&sa->local, b,
+	    sizeof(b)), sa->nat_peer ? "peer behind NAT" : sa->nat_local ?
+	    "we are behind NAT" : "no NAT", n);
+}
+
+void
+ikev2_mobike_rr_next(struct ikev2_sa *sa)
+{
+	struct ikev2_enc	 enc;
+	uint8_t			 buf[64];
+
+	if (sa->rr == NULL || sa->rr->sent || sa->nreq != 0 ||
+	    sa->state != IKEV2_S_ESTABLISHED)
+		return;
+	/* <-- HDR, SK {N(COOKIE2)} to the new address (RFC 4555 3.6) */
+	ikev2_enc_inner(&enc, buf, sizeof(buf));
+	ikev2_put_notify(&enc, 0, NULL, 0, IKEV2_N_COOKIE2, sa->rr->cookie2,
+	    sizeof(sa->rr->cookie2));
+	if (ikev2_send_request(sa, IKEV2_EXCH_INFORMATIONAL, &enc,
+	    IKEV2_REQ_RR, 0) == 0)
+		sa->rr->sent = true;
+}
+
+/* Our COOKIE2 request was answered (on rx): the move is confirmed when
+ * the answer came from the new address with our COOKIE2. */
+static void
+mobike_rr_answered(struct ikev2_sa *sa, const struct ikev2_msg *m,
+    const struct ikev2_path *rx)
+{
+	struct ikev2_rr	*rr = sa->rr;
+	bool		 echoed = false;
+	char		 a[64];
+
+	if (rr == NULL)
+		return;
+	sa->rr = NULL;
+	for (size_t i = 0; i < m->npl; i++) {
+		struct ikev2_notify n;
+		struct rg_rd	 rd;
+
+		if (m->pl[i].type != IKEV2_PL_N)
+			continue;
+		rg_rd_init(&rd, m->pl[i].body, m->pl[i].len);
+		if (ikev2_notify_decode(&rd, &n) == 0 &&
+		    n.type == IKEV2_N_COOKIE2 && n.len == sizeof(rr->cookie2) &&
+		    CRYPTO_memcmp(n.data, rr->cookie2, n.len) == 0)
+			echoed = true;
+	}
+	if (!echoed || memcmp(&rx->peer, &rr->to.peer, sizeof(rx->peer)) != 0 ||
+	    memcmp(&rx->local, &rr->to.local, sizeof(rx->local)) != 0) {
+		ikev2_log(sa, NOTICE, "MOBIKE: no answer from %s with our "
+		    "COOKIE2 (%s); the SA stays", rg_sa_str(
+		    (const struct sockaddr *)&rr->to.peer, a, sizeof(a)),
+		    echoed ? "answered from elsewhere" : "COOKIE2 missing or "
+		    "altered");
+		free(rr);
+		return;
+	}
+	sa->nat_peer = rr->nat_peer;
+	sa->nat_local = rr->nat_local;
+	mobike_moved(sa, &rr->to);
+	free(rr);
+}
+
+/* RFC 4555 3.5: the peer asks to use the addresses of this request (rx).
+ * Redo NAT detection for them, append our NAT_DETECTION notifies and
+ * COOKIE2 to the answer; the move itself waits for the return-routability
+ * check (3.6) unless rx is where the SA already is. */
 static void
 mobike_update(struct ikev2_sa *sa, const struct mobike_req *mr,
-    struct ikev2_enc *enc)
+    const struct ikev2_path *rx, struct ikev2_enc *enc)
 {
-	const struct sockaddr *peer = (const struct sockaddr *)&sa->peer;
-	const struct sockaddr *local = (const struct sockaddr *)&sa->local;
+	const struct sockaddr *peer = (const struct sockaddr *)&rx->peer;
+	const struct sockaddr *local = (const struct sockaddr *)&rx->local;
+	bool		 nat_peer = sa->nat_peer, nat_local = sa->nat_local;
 	uint8_t		 h[20];
-	char		 a[64], b[64];
-	unsigned int	 n = 0;
+	char		 a[64];
 
 	if (mr->nat_src != NULL && mr->nat_dst != NULL) {
 		ikev2_natd_hash(sa->spi_i, sa->spi_r, peer, h);
-		sa->nat_peer = CRYPTO_memcmp(h, mr->nat_src, 20) != 0;
+		nat_peer = CRYPTO_memcmp(h, mr->nat_src, 20) != 0;
 		ikev2_natd_hash(sa->spi_i, sa->spi_r, local, h);
-		sa->nat_local = CRYPTO_memcmp(h, mr->nat_dst, 20) != 0;
+		nat_local = CRYPTO_memcmp(h, mr->nat_dst, 20) != 0;
 		/* Ours: the source is us, the destination the peer. */
 		ikev2_natd_hash(sa->spi_i, sa->spi_r, local, h);
 		ikev2_put_notify(enc, 0, NULL, 0,
@@ -51,21 +127,30 @@ mobike_update(struct ikev2_sa *sa, const struct mobike_req *mr,
 	if (mr->cookie2 != NULL)
 		ikev2_put_notify(enc, 0, NULL, 0, IKEV2_N_COOKIE2, mr->cookie2,
 		    mr->cookie2_len);
-	for (struct ikev2_child *c = sa->children; c; c = c->next) {
-		if (!c->installed || sa->eng->dp == NULL)
-			continue;
-		if (dp_sa_update_addrs(sa->eng->dp, c->reqid, local, peer,
-		    sa->nat_peer || sa->nat_local) == 0)
-			n++;
+	if (sa->rsp == NULL) {
+		/* Same addresses (back where it was, if a move was being
+		 * checked): only the NAT state may have changed. */
+		free(sa->rr);
+		sa->rr = NULL;
+		sa->nat_peer = nat_peer;
+		sa->nat_local = nat_local;
+		mobike_moved(sa, rx);
+		return;
 	}
-	ikev2_log(sa, INFO, "MOBIKE address update: peer %s, local %s, %s, "
-	    "%u CHILD SA(s) moved", rg_sa_str(peer, a, sizeof(a)),
-	    rg_sa_str(local, b, sizeof(b)), sa->nat_peer ? "peer behind NAT" :
-	    sa->nat_local ? "we are behind NAT" : "no NAT", n);
+	if (sa->rr == NULL && (sa->rr = calloc(1, sizeof(*sa->rr))) == NULL)
+		return;
+	if (!sa->rr->sent)
+		ikev2_random(sa->rr->cookie2, sizeof(sa->rr->cookie2));
+	sa->rr->to = *rx;
+	sa->rr->nat_peer = nat_peer;
+	sa->rr->nat_local = nat_local;
+	ikev2_log(sa, INFO, "MOBIKE: peer asks to move to %s; checking that "
+	    "it answers there", rg_sa_str(peer, a, sizeof(a)));
 }
 
 void
-ikev2_info_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
+ikev2_info_request(struct ikev2_sa *sa, const struct ikev2_msg *m,
+    const struct ikev2_path *rx)
 {
 	struct ikev2_enc	 enc;
 	struct ikev2_delete	*out = calloc(1, sizeof(*out));
@@ -139,12 +224,13 @@ ikev2_info_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 		ikev2_put_delete(&enc, out);
 	if (mr.update && !delete_ike && sa->mobike &&
 	    sa->state == IKEV2_S_ESTABLISHED)
-		mobike_update(sa, &mr, &enc);
+		mobike_update(sa, &mr, rx, &enc);
 	else if (mr.cookie2 != NULL)
 		ikev2_put_notify(&enc, 0, NULL, 0, IKEV2_N_COOKIE2, mr.cookie2,
 		    mr.cookie2_len);
 	ikev2_send_sk(sa, IKEV2_EXCH_INFORMATIONAL, true, m->hdr.msgid, &enc);
 	free(out);
+	ikev2_mobike_rr_next(sa);
 	if (delete_ike) {
 		if (sa->state == IKEV2_S_REKEYED)
 			ikev2_log(sa, DEBUG, "rekeyed IKE SA deleted");
@@ -153,10 +239,13 @@ ikev2_info_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 }
 
 void
-ikev2_info_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
+ikev2_info_response(struct ikev2_sa *sa, const struct ikev2_msg *m,
+    const struct ikev2_path *rx)
 {
-	(void)m;
 	switch (sa->req_kind) {
+	case IKEV2_REQ_RR:
+		mobike_rr_answered(sa, m, rx);
+		break;
 	case IKEV2_REQ_DPD:
 		ikev2_log(sa, DEBUG, "liveness check answered");
 		break;

@@ -62,6 +62,23 @@ enum ikev2_req_kind {
 	IKEV2_REQ_CHILD_REKEY,
 	IKEV2_REQ_DELETE_CHILD,
 	IKEV2_REQ_IKE_REKEY,
+	IKEV2_REQ_RR,		/* MOBIKE return-routability check */
+};
+
+/* Where a message came from: the peer's address, ours, our socket. */
+struct ikev2_path {
+	struct sockaddr_storage	 peer, local;
+	int			 fd;
+};
+
+/* MOBIKE (RFC 4555 3.5, 3.6): the peer asked to move to `to' with an
+ * authenticated UPDATE_SA_ADDRESSES; our requests go there, and the SA
+ * moves once our INFORMATIONAL {N(COOKIE2)} is answered from there. */
+struct ikev2_rr {
+	struct ikev2_path	 to;
+	bool			 nat_peer, nat_local;	/* redetected for `to' */
+	bool			 sent;		/* our COOKIE2 request is out */
+	uint8_t			 cookie2[16];
 };
 
 #define IKEV2_MAX_FRAGS		16
@@ -115,8 +132,15 @@ struct ikev2_sa {
 	bool			 initiator;	/* we were the original initiator */
 	struct rg_config	*cfg;		/* counted reference */
 
+	/* Where the peer is; moved only by ikev2_sa_move(): a NAT mapping
+	 * change (RFC 7296 2.23) or MOBIKE after its return-routability check
+	 * (RFC 4555 3.5), never by any authenticated request. */
 	struct sockaddr_storage	 peer, local;
 	int			 fd;
+	struct ikev2_path	*rsp;		/* owned: where the request we
+						 * answer came from, when not
+						 * peer/local/fd (RFC 7296 2.11) */
+	struct ikev2_rr		*rr;		/* owned: MOBIKE move pending */
 	bool			 nat_peer, nat_local;
 	bool			 frag_ok;	/* peer sent FRAGMENTATION_SUPPORTED */
 	bool			 sig_hash_ok;	/* peer sent SIGNATURE_HASH_ALGORITHMS */
@@ -197,6 +221,7 @@ struct ikev2_counters {
 	uint64_t	 ts_unacceptable, dpd_dead;
 	uint64_t	 bad_exch;	/* response of another exchange type */
 	uint64_t	 frag_drop, frag_expired;
+	uint64_t	 addr_kept;	/* request from elsewhere, SA not moved */
 };
 
 #define IKEV2_HASH	1024
@@ -237,9 +262,15 @@ int	ikev2_send_raw(struct ikev2_sa *, const uint8_t *, size_t);
  * request of exchange exch and send it; responses are cached. */
 int	ikev2_send_sk(struct ikev2_sa *, uint8_t exch, bool response,
 	    uint32_t msgid, const struct ikev2_enc *inner);
+/* Our requests go to sa->peer, or while a MOBIKE move is checked to its
+ * new address (sa->rr); responses go where their request came from. */
 /* Send our request (next tx_msgid) and arm retransmission. */
 int	ikev2_send_request(struct ikev2_sa *, uint8_t exch,
 	    const struct ikev2_enc *inner, enum ikev2_req_kind, uint32_t arg);
+/* Move the SA (and its CHILD SAs in the data plane) to path; encap: ESP
+ * in UDP.  Returns the number of CHILD SAs moved. */
+unsigned int ikev2_sa_move(struct ikev2_sa *, const struct ikev2_path *,
+	    bool encap);
 void	ikev2_send_notify_plain(struct ikev2_engine *, const struct ikev2_hdr *,
 	    uint16_t type, const uint8_t *data, size_t len,
 	    const struct sockaddr *from, const struct sockaddr *to, int fd);
@@ -345,8 +376,14 @@ void	ikev2_rekey_unlink(struct ikev2_sa *);
 void	ikev2_coll_free(struct ikev2_sa *);
 
 /* ikev2_info.c */
-void	ikev2_info_request(struct ikev2_sa *, const struct ikev2_msg *);
-void	ikev2_info_response(struct ikev2_sa *, const struct ikev2_msg *);
+/* rx: where the message came from (an UPDATE_SA_ADDRESSES' new path). */
+void	ikev2_info_request(struct ikev2_sa *, const struct ikev2_msg *,
+	    const struct ikev2_path *rx);
+void	ikev2_info_response(struct ikev2_sa *, const struct ikev2_msg *,
+	    const struct ikev2_path *rx);
+/* Sends the pending MOBIKE return-routability check when no request of
+ * ours is outstanding. */
+void	ikev2_mobike_rr_next(struct ikev2_sa *);
 void	ikev2_dpd_cb(struct rg_timer *);
 void	ikev2_send_delete_ike(struct ikev2_sa *);
 

@@ -354,6 +354,8 @@ ikev2_sa_free(struct ikev2_sa *sa)
 	ikev2_rekey_unlink(sa);
 	ikev2_dh_free(sa->rekey_dh);
 	ikev2_coll_free(sa);
+	free(sa->rsp);
+	free(sa->rr);
 	if (sa->eap != NULL)
 		eap_session_free(sa->eap);
 	rg_config_unref(sa->cfg);

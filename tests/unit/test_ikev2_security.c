@@ -372,6 +372,158 @@ frag_forged_keeps_reassembly(void)
 	fx_q_clear();
 }
 
+static bool
+sa_at(const struct ikev2_sa *sa, const char *ip, uint16_t port)
+{
+	struct sockaddr_in	 want;
+
+	memset(&want, 0, sizeof(want));
+	want.sin_family = AF_INET;
+	inet_pton(AF_INET, ip, &want.sin_addr);
+	want.sin_port = htons(port);
+	return memcmp(&sa->peer, &want, sizeof(want)) == 0;
+}
+
+/* Defect 13: no NAT detected, no MOBIKE: an authenticated request from
+ * another address is answered there (RFC 7296 2.11), and the SA stays. */
+static void
+addr_kept_without_nat(void)
+{
+	struct ikev2_engine *e = engine();
+	struct ikev2_ini *i = fx_connect(e, &fx_gcm);
+	struct ikev2_sa	*sa = ikev2_sa_lookup(e, ikev2_ini_spi_r(i));
+	uint8_t		 a[4096], b[4096];
+	long		 n;
+
+	CHECK(sa != NULL && !sa->nat_peer && !sa->mobike);
+	if (sa == NULL)
+		return;
+	/* HDR, SK {} --> from 198.51.100.9:500 */
+	n = ikev2_ini_info(i, a, sizeof(a));
+	fx_q_clear();
+	fx_input_at(e, a, (size_t)n, "198.51.100.9", 500, "192.0.2.1", 500);
+	CHECK_EQ(fx_q.n, 1);
+	CHECK(fx_q_went_to(0, "198.51.100.9", 500));
+	if (fx_q.n == 1)
+		CHECK_EQ(ikev2_ini_input(i, fx_q.pkt[0], fx_q.len[0], b,
+		    sizeof(b)), 0);
+	CHECK(sa_at(sa, "192.0.2.2", 500));
+	CHECK_EQ(fx_counter(e, "addr_kept"), 1);
+	/* Our own requests still go to the SA's address. */
+	fx_q_clear();
+	CHECK_EQ(ikev2_ike_rekey_start(sa), 0);
+	CHECK(fx_q_went_to(0, "192.0.2.2", 500));
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	fx_q_clear();
+}
+
+/* Defect 13: a peer behind a NAT (RFC 7296 2.23): a new request from a
+ * new mapping moves the SA; a retransmission from yet another port is
+ * answered where its first copy came from and moves nothing. */
+static void
+nat_mapping_followed(void)
+{
+	struct ikev2_ini_conf c = fx_gcm;
+	struct ikev2_engine *e = engine();
+	struct ikev2_ini *i;
+	struct ikev2_sa	*sa;
+	uint8_t		 a[4096], b[4096];
+	long		 n;
+
+	c.fake_nat = true;
+	i = fx_connect(e, &c);
+	sa = ikev2_sa_lookup(e, ikev2_ini_spi_r(i));
+	CHECK(sa != NULL && sa->nat_peer);
+	if (sa == NULL)
+		return;
+	/* HDR, SK {} --> from 192.0.2.2:31000 (the NAT's new mapping) */
+	n = ikev2_ini_info(i, a, sizeof(a));
+	fx_q_clear();
+	fx_input_at(e, a, (size_t)n, "192.0.2.2", 31000, "192.0.2.1", 4500);
+	CHECK(fx_q_went_to(0, "192.0.2.2", 31000));
+	CHECK(sa_at(sa, "192.0.2.2", 31000));
+	/* the same request again, from 192.0.2.2:32000 */
+	fx_q_clear();
+	fx_input_at(e, a, (size_t)n, "192.0.2.2", 32000, "192.0.2.1", 4500);
+	CHECK_EQ(fx_q.n, 1);
+	CHECK(fx_q_went_to(0, "192.0.2.2", 31000));
+	CHECK(sa_at(sa, "192.0.2.2", 31000));
+	if (fx_q.n == 1)
+		CHECK_EQ(ikev2_ini_input(i, fx_q.pkt[0], fx_q.len[0], b,
+		    sizeof(b)), 0);
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	fx_q_clear();
+}
+
+enum rr_answer { RR_OK, RR_BAD_COOKIE2, RR_ELSEWHERE };
+
+/* Defect 13: MOBIKE (RFC 4555 3.5, 3.6).  A plain request from a new
+ * address moves nothing; UPDATE_SA_ADDRESSES from 192.0.2.3:4500 is
+ * answered there and starts a return-routability check there; the SA
+ * moves only when the check is answered from there with our COOKIE2. */
+static void
+mobike_case(enum rr_answer how)
+{
+	struct ikev2_engine *e = engine();
+	struct ikev2_ini *i = fx_connect(e, &fx_gcm);
+	struct ikev2_sa	*sa = ikev2_sa_lookup(e, ikev2_ini_spi_r(i));
+	uint8_t		 a[4096], b[4096], rr[4096];
+	long		 n, rlen;
+
+	CHECK(sa != NULL);
+	if (sa == NULL)
+		return;
+	sa->mobike = true;	/* as if negotiated (MOBIKE_SUPPORTED) */
+	/* HDR, SK {} --> from 192.0.2.3:4500: answered, nothing moves */
+	n = ikev2_ini_info(i, a, sizeof(a));
+	CHECK(fx_rt(e, i, a, n, b, sizeof(b)) == 0);
+	fx_q_clear();
+	n = ikev2_ini_info(i, a, sizeof(a));
+	fx_input_at(e, a, (size_t)n, "192.0.2.3", 4500, "192.0.2.1", 4500);
+	CHECK(fx_q_went_to(0, "192.0.2.3", 4500));
+	CHECK(fx_q.n == 1 && ikev2_ini_input(i, fx_q.pkt[0], fx_q.len[0], b,
+	    sizeof(b)) == 0);
+	CHECK(sa_at(sa, "192.0.2.2", 500));
+	/* HDR, SK {N(UPDATE_SA_ADDRESSES), N(COOKIE2)} --> from the new one */
+	n = ikev2_ini_update_addrs(i, a, sizeof(a));
+	fx_q_clear();
+	fx_input_at(e, a, (size_t)n, "192.0.2.3", 4500, "192.0.2.1", 4500);
+	/* <-- HDR, SK {N(COOKIE2)} (the answer), then <-- HDR, SK
+	 * {N(COOKIE2)} (our check), both to 192.0.2.3:4500 */
+	CHECK_EQ(fx_q.n, 2);
+	CHECK(fx_q_went_to(0, "192.0.2.3", 4500));
+	CHECK(fx_q_went_to(1, "192.0.2.3", 4500));
+	CHECK(sa_at(sa, "192.0.2.2", 500));
+	if (fx_q.n != 2)
+		goto out;
+	CHECK_EQ(ikev2_ini_input(i, fx_q.pkt[0], fx_q.len[0], b, sizeof(b)),
+	    0);
+	rlen = (long)fx_q.len[1];
+	memcpy(rr, fx_q.pkt[1], fx_q.len[1]);
+	/* HDR, SK {N(COOKIE2)} --> */
+	ikev2_ini_set_cookie2_bad(i, how == RR_BAD_COOKIE2);
+	n = ikev2_ini_answer(i, rr, (size_t)rlen, a, sizeof(a));
+	CHECK(n > 0);
+	fx_q_clear();
+	fx_input_at(e, a, (size_t)n, how == RR_ELSEWHERE ? "192.0.2.4" :
+	    "192.0.2.3", 4500, "192.0.2.1", 4500);
+	CHECK(sa->rr == NULL && sa->nreq == 0);
+	if (how == RR_OK)
+		CHECK(sa_at(sa, "192.0.2.3", 4500));
+	else
+		CHECK(sa_at(sa, "192.0.2.2", 500));
+out:
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	fx_q_clear();
+}
+
+static void mobike_moves_after_check(void) { mobike_case(RR_OK); }
+static void mobike_bad_cookie2(void) { mobike_case(RR_BAD_COOKIE2); }
+static void mobike_answer_elsewhere(void) { mobike_case(RR_ELSEWHERE); }
+
 static void
 cleanup(void)
 {
@@ -382,4 +534,6 @@ RG_TEST_MAIN("ikev2_security", T(rekey_answer_of_other_exchange),
     T(rekey_new_sa_times_out_first), T(rekey_collision_peer_sa_gone),
     T(frag_budget_per_sa), T(frag_budget_global),
     T(frag_expires_on_established_sa), T(halfopen_per_ipv6_prefix),
-    T(frag_forged_keeps_reassembly), T(cleanup))
+    T(frag_forged_keeps_reassembly), T(addr_kept_without_nat),
+    T(nat_mapping_followed), T(mobike_moves_after_check),
+    T(mobike_bad_cookie2), T(mobike_answer_elsewhere), T(cleanup))
