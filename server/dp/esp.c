@@ -116,9 +116,9 @@ esp_transform_supported(enum dp_encr encr, size_t keylen, enum dp_integ integ)
 const char *
 esp_sa_refusal(const struct dp_sa *d)
 {
-	const struct esp_xform	*xf = esp_xform_find(d->encr, d->encr_key_len);
+	const struct esp_xform	*xf;
 
-	if (xf == NULL)
+	if ((xf = esp_xform_find(d->encr, d->encr_key_len)) == NULL)
 		return "unsupported cipher or key length";
 	if (d->encr_key_len > DP_MAX_KEY || d->integ_key_len > DP_MAX_KEY)
 		return "key too long";
@@ -127,7 +127,8 @@ esp_sa_refusal(const struct dp_sa *d)
 		    "AEAD cipher with a separate integrity algorithm";
 	if (d->integ == DP_INTEG_NONE)
 		return xf->evp == NULL ? "no encryption and no integrity" :
-		    xf->id == DP_ENCR_3DES ? "3DES without integrity protection" :
+		    xf->id == DP_ENCR_3DES ?
+		    "3DES without integrity protection" :
 		    "AES-CBC without integrity protection";
 	if (esp_integ_find(d->integ) == NULL)
 		return "unsupported integrity algorithm";

@@ -170,8 +170,10 @@ ikev2_engine_kill_session(struct ikev2_engine *e, uint64_t session_id,
 int
 ikev2_send_raw(struct ikev2_sa *sa, const uint8_t *p, size_t len)
 {
-	const struct ikev2_path	*to = sa->rr != NULL ? &sa->rr->to : NULL;
+	const struct ikev2_path	*to = NULL;
 
+	if (sa->rr != NULL)
+		to = &sa->rr->to;
 	sa->eng->ctr.tx++;
 	if (to != NULL)
 		return sa->eng->send(sa->eng->send_arg, to->fd, p, len,
@@ -195,7 +197,8 @@ send_resp(struct ikev2_sa *sa, const uint8_t *p, size_t len)
 		    (const struct sockaddr *)&to->peer);
 	else
 		sa->eng->send(sa->eng->send_arg, sa->fd, p, len,
-		    (struct sockaddr *)&sa->local, (struct sockaddr *)&sa->peer);
+		    (struct sockaddr *)&sa->local,
+		    (struct sockaddr *)&sa->peer);
 }
 
 void

@@ -44,8 +44,10 @@ static bool
 budget_ok(struct ikev2_sa *sa, size_t n)
 {
 	struct ikev2_engine	*e = sa->eng;
-	size_t			 held = sa->frx != NULL ? sa->frx->bytes : 0;
+	size_t			 held = 0;
 
+	if (sa->frx != NULL)
+		held = sa->frx->bytes;
 	if (held + n > IKEV2_FRAG_BUDGET_SA) {
 		ikev2_log(sa, DEBUG, "fragments over %u bytes: message dropped",
 		    (unsigned int)IKEV2_FRAG_BUDGET_SA);

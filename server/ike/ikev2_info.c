@@ -31,11 +31,11 @@ mobike_moved(struct ikev2_sa *sa, const struct ikev2_path *rx)
 	char		 a[64], b[64];
 
 	n = ikev2_sa_move(sa, rx, sa->nat_peer || sa->nat_local);
+	rg_sa_str((const struct sockaddr *)&sa->peer, a, sizeof(a));
+	rg_sa_str((const struct sockaddr *)&sa->local, b, sizeof(b));
 	ikev2_log(sa, INFO, "MOBIKE address update: peer %s, local %s, %s, "
-	    "%u CHILD SA(s) moved", rg_sa_str((const struct sockaddr *)&sa->peer,
-	    a, sizeof(a)), rg_sa_str((const struct sockaddr *)&sa->local, b,
-	    sizeof(b)), sa->nat_peer ? "peer behind NAT" : sa->nat_local ?
-	    "we are behind NAT" : "no NAT", n);
+	    "%u CHILD SA(s) moved", a, b, sa->nat_peer ? "peer behind NAT" :
+	    sa->nat_local ? "we are behind NAT" : "no NAT", n);
 }
 
 void

@@ -76,8 +76,8 @@ struct ikev2_path {
  * moves once our INFORMATIONAL {N(COOKIE2)} is answered from there. */
 struct ikev2_rr {
 	struct ikev2_path	 to;
-	bool			 nat_peer, nat_local;	/* redetected for `to' */
-	bool			 sent;		/* our COOKIE2 request is out */
+	bool			 nat_peer, nat_local; /* for `to' */
+	bool			 sent;	/* our COOKIE2 request is out */
 	uint8_t			 cookie2[16];
 };
 
@@ -98,12 +98,12 @@ struct ikev2_sa;
  * receiving a fragmented message keeps only a NULL pointer. */
 struct ikev2_frag_rx {
 	struct ikev2_sa	*sa;		/* borrowed: the owner */
-	struct rg_buf	*frag[IKEV2_MAX_FRAGS];	/* owned: decrypted */
-	size_t		 bytes;		/* in frag[], counted in the engine */
+	struct rg_buf	*frag[IKEV2_MAX_FRAGS]; /* owned, decrypted */
+	size_t		 bytes;		/* in frag[]; in eng->frag_bytes */
 	uint16_t	 total;
 	uint32_t	 msgid;
 	uint8_t		 np;
-	struct rg_timer	 t_expire;	/* owned; stopped by ikev2_frag_clear() */
+	struct rg_timer	 t_expire;	/* owned; ikev2_frag_clear() stops */
 };
 
 /* What only the handshake needs (IKE_SA_INIT .. the last IKE_AUTH);
@@ -139,7 +139,8 @@ struct ikev2_sa {
 	int			 fd;
 	struct ikev2_path	*rsp;		/* owned: where the request we
 						 * answer came from, when not
-						 * peer/local/fd (RFC 7296 2.11) */
+						 * peer/local/fd (RFC 7296
+						 * 2.11) */
 	struct ikev2_rr		*rr;		/* owned: MOBIKE move pending */
 	bool			 nat_peer, nat_local;
 	bool			 frag_ok;	/* peer sent FRAGMENTATION_SUPPORTED */
@@ -221,7 +222,7 @@ struct ikev2_counters {
 	uint64_t	 ts_unacceptable, dpd_dead;
 	uint64_t	 bad_exch;	/* response of another exchange type */
 	uint64_t	 frag_drop, frag_expired;
-	uint64_t	 addr_kept;	/* request from elsewhere, SA not moved */
+	uint64_t	 addr_kept;	/* request from elsewhere, not moved */
 };
 
 #define IKEV2_HASH	1024

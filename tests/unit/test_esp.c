@@ -456,8 +456,8 @@ refuses_cbc_without_integrity(void)
 		{ DP_ENCR_AES_CBC, "000102030405060708090a0b0c0d0e0f"
 		  "101112131415161718191a1b1c1d1e1f",
 		  "AES-CBC without integrity protection" },
-		{ DP_ENCR_3DES, "000102030405060708090a0b0c0d0e0f1011121314151617",
-		  "3DES without integrity protection" },
+		{ DP_ENCR_3DES, "000102030405060708090a0b0c0d0e0f"
+		  "1011121314151617", "3DES without integrity protection" },
 		{ DP_ENCR_NULL, "", "no encryption and no integrity" },
 	};
 	struct dp_sa	 d;
@@ -473,7 +473,8 @@ refuses_cbc_without_integrity(void)
 		why = esp_sa_refusal(&d);
 		CHECK(why != NULL && strcmp(why, cases[i].why) == 0);
 		/* The same cipher with a MAC is fine. */
-		mksa(&d, cases[i].encr, cases[i].key, DP_INTEG_HMAC_SHA2_256_128,
+		mksa(&d, cases[i].encr, cases[i].key,
+		    DP_INTEG_HMAC_SHA2_256_128,
 		    "0102030405060708090a0b0c0d0e0f10", 1, false,
 		    DP_MODE_TUNNEL);
 		CHECK(esp_sa_refusal(&d) == NULL);
