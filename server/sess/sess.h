@@ -180,9 +180,6 @@ void		 sess_reg_free(struct sess_reg *);
 void		 sess_reg_set_dp(struct sess_reg *, struct dp *);
 /* A new snapshot for new sessions and the pools: 0, or -1 refused. */
 int		 sess_reg_reconfigure(struct sess_reg *, struct rg_config *cfg);
-/* End every session through its provider with cause. */
-void		 sess_reg_kill_all(struct sess_reg *, enum sess_cause,
-		    const char *why);
 
 /* The pool's persistence through the store (sess_lease.c), for
  * pool_mgr_new(). */

@@ -58,7 +58,7 @@ slurp(const char *dir, const char *name)
 }
 
 static int
-lease_acquire(void *arg, const struct rg_config *c, const struct pool_req *r,
+tr_lease_acquire(void *arg, const struct rg_config *c, const struct pool_req *r,
     struct pool_grant *g, char *why, size_t whylen)
 {
 	struct rg_addr	*out = &g->addr;
@@ -96,7 +96,7 @@ lease_acquire(void *arg, const struct rg_config *c, const struct pool_req *r,
 }
 
 static void
-lease_release(void *arg, uint64_t sid)
+tr_lease_release(void *arg, uint64_t sid)
 {
 	(void)arg;
 	for (size_t i = 0; i < MAX_LEASE; i++)
@@ -190,8 +190,8 @@ main(int argc, char **argv)
 	uint16_t		 port = 0, natt = 0;
 	bool			 debug = false, quiet = false;
 	int			 dp_threads = DP_THREADS_INLINE;
-	static const struct sess_lease_ops lops = { lease_acquire,
-	    lease_release, NULL };
+	static const struct sess_lease_ops lops = { tr_lease_acquire,
+	    tr_lease_release, NULL };
 	struct sess_opts	 so = { .lease_ops = &lops };
 	struct sess_reg		*reg;
 
