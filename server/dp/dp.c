@@ -82,6 +82,21 @@ dp_kind(const struct dp *dp)
 	return dp->ops == &dp_xfrm_ops ? "kernel" : "userspace";
 }
 
+uint16_t
+dp_udp_service_match(const struct dp_events *ev, int af, uint8_t proto,
+    uint16_t sport, uint16_t dport)
+{
+	size_t	 i;
+
+	if (ev->udp_input == NULL || af != AF_INET || proto != IPPROTO_UDP)
+		return 0;
+	for (i = 0; i < ev->nudp && i < DP_UDP_SERVICES_MAX; i++)
+		if (ev->udp[i].port == dport &&
+		    (ev->udp[i].sport == 0 || ev->udp[i].sport == sport))
+			return dport;
+	return 0;
+}
+
 int
 dp_sa_add(struct dp *dp, const struct dp_sa *sa)
 {

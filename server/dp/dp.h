@@ -101,17 +101,38 @@ struct dp_stats {
 	uint64_t	 ring_full;	/* hand-over dropped, owner busy */
 };
 
+/* A local UDP service the data plane diverts packets to (see
+ * dp_events): destination port, and source port unless 0. */
+struct dp_udp_service {
+	uint16_t	 port;
+	uint16_t	 sport;
+};
+
+#define DP_UDP_SERVICES_MAX	4
+
 /* Events the data plane reports back (loop thread). */
 struct dp_events {
 	/* soft: rekey now; hard: the SA is gone (the backend removed it). */
 	void	(*expire)(void *arg, uint32_t reqid, uint32_t spi, bool inbound,
 		    bool hard);
-	/* A packet from a client's virtual IP to UDP 67 (Windows DHCPINFORM);
-	 * may be NULL.  reply/replylen: the IP packet to send back in. */
-	void	(*dhcp_inform)(void *arg, uint32_t reqid, const uint8_t *ippkt,
-		    size_t len);
+	/* Local UDP services: an IPv4 packet from a client through one of
+	 * its CHILD_SAs (reqid) to UDP port udp[i].port (from udp[i].sport
+	 * unless 0), whatever its destination address, is handed here and
+	 * never routed: 67 from 68 for the DHCPINFORM Windows sends, maybe
+	 * to the broadcast address (PRODUCT.md fact 3); 1701 for L2TP next.
+	 * The kernel-XFRM backend captures port 67 only (dp_xfrm_dhcp.c).
+	 * udp_input may be NULL; the answer goes back by dp_send_to_client. */
+	void	(*udp_input)(void *arg, uint16_t port, uint32_t reqid,
+		    const uint8_t *ippkt, size_t len);
+	struct dp_udp_service udp[DP_UDP_SERVICES_MAX];
+	size_t	 nudp;
 	void	*arg;
 };
+
+/* The service of ev a packet (IPv4 UDP sport -> dport) goes to: its port,
+ * or 0 when none. */
+uint16_t	dp_udp_service_match(const struct dp_events *, int af,
+		    uint8_t proto, uint16_t sport, uint16_t dport);
 
 /*
  * kind: "auto", "kernel" or "userspace". tun_name may be NULL ("rg0").

@@ -280,7 +280,7 @@ dpu_deliver(struct dpu_worker *w, struct dpu_sa *sa, uint8_t *p, size_t len,
 	const struct sockaddr_in *pl, *ll;
 	struct dp_pkt	 k;
 	uint8_t		*h;
-	bool		 dhcp;
+	uint16_t	 svc;
 
 	if (sa->mode == DP_MODE_TRANSPORT) {
 		/* RFC 4303 3.1.1: rebuild the IPv4 header from the outer
@@ -314,25 +314,26 @@ dpu_deliver(struct dpu_worker *w, struct dpu_sa *sa, uint8_t *p, size_t len,
 		dpu_ctr_add(&sa->ctr.other_drops, 1);
 		return;
 	}
-	/* A DHCPINFORM (UDP 68 -> 67) is answered by us and never reaches
-	 * the TUN, whatever its destination: Windows may send it to the
-	 * broadcast address, outside a split profile's TS (PRODUCT.md 3). */
-	dhcp = w->b->ev.dhcp_inform != NULL && k.af == AF_INET &&
-	    k.proto == IPPROTO_UDP && k.dport == 67 && k.sport == 68;
+	/* A packet to one of our local UDP services (a DHCPINFORM, UDP
+	 * 68 -> 67) is answered by us and never reaches the TUN, whatever
+	 * its destination: Windows may send it to the broadcast address,
+	 * outside a split profile's TS (PRODUCT.md 3). */
+	svc = dp_udp_service_match(&w->b->ev, k.af, k.proto, k.sport,
+	    k.dport);
 	/* RFC 4301 5.2 step 4: the packet must match the SA's TS (in
 	 * transport mode the rebuilt header carries the outer addresses);
-	 * the source always, the destination unless it is for us (DHCP). */
+	 * the source always, the destination unless it is for us. */
 	if ((sa->nts_remote > 0 || sa->mode == DP_MODE_TUNNEL) &&
 	    (!dp_ts_match(DPU_TS_REMOTE(sa), sa->nts_remote, k.af, k.src,
-	    k.proto, k.sport) || (!dhcp && !dp_ts_match(DPU_TS_LOCAL(sa),
+	    k.proto, k.sport) || (svc == 0 && !dp_ts_match(DPU_TS_LOCAL(sa),
 	    sa->nts_local, k.af, k.dst, k.proto, k.dport)))) {
 		dpu_ctr_add(&w->st.policy, 1);
 		dpu_ctr_add(&sa->ctr.other_drops, 1);
 		dpu_drop(w, "in", sa->spi, "inner packet outside the TS");
 		return;
 	}
-	if (dhcp) {
-		dpu_post_dhcp(w, sa->reqid, p, k.len);
+	if (svc != 0) {
+		dpu_post_udp(w, svc, sa->reqid, p, k.len);
 		return;
 	}
 	if (sa->mss_clamp)

@@ -171,7 +171,7 @@ struct dp_backend {
 	size_t			 nroutes;
 	struct rg_timer		 life;
 	unsigned		 ndrop_logs;
-	/* workers -> loop thread (DHCPINFORM) */
+	/* workers -> loop thread (local UDP services: DHCPINFORM) */
 	pthread_mutex_t		 up_mtx;
 	struct dpu_msg		*up, **up_tail;
 	int			 up_fd;
@@ -216,8 +216,8 @@ int	dpu_post_addrs(struct dp_backend *, struct dpu_sa *,
 	    const struct sockaddr *l, const struct sockaddr *p, bool encap);
 int	dpu_post_inject(struct dp_backend *, struct dpu_sa *,
 	    const uint8_t *pkt, size_t len);
-void	dpu_post_dhcp(struct dpu_worker *, uint32_t reqid, const uint8_t *pkt,
-	    size_t len);
+void	dpu_post_udp(struct dpu_worker *, uint16_t port, uint32_t reqid,
+	    const uint8_t *pkt, size_t len);
 /* Hand a packet to worker `to`'s ring; woken after the batch (dpu_kick). */
 void	dpu_hand(struct dpu_worker *from, unsigned to, enum dpu_pkt_kind,
 	    const uint8_t *pkt, size_t len);

@@ -19,8 +19,8 @@
  * holds only through messages: add, delete, new addresses, a packet to
  * inject.  A message is a mutex and an eventfd write, never per packet;
  * a worker applies its messages in order, so a delete always follows
- * the add and updates of the same SA.  Workers send DHCPINFORMs back the
- * same way.  With DP_THREADS_INLINE there is one worker, run by the
+ * the add and updates of the same SA.  Workers send packets for our local
+ * UDP services (DHCPINFORMs) back the same way.  With DP_THREADS_INLINE there is one worker, run by the
  * loop thread itself, and every message is applied at once.
  */
 #include <errno.h>
@@ -42,7 +42,7 @@ enum dpu_msg_kind {
 	DPU_M_DEL,
 	DPU_M_ADDRS,
 	DPU_M_INJECT,
-	DPU_M_DHCP,
+	DPU_M_UDP,
 };
 
 struct dpu_msg {
@@ -52,6 +52,7 @@ struct dpu_msg {
 	union dpu_sockaddr	 l, p;
 	bool			 encap;
 	uint32_t		 reqid;
+	uint16_t		 port;		/* DPU_M_UDP: the service */
 	size_t			 len;
 	uint8_t			 pkt[];
 };
@@ -193,7 +194,7 @@ dpu_apply(struct dpu_worker *w, struct dpu_msg *m)
 	case DPU_M_INJECT:
 		dpu_send_inject(w, m->sa, m->pkt, m->len);
 		break;
-	case DPU_M_DHCP:
+	case DPU_M_UDP:
 		break;
 	}
 }
@@ -285,22 +286,23 @@ dpu_post_inject(struct dp_backend *b, struct dpu_sa *sa, const uint8_t *pkt,
 	return 0;
 }
 
-/* ---- worker -> loop thread: DHCPINFORM ---- */
+/* ---- worker -> loop thread: packets for a local UDP service ---- */
 
 void
-dpu_post_dhcp(struct dpu_worker *w, uint32_t reqid, const uint8_t *pkt,
-    size_t len)
+dpu_post_udp(struct dpu_worker *w, uint16_t port, uint32_t reqid,
+    const uint8_t *pkt, size_t len)
 {
 	struct dp_backend	*b = w->b;
 	struct dpu_msg		*m;
 
 	if (!w->threaded) {
-		b->ev.dhcp_inform(b->ev.arg, reqid, pkt, len);
+		b->ev.udp_input(b->ev.arg, port, reqid, pkt, len);
 		return;
 	}
-	if ((m = dpu_msg_new(DPU_M_DHCP, NULL, len)) == NULL)
+	if ((m = dpu_msg_new(DPU_M_UDP, NULL, len)) == NULL)
 		return;
 	m->reqid = reqid;
+	m->port = port;
 	memcpy(m->pkt, pkt, len);
 	pthread_mutex_lock(&b->up_mtx);
 	*b->up_tail = m;
@@ -326,8 +328,9 @@ dpu_up_read(struct rg_io *io, uint32_t events)
 	pthread_mutex_unlock(&b->up_mtx);
 	for (; m != NULL; m = next) {
 		next = m->next;
-		if (b->ev.dhcp_inform != NULL)
-			b->ev.dhcp_inform(b->ev.arg, m->reqid, m->pkt, m->len);
+		if (b->ev.udp_input != NULL)
+			b->ev.udp_input(b->ev.arg, m->port, m->reqid, m->pkt,
+			    m->len);
 		free(m);
 	}
 }

@@ -466,7 +466,8 @@ dpx_dhcp_read(struct rg_io *io, uint32_t events)
 			    src[2], src[3]);
 			continue;
 		}
-		b->ev.dhcp_inform(b->ev.arg, s->reqid, pkt, (size_t)n);
+		b->ev.udp_input(b->ev.arg, DP_XFRM_DHCP_SERVER, s->reqid, pkt,
+		    (size_t)n);
 	}
 }
 
@@ -587,7 +588,9 @@ dpx_new(struct rg_loop *loop, const char *tun_name, int threads,
 		b->evsk = NULL;
 		goto fail;
 	}
-	if (loop != NULL && b->ev.dhcp_inform != NULL) {
+	/* Of the local UDP services only DHCP's is captured here. */
+	if (loop != NULL && dp_udp_service_match(&b->ev, AF_INET, IPPROTO_UDP,
+	    DP_XFRM_DHCP_CLIENT, DP_XFRM_DHCP_SERVER) != 0) {
 		if ((b->dhcp_fd = dp_xfrm_dhcp_open()) == -1)
 			rg_warn(ESP, "DHCPINFORM capture: %s; clients asking "
 			    "for their routes by DHCP get no answer",

@@ -32,6 +32,8 @@ int			 dp_xfrm_policies_add(struct dp_backend *,
  * socket (AF_PACKET + BPF, UDP 68 -> 67), or -1; a captured packet's
  * check (pkttype from its sockaddr_ll; *src: its IPv4 source); sending
  * an answer (a whole IPv4 packet) through a raw socket made on first use. */
+#define DP_XFRM_DHCP_SERVER	67	/* what the capture keeps: 68 -> 67 */
+#define DP_XFRM_DHCP_CLIENT	68
 int	dp_xfrm_dhcp_open(void);
 int	dp_xfrm_dhcp_check(const uint8_t *pkt, size_t len, int pkttype,
 	    const uint8_t **src);

@@ -10,7 +10,7 @@
  * fragments only.  A packet counts when it came in (not one we send),
  * its source is a single-address remote selector of one of our inbound
  * tunnel SAs (the client's vip), and it is a well-formed IPv4/UDP packet;
- * it goes to dp_events.dhcp_inform with that SA's reqid.  The kernel
+ * it goes to dp_events.udp_input (port 67) with that SA's reqid.  The kernel
  * still handles the original (forwards or drops it) and nothing listens
  * on UDP 67 here, so a local DHCP server is left alone.
  *

@@ -10,11 +10,11 @@ server_libikev2_a_SOURCES = \
 	server/ike/ikev2_engine.c server/ike/ikev2_sa.c server/ike/ikev2_init.c \
 	server/ike/ikev2_auth.c server/ike/ikev2_cert.c server/ike/ikev2_cp.c \
 	server/ike/ikev2_ts.c server/ike/ikev2_child.c server/ike/ikev2_info.c \
-	server/ike/ikev2_frag.c server/ike/ikev2_rekey.c \
+	server/ike/ikev2_frag.c server/ike/ikev2_rekey.c server/ike/ikev2_sess.c \
 	server/ike/ike_sock.c server/ike/ike_sock.h
 
-IKEV2_LIBS = server/libikev2.a server/libeap.a server/libdp.a \
-	server/libesp.a server/librgcore.a $(DEP_LIBS)
+IKEV2_LIBS = server/libikev2.a server/libeap.a $(SESS_LIBS) \
+	server/librgcore.a $(DEP_LIBS)
 
 check_PROGRAMS += tests/unit/test_ikev2_msg tests/unit/test_ikev2_crypto \
 	tests/unit/test_ikev2_proposal

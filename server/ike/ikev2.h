@@ -18,40 +18,17 @@
 struct rg_loop;
 struct dp;
 struct ikev2_engine;
-
-struct ikev2_session_info {
-	uint64_t		 session_id;
-	const char		*user;
-	const char		*profile;
-	const struct sockaddr	*peer;
-	const struct rg_addr	*vip;		/* af 0 when none */
-	uint64_t		 bytes_in, bytes_out;
-	uint64_t		 uptime_s;
-	const char		*cause;		/* down: why */
-};
-
-struct ikev2_hooks {
-	/* Give the session an address of family af from the profile's
-	 * pools; requested (af 0 = none) is the client's wish.  0 ok, -1
-	 * with why filled. */
-	int	(*lease_acquire)(void *arg, const char *user,
-		    const char *profile, uint64_t session_id, int af,
-		    const struct rg_addr *requested, struct rg_addr *out,
-		    char *why, size_t whylen);
-	void	(*lease_release)(void *arg, uint64_t session_id);
-	/* Accounting: IKE_SA + first CHILD_SA up; IKE_SA gone. */
-	void	(*session_up)(void *arg, const struct ikev2_session_info *);
-	void	(*session_down)(void *arg, const struct ikev2_session_info *);
-	void	*arg;
-};
+struct sess_reg;
 
 /* How the engine sends: local is the address the request came to. */
 typedef int (*ikev2_send_fn)(void *arg, int sockfd, const uint8_t *pkt,
     size_t len, const struct sockaddr *local, const struct sockaddr *peer);
 
-/* cfg: counted reference taken; dp may be NULL (control plane only). */
+/* cfg: counted reference taken; dp may be NULL (control plane only).
+ * Authenticated users become sessions of reg (server/sess/sess.h), which
+ * gives them their addresses; reg may be NULL (no session, no address). */
 struct ikev2_engine	*ikev2_engine_new(struct rg_loop *, struct rg_config *cfg,
-			    struct dp *dp, const struct ikev2_hooks *hooks);
+			    struct dp *dp, struct sess_reg *reg);
 void			 ikev2_engine_set_send(struct ikev2_engine *,
 			    ikev2_send_fn, void *arg);
 /* A new snapshot for new SAs (counted reference taken). */

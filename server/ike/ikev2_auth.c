@@ -245,7 +245,7 @@ finish(struct ikev2_sa *sa, const struct ikev2_msg *m, const struct auth_req *r,
 	prof = rg_config_user_profile(sa->cfg, sa->user);
 	snprintf(sa->profile, sizeof(sa->profile), "%s",
 	    prof != NULL ? prof->name : "");
-	sa->session_id = sa->eng->next_session++;
+	ikev2_sess_open(sa);
 	sa->initial_contact = r->initial_contact;
 	sa->mobike = r->mobike;
 	if (r->cp != NULL) {

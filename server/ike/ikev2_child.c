@@ -176,6 +176,8 @@ install(struct ikev2_sa *sa, struct ikev2_child *c, const struct rg_buf *gir,
 	    km, 2 * (el + il)) < 0)
 		return -1;
 	c->reqid = sa->eng->next_reqid++;
+	if (sa->sess != NULL)
+		(void)sess_reqid_add(sa->sess, c->reqid);
 	c->created_ms = rg_now_ms();
 	if (sa->eng->dp == NULL) {
 		rc = 0;
@@ -381,6 +383,8 @@ ikev2_child_remove(struct ikev2_sa *sa, struct ikev2_child *c, bool dp_del)
 			*pp = c->next;
 			break;
 		}
+	if (sa->sess != NULL)
+		sess_reqid_del(sa->sess, c->reqid);
 	if (dp_del && c->installed && sa->eng->dp != NULL) {
 		dp_sa_del(sa->eng->dp, c->spi_in, true);
 		dp_sa_del(sa->eng->dp, c->spi_out, false);

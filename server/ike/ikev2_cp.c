@@ -1,8 +1,8 @@
 /*
  * ikev2_cp.c: the configuration payload (RFC 7296 2.19, 3.15; RFC 8598
- * INTERNAL_DNS_DOMAIN): CFG_REQUEST in, CFG_REPLY out with the leased
- * address (from the lease hook) and the values of the user's access
- * profile.  Only RFC attribute types are sent (Libreswan refuses others).
+ * INTERNAL_DNS_DOMAIN): CFG_REQUEST in, CFG_REPLY out with the address
+ * the session got (server/sess/ leases and routes it) and the values of
+ * the user's access profile.  Only RFC attribute types are sent (Libreswan refuses others).
  */
 #include <string.h>
 
@@ -64,12 +64,11 @@ int
 ikev2_cp_process(struct ikev2_sa *sa, const struct ikev2_cp *req,
     struct ikev2_cp *rep, uint8_t *store, size_t cap)
 {
-	struct ikev2_engine	*e = sa->eng;
 	const struct rg_profile	*prof = rg_config_user_profile(sa->cfg, sa->user);
 	const struct rg_policy	*pol = rg_config_user_policy(sa->cfg, sa->user);
 	struct cp_out		 o = { rep, store, cap, 0 };
 	struct rg_addr		 want4, want6, got;
-	char			 why[160] = "no lease hook", a[64];
+	char			 why[160] = "no session", a[64];
 	bool			 v4 = false, v6 = false;
 
 	memset(rep, 0, sizeof(*rep));
@@ -90,10 +89,8 @@ ikev2_cp_process(struct ikev2_sa *sa, const struct ikev2_cp *req,
 		}
 	}
 	if (v4) {
-		if (e->hooks.lease_acquire == NULL ||
-		    e->hooks.lease_acquire(e->hooks.arg, sa->user, sa->profile,
-		    sa->session_id, AF_INET, &want4, &got, why,
-		    sizeof(why)) < 0) {
+		if (sa->sess == NULL || sess_lease(sa->sess, AF_INET, &want4,
+		    &got, why, sizeof(why)) < 0) {
 			ikev2_log(sa, WARN, "no IPv4 address for '%s' "
 			    "(profile '%s'): %s", sa->user, sa->profile, why);
 			return -1;
@@ -106,21 +103,11 @@ ikev2_cp_process(struct ikev2_sa *sa, const struct ikev2_cp *req,
 
 			add(&o, IKEV2_CFG_INTERNAL_IP4_NETMASK, m32, 4);
 		}
-		if (e->dp != NULL) {
-			struct rg_prefix p;
-
-			memset(&p, 0, sizeof(p));
-			p.af = AF_INET;
-			memcpy(p.addr, got.addr, 4);
-			p.plen = 32;
-			dp_route_add(e->dp, &p);
-		}
 		ikev2_log(sa, INFO, "virtual IP %s for '%s'",
 		    rg_addr_str(&got, a, sizeof(a)), sa->user);
 	}
-	if (v6 && e->hooks.lease_acquire != NULL &&
-	    e->hooks.lease_acquire(e->hooks.arg, sa->user, sa->profile,
-	    sa->session_id, AF_INET6, &want6, &got, why, sizeof(why)) == 0) {
+	if (v6 && sa->sess != NULL && sess_lease(sa->sess, AF_INET6, &want6,
+	    &got, why, sizeof(why)) == 0) {
 		uint8_t	 v[17];
 
 		memcpy(v, got.addr, 16);
@@ -128,15 +115,6 @@ ikev2_cp_process(struct ikev2_sa *sa, const struct ikev2_cp *req,
 		sa->vip6 = got;
 		sa->has_lease = true;
 		add(&o, IKEV2_CFG_INTERNAL_IP6_ADDRESS, v, 17);
-		if (e->dp != NULL) {
-			struct rg_prefix p;
-
-			memset(&p, 0, sizeof(p));
-			p.af = AF_INET6;
-			memcpy(p.addr, got.addr, 16);
-			p.plen = 128;
-			dp_route_add(e->dp, &p);
-		}
 		ikev2_log(sa, INFO, "virtual IPv6 %s for '%s'",
 		    rg_addr_str(&got, a, sizeof(a)), sa->user);
 	} else if (v6) {

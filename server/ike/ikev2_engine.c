@@ -19,7 +19,7 @@ static uint8_t	*plainbuf;	/* loop thread only */
 
 struct ikev2_engine *
 ikev2_engine_new(struct rg_loop *loop, struct rg_config *cfg, struct dp *dp,
-    const struct ikev2_hooks *hooks)
+    struct sess_reg *reg)
 {
 	struct ikev2_engine	*e;
 
@@ -29,9 +29,7 @@ ikev2_engine_new(struct rg_loop *loop, struct rg_config *cfg, struct dp *dp,
 		return NULL;
 	e->loop = loop;
 	e->dp = dp;
-	if (hooks != NULL)
-		e->hooks = *hooks;
-	e->next_session = 1;
+	e->sess = reg;
 	e->next_reqid = 1;
 	e->frag_budget = IKEV2_FRAG_BUDGET_ALL;
 	if (ikev2_random(e->cookie_secret, sizeof(e->cookie_secret)) < 0) {
@@ -93,7 +91,7 @@ ikev2_engine_shutdown(struct ikev2_engine *e)
 		n = sa->next;
 		if (sa->state == IKEV2_S_ESTABLISHED)
 			ikev2_send_delete_ike(sa);
-		ikev2_sa_destroy(sa, "shutdown");
+		ikev2_sa_end(sa, SESS_CAUSE_ADMIN_REBOOT, "shutdown");
 	}
 }
 
@@ -104,7 +102,8 @@ ikev2_engine_free(struct ikev2_engine *e)
 		return;
 	while (e->all != NULL) {
 		if (e->all->state != IKEV2_S_DEAD)
-			ikev2_sa_destroy(e->all, "engine freed");
+			ikev2_sa_end(e->all, SESS_CAUSE_ADMIN_REBOOT,
+			    "engine freed");
 		ikev2_sa_free(e->all);
 	}
 	ikev2_cert_unload(e);
@@ -157,14 +156,7 @@ ikev2_engine_kill_session(struct ikev2_engine *e, uint64_t session_id,
 		if (sa->state == IKEV2_S_ESTABLISHED &&
 		    sa->session_id == session_id)
 			break;
-	if (sa == NULL)
-		return -1;
-	ikev2_log(sa, NOTICE, "session %llu of '%s' ended by us: %s",
-	    (unsigned long long)session_id, sa->user[0] ? sa->user : sa->idi,
-	    why);
-	ikev2_send_delete_ike(sa);
-	ikev2_sa_destroy(sa, why);
-	return 0;
+	return ikev2_sa_kill(sa, SESS_CAUSE_ADMIN_RESET, why);
 }
 
 int
@@ -326,7 +318,8 @@ retx_cb(struct rg_timer *t)
 		ikev2_log(sa, NOTICE, "no answer to our request for %us: "
 		    "peer dead", limit);
 		sa->eng->ctr.dpd_dead++;
-		ikev2_sa_destroy(sa, "peer did not answer");
+		ikev2_sa_end(sa, SESS_CAUSE_LOST_CARRIER,
+		    "peer did not answer");
 		return;
 	}
 	for (size_t i = 0; i < sa->nreq; i++)

@@ -234,7 +234,8 @@ ikev2_info_request(struct ikev2_sa *sa, const struct ikev2_msg *m,
 	if (delete_ike) {
 		if (sa->state == IKEV2_S_REKEYED)
 			ikev2_log(sa, DEBUG, "rekeyed IKE SA deleted");
-		ikev2_sa_destroy(sa, "deleted by the peer");
+		ikev2_sa_end(sa, SESS_CAUSE_USER_REQUEST,
+		    "deleted by the peer");
 	}
 }
 

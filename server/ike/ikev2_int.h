@@ -23,6 +23,7 @@
 #include "rg_config.h"
 #include "rg_log.h"
 #include "rg_loop.h"
+#include "sess.h"
 
 struct eap_session;
 
@@ -180,12 +181,12 @@ struct ikev2_sa {
 	bool			 eap_fail_logged;
 	bool			 initial_contact;
 
-	/* Session. */
+	/* Session (its registry's copy of id and addresses). */
+	struct sess		*sess;		/* NULL until authenticated */
 	uint64_t		 session_id;
 	struct rg_addr		 vip;
 	struct rg_addr		 vip6;
 	bool			 has_lease;
-	bool			 up_reported;
 	struct ikev2_child	*children;	/* owned */
 	uint64_t		 created_ms, established_ms, last_rx_ms;
 	struct rg_timer		 t_life;	/* half-open timeout, IKE lifetime */
@@ -231,7 +232,7 @@ struct ikev2_engine {
 	struct rg_loop		*loop;		/* borrowed */
 	struct rg_config	*cfg;		/* counted reference */
 	struct dp		*dp;		/* borrowed, may be NULL */
-	struct ikev2_hooks	 hooks;
+	struct sess_reg		*sess;		/* borrowed, may be NULL */
 	ikev2_send_fn		 send;
 	void			*send_arg;
 
@@ -239,7 +240,6 @@ struct ikev2_engine {
 	struct ikev2_sa		*by_spi_i[IKEV2_HASH];
 	struct ikev2_sa		*all;
 	size_t			 nsa, halfopen;
-	uint64_t		 next_session;
 	uint32_t		 next_reqid;
 	uint8_t			 cookie_secret[32];
 	size_t			 frag_bytes;	/* held by all reassemblies */
@@ -287,8 +287,11 @@ void		 ikev2_sa_make_initiator(struct ikev2_sa *);
 void		 ikev2_sa_set_state(struct ikev2_sa *, enum ikev2_sa_state,
 		    const char *why);
 const char	*ikev2_sa_state_name(enum ikev2_sa_state);
-/* Tear down: CHILD SAs out of dp, lease released, session_down, freed
- * from the loop shortly after (safe inside handlers). */
+/* Tear down: the session ended with cause (its leases released), CHILD
+ * SAs out of dp, freed from the loop shortly after (safe inside
+ * handlers).  ikev2_sa_destroy: cause NAS_ERROR. */
+void		 ikev2_sa_end(struct ikev2_sa *, enum sess_cause,
+		    const char *why);
 void		 ikev2_sa_destroy(struct ikev2_sa *, const char *why);
 void		 ikev2_sa_established(struct ikev2_sa *);
 void		 ikev2_sa_touch(struct ikev2_sa *);
@@ -300,6 +303,13 @@ void		 ikev2_req_clear(struct ikev2_sa *);
 #define ikev2_log(sa, lvl, ...)	rg_log_peer(RG_T_IKE, RG_L_##lvl,	\
 	(const struct sockaddr *)&(sa)->peer, (sa)->spi_i, (sa)->spi_r,	\
 	__VA_ARGS__)
+
+/* ikev2_sess.c: the session provider (server/sess/sess.h) */
+/* Authenticated: a session in the registry, sa->session_id set. */
+void	ikev2_sess_open(struct ikev2_sa *);
+/* Our end of an established session: DELETE(IKE) to the peer, the SA
+ * ended with cause.  0, or -1 when sa is not established. */
+int	ikev2_sa_kill(struct ikev2_sa *, enum sess_cause, const char *why);
 
 /* ikev2_init.c */
 /* NAT_DETECTION_*_IP data: SHA1(SPIi | SPIr | IP | Port) (RFC 7296 2.23). */

@@ -2,8 +2,8 @@
  * ikev2_sa.c: the IKE SA table and life cycle (RFC 7296 2.x): SAs keyed
  * by our SPI (and half-open ones by the initiator's SPI + address, for
  * IKE_SA_INIT retransmissions), the state enum with logged transitions,
- * half-open accounting and timeouts, teardown (CHILD SAs out of the data
- * plane, lease released, accounting stop).
+ * half-open accounting and timeouts, teardown (the session ended in the
+ * registry with a cause, CHILD SAs out of the data plane).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -261,52 +261,26 @@ ikev2_sa_touch(struct ikev2_sa *sa)
 		rg_timer_start(sa->eng->loop, &sa->t_dpd, (uint64_t)iv * 1000);
 }
 
+/* The registry ends the session (final counters read while the CHILD
+ * SAs are still in the data plane, routes, leases). */
 static void
-release_session(struct ikev2_sa *sa, const char *why)
+release_session(struct ikev2_sa *sa, enum sess_cause cause, const char *why)
 {
-	struct ikev2_engine	*e = sa->eng;
+	struct sess	*s = sa->sess;
 
-	if (sa->up_reported && e->hooks.session_down != NULL) {
-		struct ikev2_session_info si;
-
-		memset(&si, 0, sizeof(si));
-		si.session_id = sa->session_id;
-		si.user = sa->user;
-		si.profile = sa->profile;
-		si.peer = (struct sockaddr *)&sa->peer;
-		si.vip = &sa->vip;
-		si.uptime_s = (rg_now_ms() - sa->established_ms) / 1000;
-		si.cause = why;
-		e->hooks.session_down(e->hooks.arg, &si);
-	}
-	sa->up_reported = false;
-	if (sa->has_lease) {
-		if (e->dp != NULL && sa->vip.af != 0) {
-			struct rg_prefix p;
-
-			memset(&p, 0, sizeof(p));
-			p.af = sa->vip.af;
-			memcpy(p.addr, sa->vip.addr, 16);
-			p.plen = sa->vip.af == AF_INET ? 32 : 128;
-			dp_route_del(e->dp, &p);
-		}
-		if (e->dp != NULL && sa->vip6.af == AF_INET6) {
-			struct rg_prefix p;
-
-			memset(&p, 0, sizeof(p));
-			p.af = AF_INET6;
-			memcpy(p.addr, sa->vip6.addr, 16);
-			p.plen = 128;
-			dp_route_del(e->dp, &p);
-		}
-		if (e->hooks.lease_release != NULL)
-			e->hooks.lease_release(e->hooks.arg, sa->session_id);
-		sa->has_lease = false;
-	}
+	sa->sess = NULL;
+	sa->has_lease = false;
+	sess_end(s, cause, why);
 }
 
 void
 ikev2_sa_destroy(struct ikev2_sa *sa, const char *why)
+{
+	ikev2_sa_end(sa, SESS_CAUSE_NAS_ERROR, why);
+}
+
+void
+ikev2_sa_end(struct ikev2_sa *sa, enum sess_cause cause, const char *why)
 {
 	if (sa->state == IKEV2_S_DEAD)
 		return;
@@ -321,9 +295,9 @@ ikev2_sa_destroy(struct ikev2_sa *sa, const char *why)
 	if (sa->state == IKEV2_S_ESTABLISHED)
 		ikev2_log(sa, INFO, "IKE SA of '%s' down: %s",
 		    sa->user[0] ? sa->user : sa->idi, why);
-	ikev2_child_free_all(sa, true);
 	if (sa->state != IKEV2_S_REKEYED)
-		release_session(sa, why);
+		release_session(sa, cause, why);
+	ikev2_child_free_all(sa, true);
 	unhash(sa);
 	ikev2_sa_set_state(sa, IKEV2_S_DEAD, why);
 }
@@ -377,18 +351,7 @@ ikev2_sa_established(struct ikev2_sa *sa)
 		rg_addr_str(&sa->vip, vip, sizeof(vip));
 	ikev2_log(sa, NOTICE, "IKE SA established: user '%s' (%s, id '%s'), "
 	    "vip %s, %s", sa->user, sa->auth_method, sa->idi, vip, alg);
-	if (e->hooks.session_up != NULL) {
-		struct ikev2_session_info si;
-
-		memset(&si, 0, sizeof(si));
-		si.session_id = sa->session_id;
-		si.user = sa->user;
-		si.profile = sa->profile;
-		si.peer = (struct sockaddr *)&sa->peer;
-		si.vip = &sa->vip;
-		e->hooks.session_up(e->hooks.arg, &si);
-		sa->up_reported = true;
-	}
+	sess_up(sa->sess);
 	/* INITIAL_CONTACT (RFC 7296 2.4): older SAs of this identity go. */
 	if (sa->initial_contact)
 		for (struct ikev2_sa *o = e->all, *n; o != NULL; o = n) {
@@ -398,7 +361,8 @@ ikev2_sa_established(struct ikev2_sa *sa)
 				continue;
 			ikev2_log(o, NOTICE, "replaced by a new IKE SA of '%s' "
 			    "(INITIAL_CONTACT)", sa->idi);
-			ikev2_sa_destroy(o, "INITIAL_CONTACT");
+			ikev2_sa_end(o, SESS_CAUSE_LOST_SERVICE,
+			    "INITIAL_CONTACT");
 		}
 }
 
@@ -415,7 +379,9 @@ ikev2_sa_take_session(struct ikev2_sa *n, struct ikev2_sa *old)
 	n->vip = old->vip;
 	n->vip6 = old->vip6;
 	n->has_lease = old->has_lease;
-	n->up_reported = old->up_reported;
+	n->sess = old->sess;
+	if (n->sess != NULL)
+		sess_set_ctx(n->sess, n);
 	n->children = old->children;
 	n->established_ms = old->established_ms;
 	n->mobike = old->mobike;
@@ -426,7 +392,7 @@ ikev2_sa_take_session(struct ikev2_sa *n, struct ikev2_sa *old)
 	n->tx_msgid = 0;
 	old->children = NULL;
 	old->has_lease = false;
-	old->up_reported = false;
+	old->sess = NULL;
 	ikev2_sa_set_state(n, IKEV2_S_ESTABLISHED, "IKE SA rekeyed");
 	ikev2_sa_set_state(old, IKEV2_S_REKEYED, "replaced by rekey");
 }

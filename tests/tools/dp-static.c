@@ -147,7 +147,8 @@ static bool		 dhcp_on;
 /* What roadgated does for a Windows client: a DHCPACK with the split
  * route (options 121/249) from the first host of the split network. */
 static void
-on_dhcp(void *arg, uint32_t reqid, const uint8_t *pkt, size_t len)
+on_dhcp(void *arg, uint16_t port, uint32_t reqid, const uint8_t *pkt,
+    size_t len)
 {
 	struct rg_profile	 prof;
 	struct rg_addr		 server;
@@ -269,7 +270,7 @@ main(int argc, char **argv)
 	const char		*encr = "aes128gcm", *integ = NULL;
 	const char		*kind = "userspace";
 	const char		*mlip = NULL, *mpip = NULL;
-	struct dp_events	 ev = { on_expire, NULL, NULL };
+	struct dp_events	 ev = { .expire = on_expire };
 	struct rg_settings	 fwd;
 	size_t			 nroutes = 0, i;
 	uint16_t		 port = 4500, pport = 4500, mss = 0;
@@ -398,8 +399,12 @@ main(int argc, char **argv)
 	in.inbound = true;
 	out.spi = spi_out;
 
-	if (dhcp_on)
-		ev.dhcp_inform = on_dhcp;
+	if (dhcp_on) {
+		ev.udp_input = on_dhcp;
+		ev.udp[0] = (struct dp_udp_service){ DHCP_SERVER_PORT,
+		    DHCP_CLIENT_PORT };
+		ev.nudp = 1;
+	}
 	if ((loop = rg_loop_new(0)) == NULL)
 		return 1;
 	if ((dp = dp_new(loop, kind, tun, threads, &ev)) == NULL) {

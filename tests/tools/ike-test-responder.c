@@ -23,10 +23,12 @@
 #include "dp.h"
 #include "ike_sock.h"
 #include "ikev2.h"
+#include "pool/pool.h"
 #include "rg_config.h"
 #include "rg_log.h"
 #include "rg_loop.h"
 #include "rg_mschap.h"
+#include "sess.h"
 
 #define MAX_LEASE	1024
 
@@ -56,17 +58,16 @@ slurp(const char *dir, const char *name)
 }
 
 static int
-lease_acquire(void *arg, const char *user, const char *profile,
-    uint64_t sid, int af, const struct rg_addr *req, struct rg_addr *out,
-    char *why, size_t whylen)
+tr_lease_acquire(void *arg, const struct rg_config *c, const struct pool_req *r,
+    struct pool_grant *g, char *why, size_t whylen)
 {
+	struct rg_addr	*out = &g->addr;
+	uint64_t	 sid = r->session_id;
 	uint32_t	 base, size;
 
 	(void)arg;
-	(void)user;
-	(void)profile;
-	(void)req;
-	if (af != AF_INET || leases.pool.af != AF_INET) {
+	(void)c;
+	if (r->af != AF_INET || leases.pool.af != AF_INET) {
 		snprintf(why, whylen, "no pool of this family");
 		return -1;
 	}
@@ -95,7 +96,7 @@ lease_acquire(void *arg, const char *user, const char *profile,
 }
 
 static void
-lease_release(void *arg, uint64_t sid)
+tr_lease_release(void *arg, uint64_t sid)
 {
 	(void)arg;
 	for (size_t i = 0; i < MAX_LEASE; i++)
@@ -189,8 +190,10 @@ main(int argc, char **argv)
 	uint16_t		 port = 0, natt = 0;
 	bool			 debug = false, quiet = false;
 	int			 dp_threads = DP_THREADS_INLINE;
-	struct ikev2_hooks	 hooks = { lease_acquire, lease_release, NULL,
-	    NULL, NULL };
+	static const struct sess_lease_ops lops = { tr_lease_acquire,
+	    tr_lease_release, NULL };
+	struct sess_opts	 so = { .lease_ops = &lops };
+	struct sess_reg		*reg;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--dp") == 0 && i + 1 < argc)
@@ -232,7 +235,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "data plane '%s' unavailable\n", dpkind);
 		return 1;
 	}
-	if ((eng = ikev2_engine_new(loop, cfg, dp, &hooks)) == NULL)
+	if ((reg = sess_reg_new(loop, cfg, &so)) == NULL)
+		return 1;
+	sess_reg_set_dp(reg, dp);	/* the vip routes */
+	if ((eng = ikev2_engine_new(loop, cfg, dp, reg)) == NULL)
 		return 1;
 	if ((sock = ike_sock_new(loop, port, natt, eng, dp)) == NULL)
 		return 1;
@@ -242,6 +248,7 @@ main(int argc, char **argv)
 	ikev2_engine_shutdown(eng);
 	ike_sock_free(sock);
 	ikev2_engine_free(eng);
+	sess_reg_free(reg);
 	dp_free(dp);
 	rg_config_unref(cfg);
 	rg_loop_free(loop);

@@ -16,8 +16,10 @@
 
 #include "ikev2.h"
 #include "ikev2_initiator.h"
+#include "pool/pool.h"
 #include "rg_log.h"
 #include "rg_loop.h"
+#include "sess.h"
 
 static uint8_t	 rbuf[8192];
 static size_t	 rlen;
@@ -54,12 +56,14 @@ bench_send(void *arg, int fd, const uint8_t *p, size_t len,
 }
 
 static int
-bench_lease(void *arg, const char *user, const char *profile, uint64_t sid,
-    int af, const struct rg_addr *req, struct rg_addr *out, char *why,
-    size_t wl)
+bench_lease(void *arg, const struct rg_config *c, const struct pool_req *r,
+    struct pool_grant *g, char *why, size_t wl)
 {
-	(void)arg; (void)user; (void)profile; (void)req;
-	if (af != AF_INET) {
+	struct rg_addr	*out = &g->addr;
+	uint64_t	 sid = r->session_id;
+
+	(void)arg; (void)c;
+	if (r->af != AF_INET) {
 		snprintf(why, wl, "no IPv6 pool");
 		return -1;
 	}
@@ -110,8 +114,10 @@ main(int argc, char **argv)
 	struct ikev2_ini_conf	 ic = { "bench@example.com",
 	    (const uint8_t *)"bench-psk-secret", 16, 20, 256, 5, 0,
 	    { 19, 0, 0, 0 }, 20, 128, 0, true, true };
-	struct ikev2_hooks	 h = { bench_lease, bench_unlease, NULL, NULL,
-	    NULL };
+	static const struct sess_lease_ops leases = { bench_lease,
+	    bench_unlease, NULL };
+	struct sess_opts	 so = { .lease_ops = &leases };
+	struct sess_reg		*reg;
 	struct sockaddr_in	 cli, srv;
 	struct rg_loop		*loop;
 	struct rg_config	*c;
@@ -141,7 +147,8 @@ main(int argc, char **argv)
 	rg_log_open(true, false, verbose ? RG_L_INFO : RG_L_WARN);
 	loop = rg_loop_new(0);
 	c = bench_config();
-	e = ikev2_engine_new(loop, c, NULL, &h);
+	reg = sess_reg_new(loop, c, &so);
+	e = ikev2_engine_new(loop, c, NULL, reg);
 	rg_config_unref(c);
 	if (e == NULL)
 		return 1;
@@ -182,6 +189,7 @@ main(int argc, char **argv)
 	    (double)ok / (w1 - w0), resp_cpu * 1e6 / (double)(ok ? ok : 1),
 	    resp_cpu > 0 ? (double)ok / resp_cpu : 0.0);
 	ikev2_engine_free(e);
+	sess_reg_free(reg);
 	rg_loop_free(loop);
 	return ok == n ? 0 : 1;
 }

@@ -1,7 +1,8 @@
 /*
  * ikev2_fixture.c: the shared fixture of the in-memory IKEv2 engine tests
- * (see ikev2_fixture.h): fake socket, lease hooks, base configuration,
- * engine and round trips with the test initiator.
+ * (see ikev2_fixture.h): fake socket, a session registry with fake
+ * leases, base configuration, engine and round trips with the test
+ * initiator.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 
 #include "ikev2_fixture.h"
+#include "pool/pool.h"
+#include "sess.h"
 
 struct fx_queue		 fx_q;
 struct sockaddr_storage	 fx_q_to[FX_QMAX];
@@ -16,6 +19,7 @@ unsigned int		 fx_leases_out;
 bool			 fx_lease_v6;
 struct sockaddr_in	 fx_cli, fx_srv;
 struct rg_loop		*fx_loop;
+static struct sess_reg	*fx_reg;
 
 const struct ikev2_ini_conf fx_gcm = {
 	.id = "alice@example.com", .psk = (const uint8_t *)"test-psk-secret",
@@ -50,11 +54,14 @@ fx_q_clear(void)
 }
 
 static int
-fx_lease(void *arg, const char *user, const char *profile, uint64_t sid,
-    int af, const struct rg_addr *req, struct rg_addr *out, char *why,
-    size_t wl)
+fx_lease(void *arg, const struct rg_config *c, const struct pool_req *r,
+    struct pool_grant *g, char *why, size_t wl)
 {
-	(void)arg; (void)user; (void)profile; (void)req;
+	struct rg_addr	*out = &g->addr;
+	uint64_t	 sid = r->session_id;
+	int		 af = r->af;
+
+	(void)arg; (void)c;
 	if (af == AF_INET6 && fx_lease_v6) {
 		memset(out, 0, sizeof(*out));
 		rg_addr_parse("2001:db8:ff::", out);
@@ -104,17 +111,20 @@ fx_config(const char *proposals)
 struct ikev2_engine *
 fx_engine(struct rg_config *c)
 {
-	struct ikev2_hooks	 h = { fx_lease, fx_unlease, NULL, NULL,
-				       NULL };
+	static const struct sess_lease_ops leases = { fx_lease, fx_unlease,
+						      NULL };
+	struct sess_opts	 so = { .lease_ops = &leases };
 	struct ikev2_engine	*e;
 
 	if (fx_loop == NULL)
 		fx_loop = rg_loop_new(0);
+	if (fx_reg == NULL)
+		fx_reg = sess_reg_new(fx_loop, c, &so);
 	fx_cli.sin_family = fx_srv.sin_family = AF_INET;
 	inet_pton(AF_INET, "192.0.2.2", &fx_cli.sin_addr);
 	inet_pton(AF_INET, "192.0.2.1", &fx_srv.sin_addr);
 	fx_cli.sin_port = fx_srv.sin_port = htons(500);
-	e = ikev2_engine_new(fx_loop, c, NULL, &h);
+	e = ikev2_engine_new(fx_loop, c, NULL, fx_reg);
 	rg_config_unref(c);
 	if (e != NULL)
 		ikev2_engine_set_send(e, fx_send, NULL);
@@ -218,6 +228,8 @@ void
 fx_cleanup(void)
 {
 	fx_q_clear();
+	sess_reg_free(fx_reg);
+	fx_reg = NULL;
 	rg_loop_free(fx_loop);
 	fx_loop = NULL;
 }

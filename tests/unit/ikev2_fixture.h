@@ -1,8 +1,9 @@
 /*
  * ikev2_fixture.h: what the in-memory IKEv2 engine tests share
  * (test_ikev2_exchange, test_ikev2_session; test-only, not in a library):
- * a fake socket queueing the engine's datagrams, lease hooks handing out
- * 10.0.0.<session> (and 2001:db8:ff::<session> while fx_lease_v6), a
+ * a fake socket queueing the engine's datagrams, a session registry whose
+ * leases are 10.0.0.<session> (and 2001:db8:ff::<session> while
+ * fx_lease_v6), a
  * base configuration (one "%any" PSK, a "default" profile), the engine on
  * one loop, and the test initiator (tests/tools/ikev2_initiator.h) driven
  * through request/response round trips (RFC 7296 1.2).
@@ -44,7 +45,8 @@ void	fx_q_clear(void);
  * profile. */
 struct rg_config *fx_config(const char *proposals);
 /* An engine on fx_loop over c (released here) with the fake socket and
- * the lease hooks; NULL when the engine refuses c. */
+ * the registry (made on first use, freed by fx_cleanup); NULL when the
+ * engine refuses c. */
 struct ikev2_engine *fx_engine(struct rg_config *c);
 /* One datagram from fx_cli to fx_srv into the engine. */
 void	fx_input(struct ikev2_engine *, const uint8_t *p, size_t len);

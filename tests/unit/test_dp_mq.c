@@ -46,9 +46,11 @@ static int		 ndhcp;
 static uint32_t		 dhcp_reqid;
 
 static void
-on_dhcp(void *arg, uint32_t reqid, const uint8_t *pkt, size_t len)
+on_dhcp(void *arg, uint16_t port, uint32_t reqid, const uint8_t *pkt,
+    size_t len)
 {
 	(void)arg;
+	(void)port;
 	(void)pkt;
 	if (len >= 28) {
 		ndhcp++;
@@ -117,7 +119,8 @@ add_client(int i, bool encap, uint32_t spi_in, uint32_t spi_out)
 static void
 setup(void)
 {
-	struct dp_events	 ev = { NULL, on_dhcp, NULL };
+	struct dp_events	 ev = { .udp_input = on_dhcp,
+				       .udp = { { 67, 68 } }, .nudp = 1 };
 	struct sockaddr_storage	 ss;
 	struct rg_prefix	 pool;
 	int			 i, on = 1;

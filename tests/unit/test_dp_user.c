@@ -55,9 +55,11 @@ on_expire(void *arg, uint32_t reqid, uint32_t spi, bool inbound, bool hard)
 }
 
 static void
-on_dhcp(void *arg, uint32_t reqid, const uint8_t *pkt, size_t len)
+on_dhcp(void *arg, uint16_t port, uint32_t reqid, const uint8_t *pkt,
+    size_t len)
 {
 	(void)arg;
+	(void)port;
 	(void)pkt;
 	if (reqid == 1 && len >= 28)
 		ndhcp++;
@@ -92,7 +94,8 @@ recv_wait(int fd, uint8_t *buf, size_t cap, int ms)
 static void
 setup(void)
 {
-	struct dp_events	 ev = { on_expire, on_dhcp, NULL };
+	struct dp_events	 ev = { .expire = on_expire, .udp_input = on_dhcp,
+				       .udp = { { 67, 68 } }, .nudp = 1 };
 	struct dp_sa		 in, out, cbc;
 	struct rg_prefix	 vip;
 

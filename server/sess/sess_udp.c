@@ -1,0 +1,149 @@
+/*
+ * sess_udp.c: UDP services a client reaches through its tunnel.  The
+ * data plane diverts a packet from a client's CHILD_SA to one of our
+ * ports (dp_events.udp_input); its reqid gives the session, the
+ * service answers back into the same CHILD_SA.  DHCP (67) is ours; L2TP
+ * (1701) registers the same way.
+ *
+ * DHCPINFORM (RFC 2131 4.3.5; Windows asks for split routes after
+ * connecting, PRODUCT.md fact 3): the session's profile gives routes
+ * (options 121/249), DNS, domain and WINS.  Our address in the answer
+ * (source, server identifier, router of the routes) is the gateway's
+ * LAN-side address: the first host of the profile's first IPv4 split
+ * network (198.51.100.1 for 198.51.100.0/24), which lies inside the
+ * CHILD_SA's traffic selectors; a full-tunnel profile uses the IKE
+ * address the session came to.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "dp.h"
+#include "pool/dhcp_inform.h"
+#include "rg_log.h"
+#include "sess_int.h"
+
+int
+sess_udp_register(struct sess_reg *reg, uint16_t port, uint16_t sport,
+    sess_udp_fn fn, void *arg)
+{
+	if (reg->nudp == DP_UDP_SERVICES_MAX || port == 0)
+		return -1;
+	reg->udp[reg->nudp++] = (struct sess_udp_service){ port, sport, fn,
+	    arg };
+	return 0;
+}
+
+static void
+udp_input(void *arg, uint16_t port, uint32_t reqid, const uint8_t *pkt,
+    size_t len)
+{
+	struct sess_reg	*reg = arg;
+	struct sess	*s = sess_by_reqid(reg, reqid);
+	size_t		 i;
+
+	for (i = 0; i < reg->nudp; i++)
+		if (reg->udp[i].port == port) {
+			reg->udp[i].fn(reg->udp[i].arg, s, reqid, pkt, len);
+			return;
+		}
+}
+
+void
+sess_dp_events(struct sess_reg *reg, struct dp_events *ev)
+{
+	size_t	 i;
+
+	ev->udp_input = udp_input;
+	ev->arg = reg;
+	for (i = 0; i < reg->nudp && i < DP_UDP_SERVICES_MAX; i++)
+		ev->udp[i] = (struct dp_udp_service){ reg->udp[i].port,
+		    reg->udp[i].sport };
+	ev->nudp = i;
+}
+
+int
+sess_send_to_client(struct sess_reg *reg, uint32_t reqid,
+    const uint8_t *pkt, size_t len)
+{
+	if (reg->send != NULL)
+		return reg->send(reg->send_arg, reqid, pkt, len);
+	if (reg->dp == NULL)
+		return -1;
+	return dp_send_to_client(reg->dp, reqid, pkt, len);
+}
+
+void
+sess_dhcp_stats(const struct sess_reg *reg, uint64_t *answered,
+    uint64_t *dropped)
+{
+	*answered = reg->dhcp_answered;
+	*dropped = reg->dhcp_dropped;
+}
+
+/* --- DHCPINFORM ---------------------------------------------------------- */
+
+/* Our address as the client's DHCP server (see the top of the file). */
+static int
+dhcp_server_addr(const struct rg_profile *p, const struct sockaddr *l,
+    struct rg_addr *out)
+{
+	size_t	 i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; p != NULL && i < p->nsplit; i++) {
+		if (p->split[i].af != AF_INET || p->split[i].plen > 30)
+			continue;
+		out->af = AF_INET;
+		memcpy(out->addr, p->split[i].addr, 4);
+		out->addr[3] |= 1;	/* a /30 or wider: .1 is a host */
+		return 0;
+	}
+	if (l == NULL || l->sa_family != AF_INET)
+		return -1;
+	out->af = AF_INET;
+	memcpy(out->addr, &((const struct sockaddr_in *)l)->sin_addr, 4);
+	return 0;
+}
+
+void
+sess_dhcp_input(void *arg, struct sess *s, uint32_t reqid,
+    const uint8_t *pkt, size_t len)
+{
+	struct sess_reg		*reg = arg;
+	const struct rg_profile	*p;
+	struct rg_addr		 server;
+	uint8_t			 ans[DHCP_ANSWER_MAX];
+	size_t			 alen;
+	int			 rc;
+
+	if (s == NULL || (reg->dp == NULL && reg->send == NULL)) {
+		reg->dhcp_dropped++;
+		rg_debug(POOL, "dhcp: packet on CHILD_SA reqid %u of no "
+		    "session, dropped", reqid);
+		return;
+	}
+	p = rg_config_profile(reg->cfg, s->profile);
+	if (dhcp_server_addr(p, s->local.sa.sa_family ? &s->local.sa : NULL,
+	    &server) < 0) {
+		reg->dhcp_dropped++;
+		rg_debug(POOL, "dhcp: no IPv4 address to answer '%s' from",
+		    s->user);
+		return;
+	}
+	rc = dhcp_inform_answer(pkt, len, p, &server, ans, sizeof(ans), &alen);
+	if (rc < 0) {
+		reg->dhcp_dropped++;
+		rg_debug(POOL, "dhcp: request of '%s' (session %llu) not "
+		    "answered: %s", s->user, (unsigned long long)s->id,
+		    strerror(-rc));
+		return;
+	}
+	if (sess_send_to_client(reg, reqid, ans, alen) < 0) {
+		reg->dhcp_dropped++;
+		rg_debug(POOL, "dhcp: answer to '%s' not sent", s->user);
+		return;
+	}
+	reg->dhcp_answered++;
+	rg_info(POOL, "dhcp: answered the DHCPINFORM of '%s' (session %llu, "
+	    "profile %s)", s->user, (unsigned long long)s->id, s->profile);
+}
