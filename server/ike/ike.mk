@@ -1,5 +1,10 @@
 # server/ike/ike.mk: build fragment (included by the top Makefile.am)
-# The IKEv2 responder (server/ikev2_*.c) and the IKE sockets (ike_sock.c).
+# libike.a: what IKEv1 and IKEv2 share (server/ike/ike_*.c: the sockets and
+# their version split); libikev2.a: the IKEv2 responder (ikev2_*.c).
+noinst_LIBRARIES += server/libike.a
+server_libike_a_SOURCES = \
+	server/ike/ike_sock.c server/ike/ike_sock.h
+
 noinst_LIBRARIES += server/libikev2.a
 server_libikev2_a_SOURCES = \
 	server/ike/ikev2.h server/ike/ikev2_int.h \
@@ -10,11 +15,18 @@ server_libikev2_a_SOURCES = \
 	server/ike/ikev2_engine.c server/ike/ikev2_sa.c server/ike/ikev2_init.c \
 	server/ike/ikev2_auth.c server/ike/ikev2_cert.c server/ike/ikev2_cp.c \
 	server/ike/ikev2_ts.c server/ike/ikev2_child.c server/ike/ikev2_info.c \
-	server/ike/ikev2_frag.c server/ike/ikev2_rekey.c \
-	server/ike/ike_sock.c server/ike/ike_sock.h
+	server/ike/ikev2_frag.c server/ike/ikev2_rekey.c
 
-IKEV2_LIBS = server/libikev2.a server/libeap.a server/libdp.a \
-	server/libesp.a server/librgcore.a $(DEP_LIBS)
+IKE_LIBS = server/libike.a server/libdp.a server/libesp.a \
+	server/librgcore.a $(DEP_LIBS)
+IKEV2_LIBS = server/libikev2.a server/libike.a server/libeap.a \
+	server/libdp.a server/libesp.a server/librgcore.a $(DEP_LIBS)
+
+# The shared layer's own tests.
+check_PROGRAMS += tests/unit/test_ike_sock
+tests_unit_test_ike_sock_SOURCES = tests/unit/test_ike_sock.c
+tests_unit_test_ike_sock_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ike_sock_LDADD = $(IKE_LIBS)
 
 check_PROGRAMS += tests/unit/test_ikev2_msg tests/unit/test_ikev2_crypto \
 	tests/unit/test_ikev2_proposal

@@ -54,6 +54,10 @@ struct ikev2_engine	*ikev2_engine_new(struct rg_loop *, struct rg_config *cfg,
 			    struct dp *dp, const struct ikev2_hooks *hooks);
 void			 ikev2_engine_set_send(struct ikev2_engine *,
 			    ikev2_send_fn, void *arg);
+/* Take IKEv2 datagrams from sock and send through it (ike_sock_send). */
+struct ike_sock;
+void			 ikev2_engine_attach(struct ikev2_engine *,
+			    struct ike_sock *sock);
 /* A new snapshot for new SAs (counted reference taken). */
 int			 ikev2_engine_reconfigure(struct ikev2_engine *,
 			    struct rg_config *cfg);

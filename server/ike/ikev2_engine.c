@@ -52,6 +52,20 @@ ikev2_engine_set_send(struct ikev2_engine *e, ikev2_send_fn fn, void *arg)
 	e->send_arg = arg;
 }
 
+static void
+sock_input(void *arg, const uint8_t *pkt, size_t len,
+    const struct sockaddr *from, const struct sockaddr *to, int fd)
+{
+	ikev2_engine_input(arg, pkt, len, from, to, fd);
+}
+
+void
+ikev2_engine_attach(struct ikev2_engine *e, struct ike_sock *sock)
+{
+	ike_sock_set_handler(sock, IKE_V2, sock_input, e);
+	ikev2_engine_set_send(e, ike_sock_send, sock);
+}
+
 int
 ikev2_engine_reconfigure(struct ikev2_engine *e, struct rg_config *cfg)
 {
