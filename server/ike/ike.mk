@@ -3,7 +3,8 @@
 # their version split); libikev2.a: the IKEv2 responder (ikev2_*.c).
 noinst_LIBRARIES += server/libike.a
 server_libike_a_SOURCES = \
-	server/ike/ike_sock.c server/ike/ike_sock.h
+	server/ike/ike_sock.c server/ike/ike_sock.h \
+	server/ike/ike_alg.c server/ike/ike_alg.h
 
 noinst_LIBRARIES += server/libikev2.a
 server_libikev2_a_SOURCES = \
@@ -27,6 +28,10 @@ check_PROGRAMS += tests/unit/test_ike_sock
 tests_unit_test_ike_sock_SOURCES = tests/unit/test_ike_sock.c
 tests_unit_test_ike_sock_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_ike_sock_LDADD = $(IKE_LIBS)
+check_PROGRAMS += tests/unit/test_ike_alg
+tests_unit_test_ike_alg_SOURCES = tests/unit/test_ike_alg.c
+tests_unit_test_ike_alg_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ike_alg_LDADD = $(IKEV2_LIBS)
 
 check_PROGRAMS += tests/unit/test_ikev2_msg tests/unit/test_ikev2_crypto \
 	tests/unit/test_ikev2_proposal
