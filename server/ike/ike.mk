@@ -1,10 +1,13 @@
 # server/ike/ike.mk: build fragment (included by the top Makefile.am)
 # libike.a: what IKEv1 and IKEv2 share (server/ike/ike_*.c: the sockets and
-# their version split); libikev2.a: the IKEv2 responder (ikev2_*.c).
+# their version split, the algorithm table, DH, prf); libikev2.a: the
+# IKEv2 responder (ikev2_*.c).
 noinst_LIBRARIES += server/libike.a
 server_libike_a_SOURCES = \
 	server/ike/ike_sock.c server/ike/ike_sock.h \
-	server/ike/ike_alg.c server/ike/ike_alg.h
+	server/ike/ike_alg.c server/ike/ike_alg.h \
+	server/ike/ike_dh.c server/ike/ike_dh.h \
+	server/ike/ike_prf.c server/ike/ike_prf.h
 
 noinst_LIBRARIES += server/libikev2.a
 server_libikev2_a_SOURCES = \

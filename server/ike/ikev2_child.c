@@ -89,7 +89,7 @@ new_spi(void)
 	uint32_t	 s = 0;
 
 	while (s < 256)
-		if (ikev2_random(&s, sizeof(s)) < 0)
+		if (ike_random(&s, sizeof(s)) < 0)
 			return 0;
 	return s;
 }
@@ -413,7 +413,7 @@ rekey_ike(struct ikev2_sa *sa, const struct ikev2_msg *m, struct child_req *r)
 {
 	struct ikev2_engine	*e = sa->eng;
 	struct ikev2_chosen	 ch;
-	struct ikev2_dh		*dh = NULL;
+	struct ike_dh		*dh = NULL;
 	struct rg_buf		*gir = NULL;
 	struct ikev2_sa		*n;
 	struct ikev2_sa_pl	*sp = NULL;
@@ -450,9 +450,9 @@ rekey_ike(struct ikev2_sa *sa, const struct ikev2_msg *m, struct child_req *r)
 		answer_notify(sa, m, IKEV2_N_INVALID_KE_PAYLOAD, g, 2);
 		return;
 	}
-	if ((dh = ikev2_dh_new(ch.dh->id)) == NULL ||
-	    (gir = ikev2_dh_derive(dh, r->ke.data, r->ke.len)) == NULL ||
-	    (publen = ikev2_dh_public(dh, pub, sizeof(pub))) < 0 ||
+	if ((dh = ike_dh_new(ch.dh->id)) == NULL ||
+	    (gir = ike_dh_derive(dh, r->ke.data, r->ke.len)) == NULL ||
+	    (publen = ike_dh_public(dh, pub, sizeof(pub))) < 0 ||
 	    (n = ikev2_sa_new(e, 0)) == NULL) {
 		answer_notify(sa, m, IKEV2_N_INVALID_SYNTAX, NULL, 0);
 		goto out;
@@ -475,7 +475,7 @@ rekey_ike(struct ikev2_sa *sa, const struct ikev2_msg *m, struct child_req *r)
 	memcpy(n->hs->ni, r->nonce, r->nlen);
 	n->hs->nilen = r->nlen;
 	n->hs->nrlen = 32;
-	if (ikev2_random(n->hs->nr, n->hs->nrlen) < 0 ||
+	if (ike_random(n->hs->nr, n->hs->nrlen) < 0 ||
 	    ikev2_derive_ike(&n->keys, ch.prf, ch.encr, ch.integ, gir, n->hs->ni,
 	    n->hs->nilen, n->hs->nr, n->hs->nrlen, n->spi_i, n->spi_r, sa->alg.prf,
 	    sa->keys.sk_d) < 0) {
@@ -513,7 +513,7 @@ out:
 	free(buf);
 	free(sp);
 	rg_buf_free(gir);
-	ikev2_dh_free(dh);
+	ike_dh_free(dh);
 }
 
 void
@@ -521,7 +521,7 @@ ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 {
 	struct child_req	*r = malloc(sizeof(*r));
 	struct ikev2_child	*c = NULL, *old = NULL;
-	struct ikev2_dh		*dh = NULL;
+	struct ike_dh		*dh = NULL;
 	struct rg_buf		*gir = NULL;
 	struct ikev2_sa_pl	*sp = NULL;
 	struct ikev2_enc	 enc;
@@ -573,9 +573,9 @@ ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 			answer_notify(sa, m, IKEV2_N_INVALID_KE_PAYLOAD, g, 2);
 			goto out;
 		}
-		if ((dh = ikev2_dh_new(c->alg.dh->id)) == NULL ||
-		    (gir = ikev2_dh_derive(dh, r->ke.data, r->ke.len)) == NULL ||
-		    (publen = ikev2_dh_public(dh, pub, sizeof(pub))) < 0) {
+		if ((dh = ike_dh_new(c->alg.dh->id)) == NULL ||
+		    (gir = ike_dh_derive(dh, r->ke.data, r->ke.len)) == NULL ||
+		    (publen = ike_dh_public(dh, pub, sizeof(pub))) < 0) {
 			answer_notify(sa, m, IKEV2_N_INVALID_SYNTAX, NULL, 0);
 			goto out;
 		}
@@ -587,7 +587,7 @@ ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	if (child_set_ts(c, &ti, &tr) < 0)
 		goto out;
 	c->spi_out = rg_get_u32(c->alg.spi);
-	if ((c->spi_in = new_spi()) == 0 || ikev2_random(nr, sizeof(nr)) < 0)
+	if ((c->spi_in = new_spi()) == 0 || ike_random(nr, sizeof(nr)) < 0)
 		goto out;
 	if (install(sa, c, gir, r->nonce, r->nlen, nr, sizeof(nr), true) < 0) {
 		answer_notify(sa, m, IKEV2_N_TEMPORARY_FAILURE, NULL, 0);
@@ -638,7 +638,7 @@ out:
 	free(sp);
 	free(r);
 	rg_buf_free(gir);
-	ikev2_dh_free(dh);
+	ike_dh_free(dh);
 	OPENSSL_cleanse(nr, sizeof(nr));
 }
 
@@ -666,7 +666,7 @@ ikev2_child_lifetime_cb(struct rg_timer *t)
 		goto out;
 	/* HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr}: we are the initiator
 	 * of this exchange, so TSi is our side and TSr the client's. */
-	if (ikev2_random(sa->rk_nonce, sizeof(sa->rk_nonce)) < 0)
+	if (ike_random(sa->rk_nonce, sizeof(sa->rk_nonce)) < 0)
 		goto out;
 	c->rekeyed = true;
 	rg_put_u32(spi, c->spi_in);

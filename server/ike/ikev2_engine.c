@@ -33,7 +33,7 @@ ikev2_engine_new(struct rg_loop *loop, struct rg_config *cfg, struct dp *dp,
 		e->hooks = *hooks;
 	e->next_session = 1;
 	e->next_reqid = 1;
-	if (ikev2_random(e->cookie_secret, sizeof(e->cookie_secret)) < 0) {
+	if (ike_random(e->cookie_secret, sizeof(e->cookie_secret)) < 0) {
 		free(e);
 		return NULL;
 	}

@@ -145,7 +145,7 @@ struct ikev2_sa {
 	uint8_t			 rk_nonce[32];	/* our CHILD rekey: Ni */
 	uint32_t		 rekey_spi_in;	/* our CHILD rekey: new SPI */
 	struct ikev2_sa		*rekey_new;	/* our IKE rekey: the new SA */
-	struct ikev2_dh		*rekey_dh;	/* owned: our IKE rekey KE */
+	struct ike_dh		*rekey_dh;	/* owned: our IKE rekey KE */
 	struct ikev2_coll	*coll;		/* owned: rekey collision */
 };
 

@@ -112,7 +112,7 @@ ikev2_sa_new(struct ikev2_engine *e, uint64_t spi_i)
 	sa->eng = e;
 	sa->spi_i = spi_i;
 	do {
-		if (ikev2_random(&sa->spi_r, sizeof(sa->spi_r)) < 0) {
+		if (ike_random(&sa->spi_r, sizeof(sa->spi_r)) < 0) {
 			free(sa);
 			return NULL;
 		}
@@ -316,7 +316,7 @@ ikev2_sa_destroy(struct ikev2_sa *sa, const char *why)
 		sa->rekey_new = NULL;
 		ikev2_sa_destroy(n, "rekeyed SA gone");
 	}
-	ikev2_dh_free(sa->rekey_dh);
+	ike_dh_free(sa->rekey_dh);
 	sa->rekey_dh = NULL;
 	if (sa->state == IKEV2_S_ESTABLISHED)
 		ikev2_log(sa, INFO, "IKE SA of '%s' down: %s",
@@ -351,7 +351,7 @@ ikev2_sa_free(struct ikev2_sa *sa)
 	ikev2_sa_cache_clear(sa);
 	ikev2_frag_clear(sa);
 	ikev2_hs_free(sa);
-	ikev2_dh_free(sa->rekey_dh);
+	ike_dh_free(sa->rekey_dh);
 	free(sa->coll);
 	if (sa->eap != NULL)
 		eap_session_free(sa->eap);
