@@ -1,13 +1,14 @@
 # server/ike/ike.mk: build fragment (included by the top Makefile.am)
 # libike.a: what IKEv1 and IKEv2 share (server/ike/ike_*.c: the sockets and
-# their version split, the algorithm table, DH, prf); libikev2.a: the
-# IKEv2 responder (ikev2_*.c).
+# their version split, the algorithm table, DH, prf, the SPI table);
+# libikev2.a: the IKEv2 responder (ikev2_*.c).
 noinst_LIBRARIES += server/libike.a
 server_libike_a_SOURCES = \
 	server/ike/ike_sock.c server/ike/ike_sock.h \
 	server/ike/ike_alg.c server/ike/ike_alg.h \
 	server/ike/ike_dh.c server/ike/ike_dh.h \
-	server/ike/ike_prf.c server/ike/ike_prf.h
+	server/ike/ike_prf.c server/ike/ike_prf.h \
+	server/ike/ike_spi.c server/ike/ike_spi.h
 
 noinst_LIBRARIES += server/libikev2.a
 server_libikev2_a_SOURCES = \
@@ -35,6 +36,10 @@ check_PROGRAMS += tests/unit/test_ike_alg
 tests_unit_test_ike_alg_SOURCES = tests/unit/test_ike_alg.c
 tests_unit_test_ike_alg_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_ike_alg_LDADD = $(IKEV2_LIBS)
+check_PROGRAMS += tests/unit/test_ike_spi
+tests_unit_test_ike_spi_SOURCES = tests/unit/test_ike_spi.c
+tests_unit_test_ike_spi_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ike_spi_LDADD = $(IKE_LIBS)
 
 check_PROGRAMS += tests/unit/test_ikev2_msg tests/unit/test_ikev2_crypto \
 	tests/unit/test_ikev2_proposal
@@ -94,6 +99,16 @@ tests_unit_test_ikev2_session_SOURCES = tests/unit/test_ikev2_session.c \
 tests_unit_test_ikev2_session_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
 tests_unit_test_ikev2_session_LDADD = $(IKEV2_LIBS)
+
+# The engine's SPIs in the table shared with IKEv1 (server/ike/ike_spi.c).
+check_PROGRAMS += tests/unit/test_ikev2_spis
+tests_unit_test_ikev2_spis_SOURCES = tests/unit/test_ikev2_spis.c \
+	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
+	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
+tests_unit_test_ikev2_spis_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
+tests_unit_test_ikev2_spis_LDADD = $(IKEV2_LIBS)
 
 # In-memory handshake benchmark of the engine (profiling, tests/bench/ikev2.sh).
 check_PROGRAMS += tests/tools/ikev2-hsbench

@@ -54,6 +54,11 @@ struct ikev2_engine	*ikev2_engine_new(struct rg_loop *, struct rg_config *cfg,
 			    struct dp *dp, const struct ikev2_hooks *hooks);
 void			 ikev2_engine_set_send(struct ikev2_engine *,
 			    ikev2_send_fn, void *arg);
+/* Allocate local SPIs from spis (ike_spi.h; counted reference taken),
+ * shared with an IKEv1 engine; before the first SA only. */
+struct ike_spis;
+void			 ikev2_engine_set_spis(struct ikev2_engine *,
+			    struct ike_spis *spis);
 /* Take IKEv2 datagrams from sock and send through it (ike_sock_send). */
 struct ike_sock;
 void			 ikev2_engine_attach(struct ikev2_engine *,

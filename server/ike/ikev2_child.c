@@ -83,15 +83,22 @@ parse(const struct ikev2_msg *m, struct child_req *r)
 	return 0;
 }
 
+/* Our inbound ESP SPI, unique among IKEv1 and IKEv2 CHILD SAs alike;
+ * 0 when none could be drawn.  Released by child_free(). */
 static uint32_t
-new_spi(void)
+new_spi(struct ikev2_sa *sa)
 {
-	uint32_t	 s = 0;
+	return ike_spi_esp_new(sa->eng->spis);
+}
 
-	while (s < 256)
-		if (ike_random(&s, sizeof(s)) < 0)
-			return 0;
-	return s;
+/* Our rekey's new inbound SPI will never carry traffic: give it back
+ * unless a child took it over. */
+static void
+drop_rekey_spi(struct ikev2_sa *sa)
+{
+	if (sa->rekey_spi_held)
+		ike_spi_esp_release(sa->eng->spis, sa->rekey_spi_in);
+	sa->rekey_spi_held = false;
 }
 
 static void
@@ -151,10 +158,11 @@ child_get_ts(const struct ikev2_child *c, struct ikev2_ts_pl *tsi,
 }
 
 static void
-child_free(struct ikev2_child *c)
+child_free(struct ikev2_sa *sa, struct ikev2_child *c)
 {
 	if (c == NULL)
 		return;
+	ike_spi_esp_release(sa->eng->spis, c->spi_in);
 	free(c->ts);
 	free(c);
 }
@@ -334,7 +342,7 @@ ikev2_child_from_auth(struct ikev2_sa *sa, const struct ikev2_msg *m,
 	if (child_set_ts(c, &ti, &tr) < 0)
 		goto out;
 	c->spi_out = rg_get_u32(c->alg.spi);
-	if ((c->spi_in = new_spi()) == 0)
+	if ((c->spi_in = new_spi(sa)) == 0)
 		goto out;
 	if (install(sa, c, NULL, sa->hs->ni, sa->hs->nilen, sa->hs->nr, sa->hs->nrlen,
 	    true) < 0) {
@@ -357,7 +365,7 @@ ikev2_child_from_auth(struct ikev2_sa *sa, const struct ikev2_msg *m,
 	rc = 0;
 out:
 	free(r);
-	child_free(c);
+	child_free(sa, c);
 	free(sp);
 	return rc;
 }
@@ -385,7 +393,7 @@ ikev2_child_remove(struct ikev2_sa *sa, struct ikev2_child *c, bool dp_del)
 		dp_sa_del(sa->eng->dp, c->spi_in, true);
 		dp_sa_del(sa->eng->dp, c->spi_out, false);
 	}
-	child_free(c);
+	child_free(sa, c);
 }
 
 void
@@ -393,6 +401,7 @@ ikev2_child_free_all(struct ikev2_sa *sa, bool dp_del)
 {
 	while (sa->children != NULL)
 		ikev2_child_remove(sa, sa->children, dp_del);
+	drop_rekey_spi(sa);
 }
 
 static void
@@ -587,7 +596,7 @@ ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	if (child_set_ts(c, &ti, &tr) < 0)
 		goto out;
 	c->spi_out = rg_get_u32(c->alg.spi);
-	if ((c->spi_in = new_spi()) == 0 || ike_random(nr, sizeof(nr)) < 0)
+	if ((c->spi_in = new_spi(sa)) == 0 || ike_random(nr, sizeof(nr)) < 0)
 		goto out;
 	if (install(sa, c, gir, r->nonce, r->nlen, nr, sizeof(nr), true) < 0) {
 		answer_notify(sa, m, IKEV2_N_TEMPORARY_FAILURE, NULL, 0);
@@ -633,7 +642,7 @@ out:
 	if (c != NULL && c->installed)
 		ikev2_child_remove(sa, c, true);
 	else
-		child_free(c);
+		child_free(sa, c);
 	free(buf);
 	free(sp);
 	free(r);
@@ -678,10 +687,13 @@ ikev2_child_lifetime_cb(struct rg_timer *t)
 		    NULL, 0);
 	{
 		struct ikev2_chosen ch = c->alg;
-		uint32_t	 s = new_spi();
+		uint32_t	 s = new_spi(sa);
 
 		ch.dh = NULL;
+		/* a SPI left by an earlier rekey that never completed */
+		drop_rekey_spi(sa);
 		sa->rekey_spi_in = s;
+		sa->rekey_spi_held = s != 0;
 		rg_put_u32(spi, s);
 		ch.num = 1;
 		ikev2_chosen_sa(&ch, spi, 4, sp);
@@ -784,6 +796,7 @@ ikev2_child_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	if (parse(m, r) < 0 || !r->have_sa || r->nonce == NULL ||
 	    !r->have_tsi || !r->have_tsr || old == NULL) {
 		ikev2_log(sa, NOTICE, "our CHILD SA rekey was refused");
+		drop_rekey_spi(sa);
 		if (old != NULL && (sa->coll == NULL ||
 		    sa->coll->old_spi_in != old->spi_in))
 			old->rekeyed = false;
@@ -804,6 +817,7 @@ ikev2_child_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 		ikev2_put_delete(&enc, &del);
 		ikev2_send_request(sa, IKEV2_EXCH_INFORMATIONAL, &enc,
 		    IKEV2_REQ_DELETE_CHILD, 0);
+		drop_rekey_spi(sa);
 		goto out;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -814,6 +828,7 @@ ikev2_child_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	memcpy(c->alg.spi, r->sa.prop[0].spi, 4);
 	c->spi_out = rg_get_u32(r->sa.prop[0].spi);
 	c->spi_in = sa->rekey_spi_in;	/* sent in our SA payload */
+	sa->rekey_spi_held = false;	/* the child holds it now */
 	if (old->ts != NULL) {
 		size_t	 n = (size_t)old->ntsi + old->ntsr;
 
@@ -842,6 +857,6 @@ ikev2_child_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	ikev2_send_request(sa, IKEV2_EXCH_INFORMATIONAL, &enc,
 	    IKEV2_REQ_DELETE_CHILD, 0);
 out:
-	child_free(c);
+	child_free(sa, c);
 	free(r);
 }

@@ -27,6 +27,10 @@ ikev2_engine_new(struct rg_loop *loop, struct rg_config *cfg, struct dp *dp,
 		return NULL;
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
+	if ((e->spis = ike_spis_new()) == NULL) {
+		free(e);
+		return NULL;
+	}
 	e->loop = loop;
 	e->dp = dp;
 	if (hooks != NULL)
@@ -34,6 +38,7 @@ ikev2_engine_new(struct rg_loop *loop, struct rg_config *cfg, struct dp *dp,
 	e->next_session = 1;
 	e->next_reqid = 1;
 	if (ike_random(e->cookie_secret, sizeof(e->cookie_secret)) < 0) {
+		ike_spis_unref(e->spis);
 		free(e);
 		return NULL;
 	}
@@ -123,8 +128,19 @@ ikev2_engine_free(struct ikev2_engine *e)
 	ikev2_cert_unload(e);
 	if (e->cfg != NULL)
 		rg_config_unref(e->cfg);
+	ike_spis_unref(e->spis);
 	OPENSSL_cleanse(e->cookie_secret, sizeof(e->cookie_secret));
 	free(e);
+}
+
+void
+ikev2_engine_set_spis(struct ikev2_engine *e, struct ike_spis *spis)
+{
+	/* Only before the first SA: the old table holds their SPIs. */
+	if (e->nsa != 0)
+		return;
+	ike_spis_unref(e->spis);
+	e->spis = ike_spis_ref(spis);
 }
 
 size_t

@@ -111,13 +111,13 @@ ikev2_sa_new(struct ikev2_engine *e, uint64_t spi_i)
 		return NULL;
 	sa->eng = e;
 	sa->spi_i = spi_i;
-	do {
-		if (ike_random(&sa->spi_r, sizeof(sa->spi_r)) < 0) {
-			free(sa);
-			return NULL;
-		}
-	} while (sa->spi_r == 0 || ikev2_sa_lookup(e, sa->spi_r) != NULL);
+	/* Unique among IKEv1 and IKEv2 SAs alike (ike_spi.c). */
+	if (ike_spi_ike_new(e->spis, &sa->spi_r) < 0) {
+		free(sa);
+		return NULL;
+	}
 	if ((sa->hs = calloc(1, sizeof(*sa->hs))) == NULL) {
+		ike_spi_ike_release(e->spis, sa->spi_r);
 		free(sa);
 		return NULL;
 	}
@@ -335,6 +335,7 @@ ikev2_sa_free(struct ikev2_sa *sa)
 
 	if (sa->state == IKEV2_S_INIT_DONE || sa->state == IKEV2_S_EAP)
 		e->halfopen--;
+	ike_spi_ike_release(e->spis, ikev2_sa_local_spi(sa));
 	unhash(sa);
 	rg_timer_stop(e->loop, &sa->t_life);
 	rg_timer_stop(e->loop, &sa->t_retx);
