@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <openssl/crypto.h>
 
+#include "ike_child.h"
 #include "ikev2_int.h"
 
 struct child_req {
@@ -175,9 +176,10 @@ install(struct ikev2_sa *sa, struct ikev2_child *c, const struct rg_buf *gir,
 	const struct ikev2_xform *e = c->alg.encr, *in = c->alg.integ;
 	size_t		 el = e->key, il = in ? in->key : 0;
 	uint8_t		 km[2 * (40 + 64)];
-	struct dp_sa	*d;
+	struct ike_child_sa cs;
 	struct ikev2_ts_pl ti, tr;
 	const uint8_t	*k_i2r = km, *k_r2i = km + el + il;
+	uint32_t	 bad;
 	int		 rc = -1;
 
 	if (ikev2_keymat(sa->alg.prf, sa->keys.sk_d, gir, ni, nilen, nr, nrlen,
@@ -189,49 +191,31 @@ install(struct ikev2_sa *sa, struct ikev2_child *c, const struct rg_buf *gir,
 		rc = 0;
 		goto out;
 	}
-	if ((d = calloc(1, sizeof(*d))) == NULL)
+	memset(&cs, 0, sizeof(cs));
+	cs.spi_in = c->spi_in;
+	cs.spi_out = c->spi_out;
+	cs.reqid = c->reqid;
+	cs.transport = c->transport;
+	cs.local = &sa->local;
+	cs.peer = &sa->peer;
+	/* RFC 3948 / RFC 7296 2.23: UDP encapsulation only when NAT-D found
+	 * a NAT.  A client may move IKE to 4500 without one (strongSwan
+	 * does) and still send raw ESP. */
+	cs.encap = sa->nat_peer || sa->nat_local;
+	cs.encr = e;
+	cs.integ = in;
+	cs.esn = c->alg.esn != NULL && c->alg.esn->id == 1;
+	/* Inbound keys are the ones the peer sends with. */
+	cs.key_in = initiator_is_peer ? k_i2r : k_r2i;
+	cs.key_out = initiator_is_peer ? k_r2i : k_i2r;
+	child_get_ts(c, &ti, &tr);
+	ts_to_dp(&tr, cs.ts_local, &cs.nts_local);
+	ts_to_dp(&ti, cs.ts_remote, &cs.nts_remote);
+	cs.mss_clamp = sa->cfg->settings.mss_clamp;
+	if (ike_child_install(sa->eng->dp, &cs, &bad) < 0) {
+		ikev2_log(sa, ERROR, "data plane refused CHILD SA %08x", bad);
 		goto out;
-	for (int dir = 0; dir < 2; dir++) {
-		bool		 inbound = dir == 0;
-		/* Inbound keys are the ones the peer sends with. */
-		const uint8_t	*k = (inbound == initiator_is_peer) ? k_i2r :
-		    k_r2i;
-
-		memset(d, 0, sizeof(*d));
-		d->spi = inbound ? c->spi_in : c->spi_out;
-		d->inbound = inbound;
-		d->reqid = c->reqid;
-		d->mode = c->transport ? DP_MODE_TRANSPORT : DP_MODE_TUNNEL;
-		memcpy(&d->local, &sa->local, sizeof(d->local));
-		memcpy(&d->peer, &sa->peer, sizeof(d->peer));
-		/* RFC 3948 / RFC 7296 2.23: UDP encapsulation only when
-		 * NAT-D found a NAT.  A client may move IKE to 4500 without
-		 * one (strongSwan does) and still send raw ESP. */
-		d->encap = sa->nat_peer || sa->nat_local;
-		d->encr = (enum dp_encr)e->id;
-		memcpy(d->encr_key, k, el);
-		d->encr_key_len = el;
-		d->integ = in ? (enum dp_integ)in->id : DP_INTEG_NONE;
-		if (in != NULL)
-			memcpy(d->integ_key, k + el, il);
-		d->integ_key_len = il;
-		d->esn = c->alg.esn != NULL && c->alg.esn->id == 1;
-		child_get_ts(c, &ti, &tr);
-		ts_to_dp(&tr, d->ts_local, &d->nts_local);
-		ts_to_dp(&ti, d->ts_remote, &d->nts_remote);
-		d->mss_clamp = sa->cfg->settings.mss_clamp;
-		if (dp_sa_add(sa->eng->dp, d) < 0) {
-			ikev2_log(sa, ERROR, "data plane refused CHILD SA "
-			    "%08x", d->spi);
-			OPENSSL_cleanse(d, sizeof(*d));
-			free(d);
-			if (!inbound)
-				dp_sa_del(sa->eng->dp, c->spi_in, true);
-			goto out;
-		}
 	}
-	OPENSSL_cleanse(d, sizeof(*d));
-	free(d);
 	c->installed = true;
 	rc = 0;
 out:
@@ -389,10 +373,8 @@ ikev2_child_remove(struct ikev2_sa *sa, struct ikev2_child *c, bool dp_del)
 			*pp = c->next;
 			break;
 		}
-	if (dp_del && c->installed && sa->eng->dp != NULL) {
-		dp_sa_del(sa->eng->dp, c->spi_in, true);
-		dp_sa_del(sa->eng->dp, c->spi_out, false);
-	}
+	if (dp_del && c->installed && sa->eng->dp != NULL)
+		ike_child_uninstall(sa->eng->dp, c->spi_in, c->spi_out);
 	child_free(sa, c);
 }
 
