@@ -1,7 +1,7 @@
 # server/ike/ike.mk: build fragment (included by the top Makefile.am)
 # libike.a: what IKEv1 and IKEv2 share (server/ike/ike_*.c: the sockets and
-# their version split, the algorithm table, DH, prf, the SPI table,
-# traffic-selector policy, the ESP SA hand-off to dp);
+# their version split, the algorithm table, configured proposals, DH,
+# prf, the SPI table, traffic-selector policy, the ESP SA hand-off to dp);
 # libikev2.a: the IKEv2 responder (ikev2_*.c).
 noinst_LIBRARIES += server/libike.a
 server_libike_a_SOURCES = \
@@ -11,7 +11,8 @@ server_libike_a_SOURCES = \
 	server/ike/ike_prf.c server/ike/ike_prf.h \
 	server/ike/ike_spi.c server/ike/ike_spi.h \
 	server/ike/ike_child.c server/ike/ike_child.h \
-	server/ike/ike_ts.c server/ike/ike_ts.h
+	server/ike/ike_ts.c server/ike/ike_ts.h \
+	server/ike/ike_proposal.c server/ike/ike_proposal.h
 
 noinst_LIBRARIES += server/libikev2.a
 server_libikev2_a_SOURCES = \
@@ -51,6 +52,10 @@ check_PROGRAMS += tests/unit/test_ike_ts
 tests_unit_test_ike_ts_SOURCES = tests/unit/test_ike_ts.c
 tests_unit_test_ike_ts_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_ike_ts_LDADD = $(IKE_LIBS)
+check_PROGRAMS += tests/unit/test_ike_proposal
+tests_unit_test_ike_proposal_SOURCES = tests/unit/test_ike_proposal.c
+tests_unit_test_ike_proposal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ike_proposal_LDADD = $(IKE_LIBS)
 
 check_PROGRAMS += tests/unit/test_ikev2_msg tests/unit/test_ikev2_crypto \
 	tests/unit/test_ikev2_proposal
