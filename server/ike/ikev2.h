@@ -55,9 +55,9 @@ struct ikev2_engine	*ikev2_engine_new(struct rg_loop *, struct rg_config *cfg,
 void			 ikev2_engine_set_send(struct ikev2_engine *,
 			    ikev2_send_fn, void *arg);
 /* Allocate local SPIs from spis (ike_spi.h; counted reference taken),
- * shared with an IKEv1 engine; before the first SA only. */
+ * shared with an IKEv1 engine.  -1 (nothing changed) once SAs exist. */
 struct ike_spis;
-void			 ikev2_engine_set_spis(struct ikev2_engine *,
+int			 ikev2_engine_set_spis(struct ikev2_engine *,
 			    struct ike_spis *spis);
 /* Take IKEv2 datagrams from sock and send through it (ike_sock_send). */
 struct ike_sock;

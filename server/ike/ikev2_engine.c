@@ -133,14 +133,15 @@ ikev2_engine_free(struct ikev2_engine *e)
 	free(e);
 }
 
-void
+int
 ikev2_engine_set_spis(struct ikev2_engine *e, struct ike_spis *spis)
 {
 	/* Only before the first SA: the old table holds their SPIs. */
 	if (e->nsa != 0)
-		return;
+		return -1;
 	ike_spis_unref(e->spis);
 	e->spis = ike_spis_ref(spis);
+	return 0;
 }
 
 size_t

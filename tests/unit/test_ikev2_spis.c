@@ -24,7 +24,7 @@ engine_uses_shared_table(void)
 	const char	*s;
 	uint64_t	 spi_r = 0, sid;
 
-	ikev2_engine_set_spis(e, t);
+	CHECK_EQ(ikev2_engine_set_spis(e, t), 0);
 	i = fx_connect(e, &fx_gcm);
 	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
 	/* One IKE SA, one CHILD SA: one of each taken in the shared table. */
@@ -40,7 +40,7 @@ engine_uses_shared_table(void)
 	json_decref(st);
 	CHECK(spi_r != 0 && ike_spi_ike_taken(t, spi_r));
 	/* Too late to move an engine with SAs to another table. */
-	ikev2_engine_set_spis(e, other);
+	CHECK_EQ(ikev2_engine_set_spis(e, other), -1);
 	CHECK_EQ(ike_spi_ike_count(other), 0);
 	/* The SA goes: both SPIs come back. */
 	CHECK_EQ(ikev2_engine_kill_session(e, sid, "test"), 0);
@@ -66,7 +66,7 @@ engine_free_releases(void)
 	struct ikev2_engine *e = fx_engine(fx_config("modern"));
 	struct ikev2_ini *a, *b;
 
-	ikev2_engine_set_spis(e, t);
+	CHECK_EQ(ikev2_engine_set_spis(e, t), 0);
 	a = fx_connect(e, &fx_gcm);
 	b = fx_connect(e, &fx_gcm);
 	CHECK_EQ(ikev2_ini_state(b), INI_ESTABLISHED);
