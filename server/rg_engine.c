@@ -73,11 +73,12 @@ rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
 	if ((e->ike = ikev2_engine_new(loop, cfg, e->dp, e->sess)) == NULL)
 		goto fail;
 	if ((e->sock = ike_sock_new(loop, opts->ike_port, opts->natt_port,
-	    e->ike, e->dp)) == NULL) {
+	    e->dp)) == NULL) {
 		rg_err(IKE, "cannot listen on UDP %u/%u", opts->ike_port,
 		    opts->natt_port);
 		goto fail;
 	}
+	ikev2_engine_attach(e->ike, e->sock);
 	return e;
 fail:
 	rg_engine_free(e);

@@ -1,5 +1,19 @@
 # server/ike/ike.mk: build fragment (included by the top Makefile.am)
-# The IKEv2 responder (server/ikev2_*.c) and the IKE sockets (ike_sock.c).
+# libike.a: what IKEv1 and IKEv2 share (server/ike/ike_*.c: the sockets and
+# their version split, the algorithm table, configured proposals, DH,
+# prf, the SPI table, traffic-selector policy, the ESP SA hand-off to dp);
+# libikev2.a: the IKEv2 responder (ikev2_*.c).
+noinst_LIBRARIES += server/libike.a
+server_libike_a_SOURCES = \
+	server/ike/ike_sock.c server/ike/ike_sock.h \
+	server/ike/ike_alg.c server/ike/ike_alg.h \
+	server/ike/ike_dh.c server/ike/ike_dh.h \
+	server/ike/ike_prf.c server/ike/ike_prf.h \
+	server/ike/ike_spi.c server/ike/ike_spi.h \
+	server/ike/ike_child.c server/ike/ike_child.h \
+	server/ike/ike_ts.c server/ike/ike_ts.h \
+	server/ike/ike_proposal.c server/ike/ike_proposal.h
+
 noinst_LIBRARIES += server/libikev2.a
 server_libikev2_a_SOURCES = \
 	server/ike/ikev2.h server/ike/ikev2_int.h \
@@ -10,11 +24,38 @@ server_libikev2_a_SOURCES = \
 	server/ike/ikev2_engine.c server/ike/ikev2_sa.c server/ike/ikev2_init.c \
 	server/ike/ikev2_auth.c server/ike/ikev2_cert.c server/ike/ikev2_cp.c \
 	server/ike/ikev2_ts.c server/ike/ikev2_child.c server/ike/ikev2_info.c \
-	server/ike/ikev2_frag.c server/ike/ikev2_rekey.c server/ike/ikev2_sess.c \
-	server/ike/ike_sock.c server/ike/ike_sock.h
+	server/ike/ikev2_frag.c server/ike/ikev2_rekey.c server/ike/ikev2_sess.c
 
-IKEV2_LIBS = server/libikev2.a server/libeap.a $(SESS_LIBS) \
+IKE_LIBS = server/libike.a server/libdp.a server/libesp.a \
 	server/librgcore.a $(DEP_LIBS)
+IKEV2_LIBS = server/libikev2.a server/libike.a server/libeap.a $(SESS_LIBS) \
+	server/librgcore.a $(DEP_LIBS)
+
+# The shared layer's own tests.
+check_PROGRAMS += tests/unit/test_ike_sock
+tests_unit_test_ike_sock_SOURCES = tests/unit/test_ike_sock.c
+tests_unit_test_ike_sock_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ike_sock_LDADD = $(IKE_LIBS)
+check_PROGRAMS += tests/unit/test_ike_alg
+tests_unit_test_ike_alg_SOURCES = tests/unit/test_ike_alg.c
+tests_unit_test_ike_alg_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ike_alg_LDADD = $(IKEV2_LIBS)
+check_PROGRAMS += tests/unit/test_ike_spi
+tests_unit_test_ike_spi_SOURCES = tests/unit/test_ike_spi.c
+tests_unit_test_ike_spi_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ike_spi_LDADD = $(IKE_LIBS)
+check_PROGRAMS += tests/unit/test_ike_child
+tests_unit_test_ike_child_SOURCES = tests/unit/test_ike_child.c
+tests_unit_test_ike_child_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ike_child_LDADD = $(IKE_LIBS)
+check_PROGRAMS += tests/unit/test_ike_ts
+tests_unit_test_ike_ts_SOURCES = tests/unit/test_ike_ts.c
+tests_unit_test_ike_ts_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ike_ts_LDADD = $(IKE_LIBS)
+check_PROGRAMS += tests/unit/test_ike_proposal
+tests_unit_test_ike_proposal_SOURCES = tests/unit/test_ike_proposal.c
+tests_unit_test_ike_proposal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ike_proposal_LDADD = $(IKE_LIBS)
 
 check_PROGRAMS += tests/unit/test_ikev2_msg tests/unit/test_ikev2_crypto \
 	tests/unit/test_ikev2_proposal
@@ -84,6 +125,16 @@ tests_unit_test_ikev2_session_SOURCES = tests/unit/test_ikev2_session.c \
 tests_unit_test_ikev2_session_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
 tests_unit_test_ikev2_session_LDADD = $(IKEV2_LIBS)
+
+# The engine's SPIs in the table shared with IKEv1 (server/ike/ike_spi.c).
+check_PROGRAMS += tests/unit/test_ikev2_spis
+tests_unit_test_ikev2_spis_SOURCES = tests/unit/test_ikev2_spis.c \
+	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
+	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
+tests_unit_test_ikev2_spis_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
+tests_unit_test_ikev2_spis_LDADD = $(IKEV2_LIBS)
 
 # In-memory handshake benchmark of the engine (profiling, tests/bench/ikev2.sh).
 check_PROGRAMS += tests/tools/ikev2-hsbench

@@ -4,6 +4,8 @@
  * from the address the request came to.  On the NAT-T port, RFC 3948 2.2
  * demultiplexing: four zero octets = IKE (marker stripped), one 0xff
  * octet = NAT keepalive (dropped), anything else = ESP for dp_udp_input().
+ * IKE datagrams then go by major version to the IKEv1 or IKEv2 engine
+ * (struct ike_demux), so this file knows neither.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +20,6 @@
 
 #include "dp.h"
 #include "ike_sock.h"
-#include "ikev2.h"
 #include "rg_log.h"
 #include "rg_loop.h"
 
@@ -34,13 +35,57 @@ struct ike_sock_one {
 
 struct ike_sock {
 	struct rg_loop		*loop;
-	struct ikev2_engine	*eng;
+	struct ike_demux	 demux;
 	struct dp		*dp;
 	struct ike_sock_one	 s[IKE_SOCK_MAX];
 	size_t			 n;
 	uint8_t			 buf[65536 + 64];
 	uint64_t		 keepalives, esp_no_dp;
 };
+
+/* Byte 17 of the IKE header: major version in the high nibble (RFC 7296
+ * 3.1, RFC 2408 3.1). */
+#define IKE_HDR_VERSION_OFF	17
+
+void
+ike_demux_set(struct ike_demux *d, enum ike_version v, ike_input_fn fn,
+    void *arg)
+{
+	d->h[v].fn = fn;
+	d->h[v].arg = arg;
+}
+
+const char *
+ike_version_name(enum ike_version v)
+{
+	return v == IKE_V1 ? "IKEv1" : v == IKE_V2 ? "IKEv2" : "?";
+}
+
+enum ike_version
+ike_demux_version(const uint8_t *pkt, size_t len)
+{
+	if (len > IKE_HDR_VERSION_OFF && (pkt[IKE_HDR_VERSION_OFF] >> 4) == 1)
+		return IKE_V1;
+	return IKE_V2;
+}
+
+void
+ike_demux_input(struct ike_demux *d, const uint8_t *pkt, size_t len,
+    const struct sockaddr *from, const struct sockaddr *to, int fd)
+{
+	enum ike_version v = ike_demux_version(pkt, len);
+
+	if (d->h[v].fn == NULL) {
+		d->no_handler[v]++;
+		rg_debug(IKE, "%s message (%zu bytes, version 0x%02x) dropped: "
+		    "no %s responder", ike_version_name(v), len,
+		    len > IKE_HDR_VERSION_OFF ? pkt[IKE_HDR_VERSION_OFF] : 0,
+		    ike_version_name(v));
+		return;
+	}
+	d->rx[v]++;
+	d->h[v].fn(d->h[v].arg, pkt, len, from, to, fd);
+}
 
 static void
 on_read(struct rg_io *io, uint32_t events)
@@ -114,7 +159,7 @@ on_read(struct rg_io *io, uint32_t events)
 				continue;
 			}
 		}
-		ikev2_engine_input(s->eng, p, (size_t)n,
+		ike_demux_input(&s->demux, p, (size_t)n,
 		    (struct sockaddr *)&from, (struct sockaddr *)&to, io->fd);
 	}
 }
@@ -180,14 +225,13 @@ open_one(struct ike_sock *s, int af, uint16_t port, bool natt)
 
 struct ike_sock *
 ike_sock_new(struct rg_loop *loop, uint16_t port, uint16_t natt_port,
-    struct ikev2_engine *eng, struct dp *dp)
+    struct dp *dp)
 {
 	struct ike_sock	*s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->loop = loop;
-	s->eng = eng;
 	s->dp = dp;
 	port = port ? port : 500;
 	natt_port = natt_port ? natt_port : 4500;
@@ -201,9 +245,21 @@ ike_sock_new(struct rg_loop *loop, uint16_t port, uint16_t natt_port,
 	if (open_one(s, AF_INET6, port, false) == 0 &&
 	    open_one(s, AF_INET6, natt_port, true) < 0)
 		rg_info(IKE, "IPv6 NAT-T socket unavailable");
-	ikev2_engine_set_send(eng, ike_sock_send, s);
 	rg_info(IKE, "listening on UDP %u and %u", port, natt_port);
 	return s;
+}
+
+void
+ike_sock_set_handler(struct ike_sock *s, enum ike_version v, ike_input_fn fn,
+    void *arg)
+{
+	ike_demux_set(&s->demux, v, fn, arg);
+}
+
+const struct ike_demux *
+ike_sock_demux(const struct ike_sock *s)
+{
+	return &s->demux;
 }
 
 void

@@ -31,6 +31,15 @@ struct ikev2_engine	*ikev2_engine_new(struct rg_loop *, struct rg_config *cfg,
 			    struct dp *dp, struct sess_reg *reg);
 void			 ikev2_engine_set_send(struct ikev2_engine *,
 			    ikev2_send_fn, void *arg);
+/* Allocate local SPIs from spis (ike_spi.h; counted reference taken),
+ * shared with an IKEv1 engine.  -1 (nothing changed) once SAs exist. */
+struct ike_spis;
+int			 ikev2_engine_set_spis(struct ikev2_engine *,
+			    struct ike_spis *spis);
+/* Take IKEv2 datagrams from sock and send through it (ike_sock_send). */
+struct ike_sock;
+void			 ikev2_engine_attach(struct ikev2_engine *,
+			    struct ike_sock *sock);
 /* A new snapshot for new SAs (counted reference taken). */
 int			 ikev2_engine_reconfigure(struct ikev2_engine *,
 			    struct rg_config *cfg);

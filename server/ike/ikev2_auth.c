@@ -99,7 +99,7 @@ signed_octets(struct ikev2_sa *sa, bool initiator)
 		return NULL;
 	memcpy(o->data, msg->data, msg->len);
 	memcpy(o->data + msg->len, nonce, nlen);
-	if (ikev2_prf(sa->alg.prf, key, sa->alg.prf->out, id, idlen, NULL, 0,
+	if (ike_prf(sa->alg.prf, key, sa->alg.prf->out, id, idlen, NULL, 0,
 	    NULL, 0, o->data + msg->len + nlen) < 0) {
 		rg_buf_free(o);
 		return NULL;
@@ -115,10 +115,10 @@ shared_key_auth(const struct ikev2_xform *prf, const uint8_t *secret,
 	uint8_t	 k[64];
 	int	 rc;
 
-	rc = ikev2_prf(prf, secret, slen, (const uint8_t *)keypad,
+	rc = ike_prf(prf, secret, slen, (const uint8_t *)keypad,
 	    sizeof(keypad) - 1, NULL, 0, NULL, 0, k);
 	if (rc == 0)
-		rc = ikev2_prf(prf, k, prf->out, octets->data, octets->len,
+		rc = ike_prf(prf, k, prf->out, octets->data, octets->len,
 		    NULL, 0, NULL, 0, out);
 	OPENSSL_cleanse(k, sizeof(k));
 	return rc;

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <openssl/crypto.h>
 
+#include "ike_child.h"
 #include "ikev2_int.h"
 
 struct child_req {
@@ -83,15 +84,22 @@ parse(const struct ikev2_msg *m, struct child_req *r)
 	return 0;
 }
 
+/* Our inbound ESP SPI, unique among IKEv1 and IKEv2 CHILD SAs alike;
+ * 0 when none could be drawn.  Released by child_free(). */
 static uint32_t
-new_spi(void)
+new_spi(struct ikev2_sa *sa)
 {
-	uint32_t	 s = 0;
+	return ike_spi_esp_new(sa->eng->spis);
+}
 
-	while (s < 256)
-		if (ikev2_random(&s, sizeof(s)) < 0)
-			return 0;
-	return s;
+/* Our rekey's new inbound SPI will never carry traffic: give it back
+ * unless a child took it over. */
+static void
+drop_rekey_spi(struct ikev2_sa *sa)
+{
+	if (sa->rekey_spi_held)
+		ike_spi_esp_release(sa->eng->spis, sa->rekey_spi_in);
+	sa->rekey_spi_held = false;
 }
 
 static void
@@ -151,10 +159,11 @@ child_get_ts(const struct ikev2_child *c, struct ikev2_ts_pl *tsi,
 }
 
 static void
-child_free(struct ikev2_child *c)
+child_free(struct ikev2_sa *sa, struct ikev2_child *c)
 {
 	if (c == NULL)
 		return;
+	ike_spi_esp_release(sa->eng->spis, c->spi_in);
 	free(c->ts);
 	free(c);
 }
@@ -167,9 +176,10 @@ install(struct ikev2_sa *sa, struct ikev2_child *c, const struct rg_buf *gir,
 	const struct ikev2_xform *e = c->alg.encr, *in = c->alg.integ;
 	size_t		 el = e->key, il = in ? in->key : 0;
 	uint8_t		 km[2 * (40 + 64)];
-	struct dp_sa	*d;
+	struct ike_child_sa cs;
 	struct ikev2_ts_pl ti, tr;
 	const uint8_t	*k_i2r = km, *k_r2i = km + el + il;
+	uint32_t	 bad;
 	int		 rc = -1;
 
 	if (ikev2_keymat(sa->alg.prf, sa->keys.sk_d, gir, ni, nilen, nr, nrlen,
@@ -183,49 +193,31 @@ install(struct ikev2_sa *sa, struct ikev2_child *c, const struct rg_buf *gir,
 		rc = 0;
 		goto out;
 	}
-	if ((d = calloc(1, sizeof(*d))) == NULL)
+	memset(&cs, 0, sizeof(cs));
+	cs.spi_in = c->spi_in;
+	cs.spi_out = c->spi_out;
+	cs.reqid = c->reqid;
+	cs.transport = c->transport;
+	cs.local = &sa->local;
+	cs.peer = &sa->peer;
+	/* RFC 3948 / RFC 7296 2.23: UDP encapsulation only when NAT-D found
+	 * a NAT.  A client may move IKE to 4500 without one (strongSwan
+	 * does) and still send raw ESP. */
+	cs.encap = sa->nat_peer || sa->nat_local;
+	cs.encr = e;
+	cs.integ = in;
+	cs.esn = c->alg.esn != NULL && c->alg.esn->id == 1;
+	/* Inbound keys are the ones the peer sends with. */
+	cs.key_in = initiator_is_peer ? k_i2r : k_r2i;
+	cs.key_out = initiator_is_peer ? k_r2i : k_i2r;
+	child_get_ts(c, &ti, &tr);
+	ts_to_dp(&tr, cs.ts_local, &cs.nts_local);
+	ts_to_dp(&ti, cs.ts_remote, &cs.nts_remote);
+	cs.mss_clamp = sa->cfg->settings.mss_clamp;
+	if (ike_child_install(sa->eng->dp, &cs, &bad) < 0) {
+		ikev2_log(sa, ERROR, "data plane refused CHILD SA %08x", bad);
 		goto out;
-	for (int dir = 0; dir < 2; dir++) {
-		bool		 inbound = dir == 0;
-		/* Inbound keys are the ones the peer sends with. */
-		const uint8_t	*k = (inbound == initiator_is_peer) ? k_i2r :
-		    k_r2i;
-
-		memset(d, 0, sizeof(*d));
-		d->spi = inbound ? c->spi_in : c->spi_out;
-		d->inbound = inbound;
-		d->reqid = c->reqid;
-		d->mode = c->transport ? DP_MODE_TRANSPORT : DP_MODE_TUNNEL;
-		memcpy(&d->local, &sa->local, sizeof(d->local));
-		memcpy(&d->peer, &sa->peer, sizeof(d->peer));
-		/* RFC 3948 / RFC 7296 2.23: UDP encapsulation only when
-		 * NAT-D found a NAT.  A client may move IKE to 4500 without
-		 * one (strongSwan does) and still send raw ESP. */
-		d->encap = sa->nat_peer || sa->nat_local;
-		d->encr = (enum dp_encr)e->id;
-		memcpy(d->encr_key, k, el);
-		d->encr_key_len = el;
-		d->integ = in ? (enum dp_integ)in->id : DP_INTEG_NONE;
-		if (in != NULL)
-			memcpy(d->integ_key, k + el, il);
-		d->integ_key_len = il;
-		d->esn = c->alg.esn != NULL && c->alg.esn->id == 1;
-		child_get_ts(c, &ti, &tr);
-		ts_to_dp(&tr, d->ts_local, &d->nts_local);
-		ts_to_dp(&ti, d->ts_remote, &d->nts_remote);
-		d->mss_clamp = sa->cfg->settings.mss_clamp;
-		if (dp_sa_add(sa->eng->dp, d) < 0) {
-			ikev2_log(sa, ERROR, "data plane refused CHILD SA "
-			    "%08x", d->spi);
-			OPENSSL_cleanse(d, sizeof(*d));
-			free(d);
-			if (!inbound)
-				dp_sa_del(sa->eng->dp, c->spi_in, true);
-			goto out;
-		}
 	}
-	OPENSSL_cleanse(d, sizeof(*d));
-	free(d);
 	c->installed = true;
 	rc = 0;
 out:
@@ -336,7 +328,7 @@ ikev2_child_from_auth(struct ikev2_sa *sa, const struct ikev2_msg *m,
 	if (child_set_ts(c, &ti, &tr) < 0)
 		goto out;
 	c->spi_out = rg_get_u32(c->alg.spi);
-	if ((c->spi_in = new_spi()) == 0)
+	if ((c->spi_in = new_spi(sa)) == 0)
 		goto out;
 	if (install(sa, c, NULL, sa->hs->ni, sa->hs->nilen, sa->hs->nr, sa->hs->nrlen,
 	    true) < 0) {
@@ -359,7 +351,7 @@ ikev2_child_from_auth(struct ikev2_sa *sa, const struct ikev2_msg *m,
 	rc = 0;
 out:
 	free(r);
-	child_free(c);
+	child_free(sa, c);
 	free(sp);
 	return rc;
 }
@@ -385,11 +377,9 @@ ikev2_child_remove(struct ikev2_sa *sa, struct ikev2_child *c, bool dp_del)
 		}
 	if (sa->sess != NULL)
 		sess_reqid_del(sa->sess, c->reqid);
-	if (dp_del && c->installed && sa->eng->dp != NULL) {
-		dp_sa_del(sa->eng->dp, c->spi_in, true);
-		dp_sa_del(sa->eng->dp, c->spi_out, false);
-	}
-	child_free(c);
+	if (dp_del && c->installed && sa->eng->dp != NULL)
+		ike_child_uninstall(sa->eng->dp, c->spi_in, c->spi_out);
+	child_free(sa, c);
 }
 
 void
@@ -397,6 +387,7 @@ ikev2_child_free_all(struct ikev2_sa *sa, bool dp_del)
 {
 	while (sa->children != NULL)
 		ikev2_child_remove(sa, sa->children, dp_del);
+	drop_rekey_spi(sa);
 }
 
 static void
@@ -417,7 +408,7 @@ rekey_ike(struct ikev2_sa *sa, const struct ikev2_msg *m, struct child_req *r)
 {
 	struct ikev2_engine	*e = sa->eng;
 	struct ikev2_chosen	 ch;
-	struct ikev2_dh		*dh = NULL;
+	struct ike_dh		*dh = NULL;
 	struct rg_buf		*gir = NULL;
 	struct ikev2_sa		*n;
 	struct ikev2_sa_pl	*sp = NULL;
@@ -454,9 +445,9 @@ rekey_ike(struct ikev2_sa *sa, const struct ikev2_msg *m, struct child_req *r)
 		answer_notify(sa, m, IKEV2_N_INVALID_KE_PAYLOAD, g, 2);
 		return;
 	}
-	if ((dh = ikev2_dh_new(ch.dh->id)) == NULL ||
-	    (gir = ikev2_dh_derive(dh, r->ke.data, r->ke.len)) == NULL ||
-	    (publen = ikev2_dh_public(dh, pub, sizeof(pub))) < 0 ||
+	if ((dh = ike_dh_new(ch.dh->id)) == NULL ||
+	    (gir = ike_dh_derive(dh, r->ke.data, r->ke.len)) == NULL ||
+	    (publen = ike_dh_public(dh, pub, sizeof(pub))) < 0 ||
 	    (n = ikev2_sa_new(e, 0)) == NULL) {
 		answer_notify(sa, m, IKEV2_N_INVALID_SYNTAX, NULL, 0);
 		goto out;
@@ -479,7 +470,7 @@ rekey_ike(struct ikev2_sa *sa, const struct ikev2_msg *m, struct child_req *r)
 	memcpy(n->hs->ni, r->nonce, r->nlen);
 	n->hs->nilen = r->nlen;
 	n->hs->nrlen = 32;
-	if (ikev2_random(n->hs->nr, n->hs->nrlen) < 0 ||
+	if (ike_random(n->hs->nr, n->hs->nrlen) < 0 ||
 	    ikev2_derive_ike(&n->keys, ch.prf, ch.encr, ch.integ, gir, n->hs->ni,
 	    n->hs->nilen, n->hs->nr, n->hs->nrlen, n->spi_i, n->spi_r, sa->alg.prf,
 	    sa->keys.sk_d) < 0) {
@@ -517,7 +508,7 @@ out:
 	free(buf);
 	free(sp);
 	rg_buf_free(gir);
-	ikev2_dh_free(dh);
+	ike_dh_free(dh);
 }
 
 void
@@ -525,7 +516,7 @@ ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 {
 	struct child_req	*r = malloc(sizeof(*r));
 	struct ikev2_child	*c = NULL, *old = NULL;
-	struct ikev2_dh		*dh = NULL;
+	struct ike_dh		*dh = NULL;
 	struct rg_buf		*gir = NULL;
 	struct ikev2_sa_pl	*sp = NULL;
 	struct ikev2_enc	 enc;
@@ -577,9 +568,9 @@ ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 			answer_notify(sa, m, IKEV2_N_INVALID_KE_PAYLOAD, g, 2);
 			goto out;
 		}
-		if ((dh = ikev2_dh_new(c->alg.dh->id)) == NULL ||
-		    (gir = ikev2_dh_derive(dh, r->ke.data, r->ke.len)) == NULL ||
-		    (publen = ikev2_dh_public(dh, pub, sizeof(pub))) < 0) {
+		if ((dh = ike_dh_new(c->alg.dh->id)) == NULL ||
+		    (gir = ike_dh_derive(dh, r->ke.data, r->ke.len)) == NULL ||
+		    (publen = ike_dh_public(dh, pub, sizeof(pub))) < 0) {
 			answer_notify(sa, m, IKEV2_N_INVALID_SYNTAX, NULL, 0);
 			goto out;
 		}
@@ -591,7 +582,7 @@ ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	if (child_set_ts(c, &ti, &tr) < 0)
 		goto out;
 	c->spi_out = rg_get_u32(c->alg.spi);
-	if ((c->spi_in = new_spi()) == 0 || ikev2_random(nr, sizeof(nr)) < 0)
+	if ((c->spi_in = new_spi(sa)) == 0 || ike_random(nr, sizeof(nr)) < 0)
 		goto out;
 	if (install(sa, c, gir, r->nonce, r->nlen, nr, sizeof(nr), true) < 0) {
 		answer_notify(sa, m, IKEV2_N_TEMPORARY_FAILURE, NULL, 0);
@@ -637,12 +628,12 @@ out:
 	if (c != NULL && c->installed)
 		ikev2_child_remove(sa, c, true);
 	else
-		child_free(c);
+		child_free(sa, c);
 	free(buf);
 	free(sp);
 	free(r);
 	rg_buf_free(gir);
-	ikev2_dh_free(dh);
+	ike_dh_free(dh);
 	OPENSSL_cleanse(nr, sizeof(nr));
 }
 
@@ -670,7 +661,7 @@ ikev2_child_lifetime_cb(struct rg_timer *t)
 		goto out;
 	/* HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr}: we are the initiator
 	 * of this exchange, so TSi is our side and TSr the client's. */
-	if (ikev2_random(sa->rk_nonce, sizeof(sa->rk_nonce)) < 0)
+	if (ike_random(sa->rk_nonce, sizeof(sa->rk_nonce)) < 0)
 		goto out;
 	c->rekeyed = true;
 	rg_put_u32(spi, c->spi_in);
@@ -682,10 +673,13 @@ ikev2_child_lifetime_cb(struct rg_timer *t)
 		    NULL, 0);
 	{
 		struct ikev2_chosen ch = c->alg;
-		uint32_t	 s = new_spi();
+		uint32_t	 s = new_spi(sa);
 
 		ch.dh = NULL;
+		/* a SPI left by an earlier rekey that never completed */
+		drop_rekey_spi(sa);
 		sa->rekey_spi_in = s;
+		sa->rekey_spi_held = s != 0;
 		rg_put_u32(spi, s);
 		ch.num = 1;
 		ikev2_chosen_sa(&ch, spi, 4, sp);
@@ -787,6 +781,7 @@ ikev2_child_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	if (parse(m, r) < 0 || !r->have_sa || r->nonce == NULL ||
 	    !r->have_tsi || !r->have_tsr || old == NULL) {
 		ikev2_log(sa, NOTICE, "our CHILD SA rekey was refused");
+		drop_rekey_spi(sa);
 		if (old != NULL && (sa->coll == NULL ||
 		    sa->coll->old_spi_in != old->spi_in))
 			old->rekeyed = false;
@@ -806,6 +801,7 @@ ikev2_child_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 		ikev2_put_delete(&enc, &del);
 		ikev2_send_request(sa, IKEV2_EXCH_INFORMATIONAL, &enc,
 		    IKEV2_REQ_DELETE_CHILD, 0);
+		drop_rekey_spi(sa);
 		goto out;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL)
@@ -816,6 +812,7 @@ ikev2_child_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	memcpy(c->alg.spi, r->sa.prop[0].spi, 4);
 	c->spi_out = rg_get_u32(r->sa.prop[0].spi);
 	c->spi_in = sa->rekey_spi_in;	/* sent in our SA payload */
+	sa->rekey_spi_held = false;	/* the child holds it now */
 	if (old->ts != NULL) {
 		size_t	 n = (size_t)old->ntsi + old->ntsr;
 
@@ -844,6 +841,6 @@ ikev2_child_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	ikev2_send_request(sa, IKEV2_EXCH_INFORMATIONAL, &enc,
 	    IKEV2_REQ_DELETE_CHILD, 0);
 out:
-	child_free(c);
+	child_free(sa, c);
 	free(r);
 }

@@ -1,9 +1,8 @@
 /*
- * ikev2_crypto.h: IKEv2 key exchange and key derivation through OpenSSL 3
- * EVP: MODP (RFC 3526, RFC 2409 group 2), ECP (RFC 5903), Curve25519
- * (RFC 8031); prf and prf+ (RFC 7296 2.13), SKEYSEED and SK_* (2.14),
- * CHILD_SA KEYMAT (2.17); the SK payload (3.14) with CBC + HMAC and AEAD
- * (RFC 5282).
+ * ikev2_crypto.h: IKEv2 key derivation through OpenSSL 3 EVP: SKEYSEED
+ * and SK_* (RFC 7296 2.14), CHILD_SA KEYMAT (2.17); the SK payload (3.14)
+ * with CBC + HMAC and AEAD (RFC 5282).  Diffie-Hellman, prf and prf+ are
+ * the shared ones (ike_dh.h, ike_prf.h).
  */
 #ifndef IKEV2_CRYPTO_H
 #define IKEV2_CRYPTO_H
@@ -11,31 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ike_dh.h"
+#include "ike_prf.h"
 #include "ikev2_xform.h"
 #include "rg_buf.h"
-
-struct ikev2_dh;
-
-/* A fresh key pair for group (IANA id); NULL if unsupported. */
-struct ikev2_dh	*ikev2_dh_new(uint16_t group);
-/* Test vectors: a key pair from a fixed private value (ECP, X25519). */
-struct ikev2_dh	*ikev2_dh_new_priv(uint16_t group, const uint8_t *, size_t);
-void		 ikev2_dh_free(struct ikev2_dh *);
-uint16_t	 ikev2_dh_group(const struct ikev2_dh *);
-/* Our public value in KE-payload form. Returns length or -1. */
-long		 ikev2_dh_public(struct ikev2_dh *, uint8_t *, size_t);
-/* g^ir, padded as RFC 7296 2.14 / RFC 5903 say; NULL on a bad peer value. */
-struct rg_buf	*ikev2_dh_derive(struct ikev2_dh *, const uint8_t *peer,
-		    size_t len);
-
-/* prf(key, d1 | d2 | d3): out gets prf->out bytes.  d2/d3 may be NULL. */
-int	ikev2_prf(const struct ikev2_xform *prf, const uint8_t *key, size_t klen,
-	    const uint8_t *d1, size_t l1, const uint8_t *d2, size_t l2,
-	    const uint8_t *d3, size_t l3, uint8_t *out);
-/* prf+(key, seed) (RFC 7296 2.13), outlen <= 255 * prf->out. */
-int	ikev2_prfplus(const struct ikev2_xform *prf, const uint8_t *key,
-	    size_t klen, const uint8_t *seed, size_t slen, uint8_t *out,
-	    size_t outlen);
 
 /* One direction of SK payload protection. */
 struct ikev2_sk_dir {
@@ -82,7 +60,5 @@ long	ikev2_sk_open(const struct ikev2_sk_dir *, const uint8_t *msg,
 	    size_t len, size_t body_off, uint8_t *out, size_t cap);
 /* Bytes the SK payload adds around plaintext of ilen bytes. */
 size_t	ikev2_sk_overhead(const struct ikev2_sk_dir *, size_t ilen);
-
-int	ikev2_random(void *, size_t);
 
 #endif

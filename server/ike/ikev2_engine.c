@@ -27,12 +27,17 @@ ikev2_engine_new(struct rg_loop *loop, struct rg_config *cfg, struct dp *dp,
 		return NULL;
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
+	if ((e->spis = ike_spis_new()) == NULL) {
+		free(e);
+		return NULL;
+	}
 	e->loop = loop;
 	e->dp = dp;
 	e->sess = reg;
 	e->next_reqid = 1;
 	e->frag_budget = IKEV2_FRAG_BUDGET_ALL;
-	if (ikev2_random(e->cookie_secret, sizeof(e->cookie_secret)) < 0) {
+	if (ike_random(e->cookie_secret, sizeof(e->cookie_secret)) < 0) {
+		ike_spis_unref(e->spis);
 		free(e);
 		return NULL;
 	}
@@ -49,6 +54,20 @@ ikev2_engine_set_send(struct ikev2_engine *e, ikev2_send_fn fn, void *arg)
 {
 	e->send = fn;
 	e->send_arg = arg;
+}
+
+static void
+sock_input(void *arg, const uint8_t *pkt, size_t len,
+    const struct sockaddr *from, const struct sockaddr *to, int fd)
+{
+	ikev2_engine_input(arg, pkt, len, from, to, fd);
+}
+
+void
+ikev2_engine_attach(struct ikev2_engine *e, struct ike_sock *sock)
+{
+	ike_sock_set_handler(sock, IKE_V2, sock_input, e);
+	ikev2_engine_set_send(e, ike_sock_send, sock);
 }
 
 int
@@ -109,8 +128,20 @@ ikev2_engine_free(struct ikev2_engine *e)
 	ikev2_cert_unload(e);
 	if (e->cfg != NULL)
 		rg_config_unref(e->cfg);
+	ike_spis_unref(e->spis);
 	OPENSSL_cleanse(e->cookie_secret, sizeof(e->cookie_secret));
 	free(e);
+}
+
+int
+ikev2_engine_set_spis(struct ikev2_engine *e, struct ike_spis *spis)
+{
+	/* Only before the first SA: the old table holds their SPIs. */
+	if (e->nsa != 0)
+		return -1;
+	ike_spis_unref(e->spis);
+	e->spis = ike_spis_ref(spis);
+	return 0;
 }
 
 size_t

@@ -140,7 +140,7 @@ mobike_update(struct ikev2_sa *sa, const struct mobike_req *mr,
 	if (sa->rr == NULL && (sa->rr = calloc(1, sizeof(*sa->rr))) == NULL)
 		return;
 	if (!sa->rr->sent)
-		ikev2_random(sa->rr->cookie2, sizeof(sa->rr->cookie2));
+		ike_random(sa->rr->cookie2, sizeof(sa->rr->cookie2));
 	sa->rr->to = *rx;
 	sa->rr->nat_peer = nat_peer;
 	sa->rr->nat_local = nat_local;

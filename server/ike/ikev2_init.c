@@ -195,7 +195,7 @@ ikev2_init_request(struct ikev2_engine *e, const struct ikev2_msg *m,
 	struct init_req		*r;
 	struct ikev2_sa		*sa;
 	struct ikev2_chosen	 ch;
-	struct ikev2_dh		*dh = NULL;
+	struct ike_dh		*dh = NULL;
 	struct rg_buf		*gir = NULL;
 	struct ikev2_enc	 enc;
 	struct ikev2_sa_pl	*sapl = NULL;
@@ -284,9 +284,9 @@ ikev2_init_request(struct ikev2_engine *e, const struct ikev2_msg *m,
 		    g, 2, from, to, fd);
 		goto out;
 	}
-	if (r->ke.len != ch.dh->out || (dh = ikev2_dh_new(ch.dh->id)) == NULL ||
-	    (gir = ikev2_dh_derive(dh, r->ke.data, r->ke.len)) == NULL ||
-	    (publen = ikev2_dh_public(dh, pub, sizeof(pub))) < 0) {
+	if (r->ke.len != ch.dh->out || (dh = ike_dh_new(ch.dh->id)) == NULL ||
+	    (gir = ike_dh_derive(dh, r->ke.data, r->ke.len)) == NULL ||
+	    (publen = ike_dh_public(dh, pub, sizeof(pub))) < 0) {
 		e->ctr.malformed++;
 		rg_log_peer(RG_T_IKE, RG_L_INFO, from, m->hdr.spi_i, 0,
 		    "IKE_SA_INIT: bad %s public value", ch.dh->name);
@@ -307,7 +307,7 @@ ikev2_init_request(struct ikev2_engine *e, const struct ikev2_msg *m,
 	memcpy(sa->hs->ni, r->ni, r->nilen);
 	sa->hs->nilen = r->nilen;
 	sa->hs->nrlen = 32;
-	if (ikev2_random(sa->hs->nr, sa->hs->nrlen) < 0 ||
+	if (ike_random(sa->hs->nr, sa->hs->nrlen) < 0 ||
 	    ikev2_derive_ike(&sa->keys, ch.prf, ch.encr, ch.integ, gir,
 	    sa->hs->ni, sa->hs->nilen, sa->hs->nr, sa->hs->nrlen, sa->spi_i, sa->spi_r, NULL,
 	    NULL) < 0) {
@@ -380,6 +380,6 @@ out:
 	free(buf);
 	free(sapl);
 	rg_buf_free(gir);
-	ikev2_dh_free(dh);
+	ike_dh_free(dh);
 	free(r);
 }

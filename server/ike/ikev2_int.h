@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 
 #include "dp.h"
+#include "ike_spi.h"
 #include "ikev2.h"
 #include "ikev2_crypto.h"
 #include "ikev2_msg.h"
@@ -194,13 +195,14 @@ struct ikev2_sa {
 	struct rg_timer		 t_child;	/* CHILD lifetimes */
 	uint8_t			 rk_nonce[32];	/* our CHILD rekey: Ni */
 	uint32_t		 rekey_spi_in;	/* our CHILD rekey: new SPI */
+	bool			 rekey_spi_held; /* rekey_spi_in is ours to release */
 	/* Links between SAs during an IKE rekey (ikev2_rekey.c): borrowed
 	 * pointers, each with its partner pointing back; both sides are
 	 * cleared together by ikev2_rekey_unlink() when either SA goes. */
 	struct ikev2_sa		*rekey_new;	/* our IKE rekey: the new SA */
 	struct ikev2_sa		*rekey_of;	/* the SA whose rekey_new or
 						 * coll->peer_sa we are */
-	struct ikev2_dh		*rekey_dh;	/* owned: our IKE rekey KE */
+	struct ike_dh		*rekey_dh;	/* owned: our IKE rekey KE */
 	struct ikev2_coll	*coll;		/* owned: rekey collision */
 };
 
@@ -236,6 +238,9 @@ struct ikev2_engine {
 	ikev2_send_fn		 send;
 	void			*send_arg;
 
+	/* Which local IKE and ESP SPIs are taken, shared with IKEv1; our
+	 * own lookups by SPI follow. */
+	struct ike_spis		*spis;		/* counted reference */
 	struct ikev2_sa		*by_spi[IKEV2_HASH];
 	struct ikev2_sa		*by_spi_i[IKEV2_HASH];
 	struct ikev2_sa		*all;

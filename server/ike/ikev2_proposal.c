@@ -1,7 +1,6 @@
 /*
- * ikev2_proposal.c: parsing of configured proposals (strongSwan keyword
- * syntax: algorithms joined by '-', e.g. "aes256-sha256-modp2048" or
- * "aes128gcm16-prfsha256-x25519") and the selection of one received
+ * ikev2_proposal.c: the configured proposals (parsed by the shared
+ * ike_proposal.c) as IKEv2 sees them, and the selection of one received
  * proposal (RFC 7296 2.7, 3.3.6): the peer's proposals in its order, our
  * preference for the transform of each type inside the first that fits.
  * RFC 9370 Additional Key Exchanges (transform types 6..12) are parsed but
@@ -14,231 +13,43 @@
 #include "ikev2_proposal.h"
 #include "rg_log.h"
 
-/* Built-in presets.  "modern": AEAD or SHA-2 integrity, groups >= 2048
- * bits or ECC; PRF SHA1 stays (Android 11 offers only it).
- * "compatible": adds 3DES, SHA1 integrity and MODP1024 (Windows). */
-static const char *const modern_ike[] = {
-	"aes256gcm16-aes128gcm16-chacha20poly1305-prfsha256-prfsha384-"
-	    "prfsha512-prfsha1-x25519-ecp256-ecp384-ecp521-modp2048-"
-	    "modp3072-modp4096-modp6144-modp8192",
-	"aes256-aes192-aes128-sha256-sha384-sha512-prfsha256-prfsha384-"
-	    "prfsha512-prfsha1-x25519-ecp256-ecp384-ecp521-modp2048-"
-	    "modp3072-modp4096-modp6144-modp8192",
-	NULL
-};
-static const char *const modern_esp[] = {
-	"aes256gcm16-aes128gcm16-chacha20poly1305-noesn-esn",
-	"aes256-aes192-aes128-sha256-sha384-sha512-noesn-esn",
-	NULL
-};
-static const char *const compat_ike[] = {
-	"aes256gcm16-aes128gcm16-chacha20poly1305-prfsha256-prfsha384-"
-	    "prfsha512-prfsha1-x25519-ecp256-ecp384-ecp521-modp2048-"
-	    "modp3072-modp4096-modp6144-modp8192-modp1024",
-	"aes256-aes192-aes128-3des-sha256-sha384-sha512-sha1-prfsha256-"
-	    "prfsha384-prfsha512-prfsha1-x25519-ecp256-ecp384-ecp521-"
-	    "modp2048-modp3072-modp4096-modp6144-modp8192-modp1024",
-	NULL
-};
-static const char *const compat_esp[] = {
-	"aes256gcm16-aes128gcm16-chacha20poly1305-noesn-esn",
-	"aes256-aes192-aes128-3des-sha256-sha384-sha512-sha1-noesn-esn",
-	NULL
-};
+static enum ike_pkind
+kind(uint8_t proto)
+{
+	return proto == IKEV2_PROTO_IKE ? IKE_P_IKE : IKE_P_ESP;
+}
 
 const char *const *
 ikev2_preset(const char *name, uint8_t proto)
 {
-	bool	 ike = proto == IKEV2_PROTO_IKE;
-
-	if (strcmp(name, "modern") == 0)
-		return ike ? modern_ike : modern_esp;
-	if (strcmp(name, "compatible") == 0)
-		return ike ? compat_ike : compat_esp;
-	return NULL;
-}
-
-static bool
-pconf_has(const struct ikev2_pconf *p, const struct ikev2_xform *x)
-{
-	for (size_t i = 0; i < p->nxf; i++)
-		if (p->xf[i] == x)
-			return true;
-	return false;
-}
-
-static int
-pconf_add(struct ikev2_pconf *p, const struct ikev2_xform *x)
-{
-	if (pconf_has(p, x))
-		return 0;
-	if (p->nxf >= IKEV2_PCONF_MAX_XF)
-		return -1;
-	p->xf[p->nxf++] = x;
-	return 0;
-}
-
-static size_t
-pconf_count(const struct ikev2_pconf *p, uint8_t type)
-{
-	size_t	 n = 0;
-
-	for (size_t i = 0; i < p->nxf; i++)
-		n += p->xf[i]->type == type;
-	return n;
+	return ike_preset(name, kind(proto));
 }
 
 int
 ikev2_proposal_parse(const char *s, uint8_t proto, struct ikev2_pconf *p,
     char *err, size_t errlen)
 {
-	char		 tok[40];
-	const char	*c = s;
-	bool		 aead = false, plain = false;
-
-	memset(p, 0, sizeof(*p));
-	snprintf(p->text, sizeof(p->text), "%s", s);
-	while (*c != '\0') {
-		size_t	 n = strcspn(c, "-");
-		const struct ikev2_xform *x;
-
-		if (n == 0 || n >= sizeof(tok)) {
-			snprintf(err, errlen, "bad token in '%s'", s);
-			return -1;
-		}
-		memcpy(tok, c, n);
-		tok[n] = '\0';
-		c += n;
-		if (*c == '-')
-			c++;
-		x = ikev2_xform_by_kw(tok);
-		if (x == NULL) {
-			snprintf(err, errlen, "unknown algorithm '%s' in '%s'",
-			    tok, s);
-			return -1;
-		}
-		if (proto == IKEV2_PROTO_IKE && x->type == IKEV2_XF_ESN)
-			continue;
-		if (x->type == IKEV2_XF_ENCR)
-			(x->aead ? &aead : &plain)[0] = true;
-		if (pconf_add(p, x) < 0) {
-			snprintf(err, errlen, "too many algorithms in '%s'", s);
-			return -1;
-		}
-		/* In IKE proposals an integrity keyword implies its PRF
-		 * unless PRFs are named (strongSwan semantics). */
-	}
-	if (aead && plain) {
-		snprintf(err, errlen, "'%s' mixes AEAD and non-AEAD ciphers", s);
-		return -1;
-	}
-	if (pconf_count(p, IKEV2_XF_ENCR) == 0) {
-		snprintf(err, errlen, "no encryption algorithm in '%s'", s);
-		return -1;
-	}
-	if (!aead && pconf_count(p, IKEV2_XF_INTEG) == 0) {
-		snprintf(err, errlen, "no integrity algorithm in '%s'", s);
-		return -1;
-	}
-	if (aead && pconf_count(p, IKEV2_XF_INTEG) != 0) {
-		snprintf(err, errlen, "AEAD with integrity algorithm in '%s'", s);
-		return -1;
-	}
-	if (proto == IKEV2_PROTO_IKE) {
-		if (pconf_count(p, IKEV2_XF_PRF) == 0) {
-			size_t	 ni = p->nxf;
-
-			for (size_t i = 0; i < ni; i++) {
-				char	 kw[40];
-				const struct ikev2_xform *x;
-
-				if (p->xf[i]->type != IKEV2_XF_INTEG)
-					continue;
-				snprintf(kw, sizeof(kw), "prf%s", p->xf[i]->kw);
-				if ((x = ikev2_xform_by_kw(kw)) != NULL &&
-				    pconf_add(p, x) < 0)
-					return -1;
-			}
-		}
-		if (pconf_count(p, IKEV2_XF_PRF) == 0) {
-			snprintf(err, errlen, "no PRF in '%s'", s);
-			return -1;
-		}
-		if (pconf_count(p, IKEV2_XF_DH) == 0) {
-			snprintf(err, errlen, "no DH group in '%s'", s);
-			return -1;
-		}
-	} else if (pconf_count(p, IKEV2_XF_ESN) == 0) {
-		pconf_add(p, ikev2_xform_find(IKEV2_XF_ESN, 0, 0));
-	}
-	if (pconf_count(p, IKEV2_XF_PRF) != 0 && proto != IKEV2_PROTO_IKE) {
-		snprintf(err, errlen, "PRF in an ESP proposal '%s'", s);
-		return -1;
-	}
-	return 0;
+	return ike_proposal_parse(s, kind(proto), p, err, errlen);
 }
 
 int
 ikev2_pset_from_strings(const char *name, char *const *v, size_t n,
     uint8_t proto, struct ikev2_pset *set)
 {
-	char	 err[160];
-
-	memset(set, 0, sizeof(*set));
-	snprintf(set->name, sizeof(set->name), "%s", name);
-	for (size_t i = 0; i < n && set->n < IKEV2_PSET_MAX; i++) {
-		if (ikev2_proposal_parse(v[i], proto, &set->p[set->n], err,
-		    sizeof(err)) < 0) {
-			rg_warn(IKE, "proposal set %s: %s (ignored)", name, err);
-			continue;
-		}
-		set->n++;
-	}
-	return set->n > 0 ? 0 : -1;
+	return ike_pset_from_strings(name, v, n, kind(proto), set);
 }
 
 int
 ikev2_pset_load(const struct rg_config *cfg, uint8_t proto,
     struct ikev2_pset *set)
 {
-	const char	*name = "modern";
-	const struct rg_proposal_set *ps = NULL;
-	const char *const *pre;
-	size_t		 n;
-
-	if (cfg != NULL && cfg->settings.proposals != NULL &&
-	    cfg->settings.proposals[0] != '\0')
-		name = cfg->settings.proposals;
-	if (cfg != NULL)
-		ps = rg_config_proposals(cfg, name);
-	if (ps != NULL) {
-		if (proto == IKEV2_PROTO_IKE && ps->nike > 0)
-			return ikev2_pset_from_strings(name, ps->ike, ps->nike,
-			    proto, set);
-		if (proto != IKEV2_PROTO_IKE && ps->nesp > 0)
-			return ikev2_pset_from_strings(name, ps->esp, ps->nesp,
-			    proto, set);
-	}
-	if ((pre = ikev2_preset(name, proto)) == NULL) {
-		rg_warn(IKE, "proposal set '%s' unknown; using 'modern'", name);
-		name = "modern";
-		pre = ikev2_preset(name, proto);
-	}
-	for (n = 0; pre[n] != NULL; n++)
-		;
-	return ikev2_pset_from_strings(name, (char *const *)pre, n, proto,
-	    set);
+	return ike_pset_load(cfg, kind(proto), set);
 }
 
 bool
 ikev2_pset_has_dh(const struct ikev2_pset *set, uint16_t group)
 {
-	for (size_t i = 0; i < set->n; i++)
-		for (size_t j = 0; j < set->p[i].nxf; j++)
-			if (set->p[i].xf[j]->type == IKEV2_XF_DH &&
-			    set->p[i].xf[j]->id == group)
-				return true;
-	return false;
+	return ike_pset_has_dh(set, group);
 }
 
 static bool
@@ -360,8 +171,8 @@ match(const struct ikev2_prop *rp, const struct ikev2_pconf *cp,
 			    IKEV2_XF_DH, pref_dh, 0);
 
 			if (x != NULL && offered(rp, x) &&
-			    (pconf_count(cp, IKEV2_XF_DH) == 0 ||
-			    pconf_has(cp, x)))
+			    (ike_pconf_count(cp, IKEV2_XF_DH) == 0 ||
+			    ike_pconf_has(cp, x)))
 				c->dh = x;
 			else if ((c->dh = pick(rp, cp, IKEV2_XF_DH, 0)) ==
 			    NULL && !offers_type(rp, IKEV2_XF_DH, false))

@@ -1,7 +1,8 @@
 /*
  * ikev2_proposal.h: configured proposals (strongSwan-style strings such as
- * "aes256gcm16-prfsha256-ecp256") and the matching of received SA
- * payloads against them (RFC 7296 2.7, 3.3.6).
+ * "aes256gcm16-prfsha256-ecp256", parsed by the shared ike_proposal.c)
+ * by IKEv2 protocol id, and the matching of received SA payloads against
+ * them (RFC 7296 2.7, 3.3.6).
  */
 #ifndef IKEV2_PROPOSAL_H
 #define IKEV2_PROPOSAL_H
@@ -10,27 +11,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ike_proposal.h"
 #include "ikev2_msg.h"
 #include "ikev2_xform.h"
 #include "rg_config.h"
 
-#define IKEV2_PCONF_MAX_XF	48
-#define IKEV2_PSET_MAX		16
+/* The shared configured proposals under their IKEv2 names. */
+#define IKEV2_PCONF_MAX_XF	IKE_PCONF_MAX_ALG
+#define IKEV2_PSET_MAX		IKE_PSET_MAX
+#define ikev2_pconf		ike_pconf
+#define ikev2_pset		ike_pset
 
-/* One configured proposal: any of its ENCR x PRF x INTEG x DH x ESN. */
-struct ikev2_pconf {
-	const struct ikev2_xform *xf[IKEV2_PCONF_MAX_XF];
-	size_t			 nxf;
-	char			 text[256];	/* as configured, for logs */
-};
-
-struct ikev2_pset {
-	char			 name[32];
-	struct ikev2_pconf	 p[IKEV2_PSET_MAX];
-	size_t			 n;
-};
-
-/* Parse one string for proto IKE or ESP.  -1 with err filled on error. */
+/* The ike_proposal.h calls for proto IKEV2_PROTO_IKE (IKE_P_IKE) or any
+ * other (IKE_P_ESP).  -1 with err filled on error. */
 int	ikev2_proposal_parse(const char *, uint8_t proto, struct ikev2_pconf *,
 	    char *err, size_t errlen);
 /* The active set (settings.proposals, else "modern") for IKE or ESP: from

@@ -75,7 +75,7 @@ ikev2_ike_rekey_start(struct ikev2_sa *sa)
 	struct ikev2_engine	*e = sa->eng;
 	struct ikev2_sa		*n;
 	struct ikev2_sa_pl	*sp = NULL;
-	struct ikev2_dh		*dh = NULL;
+	struct ike_dh		*dh = NULL;
 	struct ikev2_enc	 enc;
 	struct ikev2_chosen	 ch = sa->alg;
 	uint8_t			*buf = NULL, pub[1100], spi[8];
@@ -85,8 +85,8 @@ ikev2_ike_rekey_start(struct ikev2_sa *sa)
 	if (sa->nreq != 0 || sa->state != IKEV2_S_ESTABLISHED ||
 	    sa->rekey_new != NULL || ch.dh == NULL)
 		return -1;
-	if ((dh = ikev2_dh_new(ch.dh->id)) == NULL ||
-	    (pl = ikev2_dh_public(dh, pub, sizeof(pub))) < 0 ||
+	if ((dh = ike_dh_new(ch.dh->id)) == NULL ||
+	    (pl = ike_dh_public(dh, pub, sizeof(pub))) < 0 ||
 	    (buf = malloc(4096)) == NULL || (sp = malloc(sizeof(*sp))) == NULL)
 		goto out;
 	if ((n = ikev2_sa_new(e, 0)) == NULL)
@@ -97,7 +97,7 @@ ikev2_ike_rekey_start(struct ikev2_sa *sa)
 	n->fd = sa->fd;
 	n->alg = ch;
 	n->hs->nilen = 32;
-	ikev2_random(n->hs->ni, n->hs->nilen);
+	ike_random(n->hs->ni, n->hs->nilen);
 	/* Waits for the old SA's exchange; if it times out first (a silent
 	 * peer with dpd_timeout_s > 300), ikev2_rekey_unlink() tells the old
 	 * SA, whose rekey then fails. */
@@ -122,7 +122,7 @@ ikev2_ike_rekey_start(struct ikev2_sa *sa)
 	ikev2_log(sa, INFO, "IKE SA lifetime expired: rekeying");
 	rc = 0;
 out:
-	ikev2_dh_free(dh);
+	ike_dh_free(dh);
 	free(buf);
 	free(sp);
 	return rc;
@@ -172,7 +172,7 @@ rekey_failed(struct ikev2_sa *sa, const char *why)
 	if (sa->rekey_new != NULL)
 		ikev2_sa_destroy(sa->rekey_new, "rekey failed");
 	unlink_new(sa);
-	ikev2_dh_free(sa->rekey_dh);
+	ike_dh_free(sa->rekey_dh);
 	sa->rekey_dh = NULL;
 	if (p != NULL) {
 		/* The peer's rekey of the collision stands alone. */
@@ -214,7 +214,7 @@ ikev2_ike_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 		goto fail;
 	rg_rd_init(&r, pk->body, pk->len);
 	if (ikev2_ke_decode(&r, &ke) < 0 || ke.group != n->alg.dh->id ||
-	    (gir = ikev2_dh_derive(sa->rekey_dh, ke.data, ke.len)) == NULL)
+	    (gir = ike_dh_derive(sa->rekey_dh, ke.data, ke.len)) == NULL)
 		goto fail;
 	n->spi_r = 0;
 	for (int i = 0; i < 8; i++)
@@ -225,7 +225,7 @@ ikev2_ike_rekey_response(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	    n->spi_r, sa->alg.prf, sa->keys.sk_d) < 0)
 		goto fail;
 	unlink_new(sa);
-	ikev2_dh_free(sa->rekey_dh);
+	ike_dh_free(sa->rekey_dh);
 	sa->rekey_dh = NULL;
 	if (sa->coll != NULL) {
 		uint8_t		 low[256];

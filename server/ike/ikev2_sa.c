@@ -111,13 +111,13 @@ ikev2_sa_new(struct ikev2_engine *e, uint64_t spi_i)
 		return NULL;
 	sa->eng = e;
 	sa->spi_i = spi_i;
-	do {
-		if (ikev2_random(&sa->spi_r, sizeof(sa->spi_r)) < 0) {
-			free(sa);
-			return NULL;
-		}
-	} while (sa->spi_r == 0 || ikev2_sa_lookup(e, sa->spi_r) != NULL);
+	/* Unique among IKEv1 and IKEv2 SAs alike (ike_spi.c). */
+	if (ike_spi_ike_new(e->spis, &sa->spi_r) < 0) {
+		free(sa);
+		return NULL;
+	}
 	if ((sa->hs = calloc(1, sizeof(*sa->hs))) == NULL) {
+		ike_spi_ike_release(e->spis, sa->spi_r);
 		free(sa);
 		return NULL;
 	}
@@ -290,7 +290,7 @@ ikev2_sa_end(struct ikev2_sa *sa, enum sess_cause cause, const char *why)
 		ikev2_sa_destroy(n, "rekeyed SA gone");
 	}
 	ikev2_rekey_unlink(sa);
-	ikev2_dh_free(sa->rekey_dh);
+	ike_dh_free(sa->rekey_dh);
 	sa->rekey_dh = NULL;
 	if (sa->state == IKEV2_S_ESTABLISHED)
 		ikev2_log(sa, INFO, "IKE SA of '%s' down: %s",
@@ -309,6 +309,7 @@ ikev2_sa_free(struct ikev2_sa *sa)
 
 	if (sa->state == IKEV2_S_INIT_DONE || sa->state == IKEV2_S_EAP)
 		e->halfopen--;
+	ike_spi_ike_release(e->spis, ikev2_sa_local_spi(sa));
 	unhash(sa);
 	rg_timer_stop(e->loop, &sa->t_life);
 	rg_timer_stop(e->loop, &sa->t_retx);
@@ -326,7 +327,7 @@ ikev2_sa_free(struct ikev2_sa *sa)
 	ikev2_frag_clear(sa);
 	ikev2_hs_free(sa);
 	ikev2_rekey_unlink(sa);
-	ikev2_dh_free(sa->rekey_dh);
+	ike_dh_free(sa->rekey_dh);
 	ikev2_coll_free(sa);
 	free(sa->rsp);
 	free(sa->rr);

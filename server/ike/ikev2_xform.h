@@ -1,8 +1,8 @@
 /*
  * ikev2_xform.h: the IKEv2 transform table (RFC 7296 3.3.2, IANA "IKEv2
  * Transform Type" registries, RFC 5282 AEAD, RFC 7634 ChaCha20-Poly1305,
- * RFC 8031 Curve25519): one row per transform with its IANA id, its
- * strongSwan-style keyword, its OpenSSL EVP name and its sizes.
+ * RFC 8031 Curve25519), the IKEv2 view of the shared table in
+ * ike_alg.c: lookups by IKEv2 id and keyword, names for logs.
  */
 #ifndef IKEV2_XFORM_H
 #define IKEV2_XFORM_H
@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "ike_alg.h"
 
 enum ikev2_encr_id {
 	IKEV2_ENCR_3DES = 3,
@@ -47,21 +49,11 @@ enum ikev2_dh_id {
 	IKEV2_DH_CURVE25519 = 31,
 };
 
-struct ikev2_xform {
-	uint8_t		 type;		/* IKEV2_XF_* */
-	uint16_t	 id;		/* IANA transform id */
-	uint16_t	 keylen;	/* bits, as in the Key Length attribute; 0 n/a */
-	const char	*name;		/* log name: "AES_GCM_16_256" */
-	const char	*kw;		/* proposal keyword: "aes256gcm16" */
-	const char	*evp;		/* EVP cipher/digest name, group name */
-	size_t		 key;		/* key bytes (ENCR: + salt) */
-	size_t		 out;		/* PRF output / INTEG ICV / DH public len */
-	size_t		 iv;		/* ENCR: IV bytes in the payload */
-	size_t		 block;		/* ENCR: padding block */
-	size_t		 salt;		/* ENCR AEAD: salt bytes inside key */
-	size_t		 icv;		/* ENCR AEAD: tag bytes */
-	bool		 aead;
-};
+/*
+ * A transform is a row of the shared algorithm table (ike_alg.h); the
+ * IKEv2 code keeps calling it by its IKEv2 name.
+ */
+#define ikev2_xform	ike_alg
 
 /* Exact match on type, id and key length (0 = any for fixed-key ones). */
 const struct ikev2_xform *ikev2_xform_find(uint8_t type, uint16_t id,

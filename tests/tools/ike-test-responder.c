@@ -240,8 +240,9 @@ main(int argc, char **argv)
 	sess_reg_set_dp(reg, dp);	/* the vip routes */
 	if ((eng = ikev2_engine_new(loop, cfg, dp, reg)) == NULL)
 		return 1;
-	if ((sock = ike_sock_new(loop, port, natt, eng, dp)) == NULL)
+	if ((sock = ike_sock_new(loop, port, natt, dp)) == NULL)
 		return 1;
+	ikev2_engine_attach(eng, sock);
 	rg_loop_signal(loop, SIGTERM, on_signal, loop);
 	rg_loop_signal(loop, SIGINT, on_signal, loop);
 	rg_loop_run(loop);

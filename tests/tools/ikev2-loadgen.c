@@ -71,7 +71,7 @@ main(int argc, char **argv)
 	bool		 keep = false;
 	struct sockaddr_in to;
 	struct slot	*slots;
-	struct ikev2_dh	**keys;
+	struct ike_dh	**keys;
 	unsigned int	 started = 0, done = 0, failed = 0;
 	uint64_t	 t0, t1;
 	uint8_t		 buf[65536], out[4096];
@@ -114,7 +114,7 @@ main(int argc, char **argv)
 	/* KEi key pairs ahead of the timed phase (NULL: made on start). */
 	keys = calloc(n ? n : 1, sizeof(*keys));
 	for (unsigned int k = 0; keys != NULL && k < n; k++)
-		keys[k] = ikev2_dh_new((uint16_t)group);
+		keys[k] = ike_dh_new((uint16_t)group);
 	t0 = rg_now_ms();
 	while (done + failed < n) {
 		struct pollfd	 p = { fd, POLLIN, 0 };
@@ -228,7 +228,7 @@ main(int argc, char **argv)
 	    t1 > t0 ? done * 1000.0 / (double)(t1 - t0) : 0.0);
 	close(fd);
 	for (unsigned int k = 0; keys != NULL && k < n; k++)
-		ikev2_dh_free(keys[k]);
+		ike_dh_free(keys[k]);
 	free(keys);
 	return failed ? 1 : 0;
 usage:

@@ -47,8 +47,8 @@ ikev2_ini_free(struct ikev2_ini *i)
 {
 	if (i == NULL)
 		return;
-	ikev2_dh_free(i->dh);
-	ikev2_dh_free(i->rk_dh);
+	ike_dh_free(i->dh);
+	ike_dh_free(i->rk_dh);
 	EVP_PKEY_free(i->sig_key);
 	X509_free(i->sig_cert);
 	rg_buf_free(i->msg1);
@@ -58,9 +58,9 @@ ikev2_ini_free(struct ikev2_ini *i)
 }
 
 void
-ikev2_ini_set_dh(struct ikev2_ini *i, struct ikev2_dh *dh)
+ikev2_ini_set_dh(struct ikev2_ini *i, struct ike_dh *dh)
 {
-	ikev2_dh_free(i->dh);
+	ike_dh_free(i->dh);
 	i->dh = dh;
 }
 
@@ -199,20 +199,20 @@ ikev2_ini_start(struct ikev2_ini *i, uint8_t *out, size_t cap)
 	if (sa == NULL)
 		return -1;
 	if (i->spi_i == 0)
-		ikev2_random(&i->spi_i, sizeof(i->spi_i));
+		ike_random(&i->spi_i, sizeof(i->spi_i));
 	i->spi_r = 0;
 	i->msgid = 0;
 	/* A retry after COOKIE resends the same Ni and KE (RFC 7296 2.6). */
-	if (i->dh == NULL || ikev2_dh_group(i->dh) != i->group) {
-		ikev2_dh_free(i->dh);
-		i->dh = ikev2_dh_new(i->group);
+	if (i->dh == NULL || ike_dh_group(i->dh) != i->group) {
+		ike_dh_free(i->dh);
+		i->dh = ike_dh_new(i->group);
 	}
-	if (i->dh == NULL || (pl = ikev2_dh_public(i->dh, pub, sizeof(pub))) < 0) {
+	if (i->dh == NULL || (pl = ike_dh_public(i->dh, pub, sizeof(pub))) < 0) {
 		free(sa);
 		return -1;
 	}
 	if (i->state == INI_START)
-		ikev2_random(i->ni, sizeof(i->ni));
+		ike_random(i->ni, sizeof(i->ni));
 	hdr_init(i, &h, IKEV2_EXCH_IKE_SA_INIT, 0);
 	/* HDR, [N(COOKIE)], SAi1, KEi, Ni --> */
 	ikev2_enc_init(&e, out, cap, &h);
@@ -226,7 +226,7 @@ ikev2_ini_start(struct ikev2_ini *i, uint8_t *out, size_t cap)
 	if (i->c.fake_nat) {
 		uint8_t	 nd[20];
 
-		ikev2_random(nd, sizeof(nd));
+		ike_random(nd, sizeof(nd));
 		ikev2_put_notify(&e, 0, NULL, 0,
 		    IKEV2_N_NAT_DETECTION_SOURCE_IP, nd, 20);
 		ikev2_put_notify(&e, 0, NULL, 0,
@@ -333,7 +333,7 @@ build_auth(struct ikev2_ini *i, uint8_t *out, size_t cap)
 		}
 		ikev2_put_cp(&e, &cp);
 	}
-	ikev2_random(&i->spi_in, sizeof(i->spi_in));
+	ike_random(&i->spi_in, sizeof(i->spi_in));
 	i->spi_in |= 0x1000;
 	esp_sa(i, sa, i->spi_in);
 	ikev2_put_sa(&e, sa);
@@ -463,7 +463,7 @@ init_response(struct ikev2_ini *i, const struct ikev2_msg *m, uint8_t *out,
 		goto out;
 	rg_rd_init(&r, ke->body, ke->len);
 	if (i->prf == NULL || i->encr == NULL || ikev2_ke_decode(&r, &k) < 0 ||
-	    (gir = ikev2_dh_derive(i->dh, k.data, k.len)) == NULL)
+	    (gir = ike_dh_derive(i->dh, k.data, k.len)) == NULL)
 		goto out;
 	memcpy(i->nr, no->body, no->len);
 	i->nrlen = no->len;
@@ -576,12 +576,12 @@ ikev2_ini_rekey_child(struct ikev2_ini *i, uint8_t *out, size_t cap)
 		return -1;
 	}
 	/* HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr} --> */
-	ikev2_random(&i->rk_spi_in, sizeof(i->rk_spi_in));
+	ike_random(&i->rk_spi_in, sizeof(i->rk_spi_in));
 	i->rk_spi_in |= 0x1000;
 	if (i->nonce_fill >= 0)
 		memset(i->rk_n, i->nonce_fill, sizeof(i->rk_n));
 	else
-		ikev2_random(i->rk_n, sizeof(i->rk_n));
+		ike_random(i->rk_n, sizeof(i->rk_n));
 	rg_put_u32(spi, i->spi_in);
 	ikev2_enc_inner(&e, buf, sizeof(buf));
 	ikev2_put_notify(&e, IKEV2_PROTO_ESP, spi, 4, IKEV2_N_REKEY_SA, NULL, 0);
@@ -612,16 +612,16 @@ ikev2_ini_rekey_ike(struct ikev2_ini *i, uint8_t *out, size_t cap)
 		return -1;
 	}
 	/* HDR, SK {SA, Ni, KEi} --> */
-	ikev2_random(&i->rk_spi, sizeof(i->rk_spi));
+	ike_random(&i->rk_spi, sizeof(i->rk_spi));
 	for (int k = 0; k < 8; k++)
 		spi[k] = (uint8_t)(i->rk_spi >> (56 - 8 * k));
 	if (i->nonce_fill >= 0)
 		memset(i->rk_n, i->nonce_fill, sizeof(i->rk_n));
 	else
-		ikev2_random(i->rk_n, sizeof(i->rk_n));
-	ikev2_dh_free(i->rk_dh);
-	if ((i->rk_dh = ikev2_dh_new(i->group)) == NULL ||
-	    (pl = ikev2_dh_public(i->rk_dh, pub, sizeof(pub))) < 0) {
+		ike_random(i->rk_n, sizeof(i->rk_n));
+	ike_dh_free(i->rk_dh);
+	if ((i->rk_dh = ike_dh_new(i->group)) == NULL ||
+	    (pl = ike_dh_public(i->rk_dh, pub, sizeof(pub))) < 0) {
 		free(sa);
 		return -1;
 	}
@@ -728,7 +728,7 @@ rekey_response(struct ikev2_ini *i, const struct ikev2_msg *m, uint8_t *out,
 		rg_rd_init(&r, ke->body, ke->len);
 		if (i->rk_prf == NULL || i->rk_encr == NULL ||
 		    ikev2_ke_decode(&r, &k) < 0 ||
-		    (gir = ikev2_dh_derive(i->rk_dh, k.data, k.len)) == NULL)
+		    (gir = ike_dh_derive(i->rk_dh, k.data, k.len)) == NULL)
 			goto out;
 		/* SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) */
 		if (ikev2_derive_ike(&i->rk_keys, i->rk_prf, i->rk_encr,
@@ -899,28 +899,28 @@ answer_body(struct ikev2_ini *i, const struct ikev2_msg *m,
 	if (i->nonce_fill >= 0)
 		memset(nr, i->nonce_fill, sizeof(nr));
 	else
-		ikev2_random(nr, sizeof(nr));
+		ike_random(nr, sizeof(nr));
 	if (sa->prop[0].proto == IKEV2_PROTO_IKE) {
 		/* IKE rekey: the responder's proposal back with our SPI,
 		 * Nr, KEr (keys are not derived: the test inspects the
 		 * responder). */
 		const struct ikev2_pl *pk = ikev2_msg_find(m, IKEV2_PL_KE);
 		struct ikev2_ke	 k;
-		struct ikev2_dh	*dh;
+		struct ike_dh	*dh;
 		uint8_t		 pub[1100];
 		long		 pl = -1;
 
 		rg_rd_init(&r, pk != NULL ? pk->body : nr, pk != NULL ?
 		    pk->len : 0);
 		if (pk == NULL || ikev2_ke_decode(&r, &k) < 0 ||
-		    (dh = ikev2_dh_new(k.group)) == NULL) {
+		    (dh = ike_dh_new(k.group)) == NULL) {
 			free(sa);
 			return -1;
 		}
-		pl = ikev2_dh_public(dh, pub, sizeof(pub));
-		ikev2_dh_free(dh);
+		pl = ike_dh_public(dh, pub, sizeof(pub));
+		ike_dh_free(dh);
 		sa->nprop = 1;
-		ikev2_random(sa->prop[0].spi, 8);
+		ike_random(sa->prop[0].spi, 8);
 		ikev2_put_sa(e, sa);
 		free(sa);
 		ikev2_put_nonce(e, nr, sizeof(nr));
@@ -1022,7 +1022,7 @@ ikev2_ini_update_addrs(struct ikev2_ini *i, uint8_t *out, size_t cap)
 	long			 n;
 
 	/* HDR, SK {N(UPDATE_SA_ADDRESSES), N(COOKIE2)} --> (RFC 4555 3.5) */
-	ikev2_random(c2, sizeof(c2));
+	ike_random(c2, sizeof(c2));
 	ikev2_enc_inner(&e, buf, sizeof(buf));
 	ikev2_put_notify(&e, 0, NULL, 0, IKEV2_N_UPDATE_SA_ADDRESSES, NULL, 0);
 	ikev2_put_notify(&e, 0, NULL, 0, IKEV2_N_COOKIE2, c2, sizeof(c2));

@@ -16,7 +16,7 @@
 #include "rg_config.h"
 
 struct evp_pkey_st;	/* EVP_PKEY */
-struct ikev2_dh;
+struct ike_dh;
 struct x509_st;		/* X509 */
 
 struct ikev2_ini_conf {
@@ -63,7 +63,7 @@ void			 ikev2_ini_set_signer(struct ikev2_ini *,
 /* Use this key pair (made ahead, e.g. before a timed run) for the first
  * KEi instead of generating one; ownership passes.  Before
  * ikev2_ini_start; a key of another group is replaced as usual. */
-void			 ikev2_ini_set_dh(struct ikev2_ini *, struct ikev2_dh *);
+void			 ikev2_ini_set_dh(struct ikev2_ini *, struct ike_dh *);
 /* CP: also ask INTERNAL_IP6_ADDRESS and INTERNAL_IP6_DNS. */
 void			 ikev2_ini_set_want_v6(struct ikev2_ini *, bool);
 /* The IPv6 address + prefix length received (zeros if none), the first

@@ -29,11 +29,11 @@ ini_psk_auth(struct ikev2_ini *i, const struct rg_buf *msg, const uint8_t *nonce
 		return -1;
 	memcpy(oct, msg->data, msg->len);
 	memcpy(oct + msg->len, nonce, nlen);
-	if (ikev2_prf(i->prf, skp, i->prf->out, idbody, idlen, NULL, 0, NULL,
+	if (ike_prf(i->prf, skp, i->prf->out, idbody, idlen, NULL, 0, NULL,
 	    0, mac) == 0 && (memcpy(oct + msg->len + nlen, mac, i->prf->out),
-	    ikev2_prf(i->prf, i->psk, i->c.psklen, (const uint8_t *)pad,
+	    ike_prf(i->prf, i->psk, i->c.psklen, (const uint8_t *)pad,
 	    sizeof(pad) - 1, NULL, 0, NULL, 0, k) == 0) &&
-	    ikev2_prf(i->prf, k, i->prf->out, oct, olen, NULL, 0, NULL, 0,
+	    ike_prf(i->prf, k, i->prf->out, oct, olen, NULL, 0, NULL, 0,
 	    out) == 0)
 		rc = 0;
 	free(oct);
@@ -63,7 +63,7 @@ ini_sig_auth(struct ikev2_ini *i, const uint8_t *idbody, size_t idlen,
 	memcpy(oct, i->msg1->data, i->msg1->len);
 	memcpy(oct + i->msg1->len, i->nr, i->nrlen);
 	slen = sizeof(sig);
-	if (ikev2_prf(i->prf, i->keys.sk_pi, i->prf->out, idbody, idlen, NULL,
+	if (ike_prf(i->prf, i->keys.sk_pi, i->prf->out, idbody, idlen, NULL,
 	    0, NULL, 0, oct + i->msg1->len + i->nrlen) < 0 ||
 	    EVP_DigestSignInit(c, NULL, md, NULL, i->sig_key) != 1 ||
 	    EVP_DigestSign(c, sig, &slen, oct, olen) != 1)
@@ -135,7 +135,7 @@ ini_sig_verify(struct ikev2_ini *i, const struct ikev2_msg *m,
 	}
 	memcpy(oct, i->msg2->data, i->msg2->len);
 	memcpy(oct + i->msg2->len, i->ni, sizeof(i->ni));
-	if (dl > 0 && ikev2_prf(i->prf, i->keys.sk_pr, i->prf->out, idr->body,
+	if (dl > 0 && ike_prf(i->prf, i->keys.sk_pr, i->prf->out, idr->body,
 	    idr->len, NULL, 0, NULL, 0, oct + i->msg2->len + sizeof(i->ni)) ==
 	    0 && EVP_DigestVerifyInit(c, NULL, md, NULL,
 	    X509_get0_pubkey(x)) == 1 &&

@@ -40,7 +40,7 @@ struct ikev2_ini {
 	size_t			 ndns6;
 	uint32_t		 peer_del[8];
 	size_t			 npeer_del;
-	struct ikev2_dh		*dh;
+	struct ike_dh		*dh;
 	uint8_t			 ni[32], nr[256];
 	size_t			 nrlen;
 	uint8_t			 cookie[64];
@@ -62,7 +62,7 @@ struct ikev2_ini {
 	uint32_t		 rk_spi_in;
 	uint8_t			 rk_n[32];
 	uint64_t		 rk_spi;
-	struct ikev2_dh		*rk_dh;
+	struct ike_dh		*rk_dh;
 	struct ikev2_keys	 rk_keys;
 	uint64_t		 rk_spi_r;
 	const struct ikev2_xform *rk_prf, *rk_encr, *rk_integ;

@@ -49,25 +49,25 @@ hmac_vectors(void)
 	    0x0b, 0x0b, 0x0b };
 
 	/* RFC 4231 4.3 (test case 2): key "Jefe". */
-	CHECK_EQ(ikev2_prf(prf(5), (const uint8_t *)"Jefe", 4,
+	CHECK_EQ(ike_prf(prf(5), (const uint8_t *)"Jefe", 4,
 	    (const uint8_t *)d, 10, (const uint8_t *)d + 10, strlen(d) - 10,
 	    NULL, 0, out), 0);
 	unhex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
 	    want);
 	CHECK_MEM(out, want, 32);
-	CHECK_EQ(ikev2_prf(prf(6), (const uint8_t *)"Jefe", 4,
+	CHECK_EQ(ike_prf(prf(6), (const uint8_t *)"Jefe", 4,
 	    (const uint8_t *)d, strlen(d), NULL, 0, NULL, 0, out), 0);
 	unhex("af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e"
 	    "8e2240ca5e69e2c78b3239ecfab21649", want);
 	CHECK_MEM(out, want, 48);
-	CHECK_EQ(ikev2_prf(prf(7), (const uint8_t *)"Jefe", 4,
+	CHECK_EQ(ike_prf(prf(7), (const uint8_t *)"Jefe", 4,
 	    (const uint8_t *)d, strlen(d), NULL, 0, NULL, 0, out), 0);
 	unhex("164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
 	    "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737",
 	    want);
 	CHECK_MEM(out, want, 64);
 	/* RFC 2202 test case 1, HMAC-SHA-1: key 0x0b x 20, "Hi There". */
-	CHECK_EQ(ikev2_prf(prf(2), k1, 20, (const uint8_t *)"Hi There", 8,
+	CHECK_EQ(ike_prf(prf(2), k1, 20, (const uint8_t *)"Hi There", 8,
 	    NULL, 0, NULL, 0, out), 0);
 	unhex("b617318655057264e28bc0b6fb378c8ef146be00", want);
 	CHECK_MEM(out, want, 20);
@@ -83,29 +83,29 @@ prfplus_structure(void)
 	memset(key, 0x5a, sizeof(key));
 	for (size_t i = 0; i < sizeof(seed); i++)
 		seed[i] = (uint8_t)i;
-	CHECK_EQ(ikev2_prfplus(p, key, 32, seed, 40, out, 90), 0);
+	CHECK_EQ(ike_prfplus(p, key, 32, seed, 40, out, 90), 0);
 	/* T1 = prf(K, S | 0x01); Tn = prf(K, Tn-1 | S | n) */
 	c = 1;
 	memcpy(buf, seed, 40);
 	buf[40] = c;
-	ikev2_prf(p, key, 32, buf, 41, NULL, 0, NULL, 0, t[0]);
+	ike_prf(p, key, 32, buf, 41, NULL, 0, NULL, 0, t[0]);
 	for (int n = 1; n < 3; n++) {
 		memcpy(buf, t[n - 1], 32);
 		memcpy(buf + 32, seed, 40);
 		buf[72] = (uint8_t)(n + 1);
-		ikev2_prf(p, key, 32, buf, 73, NULL, 0, NULL, 0, t[n]);
+		ike_prf(p, key, 32, buf, 73, NULL, 0, NULL, 0, t[n]);
 	}
 	CHECK_MEM(out, t[0], 32);
 	CHECK_MEM(out + 32, t[1], 32);
 	CHECK_MEM(out + 64, t[2], 26);
-	CHECK_EQ(ikev2_prfplus(p, key, 32, seed, 40, out, 255 * 32 + 1), -1);
+	CHECK_EQ(ike_prfplus(p, key, 32, seed, 40, out, 255 * 32 + 1), -1);
 }
 
 static void
 ecp256_rfc5903(void)
 {
 	uint8_t	 i[32], r[32], gr[64], gi[64], gir[32], pub[64];
-	struct ikev2_dh	*a;
+	struct ike_dh	*a;
 	struct rg_buf	*s;
 
 	unhex("C88F01F510D9AC3F70A292DAA2316DE544E9AAB8AFE84049C62A9C57862D1433", i);
@@ -117,57 +117,57 @@ ecp256_rfc5903(void)
 	unhex("D6840F6B42F6EDAFD13116E0E12565202FEF8E9ECE7DCE03812464D04B9442DE",
 	    gir);
 	(void)r;
-	a = ikev2_dh_new_priv(19, i, 32);
+	a = ike_dh_new_priv(19, i, 32);
 	CHECK(a != NULL);
 	if (a == NULL)
 		return;
-	CHECK_EQ(ikev2_dh_public(a, pub, sizeof(pub)), 64);
+	CHECK_EQ(ike_dh_public(a, pub, sizeof(pub)), 64);
 	CHECK_MEM(pub, gi, 64);
-	s = ikev2_dh_derive(a, gr, 64);
+	s = ike_dh_derive(a, gr, 64);
 	CHECK(s != NULL && s->len == 32);
 	if (s != NULL)
 		CHECK_MEM(s->data, gir, 32);
 	rg_buf_free(s);
 	/* A point not on the curve is refused. */
 	gr[63] ^= 1;
-	s = ikev2_dh_derive(a, gr, 64);
+	s = ike_dh_derive(a, gr, 64);
 	CHECK(s == NULL);
 	rg_buf_free(s);
 	/* Nor a coordinate >= p, nor the all-zero "point". */
 	memset(gr, 0xff, 32);
-	s = ikev2_dh_derive(a, gr, 64);
+	s = ike_dh_derive(a, gr, 64);
 	CHECK(s == NULL);
 	rg_buf_free(s);
 	memset(gr, 0, 64);
-	s = ikev2_dh_derive(a, gr, 64);
+	s = ike_dh_derive(a, gr, 64);
 	CHECK(s == NULL);
 	rg_buf_free(s);
-	ikev2_dh_free(a);
+	ike_dh_free(a);
 }
 
 static void
 x25519_rfc7748(void)
 {
 	uint8_t	 a[32], apub[32], bpub[32], k[32], pub[32];
-	struct ikev2_dh	*d;
+	struct ike_dh	*d;
 	struct rg_buf	*s;
 
 	unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a", a);
 	unhex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a", apub);
 	unhex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f", bpub);
 	unhex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742", k);
-	d = ikev2_dh_new_priv(31, a, 32);
+	d = ike_dh_new_priv(31, a, 32);
 	CHECK(d != NULL);
 	if (d == NULL)
 		return;
-	CHECK_EQ(ikev2_dh_public(d, pub, sizeof(pub)), 32);
+	CHECK_EQ(ike_dh_public(d, pub, sizeof(pub)), 32);
 	CHECK_MEM(pub, apub, 32);
-	s = ikev2_dh_derive(d, bpub, 32);
+	s = ike_dh_derive(d, bpub, 32);
 	CHECK(s != NULL && s->len == 32);
 	if (s != NULL)
 		CHECK_MEM(s->data, k, 32);
 	rg_buf_free(s);
-	ikev2_dh_free(d);
+	ike_dh_free(d);
 }
 
 static void
@@ -176,22 +176,22 @@ groups_agree(void)
 	static const uint16_t g[] = { 2, 14, 19, 20, 21, 31 };
 
 	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
-		struct ikev2_dh	*a = ikev2_dh_new(g[i]), *b = ikev2_dh_new(g[i]);
+		struct ike_dh	*a = ike_dh_new(g[i]), *b = ike_dh_new(g[i]);
 		uint8_t		 pa[1100], pb[1100];
 		long		 la, lb;
 		struct rg_buf	*sa, *sb;
 
 		CHECK(a != NULL && b != NULL);
 		if (a == NULL || b == NULL) {
-			ikev2_dh_free(a);
-			ikev2_dh_free(b);
+			ike_dh_free(a);
+			ike_dh_free(b);
 			continue;
 		}
-		la = ikev2_dh_public(a, pa, sizeof(pa));
-		lb = ikev2_dh_public(b, pb, sizeof(pb));
+		la = ike_dh_public(a, pa, sizeof(pa));
+		lb = ike_dh_public(b, pb, sizeof(pb));
 		CHECK_EQ(la, (long)ikev2_xform_find(IKEV2_XF_DH, g[i], 0)->out);
-		sa = ikev2_dh_derive(a, pb, (size_t)lb);
-		sb = ikev2_dh_derive(b, pa, (size_t)la);
+		sa = ike_dh_derive(a, pb, (size_t)lb);
+		sb = ike_dh_derive(b, pa, (size_t)la);
 		CHECK(sa != NULL && sb != NULL && sa->len == sb->len);
 		if (sa != NULL && sb != NULL) {
 			CHECK_MEM(sa->data, sb->data, sa->len);
@@ -200,8 +200,8 @@ groups_agree(void)
 		}
 		rg_buf_free(sa);
 		rg_buf_free(sb);
-		ikev2_dh_free(a);
-		ikev2_dh_free(b);
+		ike_dh_free(a);
+		ike_dh_free(b);
 	}
 }
 
