@@ -54,6 +54,11 @@ struct ikev2_engine	*ikev2_engine_new(struct rg_loop *, struct rg_config *cfg,
 			    struct dp *dp, const struct ikev2_hooks *hooks);
 void			 ikev2_engine_set_send(struct ikev2_engine *,
 			    ikev2_send_fn, void *arg);
+/* Who EAP asks about passwords (auth.h; borrowed, must outlive the
+ * engine's SAs); NULL: the engine's own local-users service. */
+struct auth;
+void			 ikev2_engine_set_auth(struct ikev2_engine *,
+			    struct auth *);
 /* A new snapshot for new SAs (counted reference taken). */
 int			 ikev2_engine_reconfigure(struct ikev2_engine *,
 			    struct rg_config *cfg);

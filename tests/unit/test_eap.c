@@ -76,7 +76,7 @@ converse(struct eap_session *s, struct eap_peer *p)
 		if (r.prc != PEER_RESPONSE)
 			break;
 		r.rounds++;
-		r.res = eap_session_process(s, rsp->data, rsp->len, &req);
+		r.res = eap_test_process(s, rsp->data, rsp->len, &req);
 		rg_buf_free(rsp);
 		rsp = NULL;
 		if (r.res != EAP_CONTINUE) {
@@ -408,20 +408,20 @@ identifier_and_garbage(void)
 	CHECK_EQ(eap_session_start(s, &req), 0);
 	/* Wrong Identifier: dropped, the same request comes back. */
 	rsp[1] = (uint8_t)(req->data[1] + 1);
-	CHECK_EQ(eap_session_process(s, rsp, sizeof(rsp), &out), EAP_CONTINUE);
+	CHECK_EQ(eap_test_process(s, rsp, sizeof(rsp), &out), EAP_CONTINUE);
 	CHECK(out && out->len == req->len);
 	if (out)
 		CHECK_MEM(out->data, req->data, req->len);
 	rg_buf_free(out);
 	/* The right one moves on to the MS-CHAPv2 Challenge. */
 	rsp[1] = req->data[1];
-	CHECK_EQ(eap_session_process(s, rsp, sizeof(rsp), &out), EAP_CONTINUE);
+	CHECK_EQ(eap_test_process(s, rsp, sizeof(rsp), &out), EAP_CONTINUE);
 	CHECK(out && out->len > 5 && out->data[4] == 26 && out->data[5] == 1);
 	CHECK_STR(eap_session_identity(s), "alice");
 	rg_buf_free(out);
 	/* Garbage, again and again: then Failure. */
 	for (i = 0; i < 10; i++) {
-		enum eap_result	 res = eap_session_process(s, rsp, 3, &out);
+		enum eap_result	 res = eap_test_process(s, rsp, 3, &out);
 
 		rg_buf_free(out);
 		if (res == EAP_FAILURE)
