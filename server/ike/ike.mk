@@ -50,6 +50,18 @@ tests_unit_test_ikev2_exchange_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
 tests_unit_test_ikev2_exchange_LDADD = $(IKEV2_LIBS)
 
+# IKE_AUTH with EAP-MSCHAPv2 against an auth backend that answers later.
+check_PROGRAMS += tests/unit/test_ikev2_eap
+tests_unit_test_ikev2_eap_SOURCES = tests/unit/test_ikev2_eap.c \
+	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
+	tests/unit/eap_peer.c tests/unit/eap_peer.h \
+	tests/unit/auth_test_backend.c tests/unit/auth_test_backend.h \
+	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
+tests_unit_test_ikev2_eap_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
+tests_unit_test_ikev2_eap_LDADD = $(IKEV2_LIBS)
+
 # Load generator: N concurrent test initiators over UDP (tests/bench/ikev2.sh).
 check_PROGRAMS += tests/tools/ikev2-loadgen
 tests_tools_ikev2_loadgen_SOURCES = tests/tools/ikev2-loadgen.c \

@@ -4,13 +4,15 @@
  * wrong password, unknown user, disabled user, Android's empty identity,
  * DOMAIN\user; EAP-TLS (RFC 5216) after a Nak, directly, with a revoked
  * certificate (CRL), a certificate of another CA; MSKs equal on both
- * sides; the RFC 3748 codec and Identifier rules.
+ * sides; the RFC 3748 codec and Identifier rules; a pending answer
+ * (EAP_PENDING, the done callback, resume, freed while pending).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
+#include "auth.h"
 #include "eap.h"
 #include "eap_int.h"
 #include "eap_peer.h"
@@ -435,6 +437,89 @@ identifier_and_garbage(void)
 }
 
 static void
+count_done(struct eap_session *s, void *arg)
+{
+	(void)s;
+	(*(int *)arg)++;
+}
+
+/* Up to the MS-CHAPv2 Response, sent: EAP_PENDING, nothing to send. */
+static struct eap_session *
+to_pending(struct rg_config *c, struct eap_peer *p, int *calls)
+{
+	struct eap_session	*s = eap_session_new(c, "mschapv2", "alice");
+	struct rg_buf		*req = NULL, *rsp = NULL;
+
+	eap_session_set_auth(s, eap_test_auth(c), NULL);
+	eap_session_set_done(s, count_done, calls);
+	CHECK_EQ(eap_session_start(s, &req), 0);
+	CHECK_EQ(eap_peer_process(p, req->data, req->len, &rsp),
+	    PEER_RESPONSE);
+	rg_buf_free(req);
+	CHECK_EQ(eap_session_process(s, rsp->data, rsp->len, &req),
+	    EAP_CONTINUE);
+	rg_buf_free(rsp);
+	CHECK_EQ(eap_peer_process(p, req->data, req->len, &rsp),
+	    PEER_RESPONSE);
+	rg_buf_free(req);
+	CHECK_EQ(eap_session_process(s, rsp->data, rsp->len, &req),
+	    EAP_PENDING);
+	CHECK(req == NULL);
+	/* A second copy while pending: told to wait again. */
+	CHECK_EQ(eap_session_process(s, rsp->data, rsp->len, &req),
+	    EAP_PENDING);
+	CHECK(req == NULL);
+	rg_buf_free(rsp);
+	CHECK(eap_session_pending(s));
+	CHECK_EQ(*calls, 0);
+	return s;
+}
+
+static void
+mschapv2_pending(void)
+{
+	struct rg_config	*c = cfg_new(NULL);
+	struct eap_peer		*p = eap_peer_mschapv2("alice", "alice",
+				    "alice-pass");
+	struct rg_loop		*loop = auth_loop(eap_test_auth(c));
+	struct eap_session	*s;
+	struct rg_buf		*out = NULL;
+	int			 calls = 0;
+
+	s = to_pending(c, p, &calls);
+	CHECK_EQ(eap_session_resume(s, &out), EAP_PENDING);
+	CHECK(out == NULL);
+	for (int i = 0; i < 100 && calls == 0; i++)
+		rg_loop_once(loop, 10);
+	CHECK_EQ(calls, 1);
+	CHECK_EQ(eap_session_resume(s, &out), EAP_CONTINUE);
+	CHECK(out != NULL);
+	if (out != NULL) {
+		struct rg_buf	*rsp = NULL;
+
+		CHECK_EQ(eap_peer_process(p, out->data, out->len, &rsp),
+		    PEER_RESPONSE);
+		CHECK(strncmp(eap_peer_note(p), "S=", 2) == 0);
+		rg_buf_free(rsp);
+	}
+	rg_buf_free(out);
+	CHECK(!eap_session_pending(s));
+	eap_session_free(s);
+	eap_peer_free(p);
+
+	/* Freed while pending: the answer never reaches it. */
+	calls = 0;
+	p = eap_peer_mschapv2("alice", "alice", "alice-pass");
+	s = to_pending(c, p, &calls);
+	eap_session_free(s);
+	for (int i = 0; i < 10; i++)
+		rg_loop_once(loop, 10);
+	CHECK_EQ(calls, 0);
+	eap_peer_free(p);
+	rg_config_unref(c);
+}
+
+static void
 bad_method_list(void)
 {
 	struct rg_config	*c = cfg_new(NULL);
@@ -464,4 +549,5 @@ RG_TEST_MAIN("eap", T(setup), T(codec), T(mschapv2_ok),
     T(mschapv2_android_empty_identity), T(mschapv2_domain_user),
     T(tls_after_nak), T(tls_direct_cn_only), T(tls_revoked), T(tls_other_ca),
     T(nak_not_allowed), T(tls_first_nak_to_mschapv2),
-    T(identifier_and_garbage), T(bad_method_list), T(teardown))
+    T(identifier_and_garbage), T(mschapv2_pending), T(bad_method_list),
+    T(teardown))
