@@ -192,7 +192,8 @@ key_user(const struct auth_call *c, char *out, size_t cap)
 	u = rg_mschap_user_part(c->user, strlen(c->user), &n);
 	o = (size_t)snprintf(out, cap, "u:");
 	for (i = 0; i < n && o + 1 < cap; i++)
-		out[o++] = (char)tolower((unsigned char)u[i]);
+		out[o++] = (u[i] >= 0x20 && u[i] < 0x7f) ?
+		    (char)tolower((unsigned char)u[i]) : '?';
 	out[o] = '\0';
 }
 
@@ -394,9 +395,12 @@ copy_req(struct auth_call *c, const struct auth_req *rq)
 	c->req = *rq;
 	c->req.src = NULL;
 	if (rq->src != NULL) {
-		size_t	 l = rq->src->sa_family == AF_INET6 ?
-		    sizeof(struct sockaddr_in6) : rq->src->sa_family == AF_INET ?
-		    sizeof(struct sockaddr_in) : 0;
+		size_t	 l = 0;
+
+		if (rq->src->sa_family == AF_INET6)
+			l = sizeof(struct sockaddr_in6);
+		else if (rq->src->sa_family == AF_INET)
+			l = sizeof(struct sockaddr_in);
 
 		memcpy(&c->src, rq->src, l);
 		if (l)
@@ -459,15 +463,19 @@ auth_check(struct auth *a, const struct auth_req *rq, auth_done_fn done,
 		a->calls->prev = c;
 	a->calls = c;
 	if (throttle_blocks(c)) {
+		char	 ku[136];
+
+		/* The key is the printable, case-folded name. */
+		key_user(c, ku, sizeof(ku));
 		c->throttled = true;
 		auth_call_done(c, auth_result_new(AUTH_THROTTLED,
-		    "user %s: too many failed logins, refused for now",
-		    c->user));
+		    "user %s: too many failed logins (from this user or "
+		    "address), refused for now", ku + 2));
 		return c;
 	}
 	if (a->ops->check(a->bstate, c) < 0 && c->state == CALL_BACKEND)
 		auth_call_done(c, auth_result_new(AUTH_ERROR,
-		    "user %s: %s backend failed", c->user, a->ops->name));
+		    "%s backend failed", a->ops->name));
 	return c;
 }
 

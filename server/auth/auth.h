@@ -45,7 +45,8 @@ struct auth_req {
 	const char		*user;
 	const struct sockaddr	*src;		/* the peer, for the throttle
 						 * and logs; may be NULL */
-	const char		*service;	/* "ikev2", "ppp", ... for logs */
+	const char		*service;	/* "eap-mschapv2", "ppp", ...:
+						 * for logs */
 	union {
 		struct {
 			const char	*password;
@@ -138,9 +139,11 @@ struct auth_backend_ops {
 
 const struct auth_req	*auth_call_req(const struct auth_call *);
 /* Ownership of r passes; delivery to the asker goes through the loop. */
-void			 auth_call_done(struct auth_call *, struct auth_result *r);
+void			 auth_call_done(struct auth_call *,
+			    struct auth_result *r);
 /* A zeroed result with outcome and a printf reason. */
-struct auth_result	*auth_result_new(enum auth_outcome, const char *fmt, ...)
+struct auth_result	*auth_result_new(enum auth_outcome,
+			    const char *fmt, ...)
 			    __attribute__((format(printf, 2, 3)));
 
 /*

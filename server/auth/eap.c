@@ -20,6 +20,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "auth.h"
 #include "eap_int.h"
 #include "rg_log.h"
 
@@ -59,6 +60,7 @@ struct eap_session {
 	bool			 answered;	/* resume() has a result */
 	enum eap_result		 ans_res;
 	struct rg_buf		*ans_out;	/* owned until resume() */
+	struct auth_result	*result;	/* owned: the outcome */
 };
 
 static const struct eap_method	*const all_methods[] = {
@@ -203,6 +205,7 @@ eap_session_free(struct eap_session *s)
 	rg_buf_free(s->last_req);
 	rg_buf_free(s->msk);
 	rg_buf_free(s->ans_out);
+	auth_result_free(s->result);
 	free(s->identity);
 	free(s->user);
 	free(s->peer);
@@ -246,6 +249,19 @@ eap_session_set_done(struct eap_session *s, eap_done_fn fn, void *arg)
 {
 	s->done = fn;
 	s->done_arg = arg;
+}
+
+void
+eap_session_set_result(struct eap_session *s, struct auth_result *r)
+{
+	auth_result_free(s->result);
+	s->result = r;
+}
+
+const struct auth_result *
+eap_session_result(const struct eap_session *s)
+{
+	return s->state == EAP_S_DONE ? s->result : NULL;
 }
 
 bool
@@ -356,6 +372,11 @@ send_failure(struct eap_session *s, struct rg_buf **out)
 	s->state = EAP_S_DONE;
 	rg_buf_free(s->msk);
 	s->msk = NULL;
+	/* The backend's own verdict stays (disabled, throttled, ...). */
+	if (s->result == NULL || s->result->outcome == AUTH_OK) {
+		auth_result_free(s->result);
+		s->result = auth_result_new(AUTH_REJECT, "%s", s->error);
+	}
 	*out = eap_pkt_encode(EAP_CODE_FAILURE, s->id, 0, NULL, 0);
 	return EAP_FAILURE;
 }
@@ -367,6 +388,18 @@ send_success(struct eap_session *s, struct rg_buf **out)
 	if (s->msk == NULL || s->user == NULL) {
 		eap_session_fail(s, "no MSK from %s", s->m->name);
 		return send_failure(s, out);
+	}
+	/* EAP-TLS (no auth service): the same shape, made here. */
+	if (s->result == NULL &&
+	    (s->result = auth_result_new(AUTH_OK, NULL)) == NULL) {
+		eap_session_fail(s, "out of memory");
+		return send_failure(s, out);
+	}
+	s->result->outcome = AUTH_OK;
+	snprintf(s->result->user, sizeof(s->result->user), "%s", s->user);
+	if (s->msk->len <= sizeof(s->result->msk)) {
+		memcpy(s->result->msk, s->msk->data, s->msk->len);
+		s->result->msk_len = s->msk->len;
 	}
 	s->state = EAP_S_DONE;
 	rg_notice(IKE, "eap: peer %s identity '%s': user %s authenticated "

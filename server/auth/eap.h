@@ -27,6 +27,7 @@ enum eap_result {
 };
 
 struct auth;
+struct auth_result;
 struct eap_session;
 struct sockaddr;
 
@@ -68,6 +69,13 @@ void			 eap_session_set_done(struct eap_session *,
 enum eap_result		 eap_session_resume(struct eap_session *,
 			    struct rg_buf **out);
 bool			 eap_session_pending(const struct eap_session *);
+/*
+ * After EAP_SUCCESS or EAP_FAILURE: the outcome in auth.h's shape (user,
+ * MSK, granted attributes, the reason for the log), the same for every
+ * method: the auth service's answer for MS-CHAPv2, made here for EAP-TLS
+ * (certificate-based, checked synchronously).  NULL before the end.
+ */
+const struct auth_result *eap_session_result(const struct eap_session *);
 /* After EAP_SUCCESS: the MSK (64 bytes for MS-CHAPv2 and TLS) and the user. */
 const struct rg_buf	*eap_session_msk(const struct eap_session *);
 const char		*eap_session_user(const struct eap_session *);

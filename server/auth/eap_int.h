@@ -100,6 +100,9 @@ int			 eap_session_set_user(struct eap_session *,
 /* The auth service (NULL when none was set) and the peer's address. */
 struct auth		*eap_session_auth(const struct eap_session *);
 const struct sockaddr	*eap_session_peer_addr(const struct eap_session *);
+/* The auth service's answer for this session (ownership passes). */
+void			 eap_session_set_result(struct eap_session *,
+			    struct auth_result *);
 /* A pending method got its answer: resume it and tell the caller. */
 void			 eap_session_method_answered(struct eap_session *);
 /* Sets eap_session_error() (first call wins) and logs it. */

@@ -256,7 +256,8 @@ mschapv2_resume(struct eap_session *s, void *state, struct rg_buf **req)
 		break;
 	}
 	OPENSSL_cleanse(text, sizeof(text));
-	auth_result_free(r);
+	/* The session keeps the answer: eap_session_result(). */
+	eap_session_set_result(s, r);
 	return rc;
 }
 

@@ -5,8 +5,8 @@
  * and the final answer with IDr, CERT, AUTH, CP, SA, TSi, TSr.  An EAP
  * answer may come later (auth.h): the request is then busy
  * (ikev2_engine.c drops its retransmits) and the completion sends the
- * response.  A failure is answered with AUTHENTICATION_FAILED and a log line naming identity,
- * method and reason.
+ * response.  A failure is answered with AUTHENTICATION_FAILED and a log
+ * line naming identity, method and reason.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -519,6 +519,67 @@ mschapv2_pending(void)
 	rg_config_unref(c);
 }
 
+/* Every method ends in auth.h's result shape. */
+static void
+result_shape(void)
+{
+	struct rg_config		*c = cfg_new(NULL);
+	struct eap_session		*s;
+	struct eap_peer			*p;
+	const struct auth_result	*ar;
+	struct run			 r;
+
+	s = eap_session_new(c, "mschapv2", NULL);
+	p = eap_peer_mschapv2("alice", "alice", "alice-pass");
+	CHECK(eap_session_result(s) == NULL);
+	r = converse(s, p);
+	CHECK_EQ(r.res, EAP_SUCCESS);
+	ar = eap_session_result(s);
+	CHECK(ar != NULL && ar->outcome == AUTH_OK);
+	if (ar != NULL && eap_session_msk(s) != NULL) {
+		CHECK_STR(ar->user, "alice");
+		CHECK_EQ(ar->msk_len, 64);
+		CHECK_MEM(ar->msk, eap_session_msk(s)->data, 64);
+		CHECK(strncmp(ar->authenticator, "S=", 2) == 0);
+	}
+	eap_peer_free(p);
+	eap_session_free(s);
+
+	s = eap_session_new(c, "mschapv2", NULL);
+	p = eap_peer_mschapv2("dave", "dave", "dave-pass");
+	r = converse(s, p);
+	CHECK_EQ(r.res, EAP_FAILURE);
+	ar = eap_session_result(s);
+	CHECK(ar != NULL && ar->outcome == AUTH_DISABLED);
+	eap_peer_free(p);
+	eap_session_free(s);
+
+	s = eap_session_new(c, "tls", NULL);
+	p = tls_peer(&pki, "laptop-42", NULL, 101);
+	r = converse(s, p);
+	CHECK_EQ(r.res, EAP_SUCCESS);
+	ar = eap_session_result(s);
+	CHECK(ar != NULL && ar->outcome == AUTH_OK);
+	if (ar != NULL && eap_session_msk(s) != NULL) {
+		CHECK_STR(ar->user, "laptop-42");
+		CHECK_EQ(ar->msk_len, eap_session_msk(s)->len);
+		CHECK_MEM(ar->msk, eap_session_msk(s)->data, ar->msk_len);
+	}
+	eap_peer_free(p);
+	eap_session_free(s);
+
+	s = eap_session_new(c, "mschapv2", NULL);
+	p = eap_peer_mschapv2("alice", "alice", "wrong");
+	r = converse(s, p);
+	ar = eap_session_result(s);
+	CHECK(ar != NULL && ar->outcome == AUTH_REJECT);
+	if (ar != NULL)
+		CHECK_STR(ar->reason, "user alice: wrong password");
+	eap_peer_free(p);
+	eap_session_free(s);
+	rg_config_unref(c);
+}
+
 static void
 bad_method_list(void)
 {
@@ -549,5 +610,6 @@ RG_TEST_MAIN("eap", T(setup), T(codec), T(mschapv2_ok),
     T(mschapv2_android_empty_identity), T(mschapv2_domain_user),
     T(tls_after_nak), T(tls_direct_cn_only), T(tls_revoked), T(tls_other_ca),
     T(nak_not_allowed), T(tls_first_nak_to_mschapv2),
-    T(identifier_and_garbage), T(mschapv2_pending), T(bad_method_list),
+    T(identifier_and_garbage), T(mschapv2_pending), T(result_shape),
+    T(bad_method_list),
     T(teardown))

@@ -99,9 +99,12 @@ peer_step(struct bed *t, uint8_t *req, long *n, size_t cap)
 
 /*
  * Up to the IKE_AUTH request that carries the MS-CHAPv2 Response:
- *   HDR, SAi1, KEi, Ni -->                <-- HDR, SAr1, KEr, Nr
- *   HDR, SK {IDi, CP, SAi2, TSi, TSr} --> <-- HDR, SK {IDr, CERT, AUTH, EAP(Identity)}
- *   HDR, SK {EAP(Identity)} -->           <-- HDR, SK {EAP(MS-CHAPv2 Challenge)}
+ *   HDR, SAi1, KEi, Ni -->
+ *                          <-- HDR, SAr1, KEr, Nr
+ *   HDR, SK {IDi, CP, SAi2, TSi, TSr} -->
+ *                          <-- HDR, SK {IDr, CERT, AUTH, EAP(Identity)}
+ *   HDR, SK {EAP(Identity)} -->
+ *                          <-- HDR, SK {EAP(MS-CHAPv2 Challenge)}
  * req: HDR, SK {EAP(MS-CHAPv2 Response)}, not yet sent.
  */
 static long
