@@ -52,8 +52,9 @@ struct auth {
 	void				*bstate;	/* owned by ops */
 	struct auth_call		*calls;		/* pending */
 	struct auth_throttle_conf	 tc;
-	struct throttle_ent		*tent;
-	size_t				 ntent;
+	struct throttle_ent		*tent;		/* grows to
+							 * AUTH_THROTTLE_MAX */
+	size_t				 ntent, captent;
 };
 
 const char *
@@ -166,7 +167,7 @@ void
 auth_set_throttle(struct auth *a, const struct auth_throttle_conf *tc)
 {
 	a->tc = *tc;
-	a->ntent = 0;
+	a->ntent = 0;	/* counts under other limits mean nothing */
 }
 
 struct rg_loop *
@@ -214,6 +215,18 @@ key_addr(const struct auth_call *c, char *out, size_t cap)
 	return true;
 }
 
+/* Whether x goes before y when the table is full. */
+static bool
+evict_first(const struct throttle_ent *x, const struct throttle_ent *y,
+    uint64_t now)
+{
+	bool	 xb = x->blocked_until > now, yb = y->blocked_until > now;
+
+	if (xb != yb)
+		return !xb;
+	return x->last_ms < y->last_ms;
+}
+
 static struct throttle_ent *
 tfind(struct auth *a, const char *key, bool create, uint64_t now)
 {
@@ -225,15 +238,23 @@ tfind(struct auth *a, const char *key, bool create, uint64_t now)
 			return &a->tent[i];
 	if (!create)
 		return NULL;
-	if (a->tent == NULL &&
-	    (a->tent = calloc(AUTH_THROTTLE_MAX, sizeof(*a->tent))) == NULL)
-		return NULL;
-	if (a->ntent < AUTH_THROTTLE_MAX) {
+	if (a->ntent == a->captent && a->captent < AUTH_THROTTLE_MAX) {
+		size_t	 ncap = a->captent ? a->captent * 2 : 64;
+
+		if (ncap > AUTH_THROTTLE_MAX)
+			ncap = AUTH_THROTTLE_MAX;
+		if ((e = reallocarray(a->tent, ncap, sizeof(*e))) == NULL)
+			return NULL;
+		a->tent = e;
+		a->captent = ncap;
+	}
+	if (a->ntent < a->captent) {
 		e = &a->tent[a->ntent++];
 	} else {
-		/* Full: forget the key touched longest ago. */
+		/* Full: forget the key touched longest ago, a running
+		 * block last (a spray of new names must not lift it). */
 		for (i = 0; i < a->ntent; i++)
-			if (old == NULL || a->tent[i].last_ms < old->last_ms)
+			if (old == NULL || evict_first(&a->tent[i], old, now))
 				old = &a->tent[i];
 		e = old;
 	}
@@ -273,13 +294,16 @@ tfail(struct auth *a, const char *key, unsigned int limit, uint64_t now)
 	}
 }
 
+/* A success forgets the failures, unless a block still runs. */
 static void
-tclear(struct auth *a, const char *key)
+tclear(struct auth *a, const char *key, uint64_t now)
 {
-	struct throttle_ent	*e = tfind(a, key, false, 0);
+	struct throttle_ent	*e = tfind(a, key, false, now);
 
-	if (e != NULL && e->blocked_until == 0)
+	if (e != NULL && e->blocked_until <= now) {
 		e->fails = 0;
+		e->blocked_until = 0;
+	}
 }
 
 /* What the throttle learns from one answer. */
@@ -299,9 +323,9 @@ throttle_note(struct auth_call *c)
 			tfail(c->a, ka, c->a->tc.addr_fails, now);
 		break;
 	case AUTH_OK:
-		tclear(c->a, ku);
+		tclear(c->a, ku, now);
 		if (have_a)
-			tclear(c->a, ka);
+			tclear(c->a, ka, now);
 		break;
 	default:
 		break;

@@ -345,6 +345,28 @@ throttle_per_user(void)
 	auth_free(a);
 }
 
+/* A spray of new names fills the table but does not lift a block. */
+static void
+throttle_table_full(void)
+{
+	struct auth			*a = new_auth();
+	struct auth_throttle_conf	 tc = { 2, 0, 60000, 60000 };
+	char				 name[32];
+
+	auth_set_throttle(a, &tc);
+	CHECK_EQ(pap(a, "alice", "bad", NULL), AUTH_REJECT);
+	CHECK_EQ(pap(a, "alice", "bad", NULL), AUTH_REJECT);
+	for (int k = 0; k < AUTH_THROTTLE_MAX + 10; k++) {
+		snprintf(name, sizeof(name), "spray%d", k);
+		if (pap(a, name, "x", NULL) != AUTH_REJECT) {
+			CHECK(0 && "spray answered other than reject");
+			break;
+		}
+	}
+	CHECK_EQ(pap(a, "alice", "alice-pass", NULL), AUTH_THROTTLED);
+	auth_free(a);
+}
+
 static void
 throttle_per_address(void)
 {
@@ -389,4 +411,4 @@ throttle_per_address(void)
 RG_TEST_MAIN("auth", T(pap_right_wrong_unknown), T(pap_result_fields),
     T(disabled_no_enumeration), T(chap_md5), T(mschapv2_vectors),
     T(answer_only_from_loop), T(cancel_prevents_callback),
-    T(throttle_per_user), T(throttle_per_address))
+    T(throttle_per_user), T(throttle_table_full), T(throttle_per_address))
