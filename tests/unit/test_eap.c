@@ -192,6 +192,25 @@ mschapv2_disabled_user(void)
 	rg_config_unref(c);
 }
 
+/* Defect 11: a guesser learns nothing of a disabled account: the same
+ * E=691 as any wrong password; the log still says it is disabled. */
+static void
+mschapv2_disabled_wrong_password(void)
+{
+	struct rg_config	*c = cfg_new(NULL);
+	struct eap_session	*s = eap_session_new(c, "mschapv2", NULL);
+	struct eap_peer		*p = eap_peer_mschapv2("dave", "dave", "guess");
+	struct run		 r = converse(s, p);
+
+	CHECK_EQ(r.res, EAP_FAILURE);
+	CHECK(strncmp(eap_peer_note(p), "E=691 R=0 C=", 12) == 0);
+	CHECK_STR(eap_session_error(s), "user dave: wrong password "
+	    "(account disabled too) (EAP-MSCHAPv2)");
+	eap_peer_free(p);
+	eap_session_free(s);
+	rg_config_unref(c);
+}
+
 static void
 mschapv2_android_empty_identity(void)
 {
@@ -607,6 +626,7 @@ teardown(void)
 RG_TEST_MAIN("eap", T(setup), T(codec), T(mschapv2_ok),
     T(mschapv2_cleartext_password), T(mschapv2_wrong_password),
     T(mschapv2_unknown_user), T(mschapv2_disabled_user),
+    T(mschapv2_disabled_wrong_password),
     T(mschapv2_android_empty_identity), T(mschapv2_domain_user),
     T(tls_after_nak), T(tls_direct_cn_only), T(tls_revoked), T(tls_other_ca),
     T(nak_not_allowed), T(tls_first_nak_to_mschapv2),
