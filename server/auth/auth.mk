@@ -1,12 +1,19 @@
-# server/auth/auth.mk: the EAP server layer (RFC 3748, EAP-MSCHAPv2,
-# EAP-TLS) and the MS-CHAPv2/MPPE primitives, server/libeap.a.
+# server/auth/auth.mk: the authentication question (auth.h, the local
+# backend), the EAP server layer (RFC 3748, EAP-MSCHAPv2, EAP-TLS) and the
+# MS-CHAPv2/MPPE primitives, server/libeap.a.
 noinst_LIBRARIES += server/libeap.a
 server_libeap_a_SOURCES = \
+	server/auth/auth.c server/auth/auth.h server/auth/auth_local.c \
 	server/auth/eap.c server/auth/eap.h server/auth/eap_int.h \
 	server/auth/eap_mschapv2.c server/auth/eap_tls.c \
 	server/auth/rg_mschap.c server/auth/rg_mschap.h
 
-check_PROGRAMS += tests/unit/test_mschap tests/unit/test_eap
+check_PROGRAMS += tests/unit/test_mschap tests/unit/test_eap \
+	tests/unit/test_auth
+tests_unit_test_auth_SOURCES = tests/unit/test_auth.c \
+	tests/unit/auth_test_backend.c tests/unit/auth_test_backend.h
+tests_unit_test_auth_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_auth_LDADD = server/libeap.a server/librgcore.a $(DEP_LIBS)
 tests_unit_test_mschap_SOURCES = tests/unit/test_mschap.c
 tests_unit_test_mschap_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_mschap_LDADD = server/libeap.a server/librgcore.a $(DEP_LIBS)

@@ -15,9 +15,12 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sys/socket.h>
+
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "auth.h"
 #include "eap_int.h"
 #include "rg_log.h"
 
@@ -28,6 +31,7 @@
 enum eap_state {
 	EAP_S_IDENTITY,		/* Request/Identity sent */
 	EAP_S_METHOD,		/* a method runs */
+	EAP_S_PENDING,		/* the method waits for auth_check() */
 	EAP_S_DONE,		/* Success or Failure sent */
 };
 
@@ -49,6 +53,14 @@ struct eap_session {
 	char			 error[256];
 	unsigned int		 rounds, bad;
 	uint64_t		 dropped;	/* malformed responses */
+	struct auth		*auth;		/* borrowed, may be NULL */
+	struct sockaddr_storage	 peer_addr;	/* family 0: unknown */
+	eap_done_fn		 done;
+	void			*done_arg;
+	bool			 answered;	/* resume() has a result */
+	enum eap_result		 ans_res;
+	struct rg_buf		*ans_out;	/* owned until resume() */
+	struct auth_result	*result;	/* owned: the outcome */
 };
 
 static const struct eap_method	*const all_methods[] = {
@@ -192,6 +204,8 @@ eap_session_free(struct eap_session *s)
 		s->m->free(s->mstate);
 	rg_buf_free(s->last_req);
 	rg_buf_free(s->msk);
+	rg_buf_free(s->ans_out);
+	auth_result_free(s->result);
 	free(s->identity);
 	free(s->user);
 	free(s->peer);
@@ -203,6 +217,57 @@ struct rg_config *
 eap_session_cfg(const struct eap_session *s)
 {
 	return s->cfg;
+}
+
+void
+eap_session_set_auth(struct eap_session *s, struct auth *a,
+    const struct sockaddr *peer)
+{
+	s->auth = a;
+	memset(&s->peer_addr, 0, sizeof(s->peer_addr));
+	if (peer != NULL && peer->sa_family == AF_INET)
+		memcpy(&s->peer_addr, peer, sizeof(struct sockaddr_in));
+	else if (peer != NULL && peer->sa_family == AF_INET6)
+		memcpy(&s->peer_addr, peer, sizeof(struct sockaddr_in6));
+}
+
+struct auth *
+eap_session_auth(const struct eap_session *s)
+{
+	return s->auth;
+}
+
+const struct sockaddr *
+eap_session_peer_addr(const struct eap_session *s)
+{
+	return s->peer_addr.ss_family ? (const struct sockaddr *)&s->peer_addr :
+	    NULL;
+}
+
+void
+eap_session_set_done(struct eap_session *s, eap_done_fn fn, void *arg)
+{
+	s->done = fn;
+	s->done_arg = arg;
+}
+
+void
+eap_session_set_result(struct eap_session *s, struct auth_result *r)
+{
+	auth_result_free(s->result);
+	s->result = r;
+}
+
+const struct auth_result *
+eap_session_result(const struct eap_session *s)
+{
+	return s->state == EAP_S_DONE ? s->result : NULL;
+}
+
+bool
+eap_session_pending(const struct eap_session *s)
+{
+	return s->state == EAP_S_PENDING;
 }
 
 const char *
@@ -307,6 +372,11 @@ send_failure(struct eap_session *s, struct rg_buf **out)
 	s->state = EAP_S_DONE;
 	rg_buf_free(s->msk);
 	s->msk = NULL;
+	/* The backend's own verdict stays (disabled, throttled, ...). */
+	if (s->result == NULL || s->result->outcome == AUTH_OK) {
+		auth_result_free(s->result);
+		s->result = auth_result_new(AUTH_REJECT, "%s", s->error);
+	}
 	*out = eap_pkt_encode(EAP_CODE_FAILURE, s->id, 0, NULL, 0);
 	return EAP_FAILURE;
 }
@@ -318,6 +388,18 @@ send_success(struct eap_session *s, struct rg_buf **out)
 	if (s->msk == NULL || s->user == NULL) {
 		eap_session_fail(s, "no MSK from %s", s->m->name);
 		return send_failure(s, out);
+	}
+	/* EAP-TLS (no auth service): the same shape, made here. */
+	if (s->result == NULL &&
+	    (s->result = auth_result_new(AUTH_OK, NULL)) == NULL) {
+		eap_session_fail(s, "out of memory");
+		return send_failure(s, out);
+	}
+	s->result->outcome = AUTH_OK;
+	snprintf(s->result->user, sizeof(s->result->user), "%s", s->user);
+	if (s->msk->len <= sizeof(s->result->msk)) {
+		memcpy(s->result->msk, s->msk->data, s->msk->len);
+		s->result->msk_len = s->msk->len;
 	}
 	s->state = EAP_S_DONE;
 	rg_notice(IKE, "eap: peer %s identity '%s': user %s authenticated "
@@ -340,6 +422,11 @@ method_result(struct eap_session *s, enum eap_mstatus st, struct rg_buf *req,
 	case EAP_M_DONE:
 		rg_buf_free(req);
 		return send_success(s, out);
+	case EAP_M_PENDING:
+		rg_buf_free(req);
+		s->state = EAP_S_PENDING;
+		s->answered = false;
+		return EAP_PENDING;
 	default:
 		rg_buf_free(req);
 		return send_failure(s, out);
@@ -430,6 +517,13 @@ eap_session_process(struct eap_session *s, const uint8_t *in, size_t len,
 	enum eap_mstatus st;
 
 	*out = NULL;
+	if (s->state == EAP_S_PENDING) {
+		/* The IKE layer drops retransmits while busy; anyone else
+		 * gets told again to wait. */
+		rg_debug(IKE, "eap: peer %s: response while an answer is "
+		    "pending, ignored", s->peer);
+		return EAP_PENDING;
+	}
 	if (s->state == EAP_S_DONE || s->last_req == NULL) {
 		/* Leaves the outcome (user, MSK) of a finished session alone. */
 		rg_debug(IKE, "eap: peer %s: response after the end", s->peer);
@@ -481,4 +575,35 @@ eap_session_process(struct eap_session *s, const uint8_t *in, size_t len,
 	default:
 		return send_failure(s, out);
 	}
+}
+
+void
+eap_session_method_answered(struct eap_session *s)
+{
+	struct rg_buf	*req = NULL;
+	enum eap_mstatus st;
+
+	if (s->state != EAP_S_PENDING || s->m->resume == NULL)
+		return;
+	s->state = EAP_S_METHOD;
+	st = s->m->resume(s, s->mstate, &req);
+	s->ans_res = method_result(s, st, req, &s->ans_out);
+	if (s->ans_res == EAP_PENDING)
+		return;		/* asked again */
+	s->answered = true;
+	/* Last: the callback may free the session. */
+	if (s->done != NULL)
+		s->done(s, s->done_arg);
+}
+
+enum eap_result
+eap_session_resume(struct eap_session *s, struct rg_buf **out)
+{
+	*out = NULL;
+	if (!s->answered)
+		return EAP_PENDING;
+	s->answered = false;
+	*out = s->ans_out;
+	s->ans_out = NULL;
+	return s->ans_res;
 }

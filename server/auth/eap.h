@@ -20,9 +20,16 @@ enum eap_result {
 	EAP_CONTINUE,	/* *out holds the next EAP request to send */
 	EAP_SUCCESS,	/* *out holds EAP-Success; MSK and user are set */
 	EAP_FAILURE,	/* *out holds EAP-Failure; eap_session_error() says why */
+	EAP_PENDING,	/* *out is NULL: nothing to send now; the answer is
+			 * being worked on (auth_check()), and the done
+			 * callback runs from the loop when it is there;
+			 * eap_session_resume() then gives the real result */
 };
 
+struct auth;
+struct auth_result;
 struct eap_session;
+struct sockaddr;
 
 /*
  * cfg: counted reference taken; methods: "mschapv2", "tls" or "any"
@@ -38,9 +45,37 @@ struct eap_session	*eap_session_new(struct rg_config *cfg, const char *methods,
 void			 eap_session_free(struct eap_session *);
 /* The first request (EAP-Request/Identity). */
 int			 eap_session_start(struct eap_session *, struct rg_buf **out);
-/* One EAP response from the peer in, the next request/result out. */
+/* One EAP response from the peer in, the next request/result out.  While
+ * an answer is pending, a further response gets EAP_PENDING again. */
 enum eap_result		 eap_session_process(struct eap_session *,
 			    const uint8_t *in, size_t len, struct rg_buf **out);
+/*
+ * The authentication service the methods ask (auth.h; borrowed, must
+ * outlive the session) and the peer's address for its failed-login
+ * throttle (copied; may be NULL).  Without it, password methods fail.
+ */
+void			 eap_session_set_auth(struct eap_session *,
+			    struct auth *, const struct sockaddr *peer);
+/*
+ * After EAP_PENDING: done runs once, from the loop, when the answer is
+ * there; it should call eap_session_resume() and may free the session.
+ * Freeing the session while pending cancels the question: done never runs.
+ */
+typedef void		(*eap_done_fn)(struct eap_session *, void *arg);
+void			 eap_session_set_done(struct eap_session *,
+			    eap_done_fn, void *arg);
+/* The result eap_session_process() said was EAP_PENDING, with its *out;
+ * EAP_PENDING (and *out NULL) while it is still being worked on. */
+enum eap_result		 eap_session_resume(struct eap_session *,
+			    struct rg_buf **out);
+bool			 eap_session_pending(const struct eap_session *);
+/*
+ * After EAP_SUCCESS or EAP_FAILURE: the outcome in auth.h's shape (user,
+ * MSK, granted attributes, the reason for the log), the same for every
+ * method: the auth service's answer for MS-CHAPv2, made here for EAP-TLS
+ * (certificate-based, checked synchronously).  NULL before the end.
+ */
+const struct auth_result *eap_session_result(const struct eap_session *);
 /* After EAP_SUCCESS: the MSK (64 bytes for MS-CHAPv2 and TLS) and the user. */
 const struct rg_buf	*eap_session_msk(const struct eap_session *);
 const char		*eap_session_user(const struct eap_session *);

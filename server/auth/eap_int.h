@@ -62,6 +62,9 @@ enum eap_mstatus {
 	EAP_M_REQUEST,	/* *req holds the next request's type data */
 	EAP_M_DONE,	/* authenticated: MSK and user set; send Success */
 	EAP_M_FAIL,	/* send EAP-Failure; eap_session_fail() said why */
+	EAP_M_PENDING,	/* asked auth_check(); the method calls
+			 * eap_session_method_answered() from its done
+			 * callback, and eap.c then asks resume() */
 };
 
 /*
@@ -77,6 +80,10 @@ struct eap_method {
 	enum eap_mstatus (*process)(struct eap_session *, void *state,
 			    const uint8_t *data, size_t dlen,
 			    struct rg_buf **req);
+	/* After EAP_M_PENDING and the answer: what process() would have
+	 * returned.  NULL for methods that never pend. */
+	enum eap_mstatus (*resume)(struct eap_session *, void *state,
+			    struct rg_buf **req);
 	/* After EAP_M_DONE: a new buffer with the MSK, or NULL. */
 	struct rg_buf	*(*msk)(void *state);
 	void		 (*free)(void *state);
@@ -90,6 +97,14 @@ struct rg_config	*eap_session_cfg(const struct eap_session *);
 const char		*eap_session_peer(const struct eap_session *);
 int			 eap_session_set_user(struct eap_session *,
 			    const char *name, size_t len);
+/* The auth service (NULL when none was set) and the peer's address. */
+struct auth		*eap_session_auth(const struct eap_session *);
+const struct sockaddr	*eap_session_peer_addr(const struct eap_session *);
+/* The auth service's answer for this session (ownership passes). */
+void			 eap_session_set_result(struct eap_session *,
+			    struct auth_result *);
+/* A pending method got its answer: resume it and tell the caller. */
+void			 eap_session_method_answered(struct eap_session *);
 /* Sets eap_session_error() (first call wins) and logs it. */
 void			 eap_session_fail(struct eap_session *, const char *fmt,
 			    ...) __attribute__((format(printf, 2, 3)));

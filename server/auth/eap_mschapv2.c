@@ -1,6 +1,8 @@
 /*
- * eap_mschapv2.c: EAP-MSCHAPv2 server (draft-kamath-pppext-eap-mschapv2-02)
- * against local users (rg_config), RFC 2759 inside EAP.
+ * eap_mschapv2.c: EAP-MSCHAPv2 server (draft-kamath-pppext-eap-mschapv2-02),
+ * RFC 2759 inside EAP.  The check itself (NT-Response, authenticator
+ * response, keys) is the auth service's (auth.h: local users now, RADIUS
+ * later), asked with auth_check(); the answer comes back on the loop.
  *
  *   Request  Challenge  (OpCode 1, Value-Size 16, challenge, Name "roadgate")
  *   Response Response   (OpCode 2, Value-Size 49, PeerChallenge, 8 zero,
@@ -21,6 +23,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "auth.h"
 #include "eap_int.h"
 #include "rg_log.h"
 #include "rg_mschap.h"
@@ -48,6 +51,9 @@ struct mschapv2 {
 	uint8_t			 ms_id;		/* MS-CHAPv2-ID */
 	uint8_t			 auth_chal[16];
 	uint8_t			 msk[RG_MSCHAP_MSK_LEN];	/* wiped */
+	struct eap_session	*s;		/* borrowed: the owner */
+	struct auth_call	*call;		/* pending question, or NULL */
+	struct auth_result	*res;		/* its answer, until resume */
 };
 
 /* OpCode, MS-CHAPv2-ID, MS-Length, then body (the type data). */
@@ -122,33 +128,29 @@ failure_request(struct mschapv2 *m, int err, const char *msg)
 	    (size_t)n);
 }
 
-/* The user's NT hash, from the store or computed from the password. */
-static int
-user_nt_hash(const struct rg_user *u, uint8_t out[16])
+/* The answer of auth_check(): back into the EAP session, on the loop. */
+static void
+mschapv2_answer(void *arg, struct auth_result *r)
 {
-	if (u->has_nt_hash) {
-		memcpy(out, u->nt_hash, 16);
-		return 0;
-	}
-	if (u->password)
-		return rg_mschap_nt_hash(u->password, out);
-	return -1;
+	struct mschapv2	*m = arg;
+
+	m->call = NULL;
+	auth_result_free(m->res);
+	m->res = r;
+	eap_session_method_answered(m->s);
 }
 
 static enum eap_mstatus
 mschapv2_response(struct eap_session *s, struct mschapv2 *m,
     struct rg_rd *r, struct rg_buf **req)
 {
-	const struct rg_user	*u;
+	struct auth_req		 q;
 	const uint8_t		*resp;
 	struct rg_rd		 name;
-	uint8_t			 vsize, nt_hash[16], expect[24];
-	char			 user[256], auth[RG_MSCHAP_AUTHRESP_LEN + 1];
-	char			 text[RG_MSCHAP_AUTHRESP_LEN + 64];
-	const char		*uname, *cpart;
+	uint8_t			 vsize;
+	char			 user[256];
+	const char		*uname;
 	size_t			 nlen, clen;
-	enum eap_mstatus	 rc = EAP_M_FAIL;
-	int			 n;
 
 	rg_rd_u8(r, &vsize);
 	resp = rg_rd_ptr(r, MSCHAPV2_RESP_LEN);
@@ -160,7 +162,7 @@ mschapv2_response(struct eap_session *s, struct mschapv2 *m,
 	/*
 	 * The Name field names the user; Android's EAP-Identity is empty,
 	 * so only this one has it.  "DOMAIN\user" from Windows: the user
-	 * part is what ChallengeHash covers and what we look up.
+	 * part is what ChallengeHash covers and what the backend looks up.
 	 */
 	nlen = rg_rd_left(&name);
 	if (nlen == 0 || nlen > 255) {
@@ -169,75 +171,93 @@ mschapv2_response(struct eap_session *s, struct mschapv2 *m,
 	} else {
 		uname = (const char *)name.cur;
 	}
-	cpart = rg_mschap_user_part(uname, nlen, &clen);
-	eap_sanitize(user, sizeof(user), (const uint8_t *)cpart, clen);
-	if (clen == 0 || strlen(user) != clen) {
+	(void)rg_mschap_user_part(uname, nlen, &clen);
+	eap_sanitize(user, sizeof(user), (const uint8_t *)uname, nlen);
+	if (clen == 0 || strlen(user) != nlen) {
 		eap_session_fail(s, "no usable user name in EAP-MSCHAPv2 "
 		    "response");
 		*req = failure_request(m, ERR_AUTH_FAILURE,
 		    "Authentication failed");
 		return *req ? EAP_M_REQUEST : EAP_M_FAIL;
 	}
-	u = rg_config_user(eap_session_cfg(s), user);
-	if (u == NULL) {
-		/* The same work as for a known user: no user-name oracle. */
-		if (RAND_bytes(nt_hash, sizeof(nt_hash)) == 1)
-			(void)rg_mschap_nt_response(m->auth_chal, resp, cpart,
-			    clen, nt_hash, expect);
-		eap_session_fail(s, "unknown user %s (EAP-MSCHAPv2)", user);
-		*req = failure_request(m, ERR_AUTH_FAILURE,
-		    "Authentication failed");
-		rc = *req ? EAP_M_REQUEST : EAP_M_FAIL;
-		goto out;
-	}
-	if (!u->enabled) {
-		eap_session_fail(s, "user %s: account disabled (EAP-MSCHAPv2)",
-		    user);
-		*req = failure_request(m, ERR_ACCT_DISABLED, "Account disabled");
-		return *req ? EAP_M_REQUEST : EAP_M_FAIL;
-	}
-	if (user_nt_hash(u, nt_hash) < 0) {
-		eap_session_fail(s, "user %s: no password or NT hash stored "
-		    "(EAP-MSCHAPv2)", user);
-		*req = failure_request(m, ERR_AUTH_FAILURE,
-		    "Authentication failed");
-		rc = *req ? EAP_M_REQUEST : EAP_M_FAIL;
-		goto out;
+	if (eap_session_auth(s) == NULL) {
+		eap_session_fail(s, "no authentication service for "
+		    "EAP-MSCHAPv2");
+		return EAP_M_FAIL;
 	}
 	/* resp: PeerChallenge(16) Reserved(8) NT-Response(24) Flags(1) */
-	if (rg_mschap_nt_response(m->auth_chal, resp, cpart, clen, nt_hash,
-	    expect) < 0) {
-		eap_session_fail(s, "user %s: MS-CHAPv2 crypto unavailable",
+	memset(&q, 0, sizeof(q));
+	q.kind = AUTH_MSCHAPV2;
+	q.user = user;
+	q.src = eap_session_peer_addr(s);
+	q.service = "eap-mschapv2";
+	memcpy(q.u.mschapv2.auth_chal, m->auth_chal, 16);
+	memcpy(q.u.mschapv2.peer_chal, resp, 16);
+	memcpy(q.u.mschapv2.nt_resp, resp + 24, 24);
+	m->s = s;
+	m->call = auth_check(eap_session_auth(s), &q, mschapv2_answer, m);
+	OPENSSL_cleanse(&q, sizeof(q));
+	if (m->call == NULL) {
+		eap_session_fail(s, "user %s: out of memory (EAP-MSCHAPv2)",
 		    user);
-		goto out;
+		return EAP_M_FAIL;
 	}
-	if (CRYPTO_memcmp(expect, resp + 24, 24) != 0) {
-		eap_session_fail(s, "user %s: wrong password (EAP-MSCHAPv2)",
-		    user);
+	return EAP_M_PENDING;
+}
+
+/* The backend's answer: Success request "S=... M=..." or Failure. */
+static enum eap_mstatus
+mschapv2_resume(struct eap_session *s, void *state, struct rg_buf **req)
+{
+	struct mschapv2		*m = state;
+	struct auth_result	*r = m->res;
+	char			 text[RG_MSCHAP_AUTHRESP_LEN + 64];
+	enum eap_mstatus	 rc = EAP_M_FAIL;
+	int			 n;
+
+	m->res = NULL;
+	if (r == NULL)
+		return EAP_M_FAIL;
+	memset(text, 0, sizeof(text));
+	switch (r->outcome) {
+	case AUTH_OK:
+		if (r->msk_len != RG_MSCHAP_MSK_LEN ||
+		    strncmp(r->authenticator, "S=", 2) != 0 ||
+		    eap_session_set_user(s, r->user, strlen(r->user)) < 0) {
+			eap_session_fail(s, "user %s: MS-CHAPv2 key derivation "
+			    "failed", r->user);
+			break;
+		}
+		memcpy(m->msk, r->msk, sizeof(m->msk));
+		n = snprintf(text, sizeof(text), "%s M=Welcome to roadgate",
+		    r->authenticator);
+		if ((*req = mschapv2_packet(MSCHAPV2_OP_SUCCESS, m->ms_id,
+		    text, (size_t)n)) == NULL)
+			break;
+		m->state = MS_SUCCESS_SENT;
+		rc = EAP_M_REQUEST;
+		break;
+	case AUTH_DISABLED:
+		/* Only ever after a right password: tells a guesser nothing. */
+		eap_session_fail(s, "%s (EAP-MSCHAPv2)", r->reason);
+		*req = failure_request(m, ERR_ACCT_DISABLED,
+		    "Account disabled");
+		rc = *req ? EAP_M_REQUEST : EAP_M_FAIL;
+		break;
+	case AUTH_ERROR:
+		eap_session_fail(s, "%s (EAP-MSCHAPv2)", r->reason);
+		break;
+	default:
+		/* Wrong password, unknown user, throttled: all alike. */
+		eap_session_fail(s, "%s (EAP-MSCHAPv2)", r->reason);
 		*req = failure_request(m, ERR_AUTH_FAILURE,
 		    "Authentication failed");
 		rc = *req ? EAP_M_REQUEST : EAP_M_FAIL;
-		goto out;
+		break;
 	}
-	if (rg_mschap_auth_response(nt_hash, resp + 24, resp, m->auth_chal,
-	    cpart, clen, auth) < 0 ||
-	    rg_mschap_msk(nt_hash, resp + 24, m->msk) < 0 ||
-	    eap_session_set_user(s, user, strlen(user)) < 0) {
-		eap_session_fail(s, "user %s: MS-CHAPv2 key derivation failed",
-		    user);
-		goto out;
-	}
-	n = snprintf(text, sizeof(text), "%s M=Welcome to roadgate", auth);
-	if ((*req = mschapv2_packet(MSCHAPV2_OP_SUCCESS, m->ms_id, text,
-	    (size_t)n)) == NULL)
-		goto out;
-	m->state = MS_SUCCESS_SENT;
-	rc = EAP_M_REQUEST;
-out:
-	OPENSSL_cleanse(nt_hash, sizeof(nt_hash));
-	OPENSSL_cleanse(expect, sizeof(expect));
-	OPENSSL_cleanse(auth, sizeof(auth));
 	OPENSSL_cleanse(text, sizeof(text));
+	/* The session keeps the answer: eap_session_result(). */
+	eap_session_set_result(s, r);
 	return rc;
 }
 
@@ -302,6 +322,8 @@ mschapv2_free(void *state)
 
 	if (m == NULL)
 		return;
+	auth_cancel(m->call);
+	auth_result_free(m->res);
 	OPENSSL_cleanse(m, sizeof(*m));
 	free(m);
 }
@@ -311,6 +333,7 @@ const struct eap_method eap_method_mschapv2 = {
 	.name = "EAP-MSCHAPv2",
 	.start = mschapv2_start,
 	.process = mschapv2_process,
+	.resume = mschapv2_resume,
 	.msk = mschapv2_msk,
 	.free = mschapv2_free,
 };

@@ -100,6 +100,17 @@ tests_unit_test_ikev2_security_SOURCES = tests/unit/test_ikev2_security.c \
 tests_unit_test_ikev2_security_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
 tests_unit_test_ikev2_security_LDADD = $(IKEV2_LIBS)
+# IKE_AUTH with EAP-MSCHAPv2 against an auth backend that answers later.
+check_PROGRAMS += tests/unit/test_ikev2_eap
+tests_unit_test_ikev2_eap_SOURCES = tests/unit/test_ikev2_eap.c \
+	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
+	tests/unit/eap_peer.c tests/unit/eap_peer.h \
+	tests/unit/auth_test_backend.c tests/unit/auth_test_backend.h \
+	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
+tests_unit_test_ikev2_eap_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
+tests_unit_test_ikev2_eap_LDADD = $(IKEV2_LIBS)
 
 # Load generator: N concurrent test initiators over UDP (tests/bench/ikev2.sh).
 check_PROGRAMS += tests/tools/ikev2-loadgen

@@ -40,6 +40,11 @@ int			 ikev2_engine_set_spis(struct ikev2_engine *,
 struct ike_sock;
 void			 ikev2_engine_attach(struct ikev2_engine *,
 			    struct ike_sock *sock);
+/* Who EAP asks about passwords (auth.h; borrowed, must outlive the
+ * engine's SAs); NULL: the engine's own local-users service. */
+struct auth;
+void			 ikev2_engine_set_auth(struct ikev2_engine *,
+			    struct auth *);
 /* A new snapshot for new SAs (counted reference taken). */
 int			 ikev2_engine_reconfigure(struct ikev2_engine *,
 			    struct rg_config *cfg);

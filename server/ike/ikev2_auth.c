@@ -2,9 +2,11 @@
  * ikev2_auth.c: the IKE_AUTH exchange as responder (RFC 7296 1.2, 2.15,
  * 2.16): PSK AUTH, certificate AUTH (checked in ikev2_cert.c), EAP (the
  * client sends no AUTH: EAP rounds through eap.h, then AUTH from the MSK),
- * and the final answer with IDr, CERT, AUTH, CP, SA, TSi, TSr.  A failure
- * is answered with AUTHENTICATION_FAILED and a log line naming identity,
- * method and reason.
+ * and the final answer with IDr, CERT, AUTH, CP, SA, TSi, TSr.  An EAP
+ * answer may come later (auth.h): the request is then busy
+ * (ikev2_engine.c drops its retransmits) and the completion sends the
+ * response.  A failure is answered with AUTHENTICATION_FAILED and a log
+ * line naming identity, method and reason.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,6 +290,8 @@ out:
 	free(cpstore);
 }
 
+static void	eap_answered(struct eap_session *, void *);
+
 static void
 first_auth(struct ikev2_sa *sa, const struct ikev2_msg *m)
 {
@@ -339,6 +343,9 @@ first_auth(struct ikev2_sa *sa, const struct ikev2_msg *m)
 			    "cannot start an EAP session");
 			goto out;
 		}
+		eap_session_set_auth(sa->eap, sa->eng->auth,
+		    (const struct sockaddr *)&sa->peer);
+		eap_session_set_done(sa->eap, eap_answered, sa);
 		if ((sa->hs->auth_req = save_child_req(&r)) == NULL) {
 			rg_buf_free(out);
 			auth_failed(sa, m->hdr.msgid, "eap", "out of memory");
@@ -427,6 +434,63 @@ eap_failed(struct ikev2_sa *sa)
 	    eap_session_error(sa->eap) : "EAP failure");
 }
 
+/* The EAP layer's answer to request msgid: out (owned) in SK {EAP}. */
+static void
+eap_reply(struct ikev2_sa *sa, uint32_t msgid, enum eap_result res,
+    struct rg_buf *out)
+{
+	struct ikev2_enc enc;
+	uint8_t		*buf;
+
+	if (out == NULL) {
+		auth_failed(sa, msgid, sa->auth_method,
+		    "EAP layer gave no answer");
+		return;
+	}
+	if ((buf = malloc(IKEV2_MAX_MSG)) == NULL) {
+		rg_buf_free(out);
+		return;
+	}
+	ikev2_enc_inner(&enc, buf, IKEV2_MAX_MSG);
+	snprintf(sa->auth_method, sizeof(sa->auth_method), "%s",
+	    eap_session_method(sa->eap) ? eap_session_method(sa->eap) : "?");
+	ikev2_put_raw(&enc, IKEV2_PL_EAP, out->data, out->len);
+	rg_buf_free(out);
+	switch (res) {
+	case EAP_CONTINUE:
+		/* A method failure notice (MS-CHAPv2 E=691) is out; clients
+		 * usually give up without answering it. */
+		if (eap_session_failed(sa->eap))
+			eap_failed(sa);
+		ikev2_send_sk(sa, IKEV2_EXCH_IKE_AUTH, true, msgid, &enc);
+		break;
+	case EAP_SUCCESS: {
+		const struct rg_buf *msk = eap_session_msk(sa->eap);
+
+		snprintf(sa->user, sizeof(sa->user), "%s",
+		    eap_session_user(sa->eap) ? eap_session_user(sa->eap) :
+		    sa->idi);
+		if (msk != NULL && msk->len <= sizeof(sa->hs->eap_msk)) {
+			memcpy(sa->hs->eap_msk, msk->data, msk->len);
+			sa->hs->eap_msk_len = msk->len;
+		}
+		eap_session_free(sa->eap);
+		sa->eap = NULL;
+		ikev2_send_sk(sa, IKEV2_EXCH_IKE_AUTH, true, msgid, &enc);
+		break;
+	}
+	case EAP_FAILURE:
+		eap_failed(sa);
+		ikev2_send_sk(sa, IKEV2_EXCH_IKE_AUTH, true, msgid, &enc);
+		ikev2_sa_destroy(sa, "EAP authentication failed");
+		break;
+	case EAP_PENDING:
+		/* Never from process() or resume() here. */
+		break;
+	}
+	free(buf);
+}
+
 static void
 eap_step(struct ikev2_sa *sa, const struct ikev2_msg *m)
 {
@@ -498,46 +562,32 @@ eap_step(struct ikev2_sa *sa, const struct ikev2_msg *m)
 		goto out;
 	}
 	res = eap_session_process(sa->eap, r.eap->body, r.eap->len, &out);
-	if (out == NULL) {
-		auth_failed(sa, m->hdr.msgid, sa->auth_method,
-		    "EAP layer gave no answer");
+	if (res == EAP_PENDING) {
+		/* The answer comes from the loop: eap_answered(). */
+		sa->busy = true;
+		sa->busy_msgid = m->hdr.msgid;
 		goto out;
 	}
-	snprintf(sa->auth_method, sizeof(sa->auth_method), "%s",
-	    eap_session_method(sa->eap) ? eap_session_method(sa->eap) : "?");
-	ikev2_put_raw(&enc, IKEV2_PL_EAP, out->data, out->len);
-	rg_buf_free(out);
-	switch (res) {
-	case EAP_CONTINUE:
-		/* A method failure notice (MS-CHAPv2 E=691) is out; clients
-		 * usually give up without answering it. */
-		if (eap_session_failed(sa->eap))
-			eap_failed(sa);
-		ikev2_send_sk(sa, IKEV2_EXCH_IKE_AUTH, true, m->hdr.msgid, &enc);
-		break;
-	case EAP_SUCCESS: {
-		const struct rg_buf *msk = eap_session_msk(sa->eap);
-
-		snprintf(sa->user, sizeof(sa->user), "%s",
-		    eap_session_user(sa->eap) ? eap_session_user(sa->eap) :
-		    sa->idi);
-		if (msk != NULL && msk->len <= sizeof(sa->hs->eap_msk)) {
-			memcpy(sa->hs->eap_msk, msk->data, msk->len);
-			sa->hs->eap_msk_len = msk->len;
-		}
-		eap_session_free(sa->eap);
-		sa->eap = NULL;
-		ikev2_send_sk(sa, IKEV2_EXCH_IKE_AUTH, true, m->hdr.msgid, &enc);
-		break;
-	}
-	case EAP_FAILURE:
-		eap_failed(sa);
-		ikev2_send_sk(sa, IKEV2_EXCH_IKE_AUTH, true, m->hdr.msgid, &enc);
-		ikev2_sa_destroy(sa, "EAP authentication failed");
-		break;
-	}
+	eap_reply(sa, m->hdr.msgid, res, out);
 out:
 	free(buf);
+}
+
+/* A pending EAP answer arrived: send the response once (it is cached
+ * for retransmits from now on) and clear the busy mark. */
+static void
+eap_answered(struct eap_session *s, void *arg)
+{
+	struct ikev2_sa	*sa = arg;
+	struct rg_buf	*out = NULL;
+	enum eap_result	 res;
+
+	if (sa->eap != s || sa->state != IKEV2_S_EAP || !sa->busy)
+		return;
+	if ((res = eap_session_resume(s, &out)) == EAP_PENDING)
+		return;
+	sa->busy = false;
+	eap_reply(sa, sa->busy_msgid, res, out);
 }
 
 void

@@ -11,6 +11,7 @@
 
 #include <openssl/crypto.h>
 
+#include "auth.h"
 #include "eap.h"
 #include "ike_sock.h"
 #include "ikev2_int.h"
@@ -42,11 +43,19 @@ ikev2_engine_new(struct rg_loop *loop, struct rg_config *cfg, struct dp *dp,
 		return NULL;
 	}
 	e->send = ike_sock_send;
-	if (ikev2_engine_reconfigure(e, cfg) < 0) {
+	if (ikev2_engine_reconfigure(e, cfg) < 0 ||
+	    (e->own_auth = auth_new(loop, cfg, NULL, NULL)) == NULL) {
 		ikev2_engine_free(e);
 		return NULL;
 	}
+	e->auth = e->own_auth;
 	return e;
+}
+
+void
+ikev2_engine_set_auth(struct ikev2_engine *e, struct auth *a)
+{
+	e->auth = a != NULL ? a : e->own_auth;
 }
 
 void
@@ -94,6 +103,8 @@ ikev2_engine_reconfigure(struct ikev2_engine *e, struct rg_config *cfg)
 	if (e->cfg != NULL)
 		rg_config_unref(e->cfg);
 	e->cfg = rg_config_ref(cfg);
+	if (e->own_auth != NULL)
+		auth_reconfigure(e->own_auth, cfg);
 	rc = 0;
 out:
 	free(ike);
@@ -126,6 +137,7 @@ ikev2_engine_free(struct ikev2_engine *e)
 		ikev2_sa_free(e->all);
 	}
 	ikev2_cert_unload(e);
+	auth_free(e->own_auth);		/* after the SAs: nothing pends */
 	if (e->cfg != NULL)
 		rg_config_unref(e->cfg);
 	ike_spis_unref(e->spis);
@@ -619,6 +631,17 @@ ikev2_engine_input(struct ikev2_engine *e, const uint8_t *pkt, size_t len,
 		goto out;
 	}
 	if (req) {
+		if (sa->busy) {
+			/* Busy while pending: the answer goes out once,
+			 * from the completion; window 1 allows no other. */
+			if (m->hdr.msgid == sa->busy_msgid)
+				e->ctr.retransmits_busy++;
+			else
+				e->ctr.bad_msgid++;
+			ikev2_log(sa, DEBUG, "request %u dropped: the answer "
+			    "to %u is pending", m->hdr.msgid, sa->busy_msgid);
+			goto out;
+		}
 		if (sa->resp_valid && m->hdr.msgid == sa->resp_msgid &&
 		    m->hdr.msgid + 1 == sa->rx_msgid) {
 			/* RFC 7296 2.1: answer from the cache, never twice. */
@@ -771,7 +794,7 @@ ikev2_engine_status_json(struct ikev2_engine *e)
 	C(retransmits_answered); C(no_proposal); C(auth_fail); C(established);
 	C(cookies_sent); C(invalid_ke); C(halfopen_drop); C(ts_unacceptable);
 	C(dpd_dead); C(bad_exch); C(frag_drop); C(frag_expired);
-	C(addr_kept);
+	C(addr_kept); C(retransmits_busy);
 #undef C
 	json_object_set_new(c, "ike_sas", json_integer((json_int_t)e->nsa));
 	json_object_set_new(c, "half_open", json_integer((json_int_t)e->halfopen));

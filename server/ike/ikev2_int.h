@@ -179,6 +179,11 @@ struct ikev2_sa {
 	char			 profile[64];
 	char			 auth_method[24];	/* "psk", "pubkey", "eap-..." */
 	struct eap_session	*eap;		/* owned */
+	/* Busy while pending (as OpenBSD iked): the IKE_AUTH request
+	 * whose EAP answer is being worked on; its retransmits are
+	 * dropped until the completion sends (and caches) the answer. */
+	bool			 busy;
+	uint32_t		 busy_msgid;
 	bool			 eap_fail_logged;
 	bool			 initial_contact;
 
@@ -226,6 +231,7 @@ struct ikev2_counters {
 	uint64_t	 bad_exch;	/* response of another exchange type */
 	uint64_t	 frag_drop, frag_expired;
 	uint64_t	 addr_kept;	/* request from elsewhere, not moved */
+	uint64_t	 retransmits_busy;	/* dropped: answer pending */
 };
 
 #define IKEV2_HASH	1024
@@ -260,6 +266,8 @@ struct ikev2_engine {
 	bool			 have_ca;
 
 	struct ikev2_counters	 ctr;
+	struct auth		*auth;		/* what EAP asks (borrowed) */
+	struct auth		*own_auth;	/* owned: local users */
 };
 
 /* ikev2_engine.c */

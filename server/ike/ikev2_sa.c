@@ -244,6 +244,11 @@ ikev2_sa_set_state(struct ikev2_sa *sa, enum ikev2_sa_state to,
 		rg_timer_stop(sa->eng->loop, &sa->t_dpd);
 		rg_timer_stop(sa->eng->loop, &sa->t_child);
 		rg_timer_stop(sa->eng->loop, &sa->t_retx);
+		/* A pending EAP answer is cancelled (auth_cancel()): it
+		 * must not reach an SA on its way out. */
+		eap_session_free(sa->eap);
+		sa->eap = NULL;
+		sa->busy = false;
 		rg_timer_start(sa->eng->loop, &sa->t_life, 0);
 		break;
 	default:

@@ -53,6 +53,7 @@ ikev2_ini_free(struct ikev2_ini *i)
 	X509_free(i->sig_cert);
 	rg_buf_free(i->msg1);
 	rg_buf_free(i->msg2);
+	rg_buf_free(i->eap_in);
 	OPENSSL_cleanse(i, sizeof(*i));
 	free(i);
 }
@@ -292,7 +293,10 @@ build_auth(struct ikev2_ini *i, uint8_t *out, size_t cap)
 		idlen = (size_t)dl;
 		OPENSSL_free(der);
 	}
-	/* HDR, SK {IDi, [CERT,] AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr} --> */
+	/* HDR, SK {IDi, [CERT,] [AUTH,] CP(CFG_REQUEST), SAi2, TSi, TSr} -->
+	 * (no AUTH: EAP) */
+	memcpy(i->idi_body, idbody, idlen + 4);
+	i->idi_len = idlen + 4;
 	ikev2_enc_inner(&e, buf, sizeof(buf));
 	ikev2_put_id(&e, IKEV2_PL_IDI, idbody[0], idbody + 4, idlen);
 	if (i->sig_key != NULL) {
@@ -310,6 +314,8 @@ build_auth(struct ikev2_ini *i, uint8_t *out, size_t cap)
 			return -1;
 		}
 		ikev2_put_auth(&e, i->sig_method, sigbuf, (size_t)al);
+	} else if (i->eap) {
+		/* RFC 7296 2.16: no AUTH asks for EAP. */
 	} else {
 		if (ini_psk_auth(i, i->msg1, i->nr, i->nrlen, i->keys.sk_pi,
 		    idbody, idlen + 4, auth) < 0) {
@@ -485,6 +491,9 @@ auth_response(struct ikev2_ini *i, const struct ikev2_msg *m)
 	const struct ikev2_pl	*idr = ikev2_msg_find(m, IKEV2_PL_IDR);
 	const struct ikev2_pl	*au = ikev2_msg_find(m, IKEV2_PL_AUTH);
 	const struct ikev2_pl	*cp = ikev2_msg_find(m, IKEV2_PL_CP);
+	/* After EAP the answer has no IDr: AUTH covers the first one's. */
+	const uint8_t		*idb = idr ? idr->body : i->idr_body;
+	size_t			 idl = idr ? idr->len : i->idr_len;
 	const struct ikev2_pl	*tsr = ikev2_msg_find(m, IKEV2_PL_TSR);
 	struct ikev2_sa_pl	*sa;
 	const struct ikev2_prop	*p;
@@ -494,8 +503,8 @@ auth_response(struct ikev2_ini *i, const struct ikev2_msg *m)
 	uint16_t		 err;
 	int			 rc = -1;
 
-	if ((err = error_notify(m, NULL, NULL)) != 0 || idr == NULL ||
-	    au == NULL) {
+	if ((err = error_notify(m, NULL, NULL)) != 0 ||
+	    (idr == NULL && !i->eap_final) || au == NULL) {
 		if (err != 0)
 			i->error = err;
 		goto fail;
@@ -509,7 +518,7 @@ auth_response(struct ikev2_ini *i, const struct ikev2_msg *m)
 			goto fail;
 	} else if (a.method != IKEV2_AUTH_PSK ||
 	    ini_psk_auth(i, i->msg2, i->ni, sizeof(i->ni), i->keys.sk_pr,
-	    idr->body, idr->len, want) < 0 || a.len != i->prf->out ||
+	    idb, idl, want) < 0 || a.len != i->prf->out ||
 	    CRYPTO_memcmp(want, a.data, a.len) != 0)
 		goto fail;
 	if (cp != NULL) {
@@ -750,6 +759,100 @@ out:
 	return rc;
 }
 
+/* <-- HDR, SK {IDr, [CERT,] AUTH, EAP}, then <-- HDR, SK {EAP} */
+static int
+eap_response(struct ikev2_ini *i, const struct ikev2_msg *m)
+{
+	const struct ikev2_pl	*ep = ikev2_msg_find(m, IKEV2_PL_EAP);
+	const struct ikev2_pl	*idr = ikev2_msg_find(m, IKEV2_PL_IDR);
+	const struct ikev2_pl	*au = ikev2_msg_find(m, IKEV2_PL_AUTH);
+	struct ikev2_auth	 a;
+	struct rg_rd		 r;
+	uint16_t		 err;
+
+	if ((err = error_notify(m, NULL, NULL)) != 0) {
+		i->error = err;
+		goto fail;
+	}
+	if (ep == NULL)
+		goto fail;
+	if (idr != NULL) {
+		if (au == NULL || idr->len > sizeof(i->idr_body))
+			goto fail;
+		rg_rd_init(&r, au->body, au->len);
+		if (ikev2_auth_decode(&r, &a) < 0 ||
+		    ini_sig_verify(i, m, &a, idr) < 0)
+			goto fail;
+		i->resp_auth = a.method;
+		memcpy(i->idr_body, idr->body, idr->len);
+		i->idr_len = idr->len;
+	}
+	rg_buf_free(i->eap_in);
+	if ((i->eap_in = rg_buf_dup(ep->body, ep->len)) == NULL)
+		goto fail;
+	i->state = INI_EAP;
+	return 0;
+fail:
+	i->state = INI_FAILED;
+	return -1;
+}
+
+void
+ikev2_ini_set_eap(struct ikev2_ini *i, bool on)
+{
+	i->eap = on;
+}
+
+const uint8_t *
+ikev2_ini_eap_msg(const struct ikev2_ini *i, size_t *len)
+{
+	*len = i->eap_in ? i->eap_in->len : 0;
+	return i->eap_in ? i->eap_in->data : NULL;
+}
+
+/* HDR, SK {EAP} --> */
+long
+ikev2_ini_eap_send(struct ikev2_ini *i, const uint8_t *eap, size_t len,
+    uint8_t *out, size_t cap)
+{
+	uint8_t			 buf[4096];
+	struct ikev2_enc	 e;
+	long			 n;
+
+	if (i->state != INI_EAP)
+		return -1;
+	ikev2_enc_inner(&e, buf, sizeof(buf));
+	ikev2_put_raw(&e, IKEV2_PL_EAP, eap, len);
+	if ((n = seal_req(i, IKEV2_EXCH_IKE_AUTH, &e, out, cap)) > 0)
+		i->state = INI_AUTH_SENT;
+	return n;
+}
+
+/* HDR, SK {AUTH} --> with the MSK as the shared key (RFC 7296 2.16). */
+long
+ikev2_ini_eap_auth(struct ikev2_ini *i, const uint8_t *msk, size_t msklen,
+    uint8_t *out, size_t cap)
+{
+	uint8_t			 buf[512], auth[64];
+	struct ikev2_enc	 e;
+	long			 n;
+
+	if (i->state != INI_EAP || msklen == 0 || msklen > sizeof(i->psk))
+		return -1;
+	memcpy(i->psk, msk, msklen);
+	i->c.psklen = msklen;
+	if (ini_psk_auth(i, i->msg1, i->nr, i->nrlen, i->keys.sk_pi,
+	    i->idi_body, i->idi_len, auth) < 0)
+		return -1;
+	ikev2_enc_inner(&e, buf, sizeof(buf));
+	ikev2_put_auth(&e, IKEV2_AUTH_PSK, auth, i->prf->out);
+	if ((n = seal_req(i, IKEV2_EXCH_IKE_AUTH, &e, out, cap)) > 0) {
+		i->eap_final = true;
+		i->state = INI_AUTH_SENT;
+	}
+	return n;
+}
+
 long
 ikev2_ini_input(struct ikev2_ini *i, const uint8_t *pkt, size_t len,
     uint8_t *out, size_t cap)
@@ -778,7 +881,8 @@ ikev2_ini_input(struct ikev2_ini *i, const uint8_t *pkt, size_t len,
 	switch (m->hdr.exch) {
 	case IKEV2_EXCH_IKE_AUTH:
 		if (i->state == INI_AUTH_SENT)
-			rc = auth_response(i, m);
+			rc = i->eap && !i->eap_final ? eap_response(i, m) :
+			    auth_response(i, m);
 		break;
 	case IKEV2_EXCH_CREATE_CHILD_SA:
 		if (i->state == INI_REQ_SENT)

@@ -33,6 +33,7 @@ struct ikev2_ini_conf {
 enum ikev2_ini_state {
 	INI_START, INI_INIT_SENT, INI_AUTH_SENT, INI_ESTABLISHED,
 	INI_REQ_SENT, INI_FAILED, INI_DELETED,
+	INI_EAP,	/* an EAP message came: ikev2_ini_eap_msg() */
 };
 
 struct ikev2_ini;
@@ -109,6 +110,25 @@ struct ikev2_ini_ts {
  * its first selectors. */
 bool			 ikev2_ini_transport(const struct ikev2_ini *,
 			    struct ikev2_ini_ts *tsi, struct ikev2_ini_ts *tsr);
+
+/*
+ * EAP instead of our AUTH (RFC 7296 2.16): the first IKE_AUTH carries no
+ * AUTH; the responder's answers carry EAP (the first also IDr, CERT and
+ * its signature AUTH, checked here).  Each one leaves us in INI_EAP
+ * (ikev2_ini_input() returns 0) with the message for the caller's EAP
+ * peer; ikev2_ini_eap_send() carries the peer's response, and after
+ * EAP-Success ikev2_ini_eap_auth() sends AUTH keyed with the MSK, with
+ * which the final answer's AUTH is checked too.  Before ikev2_ini_start.
+ */
+void			 ikev2_ini_set_eap(struct ikev2_ini *, bool);
+const uint8_t		*ikev2_ini_eap_msg(const struct ikev2_ini *,
+			    size_t *len);
+long			 ikev2_ini_eap_send(struct ikev2_ini *,
+			    const uint8_t *eap, size_t len, uint8_t *out,
+			    size_t cap);
+long			 ikev2_ini_eap_auth(struct ikev2_ini *,
+			    const uint8_t *msk, size_t msklen, uint8_t *out,
+			    size_t cap);
 
 /* Requests: write the next datagram into out, return its length (-1). */
 long	ikev2_ini_start(struct ikev2_ini *, uint8_t *out, size_t cap);

@@ -36,6 +36,13 @@ struct ikev2_ini {
 	uint8_t			 sig_method;
 	uint8_t			 resp_auth;	/* the responder's AUTH method */
 	bool			 want_v6;	/* CP: ask IPv6 address + DNS */
+	bool			 eap;		/* EAP instead of our AUTH */
+	bool			 eap_final;	/* AUTH from the MSK sent */
+	struct rg_buf		*eap_in;	/* the last EAP message */
+	uint8_t			 idi_body[200];	/* type|rsv|IDi, for AUTH */
+	size_t			 idi_len;
+	uint8_t			 idr_body[256];	/* the responder's, ditto */
+	size_t			 idr_len;
 	uint8_t			 vip6[17], dns6[16];
 	size_t			 ndns6;
 	uint32_t		 peer_del[8];

@@ -21,7 +21,10 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "auth.h"
+#include "eap_int.h"
 #include "eap_peer.h"
+#include "rg_loop.h"
 #include "rg_mschap.h"
 
 #define PEER_FRAG	600
@@ -513,4 +516,43 @@ test_tls_client_ctx(X509 *ca, X509 *cert, EVP_PKEY *key)
 		SSL_CTX_use_PrivateKey(c, key);
 	}
 	return c;
+}
+
+static struct rg_loop	*t_loop;
+static struct auth	*t_auth;
+static struct rg_config	*t_cfg;		/* what t_auth was made for */
+
+struct auth *
+eap_test_auth(struct rg_config *cfg)
+{
+	static const struct auth_throttle_conf off = { 0, 0, 0, 0 };
+
+	if (t_loop == NULL && (t_loop = rg_loop_new(0)) == NULL)
+		return NULL;
+	if (t_auth == NULL || t_cfg != cfg) {
+		auth_free(t_auth);
+		/* t_auth holds a reference: cfg's address stays unique. */
+		if ((t_auth = auth_new(t_loop, cfg, NULL, NULL)) == NULL)
+			return NULL;
+		auth_set_throttle(t_auth, &off);
+		t_cfg = cfg;
+	}
+	return t_auth;
+}
+
+enum eap_result
+eap_test_process(struct eap_session *s, const uint8_t *in, size_t len,
+    struct rg_buf **out)
+{
+	enum eap_result	 res;
+
+	if (eap_session_auth(s) == NULL)
+		eap_session_set_auth(s, eap_test_auth(eap_session_cfg(s)),
+		    NULL);
+	res = eap_session_process(s, in, len, out);
+	for (int i = 0; res == EAP_PENDING && i < 500; i++) {
+		rg_loop_once(t_loop, 10);
+		res = eap_session_resume(s, out);
+	}
+	return res;
 }

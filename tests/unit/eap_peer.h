@@ -13,7 +13,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "eap.h"
 #include "rg_buf.h"
+#include "rg_config.h"
 
 enum eap_peer_rc {
 	PEER_RESPONSE,		/* *out holds our response */
@@ -38,6 +40,17 @@ const uint8_t	*eap_peer_msk(const struct eap_peer *);
 const char	*eap_peer_note(const struct eap_peer *);
 /* Fragments received and sent by the TLS peer (to prove fragmenting). */
 unsigned int	 eap_peer_frags(const struct eap_peer *);
+
+/*
+ * The server side's auth service in tests: the local backend over cfg on
+ * a private loop, throttle off (one per cfg; the last one is kept).
+ * eap_test_process(): eap_session_process() that gives the session this
+ * service when it has none and, on EAP_PENDING, runs the loop until the
+ * answer is there (EAP_PENDING again only if it never comes).
+ */
+struct auth	*eap_test_auth(struct rg_config *);
+enum eap_result	 eap_test_process(struct eap_session *, const uint8_t *in,
+		    size_t len, struct rg_buf **out);
 
 /* Test PKI (EC P-256). */
 struct test_pki {

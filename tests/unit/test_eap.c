@@ -4,13 +4,15 @@
  * wrong password, unknown user, disabled user, Android's empty identity,
  * DOMAIN\user; EAP-TLS (RFC 5216) after a Nak, directly, with a revoked
  * certificate (CRL), a certificate of another CA; MSKs equal on both
- * sides; the RFC 3748 codec and Identifier rules.
+ * sides; the RFC 3748 codec and Identifier rules; a pending answer
+ * (EAP_PENDING, the done callback, resume, freed while pending).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
+#include "auth.h"
 #include "eap.h"
 #include "eap_int.h"
 #include "eap_peer.h"
@@ -76,7 +78,7 @@ converse(struct eap_session *s, struct eap_peer *p)
 		if (r.prc != PEER_RESPONSE)
 			break;
 		r.rounds++;
-		r.res = eap_session_process(s, rsp->data, rsp->len, &req);
+		r.res = eap_test_process(s, rsp->data, rsp->len, &req);
 		rg_buf_free(rsp);
 		rsp = NULL;
 		if (r.res != EAP_CONTINUE) {
@@ -185,6 +187,25 @@ mschapv2_disabled_user(void)
 	CHECK_STR(eap_session_error(s),
 	    "user dave: account disabled (EAP-MSCHAPv2)");
 	CHECK(strncmp(eap_peer_note(p), "E=647", 5) == 0);
+	eap_peer_free(p);
+	eap_session_free(s);
+	rg_config_unref(c);
+}
+
+/* Defect 11: a guesser learns nothing of a disabled account: the same
+ * E=691 as any wrong password; the log still says it is disabled. */
+static void
+mschapv2_disabled_wrong_password(void)
+{
+	struct rg_config	*c = cfg_new(NULL);
+	struct eap_session	*s = eap_session_new(c, "mschapv2", NULL);
+	struct eap_peer		*p = eap_peer_mschapv2("dave", "dave", "guess");
+	struct run		 r = converse(s, p);
+
+	CHECK_EQ(r.res, EAP_FAILURE);
+	CHECK(strncmp(eap_peer_note(p), "E=691 R=0 C=", 12) == 0);
+	CHECK_STR(eap_session_error(s), "user dave: wrong password "
+	    "(account disabled too) (EAP-MSCHAPv2)");
 	eap_peer_free(p);
 	eap_session_free(s);
 	rg_config_unref(c);
@@ -408,20 +429,20 @@ identifier_and_garbage(void)
 	CHECK_EQ(eap_session_start(s, &req), 0);
 	/* Wrong Identifier: dropped, the same request comes back. */
 	rsp[1] = (uint8_t)(req->data[1] + 1);
-	CHECK_EQ(eap_session_process(s, rsp, sizeof(rsp), &out), EAP_CONTINUE);
+	CHECK_EQ(eap_test_process(s, rsp, sizeof(rsp), &out), EAP_CONTINUE);
 	CHECK(out && out->len == req->len);
 	if (out)
 		CHECK_MEM(out->data, req->data, req->len);
 	rg_buf_free(out);
 	/* The right one moves on to the MS-CHAPv2 Challenge. */
 	rsp[1] = req->data[1];
-	CHECK_EQ(eap_session_process(s, rsp, sizeof(rsp), &out), EAP_CONTINUE);
+	CHECK_EQ(eap_test_process(s, rsp, sizeof(rsp), &out), EAP_CONTINUE);
 	CHECK(out && out->len > 5 && out->data[4] == 26 && out->data[5] == 1);
 	CHECK_STR(eap_session_identity(s), "alice");
 	rg_buf_free(out);
 	/* Garbage, again and again: then Failure. */
 	for (i = 0; i < 10; i++) {
-		enum eap_result	 res = eap_session_process(s, rsp, 3, &out);
+		enum eap_result	 res = eap_test_process(s, rsp, 3, &out);
 
 		rg_buf_free(out);
 		if (res == EAP_FAILURE)
@@ -430,6 +451,150 @@ identifier_and_garbage(void)
 	CHECK(i < 10);
 	CHECK(eap_session_error(s) != NULL);
 	rg_buf_free(req);
+	eap_session_free(s);
+	rg_config_unref(c);
+}
+
+static void
+count_done(struct eap_session *s, void *arg)
+{
+	(void)s;
+	(*(int *)arg)++;
+}
+
+/* Up to the MS-CHAPv2 Response, sent: EAP_PENDING, nothing to send. */
+static struct eap_session *
+to_pending(struct rg_config *c, struct eap_peer *p, int *calls)
+{
+	struct eap_session	*s = eap_session_new(c, "mschapv2", "alice");
+	struct rg_buf		*req = NULL, *rsp = NULL;
+
+	eap_session_set_auth(s, eap_test_auth(c), NULL);
+	eap_session_set_done(s, count_done, calls);
+	CHECK_EQ(eap_session_start(s, &req), 0);
+	CHECK_EQ(eap_peer_process(p, req->data, req->len, &rsp),
+	    PEER_RESPONSE);
+	rg_buf_free(req);
+	CHECK_EQ(eap_session_process(s, rsp->data, rsp->len, &req),
+	    EAP_CONTINUE);
+	rg_buf_free(rsp);
+	CHECK_EQ(eap_peer_process(p, req->data, req->len, &rsp),
+	    PEER_RESPONSE);
+	rg_buf_free(req);
+	CHECK_EQ(eap_session_process(s, rsp->data, rsp->len, &req),
+	    EAP_PENDING);
+	CHECK(req == NULL);
+	/* A second copy while pending: told to wait again. */
+	CHECK_EQ(eap_session_process(s, rsp->data, rsp->len, &req),
+	    EAP_PENDING);
+	CHECK(req == NULL);
+	rg_buf_free(rsp);
+	CHECK(eap_session_pending(s));
+	CHECK_EQ(*calls, 0);
+	return s;
+}
+
+static void
+mschapv2_pending(void)
+{
+	struct rg_config	*c = cfg_new(NULL);
+	struct eap_peer		*p = eap_peer_mschapv2("alice", "alice",
+				    "alice-pass");
+	struct rg_loop		*loop = auth_loop(eap_test_auth(c));
+	struct eap_session	*s;
+	struct rg_buf		*out = NULL;
+	int			 calls = 0;
+
+	s = to_pending(c, p, &calls);
+	CHECK_EQ(eap_session_resume(s, &out), EAP_PENDING);
+	CHECK(out == NULL);
+	for (int i = 0; i < 100 && calls == 0; i++)
+		rg_loop_once(loop, 10);
+	CHECK_EQ(calls, 1);
+	CHECK_EQ(eap_session_resume(s, &out), EAP_CONTINUE);
+	CHECK(out != NULL);
+	if (out != NULL) {
+		struct rg_buf	*rsp = NULL;
+
+		CHECK_EQ(eap_peer_process(p, out->data, out->len, &rsp),
+		    PEER_RESPONSE);
+		CHECK(strncmp(eap_peer_note(p), "S=", 2) == 0);
+		rg_buf_free(rsp);
+	}
+	rg_buf_free(out);
+	CHECK(!eap_session_pending(s));
+	eap_session_free(s);
+	eap_peer_free(p);
+
+	/* Freed while pending: the answer never reaches it. */
+	calls = 0;
+	p = eap_peer_mschapv2("alice", "alice", "alice-pass");
+	s = to_pending(c, p, &calls);
+	eap_session_free(s);
+	for (int i = 0; i < 10; i++)
+		rg_loop_once(loop, 10);
+	CHECK_EQ(calls, 0);
+	eap_peer_free(p);
+	rg_config_unref(c);
+}
+
+/* Every method ends in auth.h's result shape. */
+static void
+result_shape(void)
+{
+	struct rg_config		*c = cfg_new(NULL);
+	struct eap_session		*s;
+	struct eap_peer			*p;
+	const struct auth_result	*ar;
+	struct run			 r;
+
+	s = eap_session_new(c, "mschapv2", NULL);
+	p = eap_peer_mschapv2("alice", "alice", "alice-pass");
+	CHECK(eap_session_result(s) == NULL);
+	r = converse(s, p);
+	CHECK_EQ(r.res, EAP_SUCCESS);
+	ar = eap_session_result(s);
+	CHECK(ar != NULL && ar->outcome == AUTH_OK);
+	if (ar != NULL && eap_session_msk(s) != NULL) {
+		CHECK_STR(ar->user, "alice");
+		CHECK_EQ(ar->msk_len, 64);
+		CHECK_MEM(ar->msk, eap_session_msk(s)->data, 64);
+		CHECK(strncmp(ar->authenticator, "S=", 2) == 0);
+	}
+	eap_peer_free(p);
+	eap_session_free(s);
+
+	s = eap_session_new(c, "mschapv2", NULL);
+	p = eap_peer_mschapv2("dave", "dave", "dave-pass");
+	r = converse(s, p);
+	CHECK_EQ(r.res, EAP_FAILURE);
+	ar = eap_session_result(s);
+	CHECK(ar != NULL && ar->outcome == AUTH_DISABLED);
+	eap_peer_free(p);
+	eap_session_free(s);
+
+	s = eap_session_new(c, "tls", NULL);
+	p = tls_peer(&pki, "laptop-42", NULL, 101);
+	r = converse(s, p);
+	CHECK_EQ(r.res, EAP_SUCCESS);
+	ar = eap_session_result(s);
+	CHECK(ar != NULL && ar->outcome == AUTH_OK);
+	if (ar != NULL && eap_session_msk(s) != NULL) {
+		CHECK_STR(ar->user, "laptop-42");
+		CHECK_EQ(ar->msk_len, eap_session_msk(s)->len);
+		CHECK_MEM(ar->msk, eap_session_msk(s)->data, ar->msk_len);
+	}
+	eap_peer_free(p);
+	eap_session_free(s);
+
+	s = eap_session_new(c, "mschapv2", NULL);
+	p = eap_peer_mschapv2("alice", "alice", "wrong");
+	r = converse(s, p);
+	ar = eap_session_result(s);
+	CHECK(ar != NULL && ar->outcome == AUTH_REJECT);
+	if (ar != NULL)
+		CHECK_STR(ar->reason, "user alice: wrong password");
+	eap_peer_free(p);
 	eap_session_free(s);
 	rg_config_unref(c);
 }
@@ -461,7 +626,10 @@ teardown(void)
 RG_TEST_MAIN("eap", T(setup), T(codec), T(mschapv2_ok),
     T(mschapv2_cleartext_password), T(mschapv2_wrong_password),
     T(mschapv2_unknown_user), T(mschapv2_disabled_user),
+    T(mschapv2_disabled_wrong_password),
     T(mschapv2_android_empty_identity), T(mschapv2_domain_user),
     T(tls_after_nak), T(tls_direct_cn_only), T(tls_revoked), T(tls_other_ca),
     T(nak_not_allowed), T(tls_first_nak_to_mschapv2),
-    T(identifier_and_garbage), T(bad_method_list), T(teardown))
+    T(identifier_and_garbage), T(mschapv2_pending), T(result_shape),
+    T(bad_method_list),
+    T(teardown))
