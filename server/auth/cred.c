@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
 #include "cred.h"
@@ -272,6 +273,32 @@ cred_sign(const struct cred *c, enum cred_hash h, const uint8_t *data,
 	rc = 0;
 out:
 	EVP_MD_CTX_free(mc);
+	ERR_clear_error();
+	return rc;
+}
+
+int
+cred_sign_hash(const struct cred *c, const uint8_t *hash, size_t hlen,
+    uint8_t *sig, size_t *siglen)
+{
+	EVP_PKEY_CTX	*pc = NULL;
+	size_t		 need = 0;
+	int		 rc = -1;
+
+	if (cred_key_type(c) == CRED_KEY_NONE || hlen == 0)
+		return -1;
+	/* No signature md set: the input is signed as given. */
+	if ((pc = EVP_PKEY_CTX_new(c->key, NULL)) == NULL ||
+	    EVP_PKEY_sign_init(pc) <= 0 ||
+	    (cred_key_type(c) == CRED_KEY_RSA &&
+	    EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) <= 0) ||
+	    EVP_PKEY_sign(pc, NULL, &need, hash, hlen) <= 0 || need > *siglen)
+		goto out;
+	if (EVP_PKEY_sign(pc, sig, siglen, hash, hlen) <= 0)
+		goto out;
+	rc = 0;
+out:
+	EVP_PKEY_CTX_free(pc);
 	ERR_clear_error();
 	return rc;
 }

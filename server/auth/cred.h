@@ -75,6 +75,15 @@ int		 cred_key_bits(const struct cred *);
 int		 cred_sign(const struct cred *, enum cred_hash h,
 		    const uint8_t *data, size_t len, uint8_t *sig,
 		    size_t *siglen) __attribute__((warn_unused_result));
+/*
+ * Sign a hash computed by the caller (IKEv1, RFC 2409 5.1: the RSA
+ * signature is PKCS#1 v1.5 type 1 padding over the bare hash, without a
+ * DigestInfo; ECDSA, RFC 4754: the hash is signed as it is, DER out).
+ * Same contract as cred_sign.
+ */
+int		 cred_sign_hash(const struct cred *, const uint8_t *hash,
+		    size_t hlen, uint8_t *sig, size_t *siglen)
+		    __attribute__((warn_unused_result));
 /* Our certificate (i == 0) and chain (i > 0); NULL past the end.
  * Borrowed, public. */
 X509		*cred_cert(const struct cred *, size_t i);

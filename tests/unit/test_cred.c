@@ -145,6 +145,42 @@ sign_rsa_ecdsa(void)
 	sign_case("P-384", CRED_KEY_EC, 384, CRED_SHA384, EVP_sha384());
 }
 
+/* IKEv1 shape (RFC 2409 5.1): the bare hash, PKCS#1 v1.5 type 1 padded
+ * for RSA (no DigestInfo: verify-recover gives the hash back). */
+static void
+sign_hash(void)
+{
+	static const char	*kinds[] = { "rsa", "P-256" };
+	uint8_t			 h[20], sig[600], back[600];
+	size_t			 slen, blen;
+
+	memset(h, 0x5a, sizeof(h));
+	for (size_t k = 0; k < 2; k++) {
+		struct rg_config	*c = cfg_new(kinds[k], NULL);
+		struct cred		*cr = cred_of(c);
+		EVP_PKEY_CTX		*pc = EVP_PKEY_CTX_new(X509_get0_pubkey(
+					    cred_cert(cr, 0)), NULL);
+
+		slen = sizeof(sig);
+		CHECK_EQ(cred_sign_hash(cr, h, sizeof(h), sig, &slen), 0);
+		if (k == 0) {
+			blen = sizeof(back);
+			CHECK(EVP_PKEY_verify_recover_init(pc) > 0 &&
+			    EVP_PKEY_verify_recover(pc, back, &blen, sig,
+			    slen) > 0);
+			CHECK_EQ(blen, sizeof(h));
+			CHECK_MEM(back, h, sizeof(h));
+		} else {
+			CHECK(EVP_PKEY_verify_init(pc) > 0 &&
+			    EVP_PKEY_verify(pc, sig, slen, h, sizeof(h)) == 1);
+		}
+		slen = 4;
+		CHECK_EQ(cred_sign_hash(cr, h, sizeof(h), sig, &slen), -1);
+		EVP_PKEY_CTX_free(pc);
+		rg_config_unref(c);
+	}
+}
+
 static void
 no_key(void)
 {
@@ -485,7 +521,8 @@ eap_tls_rules(void)
 	rg_config_unref(c);
 }
 
-RG_TEST_MAIN("cred", T(setup), T(load_once), T(sign_rsa_ecdsa), T(no_key),
+RG_TEST_MAIN("cred", T(setup), T(load_once), T(sign_rsa_ecdsa),
+    T(sign_hash), T(no_key),
     T(chain_and_crl), T(crl_unparsable), T(eku_rule), T(dn_to_user),
     T(id_text_bounds), T(disabled_and_deleted), T(eap_tls_rules),
     T(teardown))
