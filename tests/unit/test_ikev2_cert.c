@@ -10,7 +10,7 @@
  * Cases: each DN maps to its own user by CN; disabled and deleted users
  * refused; a serverAuth-only certificate refused as a client; a CRL that
  * does not parse refuses every certificate (fail closed); each refusal
- * logged with its reason.
+ * logged with its reason; an over-long IDi refused, not cut.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +199,36 @@ revoked_and_bad_crl(void)
 	fx_q_clear();
 }
 
+/* An IDi longer than our 127-byte identity text: refused and logged, not
+ * cut (a cut IDi could name another PSK identity or user). */
+static void
+long_idi_refused(void)
+{
+	struct ikev2_engine	*e = engine(NULL);
+	struct ikev2_ini_conf	 conf = fx_gcm;
+	struct ikev2_ini	*i;
+	char			 id[181];
+
+	memset(id, 'a', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	memcpy(id + sizeof(id) - 13, "@example.com", 12);
+	conf.id = id;
+	logged[0] = '\0';
+	i = fx_connect(e, &conf);
+	refused(i, "IDi too long");
+	CHECK_EQ(fx_leases_out, 0);
+	ikev2_ini_free(i);
+	/* One byte shorter than the buffer: accepted as before. */
+	memmove(id, id + sizeof(id) - 128, 128);
+	CHECK_EQ(strlen(id), 127);
+	conf.id = id;
+	i = fx_connect(e, &conf);
+	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	fx_q_clear();
+}
+
 static void
 cleanup(void)
 {
@@ -210,4 +240,4 @@ cleanup(void)
 
 RG_TEST_MAIN("ikev2_cert", T(setup), T(dn_identity_users),
     T(disabled_and_deleted_users), T(server_auth_only_refused),
-    T(revoked_and_bad_crl), T(cleanup))
+    T(revoked_and_bad_crl), T(long_idi_refused), T(cleanup))
