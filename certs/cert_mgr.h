@@ -80,6 +80,14 @@ int	certmgr_client_renew(struct store *st, const char *user, json_t *req,
 int	certmgr_client_revoke(struct store *st, const char *user, json_t *req,
 	    json_t **out, struct cert_err *e);
 /*
+ * Every valid certificate of user revoked with reason (CRL_REASON_*) and
+ * the CRL rebuilt; 0 also when there is none.  Called before the user is
+ * deleted (web/api_users.c): a certificate must not outlive its user,
+ * since a new user of the same name would inherit it.
+ */
+int	certmgr_client_revoke_all(struct store *st, const char *user,
+	    int reason, struct cert_err *e);
+/*
  * {"format": "p12" | "pem", "legacy": true (default) | false,
  *  "password": PW (generated when absent)} ->
  * {"format", "data": base64, "password" (only when generated),

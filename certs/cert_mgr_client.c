@@ -248,6 +248,29 @@ certmgr_client_revoke(struct store *st, const char *user, json_t *req,
 	return rc;
 }
 
+int
+certmgr_client_revoke_all(struct store *st, const char *user, int reason,
+    struct cert_err *e)
+{
+	struct ucert	 u;
+	int		 rc, n;
+
+	/* One valid certificate per user, but imports and old stores may
+	 * hold more: revoke until none is left (bounded). */
+	for (n = 0; n < 64; n++) {
+		if ((rc = ucert_find(st, user, true, &u, e)) == STORE_ENOENT)
+			return 0;
+		if (rc < 0)
+			return rc;
+		rc = revoke(st, u.serial, reason, e);
+		ucert_clear(&u);
+		if (rc < 0)
+			return rc;
+	}
+	return cert_err_set(e, "user", "user %s: too many valid "
+	    "certificates", user), STORE_EIO;
+}
+
 static json_t *
 b64_json(const unsigned char *data, size_t len)
 {

@@ -7,6 +7,8 @@ server_libeap_a_SOURCES = \
 	server/auth/eap.c server/auth/eap.h server/auth/eap_int.h \
 	server/auth/eap_mschapv2.c server/auth/eap_tls.c \
 	server/auth/rg_mschap.c server/auth/rg_mschap.h
+# The server's credentials and peer-certificate checks (IKE, EAP-TLS).
+server_libeap_a_SOURCES += server/auth/cred.c server/auth/cred.h
 
 check_PROGRAMS += tests/unit/test_mschap tests/unit/test_eap \
 	tests/unit/test_auth
@@ -33,3 +35,11 @@ tests_unit_test_fuzz_eap_LDADD = server/libeap.a server/librgcore.a $(DEP_LIBS)
 check_PROGRAMS += tests/tools/eap-radius-shim
 tests_tools_eap_radius_shim_SOURCES = tests/tools/eap-radius-shim.c
 tests_tools_eap_radius_shim_LDADD = server/libeap.a server/librgcore.a $(DEP_LIBS)
+
+# The credential module: load once, sign, peer checks, EAP-TLS rules.
+check_PROGRAMS += tests/unit/test_cred
+tests_unit_test_cred_SOURCES = tests/unit/test_cred.c \
+	tests/unit/cred_pki.c tests/unit/cred_pki.h \
+	tests/unit/eap_peer.c tests/unit/eap_peer.h
+tests_unit_test_cred_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_cred_LDADD = server/libeap.a server/librgcore.a $(DEP_LIBS)

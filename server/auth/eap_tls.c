@@ -9,9 +9,11 @@
  *
  * TLS is capped at 1.2: RFC 9190 (EAP-TLS 1.3) needs a commitment message
  * and a different key export, and strongSwan's eap-tls client negotiates
- * 1.2 unless configured otherwise.  The client certificate is required and
- * verified against pki.ca_pem, with pki.crl_pem (X509_V_FLAG_CRL_CHECK)
- * when present.  MSK = TLS-PRF(master, "client EAP encryption",
+ * 1.2 unless configured otherwise.  The TLS context, our key and the
+ * client-certificate checks (chain, CRL failing closed, client EKU) come
+ * from the credential module (cred_tls_ctx); once the handshake is done
+ * the certificate must map to an enabled user (cred_peer_user).
+ * MSK = TLS-PRF(master, "client EAP encryption",
  * client.random || server.random)[0..63] (2.3), which is what
  * SSL_export_keying_material() gives without a context for TLS 1.2.
  */
@@ -25,6 +27,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "cred.h"
 #include "eap_int.h"
 #include "rg_log.h"
 
@@ -44,8 +47,7 @@ enum tls_state {
 
 struct eap_tls {
 	enum tls_state	 state;
-	SSL_CTX		*ctx;
-	SSL		*ssl;
+	SSL		*ssl;		/* holds a reference to cred's SSL_CTX */
 	BIO		*rbio, *wbio;	/* owned by ssl */
 	struct rg_buf	*out;		/* our flight being fragmented */
 	size_t		 out_off;
@@ -65,7 +67,6 @@ tls_free(void *state)
 	if (t == NULL)
 		return;
 	SSL_free(t->ssl);
-	SSL_CTX_free(t->ctx);
 	rg_buf_free(t->out);
 	if (t->in) {
 		OPENSSL_cleanse(t->in, t->in_cap);
@@ -102,18 +103,13 @@ verify_cb(int ok, X509_STORE_CTX *x)
 	return ok;
 }
 
-/* Our certificate + chain and key, the CA store and CRLs. */
+/* The snapshot's TLS context (cred.h): our certificate, chain and key,
+ * the CA store and CRLs, the client-certificate checks. */
 static SSL_CTX *
-tls_ctx_new(struct eap_session *s)
+tls_ctx(struct eap_session *s)
 {
 	const struct rg_pki	*pki = &eap_session_cfg(s)->pki;
-	SSL_CTX			*ctx = NULL;
-	BIO			*b = NULL;
-	X509			*x = NULL;
-	X509_CRL		*crl;
-	EVP_PKEY		*key = NULL;
-	X509_STORE		*store;
-	int			 ncrl = 0, nca = 0;
+	SSL_CTX			*ctx;
 
 	if (pki->server_cert_pem == NULL || pki->server_key_pem == NULL ||
 	    pki->ca_pem == NULL) {
@@ -121,76 +117,10 @@ tls_ctx_new(struct eap_session *s)
 		    "configured");
 		return NULL;
 	}
-	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
-		goto err;
-	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION |
-	    SSL_OP_CIPHER_SERVER_PREFERENCE);
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-
-	/* Leaf first, then the chain. */
-	if ((b = BIO_new_mem_buf(pki->server_cert_pem, -1)) == NULL ||
-	    (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) == NULL ||
-	    SSL_CTX_use_certificate(ctx, x) != 1)
-		goto err;
-	X509_free(x);
-	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
-		if (SSL_CTX_add0_chain_cert(ctx, x) != 1)
-			goto err;
-	}
-	x = NULL;
-	BIO_free(b);
-	if ((b = BIO_new_mem_buf(pki->server_key_pem, -1)) == NULL ||
-	    (key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL)) == NULL ||
-	    SSL_CTX_use_PrivateKey(ctx, key) != 1 ||
-	    SSL_CTX_check_private_key(ctx) != 1)
-		goto err;
-	EVP_PKEY_free(key);
-	key = NULL;
-	BIO_free(b);
-
-	store = SSL_CTX_get_cert_store(ctx);
-	if ((b = BIO_new_mem_buf(pki->ca_pem, -1)) == NULL)
-		goto err;
-	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
-		if (X509_STORE_add_cert(store, x) != 1 ||
-		    SSL_CTX_add_client_CA(ctx, x) != 1)
-			goto err;
-		X509_free(x);
-		nca++;
-	}
-	BIO_free(b);
-	b = NULL;
-	if (nca == 0)
-		goto err;
-	if (pki->crl_pem && *pki->crl_pem) {
-		if ((b = BIO_new_mem_buf(pki->crl_pem, -1)) == NULL)
-			goto err;
-		while ((crl = PEM_read_bio_X509_CRL(b, NULL, NULL, NULL))) {
-			X509_STORE_add_crl(store, crl);
-			X509_CRL_free(crl);
-			ncrl++;
-		}
-		BIO_free(b);
-		b = NULL;
-		if (ncrl == 0)
-			goto err;
-		X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
-	}
-	ERR_clear_error();
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
-	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
+	if ((ctx = cred_tls_ctx(cred_of(eap_session_cfg(s)))) == NULL)
+		eap_session_fail(s, "EAP-TLS: cannot load our certificate, key "
+		    "or CA");
 	return ctx;
-err:
-	ERR_clear_error();
-	eap_session_fail(s, "EAP-TLS: cannot load our certificate, key, CA "
-	    "or CRL");
-	X509_free(x);
-	EVP_PKEY_free(key);
-	BIO_free(b);
-	SSL_CTX_free(ctx);
-	return NULL;
 }
 
 /* An EAP-TLS type-data: Flags [Length] data. */
@@ -262,11 +192,11 @@ static void *
 tls_start(struct eap_session *s, struct rg_buf **req)
 {
 	struct eap_tls	*t;
+	SSL_CTX		*ctx;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	if ((t->ctx = tls_ctx_new(s)) == NULL ||
-	    (t->ssl = SSL_new(t->ctx)) == NULL ||
+	if ((ctx = tls_ctx(s)) == NULL || (t->ssl = SSL_new(ctx)) == NULL ||
 	    (t->rbio = BIO_new(BIO_s_mem())) == NULL)
 		goto err;
 	if ((t->wbio = BIO_new(BIO_s_mem())) == NULL) {
@@ -275,6 +205,7 @@ tls_start(struct eap_session *s, struct rg_buf **req)
 	}
 	SSL_set_bio(t->ssl, t->rbio, t->wbio);
 	SSL_set_app_data(t->ssl, t);
+	SSL_set_verify(t->ssl, SSL_get_verify_mode(t->ssl), verify_cb);
 	SSL_set_accept_state(t->ssl);
 	/* RFC 5216 2.1.1: EAP-TLS Start, no data. */
 	if ((*req = tls_packet(EAP_TLS_FLAG_S, 0, NULL, 0)) == NULL)
@@ -287,38 +218,22 @@ err:
 	return NULL;
 }
 
-/* Subject alternative name rfc822 / DNS, else the subject CN. */
+/* The user record the certificate maps to (cred.h): e-mail/DNS SAN,
+ * else the CN; present and enabled. */
 static int
 set_user_from_cert(struct eap_session *s, X509 *cert)
 {
-	GENERAL_NAMES	*sans;
-	GENERAL_NAME	*gn;
-	const unsigned char *p = NULL;
-	unsigned char	*cn = NULL;
-	X509_NAME	*subj;
-	int		 i, len = 0, rc, idx;
+	char	 user[CRED_USER_MAX], why[200], subj[120];
 
-	sans = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
-	for (i = 0; sans && i < sk_GENERAL_NAME_num(sans) && p == NULL; i++) {
-		gn = sk_GENERAL_NAME_value(sans, i);
-		if (gn->type == GEN_EMAIL || gn->type == GEN_DNS) {
-			p = ASN1_STRING_get0_data(gn->d.ia5);
-			len = ASN1_STRING_length(gn->d.ia5);
-		}
+	if (cred_peer_user(cred_of(eap_session_cfg(s)), cert, NULL, user, why,
+	    sizeof(why)) < 0) {
+		X509_NAME_oneline(X509_get_subject_name(cert), subj,
+		    sizeof(subj));
+		eap_session_fail(s, "client certificate %s: %s (EAP-TLS)", subj,
+		    why);
+		return -1;
 	}
-	if (p == NULL) {
-		subj = X509_get_subject_name(cert);
-		idx = X509_NAME_get_index_by_NID(subj, NID_commonName, -1);
-		if (idx >= 0 && (len = ASN1_STRING_to_UTF8(&cn,
-		    X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, idx)))) >
-		    0)
-			p = cn;
-	}
-	rc = (p && len > 0) ? eap_session_set_user(s, (const char *)p,
-	    (size_t)len) : -1;
-	OPENSSL_free(cn);
-	GENERAL_NAMES_free(sans);
-	return rc;
+	return eap_session_set_user(s, user, strlen(user));
 }
 
 /* Reassemble one EAP-TLS response; 1 when the flight is whole. */
@@ -386,11 +301,12 @@ run_handshake(struct eap_session *s, struct eap_tls *t, struct rg_buf **req)
 		return EAP_M_FAIL;
 	if (r == 1) {
 		peer = SSL_get0_peer_certificate(t->ssl);
-		if (peer == NULL || set_user_from_cert(s, peer) < 0) {
-			eap_session_fail(s, "EAP-TLS: no usable name in the "
-			    "client certificate");
+		if (peer == NULL) {
+			eap_session_fail(s, "EAP-TLS: no client certificate");
 			return EAP_M_FAIL;
 		}
+		if (set_user_from_cert(s, peer) < 0)
+			return EAP_M_FAIL;
 		if (SSL_export_keying_material(t->ssl, t->msk, sizeof(t->msk),
 		    msk_label, sizeof(msk_label) - 1, NULL, 0, 0) != 1) {
 			eap_session_fail(s, "EAP-TLS: key export failed");

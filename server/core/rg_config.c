@@ -55,6 +55,8 @@ rg_config_unref(struct rg_config *c)
 
 	if (c == NULL || --c->refs > 0)
 		return;
+	if (c->cred_free != NULL)
+		c->cred_free(c->cred);
 	for (i = 0; i < c->nusers; i++) {
 		free(c->users[i].name);
 		free_secret_str(c->users[i].password);

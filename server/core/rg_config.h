@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct cred;
+
 /* An IPv4 or IPv6 prefix. */
 struct rg_prefix {
 	int		 af;		/* AF_INET or AF_INET6 */
@@ -149,6 +151,11 @@ struct rg_config {
 	size_t			 nproposal_sets;
 	struct rg_psk		*psks;
 	size_t			 npsks;
+
+	/* The parsed pki (server/auth/cred.c): built on first use by
+	 * cred_of(), freed with the snapshot through cred_free. */
+	struct cred		*cred;
+	void			(*cred_free)(struct cred *);
 };
 
 struct rg_config	*rg_config_new(void);

@@ -154,3 +154,14 @@ tests_tools_ikev2_hsbench_SOURCES = tests/tools/ikev2-hsbench.c \
 	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_tools_ikev2_hsbench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/tools
 tests_tools_ikev2_hsbench_LDADD = $(IKEV2_LIBS)
+
+# Certificate AUTH through the exchange: the credential module's rules.
+check_PROGRAMS += tests/unit/test_ikev2_cert
+tests_unit_test_ikev2_cert_SOURCES = tests/unit/test_ikev2_cert.c \
+	tests/unit/cred_pki.c tests/unit/cred_pki.h \
+	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
+	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
+tests_unit_test_ikev2_cert_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
+tests_unit_test_ikev2_cert_LDADD = $(IKEV2_LIBS)

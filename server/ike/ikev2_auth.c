@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <openssl/crypto.h>
 
+#include "cred.h"
 #include "eap.h"
 #include "ikev2_int.h"
 
@@ -57,31 +58,14 @@ parse(const struct ikev2_msg *m, struct auth_req *r)
 	}
 }
 
-/* Printable form of an ID for logs and user names. */
-static void
+/* Printable form of an ID for logs and user names (cred.h): -1 when it
+ * does not fit, never cut. */
+static int
 id_text(const struct ikev2_id *id, char *out, size_t len)
 {
-	switch (id->type) {
-	case IKEV2_ID_IPV4_ADDR:
-		inet_ntop(AF_INET, id->data, out, (socklen_t)len);
-		return;
-	case IKEV2_ID_IPV6_ADDR:
-		inet_ntop(AF_INET6, id->data, out, (socklen_t)len);
-		return;
-	case IKEV2_ID_FQDN:
-	case IKEV2_ID_RFC822_ADDR:
-	case IKEV2_ID_KEY_ID: {
-		size_t	 n = id->len < len - 1 ? id->len : len - 1;
+	struct cred_id	 cid = { id->type, id->data, id->len };
 
-		for (size_t i = 0; i < n; i++)
-			out[i] = (id->data[i] >= 0x20 && id->data[i] < 0x7f) ?
-			    (char)id->data[i] : '?';
-		out[n] = '\0';
-		return;
-	}
-	default:
-		snprintf(out, len, "<ID type %u, %zu bytes>", id->type, id->len);
-	}
+	return cred_id_text(&cid, out, len);
 }
 
 /* msg | nonce | prf(SK_p, ID body) (RFC 7296 2.15).  Caller frees. */
@@ -149,7 +133,7 @@ set_our_id(struct ikev2_sa *sa)
 	uint8_t	 type = 0, data[256];
 	size_t	 len = 0;
 
-	ikev2_cert_our_id(sa->eng, sa->cfg, &type, data, &len);
+	ikev2_cert_our_id(sa->cfg, &type, data, &len);
 	if (len == 0) {
 		if (sa->local.ss_family == AF_INET6) {
 			type = IKEV2_ID_IPV6_ADDR;
@@ -317,7 +301,11 @@ first_auth(struct ikev2_sa *sa, const struct ikev2_msg *m)
 	}
 	memcpy(sa->hs->idi_body, id.body, id.body_len);
 	sa->hs->idi_body_len = id.body_len;
-	id_text(&id, sa->idi, sizeof(sa->idi));
+	if (id_text(&id, sa->idi, sizeof(sa->idi)) < 0) {
+		auth_failed(sa, m->hdr.msgid, "?", "IDi too long or malformed "
+		    "(refused, not cut)");
+		return;
+	}
 	set_our_id(sa);
 	if ((buf = malloc(IKEV2_MAX_MSG)) == NULL)
 		return;
@@ -331,7 +319,7 @@ first_auth(struct ikev2_sa *sa, const struct ikev2_msg *m)
 		struct rg_buf *out = NULL;
 
 		snprintf(sa->auth_method, sizeof(sa->auth_method), "eap");
-		if (sa->eng->key == NULL) {
+		if (!cred_has_key(cred_of(sa->cfg))) {
 			auth_failed(sa, m->hdr.msgid, "eap",
 			    "EAP needs a server certificate; none configured");
 			goto out;
@@ -354,7 +342,7 @@ first_auth(struct ikev2_sa *sa, const struct ikev2_msg *m)
 		sa->initial_contact = r.initial_contact;
 		sa->mobike = r.mobike;
 		put_our_id(sa, &enc);
-		ikev2_cert_put_chain(sa->eng, &enc);
+		ikev2_cert_put_chain(sa, &enc);
 		if (put_sig_auth(sa, &enc) < 0) {
 			rg_buf_free(out);
 			auth_failed(sa, m->hdr.msgid, "eap",
@@ -406,9 +394,8 @@ first_auth(struct ikev2_sa *sa, const struct ikev2_msg *m)
 			auth_failed(sa, m->hdr.msgid, "pubkey", why);
 			goto out;
 		}
-		snprintf(sa->user, sizeof(sa->user), "%s", sa->idi);
 		put_our_id(sa, &enc);
-		ikev2_cert_put_chain(sa->eng, &enc);
+		ikev2_cert_put_chain(sa, &enc);
 		if (put_sig_auth(sa, &enc) < 0) {
 			auth_failed(sa, m->hdr.msgid, "pubkey",
 			    "cannot sign our AUTH");

@@ -1,10 +1,10 @@
 /*
- * ikev2_cert.c: certificates in IKEv2 (RFC 7296 3.6-3.8, 2.15; RFC 7427):
- * our key, certificate chain and CA (+CRL) from rg_config.pki; the peer's
- * CERT payloads verified against the CA with revocation, its IDi matched
- * against the certificate's SAN or subject; AUTH signatures checked and
- * made (RFC 7427 digital signatures, method 14, and the classic RSA /
- * ECDSA methods 1, 9, 10, 11).
+ * ikev2_cert.c: certificates in IKEv2 (RFC 7296 3.6-3.8, 2.15; RFC 7427)
+ * on top of the credential module (cred.h): the peer's CERT payloads
+ * handed to cred_verify_peer (chain, CRL, EKU, IDi, user record); AUTH
+ * signatures checked here and made through cred_sign (RFC 7427 digital
+ * signatures, method 14, and the classic RSA / ECDSA methods 1, 9, 10,
+ * 11); our CERT payloads and IDr from cred's certificate.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +20,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
+#include "cred.h"
 #include "ikev2_int.h"
 
 /* DER AlgorithmIdentifiers for RFC 7427 (with the 1-octet length). */
@@ -28,103 +29,27 @@ static const uint8_t algid_rsa_sha256[] = { 15, 0x30, 0x0d, 0x06, 0x09,
 static const uint8_t algid_ecdsa_sha256[] = { 12, 0x30, 0x0a, 0x06, 0x08,
     0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02 };
 
-void
-ikev2_cert_unload(struct ikev2_engine *e)
-{
-	EVP_PKEY_free(e->key);
-	X509_free(e->cert);
-	sk_X509_pop_free(e->chain, X509_free);
-	X509_STORE_free(e->ca);
-	e->key = NULL;
-	e->cert = NULL;
-	e->chain = NULL;
-	e->ca = NULL;
-	e->have_ca = false;
-}
-
+/* The credentials of cfg, parsed now so that a bad key or CA is logged at
+ * (re)load rather than at the first client. */
 int
-ikev2_cert_load(struct ikev2_engine *e, const struct rg_config *cfg)
+ikev2_cert_load(const struct rg_config *cfg)
 {
-	const struct rg_pki	*pki = &cfg->pki;
-	BIO			*b;
-	X509			*x;
-	int			 rc = 0;
+	struct cred	*c = cred_of(cfg);
 
-	if (pki->server_key_pem != NULL && pki->server_cert_pem != NULL) {
-		b = BIO_new_mem_buf(pki->server_key_pem, -1);
-		e->key = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
-		BIO_free(b);
-		b = BIO_new_mem_buf(pki->server_cert_pem, -1);
-		e->chain = sk_X509_new_null();
-		while (b != NULL && (x = PEM_read_bio_X509(b, NULL, NULL,
-		    NULL)) != NULL) {
-			if (e->cert == NULL)
-				e->cert = x;
-			else
-				sk_X509_push(e->chain, x);
-		}
-		BIO_free(b);
-		ERR_clear_error();
-		if (e->key == NULL || e->cert == NULL ||
-		    X509_check_private_key(e->cert, e->key) != 1) {
-			rg_err(IKE, "server certificate or key unusable");
-			EVP_PKEY_free(e->key);
-			X509_free(e->cert);
-			e->key = NULL;
-			e->cert = NULL;
-			rc = -1;
-		}
-	}
-	if (pki->ca_pem != NULL) {
-		bool	 first = true;
-
-		e->ca = X509_STORE_new();
-		b = BIO_new_mem_buf(pki->ca_pem, -1);
-		while (e->ca != NULL && b != NULL && (x = PEM_read_bio_X509(b,
-		    NULL, NULL, NULL)) != NULL) {
-			X509_STORE_add_cert(e->ca, x);
-			if (first) {
-				uint8_t	*der = NULL;
-				int	 n = i2d_X509_PUBKEY(
-				    X509_get_X509_PUBKEY(x), &der);
-				unsigned int olen;
-
-				if (n > 0)
-					EVP_Digest(der, (size_t)n, e->ca_keyid,
-					    &olen, EVP_sha1(), NULL);
-				OPENSSL_free(der);
-				first = false;
-				e->have_ca = true;
-			}
-			X509_free(x);
-		}
-		BIO_free(b);
-		if (pki->crl_pem != NULL && e->ca != NULL) {
-			X509_CRL *crl;
-			int	 ncrl = 0;
-
-			b = BIO_new_mem_buf(pki->crl_pem, -1);
-			while (b != NULL && (crl = PEM_read_bio_X509_CRL(b,
-			    NULL, NULL, NULL)) != NULL) {
-				X509_STORE_add_crl(e->ca, crl);
-				X509_CRL_free(crl);
-				ncrl++;
-			}
-			BIO_free(b);
-			if (ncrl > 0)
-				X509_STORE_set_flags(e->ca,
-				    X509_V_FLAG_CRL_CHECK);
-		}
-		ERR_clear_error();
-	}
-	return rc;
+	if (c == NULL)
+		return -1;
+	if ((cfg->pki.server_key_pem != NULL ||
+	    cfg->pki.server_cert_pem != NULL) && !cred_has_key(c))
+		return -1;
+	return 0;
 }
 
 void
-ikev2_cert_our_id(struct ikev2_engine *e, const struct rg_config *cfg,
+ikev2_cert_our_id(const struct rg_config *cfg,
     uint8_t *type, uint8_t *data, size_t *len)
 {
 	const char	*sid = cfg->settings.server_id;
+	X509		*cert = cred_cert(cred_of(cfg), 0);
 	GENERAL_NAMES	*gens;
 
 	*len = 0;
@@ -145,9 +70,9 @@ ikev2_cert_our_id(struct ikev2_engine *e, const struct rg_config *cfg,
 		}
 		return;
 	}
-	if (e->cert == NULL)
+	if (cert == NULL)
 		return;
-	gens = X509_get_ext_d2i(e->cert, NID_subject_alt_name, NULL, NULL);
+	gens = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
 	/* IP SANs first (what the clients dial), then DNS names. */
 	for (int pass = 0; pass < 2 && *len == 0 && gens != NULL; pass++)
 		for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
@@ -179,7 +104,7 @@ ikev2_cert_our_id(struct ikev2_engine *e, const struct rg_config *cfg,
 	GENERAL_NAMES_free(gens);
 	if (*len == 0) {
 		uint8_t	*der = NULL;
-		int	 n = i2d_X509_NAME(X509_get_subject_name(e->cert), &der);
+		int	 n = i2d_X509_NAME(X509_get_subject_name(cert), &der);
 
 		if (n > 0 && n <= 250) {
 			*type = IKEV2_ID_DER_ASN1_DN;
@@ -191,11 +116,12 @@ ikev2_cert_our_id(struct ikev2_engine *e, const struct rg_config *cfg,
 }
 
 void
-ikev2_cert_put_chain(struct ikev2_engine *e, struct ikev2_enc *enc)
+ikev2_cert_put_chain(struct ikev2_sa *sa, struct ikev2_enc *enc)
 {
-	X509	*x = e->cert;
+	struct cred	*c = cred_of(sa->cfg);
+	X509		*x;
 
-	for (int i = -1; x != NULL; i++) {
+	for (size_t i = 0; (x = cred_cert(c, i)) != NULL; i++) {
 		uint8_t	*der = NULL;
 		int	 n = i2d_X509(x, &der);
 
@@ -203,55 +129,7 @@ ikev2_cert_put_chain(struct ikev2_engine *e, struct ikev2_enc *enc)
 			ikev2_put_cert(enc, IKEV2_PL_CERT, IKEV2_CERT_X509_SIG,
 			    der, (size_t)n);
 		OPENSSL_free(der);
-		x = e->chain != NULL && i + 1 < sk_X509_num(e->chain) ?
-		    sk_X509_value(e->chain, i + 1) : NULL;
 	}
-}
-
-static bool
-id_matches(X509 *x, const struct ikev2_id *id)
-{
-	GENERAL_NAMES	*gens;
-	bool		 ok = false;
-	int		 want;
-
-	if (id->type == IKEV2_ID_DER_ASN1_DN) {
-		const uint8_t	*p = id->data;
-		X509_NAME	*n = d2i_X509_NAME(NULL, &p, (long)id->len);
-
-		ok = n != NULL && X509_NAME_cmp(n, X509_get_subject_name(x)) ==
-		    0;
-		X509_NAME_free(n);
-		return ok;
-	}
-	switch (id->type) {
-	case IKEV2_ID_RFC822_ADDR: want = GEN_EMAIL; break;
-	case IKEV2_ID_FQDN: want = GEN_DNS; break;
-	case IKEV2_ID_IPV4_ADDR:
-	case IKEV2_ID_IPV6_ADDR: want = GEN_IPADD; break;
-	default: return false;
-	}
-	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-	for (int i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
-		GENERAL_NAME	*g = sk_GENERAL_NAME_value(gens, i);
-		ASN1_STRING	*s;
-
-		if (g->type != want)
-			continue;
-		s = want == GEN_EMAIL ? g->d.rfc822Name : want == GEN_DNS ?
-		    g->d.dNSName : g->d.ip;
-		if ((size_t)ASN1_STRING_length(s) != id->len)
-			continue;
-		if (want == GEN_IPADD ? memcmp(ASN1_STRING_get0_data(s),
-		    id->data, id->len) == 0 : strncasecmp((const char *)
-		    ASN1_STRING_get0_data(s), (const char *)id->data,
-		    id->len) == 0) {
-			ok = true;
-			break;
-		}
-	}
-	GENERAL_NAMES_free(gens);
-	return ok;
 }
 
 /* Raw r || s (methods 9-11) to a DER ECDSA-Sig-Value. */
@@ -420,10 +298,10 @@ ikev2_cert_verify_auth(struct ikev2_sa *sa, const struct ikev2_msg *m,
     const struct ikev2_id *id, const struct ikev2_auth *a,
     const uint8_t *octets, size_t olen, char *why, size_t whylen)
 {
-	struct ikev2_engine *e = sa->eng;
+	struct cred_id	 cid = { id->type, id->data, id->len };
+	char		 user[CRED_USER_MAX];
 	X509		*leaf = NULL;
 	STACK_OF(X509)	*untrusted = sk_X509_new_null();
-	X509_STORE_CTX	*ctx = NULL;
 	int		 rc = -1;
 
 	snprintf(why, whylen, "no certificate");
@@ -450,28 +328,16 @@ ikev2_cert_verify_auth(struct ikev2_sa *sa, const struct ikev2_msg *m,
 	ERR_clear_error();
 	if (leaf == NULL)
 		goto out;
-	if (e->ca == NULL) {
-		snprintf(why, whylen, "no CA configured");
+	/* Chain, CRL, client EKU, IDi in the certificate, the user record
+	 * (present and enabled): all in cred.c, shared with EAP-TLS. */
+	if (cred_verify_peer(cred_of(sa->cfg), leaf, untrusted, CRED_USE_IKE,
+	    &cid, user, why, whylen) < 0)
 		goto out;
-	}
-	if ((ctx = X509_STORE_CTX_new()) == NULL ||
-	    X509_STORE_CTX_init(ctx, e->ca, leaf, untrusted) != 1)
-		goto out;
-	if (X509_verify_cert(ctx) != 1) {
-		snprintf(why, whylen, "certificate not trusted: %s",
-		    X509_verify_cert_error_string(
-		    X509_STORE_CTX_get_error(ctx)));
-		goto out;
-	}
-	if (!id_matches(leaf, id)) {
-		snprintf(why, whylen, "identity '%s' not in the certificate's "
-		    "subjectAltName/subject", sa->idi);
-		goto out;
-	}
-	rc = check_auth(X509_get0_pubkey(leaf), a, octets, olen, why, whylen);
+	if ((rc = check_auth(X509_get0_pubkey(leaf), a, octets, olen, why,
+	    whylen)) == 0)
+		snprintf(sa->user, sizeof(sa->user), "%s", user);
 out:
 	ERR_clear_error();
-	X509_STORE_CTX_free(ctx);
 	X509_free(leaf);
 	sk_X509_pop_free(untrusted, X509_free);
 	return rc;
@@ -481,63 +347,58 @@ int
 ikev2_cert_sign(struct ikev2_sa *sa, const uint8_t *octets, size_t olen,
     uint8_t *method, uint8_t *out, size_t *outlen)
 {
-	EVP_PKEY	*k = sa->eng->key;
-	EVP_MD_CTX	*c;
-	const EVP_MD	*md;
+	struct cred	*c = cred_of(sa->cfg);
+	enum cred_hash	 h;
 	bool		 rsa, rfc7427;
 	size_t		 pre = 0, slen;
 	uint8_t		 sig[1100];
-	int		 rc = -1;
+	int		 bits = cred_key_bits(c);
 
-	if (k == NULL)
+	if (cred_key_type(c) == CRED_KEY_NONE)
 		return -1;
-	rsa = EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA;
+	rsa = cred_key_type(c) == CRED_KEY_RSA;
 	rfc7427 = sa->sig_hash_ok && (sa->sig_hashes & (1u << 2));
 	if (rfc7427) {
 		const uint8_t *id = rsa ? algid_rsa_sha256 : algid_ecdsa_sha256;
 
 		pre = (size_t)id[0] + 1;
+		if (pre > *outlen)
+			return -1;
 		memcpy(out, id, pre);
-		md = EVP_sha256();
+		h = CRED_SHA256;
 		*method = IKEV2_AUTH_DIGITAL_SIG;
 	} else if (rsa) {
-		md = EVP_sha1();
+		h = CRED_SHA1;
 		*method = IKEV2_AUTH_RSA_SIG;
 	} else {
-		int bits = EVP_PKEY_get_bits(k);
-
-		md = bits <= 256 ? EVP_sha256() : bits <= 384 ? EVP_sha384() :
-		    EVP_sha512();
+		h = bits <= 256 ? CRED_SHA256 : bits <= 384 ? CRED_SHA384 :
+		    CRED_SHA512;
 		*method = bits <= 256 ? IKEV2_AUTH_ECDSA_256 : bits <= 384 ?
 		    IKEV2_AUTH_ECDSA_384 : IKEV2_AUTH_ECDSA_521;
 	}
 	slen = sizeof(sig);
-	if ((c = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestSignInit(c, NULL, md, NULL, k) <= 0 ||
-	    EVP_DigestSign(c, sig, &slen, octets, olen) <= 0)
-		goto out;
+	if (cred_sign(c, h, octets, olen, sig, &slen) < 0)
+		return -1;
 	if (!rfc7427 && !rsa) {
-		/* DER -> raw r || s of the curve's size (RFC 4754). */
+		/* DER -> raw r || s of the curve's size (RFC 4754 3). */
 		const uint8_t	*p = sig;
 		ECDSA_SIG	*es = d2i_ECDSA_SIG(NULL, &p, (long)slen);
-		int		 half = (EVP_PKEY_get_bits(k) + 7) / 8;
+		int		 half = (bits + 7) / 8;
 
-		if (es == NULL || (size_t)(2 * half) > *outlen)
-			goto out;
+		if (es == NULL || (size_t)(2 * half) > *outlen) {
+			ECDSA_SIG_free(es);
+			ERR_clear_error();
+			return -1;
+		}
 		BN_bn2binpad(ECDSA_SIG_get0_r(es), out, half);
 		BN_bn2binpad(ECDSA_SIG_get0_s(es), out + half, half);
 		ECDSA_SIG_free(es);
 		*outlen = (size_t)(2 * half);
-		rc = 0;
-		goto out;
+		return 0;
 	}
 	if (pre + slen > *outlen)
-		goto out;
+		return -1;
 	memcpy(out + pre, sig, slen);
 	*outlen = pre + slen;
-	rc = 0;
-out:
-	EVP_MD_CTX_free(c);
-	ERR_clear_error();
-	return rc;
+	return 0;
 }

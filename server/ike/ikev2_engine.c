@@ -94,8 +94,7 @@ ikev2_engine_reconfigure(struct ikev2_engine *e, struct rg_config *cfg)
 		rg_err(IKE, "no usable proposals in the configuration");
 		goto out;
 	}
-	ikev2_cert_unload(e);
-	if (ikev2_cert_load(e, cfg) < 0)
+	if (ikev2_cert_load(cfg) < 0)
 		rg_warn(IKE, "certificates not loaded; certificate and EAP "
 		    "authentication unavailable");
 	e->ike_set = *ike;
@@ -136,7 +135,6 @@ ikev2_engine_free(struct ikev2_engine *e)
 			    "engine freed");
 		ikev2_sa_free(e->all);
 	}
-	ikev2_cert_unload(e);
 	auth_free(e->own_auth);		/* after the SAs: nothing pends */
 	if (e->cfg != NULL)
 		rg_config_unref(e->cfg);

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "cred.h"
 #include "ikev2_int.h"
 
 struct init_req {
@@ -345,17 +346,17 @@ ikev2_init_request(struct ikev2_engine *e, const struct ikev2_msg *m,
 	ikev2_natd_hash(sa->spi_i, sa->spi_r, from, hash);
 	ikev2_put_notify(&enc, 0, NULL, 0,
 	    IKEV2_N_NAT_DETECTION_DESTINATION_IP, hash, 20);
-	if (e->have_ca) {
+	if (cred_has_ca(cred_of(sa->cfg))) {
 		uint8_t	 cr[21];
 
 		cr[0] = IKEV2_CERT_X509_SIG;
-		memcpy(cr + 1, e->ca_keyid, 20);
+		memcpy(cr + 1, cred_ca_keyid(cred_of(sa->cfg)), 20);
 		ikev2_put_raw(&enc, IKEV2_PL_CERTREQ, cr, sizeof(cr));
 	}
 	if (r->frag)
 		ikev2_put_notify(&enc, 0, NULL, 0,
 		    IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
-	if (e->key != NULL) {
+	if (cred_has_key(cred_of(sa->cfg))) {
 		static const uint8_t hashes[] = { 0, 2, 0, 3, 0, 4 };
 
 		ikev2_put_notify(&enc, 0, NULL, 0,

@@ -257,13 +257,7 @@ struct ikev2_engine {
 	size_t			 frag_budget;	/* IKEV2_FRAG_BUDGET_ALL */
 
 	struct ikev2_pset	 ike_set, esp_set;
-	/* Our credentials and the trust anchors (from cfg->pki). */
-	EVP_PKEY		*key;		/* owned */
-	X509			*cert;		/* owned: leaf */
-	STACK_OF(X509)		*chain;		/* owned: intermediates */
-	X509_STORE		*ca;		/* owned */
-	uint8_t			 ca_keyid[20];	/* SHA1 of the CA's SPKI */
-	bool			 have_ca;
+	/* Our credentials and the trust anchors: cred_of(sa->cfg) (cred.h). */
 
 	struct ikev2_counters	 ctr;
 	struct auth		*auth;		/* what EAP asks (borrowed) */
@@ -335,10 +329,11 @@ void	ikev2_init_request(struct ikev2_engine *, const struct ikev2_msg *,
 void	ikev2_auth_request(struct ikev2_sa *, const struct ikev2_msg *);
 
 /* ikev2_cert.c */
-int	ikev2_cert_load(struct ikev2_engine *, const struct rg_config *);
-void	ikev2_cert_unload(struct ikev2_engine *);
-/* Verify the peer's CERT payloads against our CA (+CRL), match IDi, and
- * check AUTH over octets.  0 ok; -1 with why filled. */
+/* Parse cfg's credentials now (cred_of); -1 when key or cert unusable. */
+int	ikev2_cert_load(const struct rg_config *);
+/* The peer's CERT payloads through cred_verify_peer (chain, CRL, EKU,
+ * IDi, user record), then AUTH over octets; on 0 sa->user is set; -1
+ * with why filled. */
 int	ikev2_cert_verify_auth(struct ikev2_sa *, const struct ikev2_msg *,
 	    const struct ikev2_id *, const struct ikev2_auth *,
 	    const uint8_t *octets, size_t olen, char *why, size_t whylen);
@@ -346,10 +341,10 @@ int	ikev2_cert_verify_auth(struct ikev2_sa *, const struct ikev2_msg *,
 int	ikev2_cert_sign(struct ikev2_sa *, const uint8_t *octets, size_t olen,
 	    uint8_t *method, uint8_t *out, size_t *outlen);
 /* Our IDr (ID type + data) from settings.server_id or the cert SAN. */
-void	ikev2_cert_our_id(struct ikev2_engine *, const struct rg_config *,
+void	ikev2_cert_our_id(const struct rg_config *,
 	    uint8_t *type, uint8_t *data, size_t *len);
 /* Our certificate chain as CERT payloads. */
-void	ikev2_cert_put_chain(struct ikev2_engine *, struct ikev2_enc *);
+void	ikev2_cert_put_chain(struct ikev2_sa *, struct ikev2_enc *);
 
 /* ikev2_cp.c */
 /* Fill reply from the request; acquires the lease.  0 ok, -1 failed

@@ -74,6 +74,7 @@ port=$((20000 + RANDOM % 20000))
 secret=shim-secret
 "$shim" -p $port -s $secret -m any -t 120 \
     -u alice:alice-pass -u dave:dave-pass:disabled \
+    -u client2@testbed.test:unused-pass \
     -C "$tmp/ca.pem" -c "$tmp/server.pem" -k "$tmp/server.key" -r "$tmp/crl.pem" \
     >"$tmp/shim.out" 2>"$tmp/shim.err" &
 shim_pid=$!

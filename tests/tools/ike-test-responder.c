@@ -2,7 +2,8 @@
  * ike-test-responder: a small IKEv2 responder for the strongSwan test bed
  * (../shared/testbed) before the daemon is wired: it builds an rg_config
  * in code from the bed's environment (TB_PSK, TB_PKI, TB_POOL, TB_DNS,
- * TB_LAN_NET; user alice/alice-pass), leases addresses from TB_POOL with a
+ * TB_LAN_NET; user alice/alice-pass, and client1@ / client2@testbed.test
+ * for the bed's certificates), leases addresses from TB_POOL with a
  * trivial in-process hook, and runs rg_loop + ike_sock + the IKEv2 engine.
  *
  *   ike-test-responder [--dp auto|userspace|kernel] [--proposals NAME]
@@ -139,13 +140,19 @@ build_config(const char *proposals)
 		c->psks[0].secret_len = strlen(psk);
 		c->npsks = 1;
 	}
-	c->users = calloc(1, sizeof(*c->users));
+	c->users = calloc(3, sizeof(*c->users));
 	c->users[0].name = strdup("alice");
 	c->users[0].password = strdup("alice-pass");
 	c->users[0].has_nt_hash = rg_mschap_nt_hash("alice-pass",
 	    c->users[0].nt_hash) == 0;
 	c->users[0].enabled = true;
-	c->nusers = 1;
+	/* The bed's certificate clients: a certificate login needs its user
+	 * record (server/auth/cred.h). */
+	c->users[1].name = strdup("client1@testbed.test");
+	c->users[1].enabled = true;
+	c->users[2].name = strdup("client2@testbed.test");
+	c->users[2].enabled = true;
+	c->nusers = 3;
 	c->profiles = calloc(1, sizeof(*c->profiles));
 	p = &c->profiles[0];
 	p->name = strdup("default");

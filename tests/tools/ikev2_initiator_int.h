@@ -20,7 +20,7 @@ enum op { OP_NONE, OP_REKEY_CHILD, OP_REKEY_IKE, OP_DEL_OLD_IKE, OP_DELETE,
 
 struct ikev2_ini {
 	struct ikev2_ini_conf	 c;
-	char			 id[128];
+	char			 id[200];	/* IDi text (up to 196 bytes on the wire) */
 	uint8_t			 psk[128];
 	enum ikev2_ini_state	 state;
 	enum op			 op;

@@ -48,6 +48,9 @@ cfg_new(const char *crl_serial_revoked)
 	add_user(c, "alice", "alice-pass", true, true);
 	add_user(c, "carol", "carol-pass", true, false);
 	add_user(c, "dave", "dave-pass", false, true);
+	/* Certificate logins need a user record too (cred.h). */
+	add_user(c, "client2@testbed.test", "unused-pass", true, true);
+	add_user(c, "laptop-42", "unused-pass", true, true);
 	c->pki.ca_pem = test_pem_x509(pki.ca);
 	c->pki.server_cert_pem = test_pem_x509(pki.srv);
 	c->pki.server_key_pem = test_pem_key(pki.srv_key);

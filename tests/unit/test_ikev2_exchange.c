@@ -575,6 +575,11 @@ sig_case(const char *skind, const char *ckind, uint8_t method, uint8_t want)
 	c->pki.ca_pem = pem_of(ca, NULL);
 	c->pki.server_cert_pem = pem_of(sc, NULL);
 	c->pki.server_key_pem = pem_of(NULL, sk);
+	/* Certificate logins need the user record (cred.h). */
+	c->users = calloc(1, sizeof(*c->users));
+	c->users[0].name = strdup("client-1");
+	c->users[0].enabled = true;
+	c->nusers = 1;
 	e = fx_engine(c);
 	CHECK(e != NULL);
 	if (e == NULL)

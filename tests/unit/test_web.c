@@ -361,6 +361,40 @@ cleanup(void)
 	CHECK(system(cmd) == 0);
 }
 
+/* Deleting a user revokes its certificate: a new user of the same name
+ * must not inherit it (and the old one is on the CRL for every client). */
+static void
+user_delete_revokes_cert(void)
+{
+	json_t		*o = NULL, *rev;
+	char		 serial[80];
+
+	CHECK_EQ(req("POST", "/v1/ca", "{}", NULL), 201);
+	CHECK_EQ(req("POST", "/v1/users", "{\"name\":\"carl\","
+	    "\"password\":\"pw\"}", NULL), 201);
+	CHECK_EQ(req("POST", "/v1/certs", "{\"user\":\"carl\"}", &o), 201);
+	snprintf(serial, sizeof(serial), "%s",
+	    json_string_value(json_object_get(o, "serial")) ?
+	    json_string_value(json_object_get(o, "serial")) : "?");
+	json_decref(o);
+	CHECK_EQ(req("DELETE", "/v1/users/carl", NULL, NULL), 200);
+	CHECK_EQ(req("GET", "/v1/users/carl", NULL, NULL), 404);
+	CHECK_EQ(req("GET", "/v1/crl", NULL, &o), 200);
+	rev = json_object_get(o, "revoked");
+	CHECK_EQ(json_array_size(rev), 1);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(rev, 0),
+	    "serial")), serial);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(rev, 0),
+	    "reason")), "cessationOfOperation");
+	json_decref(o);
+	/* A user without a certificate is deleted as before. */
+	CHECK_EQ(req("POST", "/v1/users", "{\"name\":\"dora\","
+	    "\"password\":\"pw\"}", NULL), 201);
+	CHECK_EQ(req("DELETE", "/v1/users/dora", NULL, NULL), 200);
+	CHECK_EQ(req("DELETE", "/v1/users/dora", NULL, NULL), 404);
+}
+
 RG_TEST_MAIN("web",
     T(routes_and_codes), T(field_validation), T(settings_log_status),
-    T(over_unix_socket), T(sessions_api), T(cleanup))
+    T(over_unix_socket), T(sessions_api), T(user_delete_revokes_cert),
+    T(cleanup))
