@@ -91,6 +91,16 @@ tests_unit_test_ikev2_exchange_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
 tests_unit_test_ikev2_exchange_LDADD = $(IKEV2_LIBS)
 
+# Who a peer is: PSK identities, INITIAL_CONTACT, limits (issue 12).
+check_PROGRAMS += tests/unit/test_ikev2_identity
+tests_unit_test_ikev2_identity_SOURCES = tests/unit/test_ikev2_identity.c \
+	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
+	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
+tests_unit_test_ikev2_identity_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
+tests_unit_test_ikev2_identity_LDADD = $(IKEV2_LIBS)
+
 # The responder against a misbehaving peer (security review, issue 12).
 check_PROGRAMS += tests/unit/test_ikev2_security
 tests_unit_test_ikev2_security_SOURCES = tests/unit/test_ikev2_security.c \

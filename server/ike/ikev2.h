@@ -63,7 +63,7 @@ json_t			*ikev2_engine_status_json(struct ikev2_engine *);
  * (e.g. to answer a DHCPINFORM that came through it). */
 struct ikev2_session_ref {
 	uint64_t		 session_id;
-	char			 user[128];
+	char			 user[136];
 	char			 profile[64];
 	struct rg_addr		 vip;		/* af 0 when none */
 	struct sockaddr_storage	 local;		/* our IKE address */

@@ -276,6 +276,39 @@ out:
 
 static void	eap_answered(struct eap_session *, void *);
 
+/*
+ * Who a PSK-authenticated peer is (docs/SECURITY.md, "Identities").  A
+ * key configured for exactly this IDi makes the peer that identity; when
+ * a user of that name exists the key is the user's own, and the user
+ * record decides (a disabled user is refused).  The %any key proves only
+ * that the peer knows a shared secret: the session runs as "%any:<IDi>",
+ * which no user name can be (store_name_ok), so no user's profile,
+ * policy, static address or sticky lease is reachable with it.
+ */
+static int
+psk_peer(struct ikev2_sa *sa, const struct rg_psk *psk, char *why,
+    size_t whylen)
+{
+	const struct rg_user	*u;
+	int			 n;
+
+	if (strcmp(psk->id, "%any") == 0) {
+		n = snprintf(sa->user, sizeof(sa->user), "%%any:%s", sa->idi);
+		if (n < 0 || (size_t)n >= sizeof(sa->user)) {
+			snprintf(why, whylen, "identity too long");
+			return -1;
+		}
+		return 0;
+	}
+	u = rg_config_user(sa->cfg, sa->idi);
+	if (u != NULL && !u->enabled) {
+		snprintf(why, whylen, "user '%s' is disabled", sa->idi);
+		return -1;
+	}
+	snprintf(sa->user, sizeof(sa->user), "%s", sa->idi);
+	return 0;
+}
+
 static void
 first_auth(struct ikev2_sa *sa, const struct ikev2_msg *m)
 {
@@ -382,7 +415,10 @@ first_auth(struct ikev2_sa *sa, const struct ikev2_msg *m)
 			goto out;
 		}
 		OPENSSL_cleanse(want, sizeof(want));
-		snprintf(sa->user, sizeof(sa->user), "%s", sa->idi);
+		if (psk_peer(sa, psk, why, sizeof(why)) < 0) {
+			auth_failed(sa, m->hdr.msgid, "psk", why);
+			goto out;
+		}
 		put_our_id(sa, &enc);
 		if (put_shared_auth(sa, &enc, psk->secret, psk->secret_len,
 		    IKEV2_AUTH_PSK) < 0)

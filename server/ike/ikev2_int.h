@@ -175,7 +175,7 @@ struct ikev2_sa {
 
 	/* Authentication. */
 	char			 idi[128];	/* text, for logs and users */
-	char			 user[128];
+	char			 user[136];	/* "%any:" + idi for a group PSK */
 	char			 profile[64];
 	char			 auth_method[24];	/* "psk", "pubkey", "eap-..." */
 	struct eap_session	*eap;		/* owned */

@@ -343,6 +343,40 @@ ikev2_sa_free(struct ikev2_sa *sa)
 	free(sa);
 }
 
+
+/* The same IP address, whatever the ports. */
+static bool
+same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+		    &((const struct sockaddr_in *)b)->sin_addr, 4) == 0;
+	if (a->ss_family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		    &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+	return false;
+}
+
+/*
+ * INITIAL_CONTACT replaces the SAs of the same authenticated identity
+ * (the user EAP, a certificate or a user's own PSK proved), never of the
+ * same IDi text: with EAP the IDi is not tied to the user, and Windows
+ * sends its private address as IDi, so two users behind 192.168.1.x
+ * would knock each other off.  Peers of the %any key are all one
+ * "identity" to the key, so they must also come from the same address.
+ */
+static bool
+same_peer(const struct ikev2_sa *o, const struct ikev2_sa *sa)
+{
+	if (sa->user[0] == '\0' || strcmp(o->user, sa->user) != 0)
+		return false;
+	if (strncmp(sa->user, "%any:", 5) != 0)
+		return true;
+	return same_host(&o->peer, &sa->peer);
+}
+
 void
 ikev2_sa_established(struct ikev2_sa *sa)
 {
@@ -363,10 +397,10 @@ ikev2_sa_established(struct ikev2_sa *sa)
 		for (struct ikev2_sa *o = e->all, *n; o != NULL; o = n) {
 			n = o->next;
 			if (o == sa || o->state != IKEV2_S_ESTABLISHED ||
-			    strcmp(o->idi, sa->idi) != 0)
+			    !same_peer(o, sa))
 				continue;
 			ikev2_log(o, NOTICE, "replaced by a new IKE SA of '%s' "
-			    "(INITIAL_CONTACT)", sa->idi);
+			    "(INITIAL_CONTACT)", sa->user);
 			ikev2_sa_end(o, SESS_CAUSE_LOST_SERVICE,
 			    "INITIAL_CONTACT");
 		}

@@ -113,7 +113,7 @@ main(int argc, char **argv)
 {
 	struct ikev2_ini_conf	 ic = { "bench@example.com",
 	    (const uint8_t *)"bench-psk-secret", 16, 20, 256, 5, 0,
-	    { 19, 0, 0, 0 }, 20, 128, 0, true, true };
+	    { 19, 0, 0, 0 }, 20, 128, 0, true, true, false };
 	static const struct sess_lease_ops leases = { bench_lease,
 	    bench_unlease, NULL };
 	struct sess_opts	 so = { .lease_ops = &leases };

@@ -128,7 +128,7 @@ main(int argc, char **argv)
 			char			 id[96];
 			struct ikev2_ini_conf	 c = { id, (const uint8_t *)psk,
 			    strlen(psk), 20, 128, 5, 0, { (uint16_t)group },
-			    20, 128, 0, true, natt };
+			    20, 128, 0, true, natt, false };
 			long			 m;
 
 			if (s->busy)

@@ -299,6 +299,9 @@ build_auth(struct ikev2_ini *i, uint8_t *out, size_t cap)
 	i->idi_len = idlen + 4;
 	ikev2_enc_inner(&e, buf, sizeof(buf));
 	ikev2_put_id(&e, IKEV2_PL_IDI, idbody[0], idbody + 4, idlen);
+	if (i->c.initial_contact)
+		ikev2_put_notify(&e, 0, NULL, 0, IKEV2_N_INITIAL_CONTACT,
+		    NULL, 0);
 	if (i->sig_key != NULL) {
 		unsigned char	*der = NULL;
 		int		 dl = i2d_X509(i->sig_cert, &der);

@@ -28,6 +28,7 @@ struct ikev2_ini_conf {
 	uint16_t	 esp_encr, esp_keylen, esp_integ;
 	bool		 want_vip;
 	bool		 fake_nat;	/* random NAT-D: force UDP encapsulation */
+	bool		 initial_contact;	/* N(INITIAL_CONTACT) in IKE_AUTH */
 };
 
 enum ikev2_ini_state {

@@ -97,11 +97,16 @@ fx_config(const char *proposals)
 	c->settings.default_profile = strdup("default");
 	c->settings.dpd_interval_s = 30;
 	c->settings.dpd_timeout_s = 150;
-	c->psks = calloc(1, sizeof(*c->psks));
-	c->psks[0].id = strdup("%any");
+	/* alice's own key (her sessions run as alice), and the %any key
+	 * (its peers run as "%any:<IDi>", docs/SECURITY.md). */
+	c->psks = calloc(2, sizeof(*c->psks));
+	c->psks[0].id = strdup("alice@example.com");
 	c->psks[0].secret = (uint8_t *)strdup("test-psk-secret");
 	c->psks[0].secret_len = 15;
-	c->npsks = 1;
+	c->psks[1].id = strdup("%any");
+	c->psks[1].secret = (uint8_t *)strdup("test-psk-secret");
+	c->psks[1].secret_len = 15;
+	c->npsks = 2;
 	c->profiles = calloc(1, sizeof(*c->profiles));
 	c->profiles[0].name = strdup("default");
 	c->nprofiles = 1;

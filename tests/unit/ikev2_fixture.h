@@ -41,8 +41,8 @@ extern struct rg_loop		*fx_loop;
 extern const struct ikev2_ini_conf fx_gcm;
 
 void	fx_q_clear(void);
-/* Settings (proposals, DPD 30/150 s), the "%any" PSK, a bare "default"
- * profile. */
+/* Settings (proposals, DPD 30/150 s), a PSK for alice@example.com and
+ * the "%any" PSK (same secret), a bare "default" profile. */
 struct rg_config *fx_config(const char *proposals);
 /* An engine on fx_loop over c (released here) with the fake socket and
  * the registry (made on first use, freed by fx_cleanup); NULL when the
