@@ -101,11 +101,13 @@ ikev2_engine_free(struct ikev2_engine *e)
 {
 	if (e == NULL)
 		return;
-	while (e->all != NULL) {
-		if (e->all->state != IKEV2_S_DEAD)
-			ikev2_sa_destroy(e->all, "engine freed");
+	/* Every SA destroyed before any is freed: destroying an SA follows
+	 * its pointer to the new SA of our IKE rekey (rekey_new), which
+	 * sits before it in the list. */
+	for (struct ikev2_sa *sa = e->all; sa != NULL; sa = sa->next)
+		ikev2_sa_destroy(sa, "engine freed");
+	while (e->all != NULL)
 		ikev2_sa_free(e->all);
-	}
 	ikev2_cert_unload(e);
 	if (e->cfg != NULL)
 		rg_config_unref(e->cfg);

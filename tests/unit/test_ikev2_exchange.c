@@ -490,6 +490,29 @@ ike_collision(bool we_win)
 
 static void ike_collision_won(void) { ike_collision(true); }
 static void ike_collision_lost(void) { ike_collision(false); }
+
+/* The engine freed while our IKE rekey is in flight: the new SA (first
+ * in the list) went before the old one, whose destruction then followed
+ * rekey_new into freed memory (found by fuzz_ikev2_sk; ASan). */
+static void
+free_during_ike_rekey(void)
+{
+	struct ikev2_engine *e = engine("modern", 0);
+	struct ikev2_ini *i = fx_connect(e, &fx_gcm);
+	struct ikev2_sa	*sa = ikev2_sa_lookup(e, ikev2_ini_spi_r(i));
+
+	CHECK(sa != NULL);
+	if (sa == NULL)
+		return;
+	/* <-- HDR, SK {SA, Ni, KEi}, never answered */
+	fx_q_clear();
+	CHECK_EQ(ikev2_ike_rekey_start(sa), 0);
+	CHECK(sa->rekey_new != NULL && e->all == sa->rekey_new);
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	CHECK_EQ(fx_leases_out, 0);
+	fx_q_clear();
+}
 static void child_collision_won(void) { child_collision(true); }
 static void child_collision_lost(void) { child_collision(false); }
 
@@ -826,6 +849,6 @@ cleanup(void)
 RG_TEST_MAIN("ikev2_exchange", T(psk_cp), T(retransmit_cache),
     T(rekeys_and_delete), T(cookies), T(halfopen_limit), T(invalid_ke), T(refusals), T(addke),
     T(child_collision_won), T(child_collision_lost),
-    T(ike_collision_won), T(ike_collision_lost),
+    T(ike_collision_won), T(ike_collision_lost), T(free_during_ike_rekey),
     T(memory_per_sa), T(classic_sigs), T(cp_v6), T(l2tp_transport),
     T(l2tp_tunnel), T(cleanup))
