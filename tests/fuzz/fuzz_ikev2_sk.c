@@ -68,7 +68,7 @@ enum fz_kind { FZ_AUTH, FZ_CHILD, FZ_INFO, FZ_RESP };
 static const uint8_t	 exch_of[] = { IKEV2_EXCH_IKE_AUTH,
 	IKEV2_EXCH_CREATE_CHILD_SA, IKEV2_EXCH_INFORMATIONAL, 33 };
 
-static unsigned long	 n_in, n_fed, n_decrypted, n_parsed;
+static unsigned long	 n_fed, n_decrypted, n_parsed;
 static bool		 cleanup_set;
 
 static void
@@ -253,7 +253,6 @@ sa_init(struct ikev2_engine *e)
 
 	if (i == NULL)
 		return NULL;
-	snprintf(i->id, sizeof(i->id), "%s", FZ_ID);
 	/* HDR, SAi1, KEi, Ni --> <-- HDR, SAr1, KEr, Nr */
 	n = ikev2_ini_start(i, a, sizeof(a));
 	if (fx_rt(e, i, a, n, b, sizeof(b)) <= 0 ||
@@ -630,7 +629,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			exit(0);
 		}
 	}
-	n_in++;
 	if (len < 3 || len > 16384)
 		return 0;
 	if ((e = fx_engine(fx_config("modern"))) == NULL)
