@@ -6,9 +6,10 @@
  * deterministic mutations of the seeds (bit flips, truncations, byte
  * insertions, length-field smashing).  Prints "PASS fuzz.<name>" when
  * nothing crashed, with what the target adds through rg_fuzz_report()
- * (e.g. how many inputs got past decryption).  For coverage-guided
- * fuzzing build the same target with clang -fsanitize=fuzzer
- * (tests/fuzz/run).
+ * (e.g. how many inputs got past decryption).  RG_FUZZ_SAVE=file keeps
+ * each mutation there before it runs, so a crash leaves its input.  For
+ * coverage-guided fuzzing build the same target with clang
+ * -fsanitize=fuzzer (tests/fuzz/run).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@ main(int argc, char **argv)
 	uint8_t		*seeds[MAXSEEDS];
 	size_t		 lens[MAXSEEDS], nseeds = 0, len, i, k;
 	const char	*name = getenv("RG_FUZZ_NAME");
+	const char	*save = getenv("RG_FUZZ_SAVE");
 	char		 extra[128] = "";
 	long		 iters = 20000;
 	FILE		*f;
@@ -102,6 +104,10 @@ main(int argc, char **argv)
 				len += n;
 			}
 			break;
+		}
+		if (save != NULL && (f = fopen(save, "wb")) != NULL) {
+			fwrite(buf, 1, len, f);
+			fclose(f);
 		}
 		LLVMFuzzerTestOneInput(buf, len);
 	}

@@ -36,11 +36,13 @@
  * FZ_SPI_IN (0c0ffee1), so seeds can name it; MOBIKE was negotiated.
  *
  * Every input gets a fresh engine (and so a fresh SA), so a crash
- * reproduces from the one input.  The keys and SPIs are random (the
- * fixture draws them from OpenSSL), but nothing the harness or the
- * engine decides depends on their values.  Inputs whose (last) sealed
- * message got past decryption, and those whose plaintext also decoded,
- * are counted in the PASS line (rg_fuzz_report, tests/fuzz/fuzz_driver.c).
+ * reproduces from the one input; after each, the engine's SPI indexes must
+ * hold exactly its live SAs, and every lease must come back when it is
+ * freed.  The initiator's SPIs are fixed; keys, nonces and the engine's
+ * SPIs are random (the fixture draws them from OpenSSL), but nothing the
+ * harness decides depends on their values.  Inputs whose (last) sealed
+ * message got past decryption, and those whose plaintext also decoded, are
+ * counted in the PASS line (rg_fuzz_report, tests/fuzz/fuzz_driver.c).
  *
  * RG_FUZZ_SEEDS_OUT=dir writes the seeds of tests/fuzz/seeds/ikev2_sk/.
  */
@@ -60,6 +62,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 void	rg_fuzz_report(char *, size_t);
 long	rg_fuzz_iters(void);
 
+#define FZ_SPI_I	0x0c0ffee0c0ffee0ULL	/* the initiator's IKE SPI */
 #define FZ_SPI_IN	0x0c0ffee1u	/* the initiator's first inbound SPI */
 #define FZ_ID		"fuzz@example.com"
 
@@ -253,6 +256,7 @@ sa_init(struct ikev2_engine *e)
 
 	if (i == NULL)
 		return NULL;
+	i->spi_i = FZ_SPI_I;	/* ours fixed; the engine's stays random */
 	/* HDR, SAi1, KEi, Ni --> <-- HDR, SAr1, KEr, Nr */
 	n = ikev2_ini_start(i, a, sizeof(a));
 	if (fx_rt(e, i, a, n, b, sizeof(b)) <= 0 ||
@@ -614,6 +618,30 @@ write_seeds(const char *dir)
 	ikev2_dh_free(dh);
 }
 
+/* The engine's two SPI indexes hold each SA that is not DEAD once, and
+ * nothing else (a stale or doubled entry is memory misuse waiting for
+ * the next lookup). */
+static void
+check_index(struct ikev2_engine *e)
+{
+	size_t	 live = 0, by_spi = 0, by_spi_i = 0;
+
+	for (struct ikev2_sa *sa = e->all; sa != NULL; sa = sa->next)
+		if (sa->state != IKEV2_S_DEAD)
+			live++;
+	for (size_t k = 0; k < IKEV2_HASH; k++) {
+		for (struct ikev2_sa *x = e->by_spi[k]; x; x = x->hnext)
+			by_spi++;
+		for (struct ikev2_sa *x = e->by_spi_i[k]; x; x = x->inext)
+			by_spi_i++;
+	}
+	if (by_spi != live || by_spi_i != live) {
+		fprintf(stderr, "fuzz_ikev2_sk: %zu SAs alive, %zu and %zu in "
+		    "the SPI indexes\n", live, by_spi, by_spi_i);
+		abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
@@ -634,6 +662,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if ((e = fx_engine(fx_config("modern"))) == NULL)
 		abort();
 	run(e, data, len);
+	check_index(e);
 	ikev2_engine_free(e);
 	fx_q_clear();
 	/* Every lease the engine took, it gave back. */
