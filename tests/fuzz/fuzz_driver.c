@@ -6,8 +6,9 @@
  * deterministic mutations of the seeds (bit flips, truncations, byte
  * insertions, length-field smashing).  Prints "PASS fuzz.<name>" when
  * nothing crashed, with what the target adds through rg_fuzz_report()
- * (e.g. how many inputs got past decryption).  RG_FUZZ_SAVE=file keeps
- * each mutation there before it runs, so a crash leaves its input.  For
+ * (e.g. how many inputs got past decryption).  RG_FUZZ_RNG=n picks
+ * another sequence of mutations; RG_FUZZ_SAVE=file keeps each mutation
+ * there before it runs, so a crash leaves its input.  For
  * coverage-guided fuzzing build the same target with clang
  * -fsanitize=fuzzer (tests/fuzz/run).
  */
@@ -50,6 +51,8 @@ main(int argc, char **argv)
 	FILE		*f;
 	int		 a;
 
+	if (getenv("RG_FUZZ_RNG"))	/* another deterministic sequence */
+		rng ^= strtoull(getenv("RG_FUZZ_RNG"), NULL, 10) * 2 + 1;
 	if (rg_fuzz_iters != NULL)
 		iters = rg_fuzz_iters();
 	if (getenv("RG_FUZZ_ITERS"))
