@@ -46,6 +46,17 @@ extern const struct ctl_resource ctl_resources[];
  */
 int	ctl_http(struct ctl *, const char *method, const char *path,
 	    json_t *body, int *status, json_t **out);
+/*
+ * One HTTP/1.1 response (RFC 9112) in buf[0..len), eof when the stream
+ * has ended: status line, header fields, a body framed by Content-Length,
+ * chunked transfer coding or the end of the stream, then the body as
+ * JSON.  1: complete (*status, *out: new reference or NULL when the body
+ * is empty); 0: incomplete, read more (never when eof); -1: malformed,
+ * or bigger than CTL_MAX_RESP.  Pure: reads nothing past len.
+ */
+#define CTL_MAX_RESP	(16 << 20)
+int	ctl_http_parse(const char *buf, size_t len, bool eof, int *status,
+	    json_t **out);
 /* "/v1/<api>/<name>" with name percent-encoded; malloc'd. */
 char	*ctl_path(const char *api, const char *name);
 /*

@@ -137,6 +137,19 @@ tests_unit_test_fuzz_ikev2_engine_SOURCES = tests/fuzz/fuzz_ikev2_engine.c \
 tests_unit_test_fuzz_ikev2_engine_LDADD = $(IKEV2_LIBS)
 EXTRA_DIST += tests/fuzz/seeds/ikev2_engine
 
+# Fuzz target behind decryption: payload chains sealed with the keys of a
+# real IKE SA set up in memory (fixture + test initiator).
+check_PROGRAMS += tests/unit/test_fuzz_ikev2_sk
+tests_unit_test_fuzz_ikev2_sk_SOURCES = tests/fuzz/fuzz_ikev2_sk.c \
+	tests/fuzz/fuzz_driver.c \
+	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
+	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
+tests_unit_test_fuzz_ikev2_sk_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
+tests_unit_test_fuzz_ikev2_sk_LDADD = $(IKEV2_LIBS)
+EXTRA_DIST += tests/fuzz/seeds/ikev2_sk
+
 # The session view the daemon uses (reqid -> session, ending a session).
 check_PROGRAMS += tests/unit/test_ikev2_session
 tests_unit_test_ikev2_session_SOURCES = tests/unit/test_ikev2_session.c \

@@ -413,6 +413,7 @@ rekey_ike(struct ikev2_sa *sa, const struct ikev2_msg *m, struct child_req *r)
 	struct ikev2_sa		*n;
 	struct ikev2_sa_pl	*sp = NULL;
 	uint8_t			 pub[1100], spi[8], *buf = NULL;
+	uint64_t		 spi_i = 0;
 	long			 publen;
 	struct ikev2_enc	 enc;
 
@@ -445,18 +446,17 @@ rekey_ike(struct ikev2_sa *sa, const struct ikev2_msg *m, struct child_req *r)
 		answer_notify(sa, m, IKEV2_N_INVALID_KE_PAYLOAD, g, 2);
 		return;
 	}
+	/* The new SA: the peer's SPI from its proposal, ours fresh.  Made
+	 * with it, so the SA is indexed under the SPIi it keeps. */
+	for (int i = 0; i < 8; i++)
+		spi_i = spi_i << 8 | ch.spi[i];
 	if ((dh = ike_dh_new(ch.dh->id)) == NULL ||
 	    (gir = ike_dh_derive(dh, r->ke.data, r->ke.len)) == NULL ||
 	    (publen = ike_dh_public(dh, pub, sizeof(pub))) < 0 ||
-	    (n = ikev2_sa_new(e, 0)) == NULL) {
+	    (n = ikev2_sa_new(e, spi_i)) == NULL) {
 		answer_notify(sa, m, IKEV2_N_INVALID_SYNTAX, NULL, 0);
 		goto out;
 	}
-	/* The new SA: the peer's SPI from its proposal, ours fresh. */
-	n->spi_i = 0;
-	for (int i = 0; i < 8; i++)
-		n->spi_i = n->spi_i << 8 | ch.spi[i];
-	ikev2_sa_rehash(n, n->spi_r);
 	n->alg = ch;
 	memcpy(&n->peer, &sa->peer, sizeof(n->peer));
 	memcpy(&n->local, &sa->local, sizeof(n->local));

@@ -129,12 +129,15 @@ ikev2_engine_free(struct ikev2_engine *e)
 {
 	if (e == NULL)
 		return;
-	while (e->all != NULL) {
-		if (e->all->state != IKEV2_S_DEAD)
-			ikev2_sa_end(e->all, SESS_CAUSE_ADMIN_REBOOT,
+	/* Every SA ended before any is freed: ending an SA follows its
+	 * pointer to the new SA of our IKE rekey (rekey_new), which sits
+	 * before it in the list. */
+	for (struct ikev2_sa *sa = e->all; sa != NULL; sa = sa->next)
+		if (sa->state != IKEV2_S_DEAD)
+			ikev2_sa_end(sa, SESS_CAUSE_ADMIN_REBOOT,
 			    "engine freed");
+	while (e->all != NULL)
 		ikev2_sa_free(e->all);
-	}
 	auth_free(e->own_auth);		/* after the SAs: nothing pends */
 	if (e->cfg != NULL)
 		rg_config_unref(e->cfg);

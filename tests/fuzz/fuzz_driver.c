@@ -2,11 +2,15 @@
  * fuzz_driver.c: runs a libFuzzer target (LLVMFuzzerTestOneInput) without
  * libFuzzer, so every fuzz target also runs in `tests/run` under gcc's
  * ASan+UBSan: each seed file given on the command line as is, then
- * RG_FUZZ_ITERS (default 20000) deterministic mutations of the seeds
- * (bit flips, truncations, byte insertions, length-field smashing).
- * Prints "PASS fuzz.<name>" when nothing crashed.  For coverage-guided
- * fuzzing build the same target with clang -fsanitize=fuzzer
- * (tests/fuzz/run).
+ * RG_FUZZ_ITERS (default 20000, or the target's rg_fuzz_iters())
+ * deterministic mutations of the seeds (bit flips, truncations, byte
+ * insertions, length-field smashing).  Prints "PASS fuzz.<name>" when
+ * nothing crashed, with what the target adds through rg_fuzz_report()
+ * (e.g. how many inputs got past decryption).  RG_FUZZ_RNG=n picks
+ * another sequence of mutations; RG_FUZZ_SAVE=file keeps each mutation
+ * there before it runs, so a crash leaves its input.  For
+ * coverage-guided fuzzing build the same target with clang
+ * -fsanitize=fuzzer (tests/fuzz/run).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +18,11 @@
 #include <string.h>
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+/* Optional, in the target: a few words for the PASS line, and its own
+ * default number of mutations (a target that sets up an IKE SA per input
+ * costs a hundred times more than a decoder). */
+void	rg_fuzz_report(char *, size_t) __attribute__((weak));
+long	rg_fuzz_iters(void) __attribute__((weak));
 
 #define MAXSEEDS	256
 #define MAXLEN		65536
@@ -36,10 +45,16 @@ main(int argc, char **argv)
 	uint8_t		*seeds[MAXSEEDS];
 	size_t		 lens[MAXSEEDS], nseeds = 0, len, i, k;
 	const char	*name = getenv("RG_FUZZ_NAME");
+	const char	*save = getenv("RG_FUZZ_SAVE");
+	char		 extra[128] = "";
 	long		 iters = 20000;
 	FILE		*f;
 	int		 a;
 
+	if (getenv("RG_FUZZ_RNG"))	/* another deterministic sequence */
+		rng ^= strtoull(getenv("RG_FUZZ_RNG"), NULL, 10) * 2 + 1;
+	if (rg_fuzz_iters != NULL)
+		iters = rg_fuzz_iters();
 	if (getenv("RG_FUZZ_ITERS"))
 		iters = strtol(getenv("RG_FUZZ_ITERS"), NULL, 10);
 	for (a = 1; a < argc && nseeds < MAXSEEDS; a++) {
@@ -93,11 +108,20 @@ main(int argc, char **argv)
 			}
 			break;
 		}
+		if (save != NULL && (f = fopen(save, "wb")) != NULL) {
+			fwrite(buf, 1, len, f);
+			fclose(f);
+		}
 		LLVMFuzzerTestOneInput(buf, len);
 	}
 	for (i = 0; i < nseeds; i++)
 		free(seeds[i]);
-	printf("PASS fuzz.%s (%zu seeds, %ld mutations)\n",
-	    name ? name : argv[0], nseeds, iters);
+	if (rg_fuzz_report != NULL) {
+		extra[0] = ',';
+		extra[1] = ' ';
+		rg_fuzz_report(extra + 2, sizeof(extra) - 2);
+	}
+	printf("PASS fuzz.%s (%zu seeds, %ld mutations%s)\n",
+	    name ? name : argv[0], nseeds, iters, extra);
 	return 0;
 }

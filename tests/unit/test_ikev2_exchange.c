@@ -489,6 +489,66 @@ ike_collision(bool we_win)
 
 static void ike_collision_won(void) { ike_collision(true); }
 static void ike_collision_lost(void) { ike_collision(false); }
+
+/* The SA made by the peer's IKE rekey was hashed as half-open under
+ * SPIi 0, then given the peer's SPI without leaving that bucket: freed,
+ * it stayed in the index, and the next walk of that bucket read freed
+ * memory (found by fuzz_ikev2_sk; ASan). */
+static void
+peer_ike_rekey_hash(void)
+{
+	struct ikev2_engine *e = engine("modern", 0);
+	struct ikev2_ini *i = fx_connect(e, &fx_gcm);
+	uint8_t		 a[4096], b[4096];
+	size_t		 left = 0;
+	long		 n;
+
+	/* HDR, SK {SA, Ni, KEi} --> then HDR, SK {D(IKE)} on the old SA */
+	n = ikev2_ini_rekey_ike(i, a, sizeof(a));
+	n = fx_rt(e, i, a, n, b, sizeof(b));
+	CHECK(n > 0);
+	CHECK_EQ(fx_rt(e, i, b, n, a, sizeof(a)), 0);
+	/* HDR, SK {D(IKE)} --> on the new SA, which is then freed */
+	n = ikev2_ini_delete(i, a, sizeof(a));
+	CHECK_EQ(fx_rt(e, i, a, n, b, sizeof(b)), 0);
+	rg_loop_once(fx_loop, 0);
+	CHECK_EQ(ikev2_engine_sa_count(e), 0);
+	/* No SA left, so nothing left in either index. */
+	for (size_t k = 0; k < IKEV2_HASH; k++) {
+		for (struct ikev2_sa *x = e->by_spi[k]; x; x = x->hnext)
+			left++;
+		for (struct ikev2_sa *x = e->by_spi_i[k]; x; x = x->inext)
+			left++;
+	}
+	CHECK_EQ(left, 0);
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	CHECK_EQ(fx_leases_out, 0);
+	fx_q_clear();
+}
+
+/* The engine freed while our IKE rekey is in flight: the new SA (first
+ * in the list) went before the old one, whose destruction then followed
+ * rekey_new into freed memory (found by fuzz_ikev2_sk; ASan). */
+static void
+free_during_ike_rekey(void)
+{
+	struct ikev2_engine *e = engine("modern", 0);
+	struct ikev2_ini *i = fx_connect(e, &fx_gcm);
+	struct ikev2_sa	*sa = ikev2_sa_lookup(e, ikev2_ini_spi_r(i));
+
+	CHECK(sa != NULL);
+	if (sa == NULL)
+		return;
+	/* <-- HDR, SK {SA, Ni, KEi}, never answered */
+	fx_q_clear();
+	CHECK_EQ(ikev2_ike_rekey_start(sa), 0);
+	CHECK(sa->rekey_new != NULL && e->all == sa->rekey_new);
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	CHECK_EQ(fx_leases_out, 0);
+	fx_q_clear();
+}
 static void child_collision_won(void) { child_collision(true); }
 static void child_collision_lost(void) { child_collision(false); }
 
@@ -830,6 +890,7 @@ cleanup(void)
 RG_TEST_MAIN("ikev2_exchange", T(psk_cp), T(retransmit_cache),
     T(rekeys_and_delete), T(cookies), T(halfopen_limit), T(invalid_ke), T(refusals), T(addke),
     T(child_collision_won), T(child_collision_lost),
-    T(ike_collision_won), T(ike_collision_lost),
+    T(ike_collision_won), T(ike_collision_lost), T(free_during_ike_rekey),
+    T(peer_ike_rekey_hash),
     T(memory_per_sa), T(classic_sigs), T(cp_v6), T(l2tp_transport),
     T(l2tp_tunnel), T(cleanup))
