@@ -112,6 +112,8 @@ struct rg_settings {
 	uint32_t	 dpd_timeout_s;		/* default 150 */
 	uint32_t	 cookie_threshold;	/* half-open SAs before cookies */
 	uint32_t	 halfopen_per_ip;
+	uint32_t	 max_child_sas;	/* CHILD_SAs per IKE SA (default 16) */
+	uint32_t	 max_sessions_per_user;	/* default 8; 0: no limit */
 	uint16_t	 mss_clamp;		/* 0 = off */
 	uint32_t	 sticky_s;	/* released lease kept for its user
 					 * (default 1800; 0: not kept) */

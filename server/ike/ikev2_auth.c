@@ -8,6 +8,7 @@
  * response.  A failure is answered with AUTHENTICATION_FAILED and a log
  * line naming identity, method and reason.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,9 +232,25 @@ finish(struct ikev2_sa *sa, const struct ikev2_msg *m, const struct auth_req *r,
 	prof = rg_config_user_profile(sa->cfg, sa->user);
 	snprintf(sa->profile, sizeof(sa->profile), "%s",
 	    prof != NULL ? prof->name : "");
-	ikev2_sess_open(sa);
 	sa->initial_contact = r->initial_contact;
 	sa->mobike = r->mobike;
+	/* Older SAs the client told us it no longer has go first, so they
+	 * count against no limit of the new session. */
+	if (sa->initial_contact)
+		ikev2_sa_initial_contact(sa);
+	if (ikev2_sess_open(sa) < 0) {
+		char	 why[256];
+
+		if (errno == EUSERS) {
+			sa->eng->ctr.session_limit++;
+			snprintf(why, sizeof(why), "'%s' already has %u "
+			    "sessions (setting max_sessions_per_user)",
+			    sa->user, sa->cfg->settings.max_sessions_per_user);
+		} else
+			snprintf(why, sizeof(why), "no session (out of memory)");
+		auth_failed(sa, m->hdr.msgid, sa->auth_method, why);
+		goto out;
+	}
 	if (r->cp != NULL) {
 		struct rg_rd rd;
 

@@ -232,9 +232,13 @@ ikev2_child_arm(struct ikev2_sa *sa)
 	    sa->cfg->settings.child_lifetime_s : 10800;
 	uint64_t	 first = UINT64_MAX, now = rg_now_ms();
 
-	for (struct ikev2_child *c = sa->children; c; c = c->next)
+	for (struct ikev2_child *c = sa->children; c; c = c->next) {
 		if (!c->rekeyed && c->created_ms + (uint64_t)life * 1000 < first)
 			first = c->created_ms + (uint64_t)life * 1000;
+		if (c->superseded_ms != 0 &&
+		    c->superseded_ms + IKEV2_SUPERSEDED_GRACE_MS < first)
+			first = c->superseded_ms + IKEV2_SUPERSEDED_GRACE_MS;
+	}
 	if (first == UINT64_MAX)
 		return;
 	rg_timer_start(sa->eng->loop, &sa->t_child, first > now ? first - now :
@@ -388,6 +392,25 @@ ikev2_child_free_all(struct ikev2_sa *sa, bool dp_del)
 	while (sa->children != NULL)
 		ikev2_child_remove(sa, sa->children, dp_del);
 	drop_rekey_spi(sa);
+}
+
+/* CHILD_SAs that carry traffic (not superseded by a rekey). */
+static unsigned int
+live_children(const struct ikev2_sa *sa)
+{
+	unsigned int	 n = 0;
+
+	for (const struct ikev2_child *c = sa->children; c; c = c->next)
+		if (!c->rekeyed)
+			n++;
+	return n;
+}
+
+static unsigned int
+max_children(const struct ikev2_sa *sa)
+{
+	return sa->cfg->settings.max_child_sas ?
+	    sa->cfg->settings.max_child_sas : IKEV2_MAX_CHILD_SAS;
 }
 
 static void
@@ -552,6 +575,14 @@ ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 		answer_notify(sa, m, IKEV2_N_CHILD_SA_NOT_FOUND, NULL, 0);
 		goto out;
 	}
+	if (old == NULL && live_children(sa) >= max_children(sa)) {
+		sa->eng->ctr.child_limit++;
+		ikev2_log(sa, NOTICE, "CREATE_CHILD_SA refused: '%s' already "
+		    "has %u CHILD SAs (setting max_child_sas)", sa->user,
+		    live_children(sa));
+		answer_notify(sa, m, IKEV2_N_NO_ADDITIONAL_SAS, NULL, 0);
+		goto out;
+	}
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		goto out;
 	if (ikev2_proposal_select(&r->sa, &sa->eng->esp_set, IKEV2_PROTO_ESP,
@@ -617,8 +648,12 @@ ikev2_create_child_request(struct ikev2_sa *sa, const struct ikev2_msg *m)
 		    "peer's exchange answered while ours is in flight",
 		    old->spi_in);
 	}
-	if (old != NULL)
+	if (old != NULL) {
+		/* The peer started the rekey, so it deletes the old SA
+		 * (RFC 7296 2.8); if it never does, we do after a grace. */
 		old->rekeyed = true;
+		old->superseded_ms = rg_now_ms();
+	}
 	c->next = sa->children;
 	sa->children = c;
 	log_child(sa, c, old != NULL ? "rekeyed" : "added");
@@ -637,6 +672,44 @@ out:
 	OPENSSL_cleanse(nr, sizeof(nr));
 }
 
+/*
+ * A CHILD_SA the peer rekeyed but never deleted (RFC 7296 2.8 gives the
+ * old SA's deletion to the rekey's initiator): past the grace we delete
+ * it ourselves, HDR, SK {D(ESP, SPI)}, so superseded SAs never pile up in
+ * the data plane.  True when a DELETE went out (one at a time: window 1).
+ */
+static bool
+delete_superseded(struct ikev2_sa *sa)
+{
+	struct ikev2_child	*c;
+	struct ikev2_delete	 del;
+	struct ikev2_enc	 enc;
+	uint64_t		 now = rg_now_ms();
+	uint8_t			 buf[128];
+
+	for (c = sa->children; c != NULL; c = c->next)
+		if (c->superseded_ms != 0 &&
+		    c->superseded_ms + IKEV2_SUPERSEDED_GRACE_MS <= now)
+			break;
+	if (c == NULL)
+		return false;
+	ikev2_log(sa, INFO, "CHILD SA %08x/%08x: rekeyed by the peer %llu s "
+	    "ago and never deleted, deleting it", c->spi_in, c->spi_out,
+	    (unsigned long long)((now - c->superseded_ms) / 1000));
+	sa->eng->ctr.child_superseded++;
+	memset(&del, 0, sizeof(del));
+	del.proto = IKEV2_PROTO_ESP;
+	del.spi_len = 4;
+	del.nspi = 1;
+	del.spi[0] = c->spi_in;
+	ikev2_enc_inner(&enc, buf, sizeof(buf));
+	ikev2_put_delete(&enc, &del);
+	ikev2_child_remove(sa, c, true);
+	ikev2_send_request(sa, IKEV2_EXCH_INFORMATIONAL, &enc,
+	    IKEV2_REQ_DELETE_CHILD, 0);
+	return true;
+}
+
 /* Our lifetime ran out first: we rekey (RFC 7296 2.8). */
 static struct ikev2_child	*pending_child(struct ikev2_sa *);
 
@@ -644,17 +717,23 @@ void
 ikev2_child_lifetime_cb(struct rg_timer *t)
 {
 	struct ikev2_sa		*sa = t->arg;
-	struct ikev2_child	*c = pending_child(sa);
+	struct ikev2_child	*c;
 	struct ikev2_sa_pl	*sp;
 	struct ikev2_enc	 enc;
 	uint8_t			*buf, spi[4];
 
-	if (c == NULL || sa->state != IKEV2_S_ESTABLISHED)
+	if (sa->state != IKEV2_S_ESTABLISHED)
 		return;
 	if (sa->nreq != 0) {
 		rg_timer_start(sa->eng->loop, &sa->t_child, 2000);
 		return;
 	}
+	if (delete_superseded(sa)) {
+		ikev2_child_arm(sa);
+		return;
+	}
+	if ((c = pending_child(sa)) == NULL)
+		return;
 	buf = malloc(4096);
 	sp = malloc(sizeof(*sp));
 	if (buf == NULL || sp == NULL)

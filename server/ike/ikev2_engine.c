@@ -795,7 +795,8 @@ ikev2_engine_status_json(struct ikev2_engine *e)
 	C(retransmits_answered); C(no_proposal); C(auth_fail); C(established);
 	C(cookies_sent); C(invalid_ke); C(halfopen_drop); C(ts_unacceptable);
 	C(dpd_dead); C(bad_exch); C(frag_drop); C(frag_expired);
-	C(addr_kept); C(retransmits_busy);
+	C(addr_kept); C(retransmits_busy); C(child_limit);
+	C(child_superseded); C(session_limit);
 #undef C
 	json_object_set_new(c, "ike_sas", json_integer((json_int_t)e->nsa));
 	json_object_set_new(c, "half_open", json_integer((json_int_t)e->halfopen));

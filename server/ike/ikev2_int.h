@@ -51,6 +51,8 @@ struct ikev2_child {
 	uint64_t		 created_ms;
 	bool			 installed;	/* handed to dp */
 	bool			 rekeyed;	/* replaced, waiting for DELETE */
+	uint64_t		 superseded_ms;	/* the peer's rekey replaced it;
+						 * 0: not (ikev2_child.c) */
 	bool			 transport;	/* transport mode (L2TP/IPsec) */
 	uint8_t			 ntsi, ntsr;
 	struct ikev2_ts		*ts;		/* owned: narrowed TSi, then TSr */
@@ -84,6 +86,10 @@ struct ikev2_rr {
 };
 
 #define IKEV2_MAX_FRAGS		16
+/* CHILD_SAs per IKE SA when the setting max_child_sas is 0. */
+#define IKEV2_MAX_CHILD_SAS	16
+/* How long the peer has to delete a CHILD_SA it rekeyed before we do. */
+#define IKEV2_SUPERSEDED_GRACE_MS	(60 * 1000)
 /* Fragment reassembly limits (RFC 7383 2.6, docs/SECURITY.md): bytes of
  * decrypted fragments one SA may hold (no message we accept is larger),
  * bytes all SAs together may hold, and how long a partial message waits
@@ -231,6 +237,9 @@ struct ikev2_counters {
 	uint64_t	 bad_exch;	/* response of another exchange type */
 	uint64_t	 frag_drop, frag_expired;
 	uint64_t	 addr_kept;	/* request from elsewhere, not moved */
+	uint64_t	 child_limit;	/* CREATE_CHILD_SA over max_child_sas */
+	uint64_t	 child_superseded;	/* rekeyed, deleted by us */
+	uint64_t	 session_limit;	/* IKE_AUTH over max_sessions_per_user */
 	uint64_t	 retransmits_busy;	/* dropped: answer pending */
 };
 
@@ -301,6 +310,9 @@ void		 ikev2_sa_end(struct ikev2_sa *, enum sess_cause,
 		    const char *why);
 void		 ikev2_sa_destroy(struct ikev2_sa *, const char *why);
 void		 ikev2_sa_established(struct ikev2_sa *);
+/* The client's INITIAL_CONTACT: established SAs of the same
+ * authenticated identity end (before the new session opens). */
+void		 ikev2_sa_initial_contact(struct ikev2_sa *);
 void		 ikev2_sa_touch(struct ikev2_sa *);
 uint64_t	 ikev2_sa_local_spi(const struct ikev2_sa *);
 void		 ikev2_sa_cache_clear(struct ikev2_sa *);
@@ -313,7 +325,9 @@ void		 ikev2_req_clear(struct ikev2_sa *);
 
 /* ikev2_sess.c: the session provider (server/sess/sess.h) */
 /* Authenticated: a session in the registry, sa->session_id set. */
-void	ikev2_sess_open(struct ikev2_sa *);
+/* The session of an authenticated SA: 0, or -1 with errno EUSERS (the
+ * user's limit of sessions reached) or ENOMEM. */
+int	ikev2_sess_open(struct ikev2_sa *);
 /* Our end of an established session: DELETE(IKE) to the peer, the SA
  * ended with cause.  0, or -1 when sa is not established. */
 int	ikev2_sa_kill(struct ikev2_sa *, enum sess_cause, const char *why);

@@ -392,18 +392,24 @@ ikev2_sa_established(struct ikev2_sa *sa)
 	ikev2_log(sa, NOTICE, "IKE SA established: user '%s' (%s, id '%s'), "
 	    "vip %s, %s", sa->user, sa->auth_method, sa->idi, vip, alg);
 	sess_up(sa->sess);
-	/* INITIAL_CONTACT (RFC 7296 2.4): older SAs of this identity go. */
-	if (sa->initial_contact)
-		for (struct ikev2_sa *o = e->all, *n; o != NULL; o = n) {
-			n = o->next;
-			if (o == sa || o->state != IKEV2_S_ESTABLISHED ||
-			    !same_peer(o, sa))
-				continue;
-			ikev2_log(o, NOTICE, "replaced by a new IKE SA of '%s' "
-			    "(INITIAL_CONTACT)", sa->user);
-			ikev2_sa_end(o, SESS_CAUSE_LOST_SERVICE,
-			    "INITIAL_CONTACT");
-		}
+}
+
+/* INITIAL_CONTACT (RFC 7296 2.4): older SAs of this identity go. */
+void
+ikev2_sa_initial_contact(struct ikev2_sa *sa)
+{
+	struct ikev2_engine	*e = sa->eng;
+
+	for (struct ikev2_sa *o = e->all, *n; o != NULL; o = n) {
+		n = o->next;
+		if (o == sa || o->state != IKEV2_S_ESTABLISHED ||
+		    !same_peer(o, sa))
+			continue;
+		ikev2_log(o, NOTICE, "replaced by a new IKE SA of '%s' "
+		    "(INITIAL_CONTACT)", sa->user);
+		ikev2_sa_end(o, SESS_CAUSE_LOST_SERVICE,
+		    "INITIAL_CONTACT");
+	}
 }
 
 /* IKE SA rekey (RFC 7296 2.18): the session (identity, lease, CHILD SAs,

@@ -67,7 +67,7 @@ static const struct sess_provider_ops ikev2_prov_ops = {
 	.status = prov_status,
 };
 
-void
+int
 ikev2_sess_open(struct ikev2_sa *sa)
 {
 	struct ikev2_engine	*e = sa->eng;
@@ -86,6 +86,7 @@ ikev2_sess_open(struct ikev2_sa *sa)
 	sa->sess = e->sess != NULL ? sess_open(e->sess, &prov, sa, &in) :
 	    NULL;
 	sa->session_id = sa->sess != NULL ? sess_id(sa->sess) : 0;
+	return e->sess != NULL && sa->sess == NULL ? -1 : 0;
 }
 
 int

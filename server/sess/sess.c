@@ -5,6 +5,7 @@
  * and the termination causes.
  */
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -118,6 +119,17 @@ sa_copy(union sess_sa *to, const struct sockaddr *from)
 		memcpy(&to->sin6, from, sizeof(to->sin6));
 }
 
+unsigned int
+sess_count_user(const struct sess_reg *reg, const char *user)
+{
+	unsigned int	 n = 0;
+
+	for (const struct sess *s = reg->all; s != NULL; s = s->next)
+		if (s->state != SESS_S_ENDING && strcmp(s->user, user) == 0)
+			n++;
+	return n;
+}
+
 struct sess *
 sess_open(struct sess_reg *reg, const struct sess_provider *prov, void *ctx,
     const struct sess_info *in)
@@ -130,6 +142,11 @@ sess_open(struct sess_reg *reg, const struct sess_provider *prov, void *ctx,
 	struct sess	*s;
 	char		*n;
 
+	if (reg->cfg->settings.max_sessions_per_user != 0 &&
+	    sess_count_user(reg, u) >= reg->cfg->settings.max_sessions_per_user) {
+		errno = EUSERS;
+		return NULL;
+	}
 	if ((s = calloc(1, sizeof(*s) + lu + lm + lp)) == NULL)
 		return NULL;
 	n = s->names;

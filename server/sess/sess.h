@@ -190,9 +190,13 @@ int		 sess_listen(struct sess_reg *, sess_listener_fn, void *arg);
 
 /* --- what a provider calls ---------------------------------------------- */
 
-/* A new session (authenticated, not yet up): its id is sess_id(). */
+/* A new session (authenticated, not yet up): its id is sess_id().  NULL
+ * with errno EUSERS when the user already has max_sessions_per_user
+ * sessions (the provider refuses the login), ENOMEM otherwise. */
 struct sess	*sess_open(struct sess_reg *, const struct sess_provider *,
 		    void *ctx, const struct sess_info *);
+/* Sessions of user not yet ended. */
+unsigned int	 sess_count_user(const struct sess_reg *, const char *user);
 /* The provider's object moved (an IKE SA rekeyed). */
 void		 sess_set_ctx(struct sess *, void *ctx);
 uint64_t	 sess_id(const struct sess *);

@@ -472,6 +472,8 @@ load_settings(struct load *l)
 	U(dpd_timeout_s);
 	U(cookie_threshold);
 	U(halfopen_per_ip);
+	U(max_child_sas);
+	U(max_sessions_per_user);
 	U(sticky_s);
 	U(dp_threads);
 #undef U

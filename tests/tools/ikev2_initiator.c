@@ -574,8 +574,24 @@ fail:
 	return -1;
 }
 
+static long	child_request(struct ikev2_ini *, uint8_t *, size_t, bool);
+
 long
 ikev2_ini_rekey_child(struct ikev2_ini *i, uint8_t *out, size_t cap)
+{
+	return child_request(i, out, cap, true);
+}
+
+long
+ikev2_ini_new_child(struct ikev2_ini *i, uint8_t *out, size_t cap)
+{
+	return child_request(i, out, cap, false);
+}
+
+/* HDR, SK {[N(REKEY_SA),] SA, Ni, TSi, TSr} -->; the answer's SA becomes
+ * the one we track either way. */
+static long
+child_request(struct ikev2_ini *i, uint8_t *out, size_t cap, bool rekey)
 {
 	uint8_t			 buf[1024], spi[4];
 	struct ikev2_enc	 e;
@@ -587,7 +603,6 @@ ikev2_ini_rekey_child(struct ikev2_ini *i, uint8_t *out, size_t cap)
 		free(sa);
 		return -1;
 	}
-	/* HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr} --> */
 	ike_random(&i->rk_spi_in, sizeof(i->rk_spi_in));
 	i->rk_spi_in |= 0x1000;
 	if (i->nonce_fill >= 0)
@@ -596,7 +611,9 @@ ikev2_ini_rekey_child(struct ikev2_ini *i, uint8_t *out, size_t cap)
 		ike_random(i->rk_n, sizeof(i->rk_n));
 	rg_put_u32(spi, i->spi_in);
 	ikev2_enc_inner(&e, buf, sizeof(buf));
-	ikev2_put_notify(&e, IKEV2_PROTO_ESP, spi, 4, IKEV2_N_REKEY_SA, NULL, 0);
+	if (rekey)
+		ikev2_put_notify(&e, IKEV2_PROTO_ESP, spi, 4, IKEV2_N_REKEY_SA,
+		    NULL, 0);
 	esp_sa(i, sa, i->rk_spi_in);
 	ikev2_put_sa(&e, sa);
 	free(sa);

@@ -134,6 +134,8 @@ long			 ikev2_ini_eap_auth(struct ikev2_ini *,
 /* Requests: write the next datagram into out, return its length (-1). */
 long	ikev2_ini_start(struct ikev2_ini *, uint8_t *out, size_t cap);
 long	ikev2_ini_rekey_child(struct ikev2_ini *, uint8_t *out, size_t cap);
+/* Another CHILD_SA beside the others (no REKEY_SA). */
+long	ikev2_ini_new_child(struct ikev2_ini *, uint8_t *out, size_t cap);
 long	ikev2_ini_rekey_ike(struct ikev2_ini *, uint8_t *out, size_t cap);
 long	ikev2_ini_delete_child(struct ikev2_ini *, uint32_t our_spi,
 	    uint8_t *out, size_t cap);

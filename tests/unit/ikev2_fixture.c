@@ -125,6 +125,8 @@ fx_engine(struct rg_config *c)
 		fx_loop = rg_loop_new(0);
 	if (fx_reg == NULL)
 		fx_reg = sess_reg_new(fx_loop, c, &so);
+	else
+		(void)sess_reg_reconfigure(fx_reg, c);	/* the case's settings */
 	fx_cli.sin_family = fx_srv.sin_family = AF_INET;
 	inet_pton(AF_INET, "192.0.2.2", &fx_cli.sin_addr);
 	inet_pton(AF_INET, "192.0.2.1", &fx_srv.sin_addr);

@@ -215,9 +215,126 @@ initial_contact_by_user(void)
 	ikev2_ini_free(x);
 	ikev2_engine_free(e);
 	fx_q_clear();
+}
+
+static unsigned int
+children(struct ikev2_engine *e)
+{
+	unsigned int	 n = 0;
+
+	for (struct ikev2_child *c = e->all->children; c; c = c->next)
+		n++;
+	return n;
+}
+
+/* Defect 7: one IKE SA cannot pile up CHILD_SAs; rekeys still work at
+ * the limit. */
+static void
+child_sa_limit(void)
+{
+	struct rg_config	*c = fx_config("modern");
+	struct ikev2_engine	*e;
+	struct ikev2_ini	*i;
+	uint8_t			 a[4096], b[4096];
+	long			 n;
+
+	c->settings.max_child_sas = 2;
+	e = fx_engine(c);
+	i = fx_connect(e, &fx_gcm);
+	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
+	/* HDR, SK {SA, Ni, TSi, TSr} --> <-- HDR, SK {SA, Nr, TSi, TSr} */
+	n = ikev2_ini_new_child(i, a, sizeof(a));
+	CHECK(fx_rt(e, i, a, n, b, sizeof(b)) >= 0);
+	CHECK_EQ(children(e), 2);
+	CHECK_EQ(fx_counter(e, "child_limit"), 0);
+	/* The third: <-- HDR, SK {N(NO_ADDITIONAL_SAS)} */
+	n = ikev2_ini_new_child(i, a, sizeof(a));
+	fx_rt(e, i, a, n, b, sizeof(b));
+	CHECK_EQ(children(e), 2);
+	CHECK_EQ(fx_counter(e, "child_limit"), 1);
+	CHECK_EQ(ikev2_ini_error(i), IKEV2_N_NO_ADDITIONAL_SAS);
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	fx_q_clear();
+}
+
+/* Defect 7: a CHILD_SA the peer rekeyed and never deleted is deleted by
+ * us after the grace: HDR, SK {D(ESP, old SPI)} -->, gone from dp. */
+static void
+superseded_child_deleted(void)
+{
+	struct ikev2_engine	*e = fx_engine(fx_config("modern"));
+	struct ikev2_ini	*i = fx_connect(e, &fx_gcm);
+	struct ikev2_child	*old;
+	uint32_t		 old_spi, del[4];
+	uint8_t			 a[4096], b[4096];
+	long			 n;
+
+	CHECK_EQ(ikev2_ini_state(i), INI_ESTABLISHED);
+	old_spi = e->all->children->spi_in;
+	n = ikev2_ini_rekey_child(i, a, sizeof(a));
+	CHECK(fx_rt(e, i, a, n, b, sizeof(b)) >= 0);
+	CHECK_EQ(children(e), 2);
+	/* No DELETE from the peer; the grace runs out. */
+	for (old = e->all->children; old && old->spi_in != old_spi;
+	    old = old->next)
+		;
+	CHECK(old != NULL && old->superseded_ms != 0);
+	if (old == NULL)
+		goto out;
+	fx_q_clear();
+	ikev2_child_lifetime_cb(&e->all->t_child);
+	CHECK_EQ(fx_q.n, 0);		/* still within the grace */
+	old->superseded_ms -= IKEV2_SUPERSEDED_GRACE_MS + 1000;
+	ikev2_child_lifetime_cb(&e->all->t_child);
+	CHECK_EQ(fx_q.n, 1);
+	CHECK_EQ(children(e), 1);
+	CHECK(e->all->children->spi_in != old_spi);
+	CHECK_EQ(fx_counter(e, "child_superseded"), 1);
+	/* The peer sees DELETE for the old inbound SPI of ours. */
+	n = ikev2_ini_answer(i, fx_q.pkt[0], fx_q.len[0], a, sizeof(a));
+	CHECK(n > 0);
+	CHECK_EQ(ikev2_ini_peer_deleted(i, del, 4), 1);
+	CHECK_EQ(del[0], old_spi);
+out:
+	ikev2_ini_free(i);
+	ikev2_engine_free(e);
+	fx_q_clear();
+}
+
+/* Defect 7: a user cannot drain the pool with many IKE SAs; a client's
+ * INITIAL_CONTACT clears its old SAs before the limit is counted. */
+static void
+sessions_per_user_limit(void)
+{
+	struct rg_config	*c = fx_config("modern");
+	struct ikev2_engine	*e;
+	struct ikev2_ini	*i[4];
+
+	c->settings.max_sessions_per_user = 2;
+	add_user(c, "bob", true, NULL);
+	add_psk(c, "bob");
+	e = fx_engine(c);
+	i[0] = connect_as(e, "bob", "192.0.2.2", false);
+	i[1] = connect_as(e, "bob", "192.0.2.3", false);
+	CHECK_EQ(sessions(e), 2);
+	/* <-- HDR, SK {N(AUTHENTICATION_FAILED)} */
+	i[2] = connect_as(e, "bob", "192.0.2.4", false);
+	CHECK_EQ(ikev2_ini_error(i[2]), IKEV2_N_AUTHENTICATION_FAILED);
+	CHECK_EQ(fx_counter(e, "session_limit"), 1);
+	CHECK_EQ(sessions(e), 2);
+	/* A restarted client with INITIAL_CONTACT gets in. */
+	i[3] = connect_as(e, "bob", "192.0.2.5", true);
+	CHECK_EQ(ikev2_ini_state(i[3]), INI_ESTABLISHED);
+	CHECK_EQ(sessions(e), 1);
+	for (size_t k = 0; k < 4; k++)
+		ikev2_ini_free(i[k]);
+	ikev2_engine_free(e);
+	fx_q_clear();
 	fx_cleanup();
 }
 
 RG_TEST_MAIN("ikev2_identity", T(group_psk_is_not_a_user),
     T(own_psk_is_the_user), T(initial_contact_group_psk),
-    T(initial_contact_by_user))
+    T(initial_contact_by_user), T(child_sa_limit),
+    T(superseded_child_deleted), T(sessions_per_user_limit))
