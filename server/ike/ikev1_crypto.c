@@ -419,6 +419,22 @@ out:
 }
 
 int
+ikev1_child_keymat(const struct ikev1_keys *k, const uint8_t *gqm,
+    size_t gqmlen, uint8_t proto, uint32_t spi_in, uint32_t spi_out,
+    const uint8_t *ni, size_t nilen, const uint8_t *nr, size_t nrlen,
+    uint8_t *key_in, uint8_t *key_out, size_t len)
+{
+	if (ikev1_keymat(k, gqm, gqmlen, proto, spi_in, ni, nilen, nr, nrlen,
+	    key_in, len) < 0 || ikev1_keymat(k, gqm, gqmlen, proto, spi_out,
+	    ni, nilen, nr, nrlen, key_out, len) < 0) {
+		OPENSSL_cleanse(key_in, len);
+		OPENSSL_cleanse(key_out, len);
+		return -1;
+	}
+	return 0;
+}
+
+int
 ikev1_natd(const struct ike_alg *prf, const uint8_t *cky_i,
     const uint8_t *cky_r, const struct sockaddr *sa, uint8_t *out,
     size_t cap)

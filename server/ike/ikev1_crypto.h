@@ -167,6 +167,17 @@ int	ikev1_keymat(const struct ikev1_keys *, const uint8_t *gqm,
 	    size_t outlen);
 
 /*
+ * Both SAs of one quick mode: key_in (len bytes) from our SPI spi_in, for
+ * what the peer sends; key_out from the peer's spi_out, for what we send
+ * (the layout struct ike_child_sa takes: cipher key, then integrity
+ * key).  Both wiped on failure.
+ */
+int	ikev1_child_keymat(const struct ikev1_keys *, const uint8_t *gqm,
+	    size_t gqmlen, uint8_t proto, uint32_t spi_in, uint32_t spi_out,
+	    const uint8_t *ni, size_t nilen, const uint8_t *nr, size_t nrlen,
+	    uint8_t *key_in, uint8_t *key_out, size_t len);
+
+/*
  * NAT-D (RFC 3947 3.2): hash(CKY-I | CKY-R | IP | Port) with the
  * negotiated hash.  sa: AF_INET or AF_INET6 with its port.  Returns the
  * hash length or -1.

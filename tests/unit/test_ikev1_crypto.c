@@ -541,6 +541,7 @@ run_suite(size_t si)
 	struct ikev1_auth_in ai, ar;
 	struct sign_state ss;
 	uint8_t		 skeyid[64], h[64], ct[128], pt[128], sig[64], km[128];
+	uint8_t		 kin[KEYMAT_LEN], kout[KEYMAT_LEN];
 	struct sockaddr_in s4;
 	struct sockaddr_in6 s6;
 	size_t		 hl, bs;
@@ -644,6 +645,13 @@ run_suite(size_t si)
 	    sizeof(in.qgxy), PROTO_ESP, SPI_OUT, in.qni, sizeof(in.qni),
 	    in.qnr, sizeof(in.qnr), km, KEYMAT_LEN), 0);
 	expect(sn, "keymat_out", km, KEYMAT_LEN);
+	/* Both directions at once: in from our SPI, out from theirs. */
+	CHECK_EQ(ikev1_child_keymat(&k, suites[si].pfs ? in.qgxy : NULL,
+	    sizeof(in.qgxy), PROTO_ESP, SPI_IN, SPI_OUT, in.qni, sizeof(in.qni),
+	    in.qnr, sizeof(in.qnr), kin, kout, KEYMAT_LEN), 0);
+	CHECK_MEM(kout, km, KEYMAT_LEN);
+	expect(sn, "keymat_in", kin, KEYMAT_LEN);
+	emitted--;	/* a second look at a value, not a new one */
 
 	memset(&s4, 0, sizeof(s4));
 	s4.sin_family = AF_INET;
