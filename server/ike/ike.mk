@@ -63,6 +63,13 @@ tests_unit_test_ike_proposal_SOURCES = tests/unit/test_ike_proposal.c
 tests_unit_test_ike_proposal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_ike_proposal_LDADD = $(IKE_LIBS)
 
+# IKEv1 keys and phase-1 encryption against tests/tools/ikev1_kdf.py.
+check_PROGRAMS += tests/unit/test_ikev1_crypto
+tests_unit_test_ikev1_crypto_SOURCES = tests/unit/test_ikev1_crypto.c
+tests_unit_test_ikev1_crypto_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ikev1_crypto_LDADD = $(IKEV1_LIBS)
+EXTRA_DIST += tests/tools/ikev1_kdf.py
+
 check_PROGRAMS += tests/unit/test_ikev2_msg tests/unit/test_ikev2_crypto \
 	tests/unit/test_ikev2_proposal
 tests_unit_test_ikev2_msg_SOURCES = tests/unit/test_ikev2_msg.c
@@ -160,10 +167,3 @@ tests_tools_ikev2_hsbench_SOURCES = tests/tools/ikev2-hsbench.c \
 	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_tools_ikev2_hsbench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/tools
 tests_tools_ikev2_hsbench_LDADD = $(IKEV2_LIBS)
-
-# IKEv1 keys and phase-1 encryption against tests/tools/ikev1_kdf.py.
-check_PROGRAMS += tests/unit/test_ikev1_crypto
-tests_unit_test_ikev1_crypto_SOURCES = tests/unit/test_ikev1_crypto.c
-tests_unit_test_ikev1_crypto_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
-tests_unit_test_ikev1_crypto_LDADD = $(IKEV1_LIBS)
-EXTRA_DIST += tests/tools/ikev1_kdf.py
