@@ -26,8 +26,14 @@ server_libikev2_a_SOURCES = \
 	server/ike/ikev2_ts.c server/ike/ikev2_child.c server/ike/ikev2_info.c \
 	server/ike/ikev2_frag.c server/ike/ikev2_rekey.c server/ike/ikev2_sess.c
 
+# libikev1.a: the IKEv1 responder (ikev1_*.c, issue 13).
+noinst_LIBRARIES += server/libikev1.a
+server_libikev1_a_SOURCES = \
+	server/ike/ikev1_crypto.c server/ike/ikev1_crypto.h
+
 IKE_LIBS = server/libike.a server/libdp.a server/libesp.a \
 	server/librgcore.a $(DEP_LIBS)
+IKEV1_LIBS = server/libikev1.a $(IKE_LIBS)
 IKEV2_LIBS = server/libikev2.a server/libike.a server/libeap.a $(SESS_LIBS) \
 	server/librgcore.a $(DEP_LIBS)
 
@@ -56,6 +62,13 @@ check_PROGRAMS += tests/unit/test_ike_proposal
 tests_unit_test_ike_proposal_SOURCES = tests/unit/test_ike_proposal.c
 tests_unit_test_ike_proposal_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_ike_proposal_LDADD = $(IKE_LIBS)
+
+# IKEv1 keys and phase-1 encryption against tests/tools/ikev1_kdf.py.
+check_PROGRAMS += tests/unit/test_ikev1_crypto
+tests_unit_test_ikev1_crypto_SOURCES = tests/unit/test_ikev1_crypto.c
+tests_unit_test_ikev1_crypto_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ikev1_crypto_LDADD = $(IKEV1_LIBS)
+EXTRA_DIST += tests/tools/ikev1_kdf.py
 
 check_PROGRAMS += tests/unit/test_ikev2_msg tests/unit/test_ikev2_crypto \
 	tests/unit/test_ikev2_proposal
