@@ -334,22 +334,26 @@ ikev1_put_attr(struct rg_wr *w, const struct ikev1_attr *a)
 		rg_wr_u16(w, (uint16_t)a->val);
 		return;
 	}
+	if (a->len > UINT16_MAX || (a->data == NULL && a->len > 8)) {
+		w->err = true;
+		return;
+	}
 	rg_wr_u16(w, a->type & 0x7fff);
+	rg_wr_u16(w, (uint16_t)a->len);
 	if (a->data != NULL) {
-		rg_wr_u16(w, (uint16_t)a->len);
 		rg_wr_bytes(w, a->data, a->len);
 		return;
 	}
-	/* A number in 4 bytes (Life Duration past 65535). */
-	rg_wr_u16(w, 4);
-	rg_wr_u32(w, (uint32_t)a->val);
+	/* A number in len bytes (Life Duration past 65535). */
+	for (size_t i = a->len; i > 0; i--)
+		rg_wr_u8(w, (uint8_t)(a->val >> (8 * (i - 1))));
 }
 
 static void
 put_num(struct rg_wr *w, uint16_t type, uint64_t v)
 {
 	struct ikev1_attr	 a = { .type = type, .tv = v <= UINT16_MAX,
-				    .val = v };
+				    .val = v, .len = 4 };
 
 	ikev1_put_attr(w, &a);
 }

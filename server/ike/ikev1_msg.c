@@ -333,7 +333,9 @@ xf_attrs(uint8_t proto, struct rg_rd *r, struct ikev1_xf *xf,
 			case IKEV1_P1_HASH:		dst = &xf->hash; break;
 			case IKEV1_P1_AUTH_METHOD:	dst = &xf->auth; break;
 			case IKEV1_P1_GROUP_DESC:	dst = &xf->group; break;
-			case IKEV1_P1_KEY_LENGTH:	dst = &xf->keylen; break;
+			case IKEV1_P1_KEY_LENGTH:
+				dst = &xf->keylen;
+				break;
 			case IKEV1_P1_LIFE_TYPE:
 				if (attr_num(&a, UINT16_MAX, &v, why) < 0)
 					return -1;
@@ -348,9 +350,15 @@ xf_attrs(uint8_t proto, struct rg_rd *r, struct ikev1_xf *xf,
 		} else {
 			switch (a.type) {
 			case IKEV1_P2_GROUP_DESC:	dst = &xf->group; break;
-			case IKEV1_P2_ENCAP_MODE:	dst = &xf->encap; break;
-			case IKEV1_P2_AUTH_ALG:		dst = &xf->auth_alg; break;
-			case IKEV1_P2_KEY_LENGTH:	dst = &xf->keylen; break;
+			case IKEV1_P2_ENCAP_MODE:
+				dst = &xf->encap;
+				break;
+			case IKEV1_P2_AUTH_ALG:
+				dst = &xf->auth_alg;
+				break;
+			case IKEV1_P2_KEY_LENGTH:
+				dst = &xf->keylen;
+				break;
 			case IKEV1_P2_SA_LIFE_TYPE:
 				if (attr_num(&a, UINT16_MAX, &v, why) < 0)
 					return -1;

@@ -12,8 +12,9 @@
  * debug log.  The encrypted body (after the header, flag E) is opaque
  * here: ikev1_msg_decode() stops at the header, the engine decrypts
  * (ikev1_crypto.c) and hands the plaintext to ikev1_body_decode().
- * Encoders (ikev1_enc.c) append to a struct ikev1_enc, a bounded writer that chains the
- * "next payload" fields.  Nothing here knows about SAs, sockets or config.
+ * Encoders (ikev1_enc.c) append to a struct ikev1_enc, a bounded writer
+ * that chains the "next payload" fields.  Nothing here knows about SAs,
+ * sockets or config.
  */
 #ifndef IKEV1_MSG_H
 #define IKEV1_MSG_H
@@ -450,7 +451,11 @@ struct ikev1_prop {
 	size_t		 nxf;
 };
 
-/* SA payload (RFC 2408 3.4, RFC 2407 4.6.1). */
+/*
+ * SA payload (RFC 2408 3.4, RFC 2407 4.6.1).  Proposals that share a
+ * number are one offer of several protocols together (RFC 2408 4.2, e.g.
+ * ESP with IPCOMP); the engine groups them by num.
+ */
 struct ikev1_sa {
 	uint32_t		 doi;
 	uint32_t		 sit;
@@ -581,7 +586,11 @@ void	ikev1_pl_end(struct ikev1_enc *);
 /* Patch the header length (if any); returns total bytes or -1. */
 long	ikev1_enc_finish(struct ikev1_enc *);
 
-/* A data attribute in the shortest form: TV when tv (val < 65536). */
+/*
+ * A data attribute: TV (val) when tv; else TLV of len bytes from data, or,
+ * with data NULL, val written big-endian in len (at most 8) bytes; len 0
+ * is an empty TLV (a mode-config REQUEST or ACK naming an attribute).
+ */
 void	ikev1_put_attr(struct rg_wr *, const struct ikev1_attr *);
 /* SA with one proposal and one transform (the responder's choice). */
 void	ikev1_put_sa(struct ikev1_enc *, uint32_t sit, uint8_t prop_num,

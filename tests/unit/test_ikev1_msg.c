@@ -302,7 +302,9 @@ decode_all(struct ikev1_msg *m)
 		case IKEV1_PL_NATOA_DRAFT:
 			rc = ikev1_natoa_decode(&r, &oa, &why);
 			break;
-		case IKEV1_PL_ATTR: rc = ikev1_cfg_decode(&r, &cfg, &why); break;
+		case IKEV1_PL_ATTR:
+			rc = ikev1_cfg_decode(&r, &cfg, &why);
+			break;
 		case IKEV1_PL_FRAG: rc = ikev1_frag_decode(&r, &f, &why); break;
 		case IKEV1_PL_VID:
 			/* every VID in these messages is one we know */
@@ -875,6 +877,8 @@ life_and_unknown(void)
 
 /* Each VID equals MD5 of its published string (RFC 3947 4, the NAT-T
  * drafts, the XAuth draft, Cisco Unity, FRAGMENTATION, Microsoft). */
+#define NATT_DRAFT	"draft-ietf-ipsec-nat-t-ike"
+
 static void
 vid_table(void)
 {
@@ -884,22 +888,21 @@ vid_table(void)
 		size_t		 cmp;		/* bytes equal to the MD5 */
 	} t[] = {
 		{ IKEV1_VID_NATT_RFC3947, "RFC 3947", 16 },
-		{ IKEV1_VID_NATT_APPLE, "draft-ietf-ipsec-nat-t-ike", 16 },
-		{ IKEV1_VID_NATT_DRAFT_02, "draft-ietf-ipsec-nat-t-ike-02", 16 },
-		{ IKEV1_VID_NATT_DRAFT_02N, "draft-ietf-ipsec-nat-t-ike-02\n",
-		    16 },
-		{ IKEV1_VID_NATT_DRAFT_03, "draft-ietf-ipsec-nat-t-ike-03", 16 },
-		{ IKEV1_VID_NATT_DRAFT_04, "draft-ietf-ipsec-nat-t-ike-04", 16 },
-		{ IKEV1_VID_NATT_DRAFT_05, "draft-ietf-ipsec-nat-t-ike-05", 16 },
-		{ IKEV1_VID_NATT_DRAFT_06, "draft-ietf-ipsec-nat-t-ike-06", 16 },
-		{ IKEV1_VID_NATT_DRAFT_07, "draft-ietf-ipsec-nat-t-ike-07", 16 },
-		{ IKEV1_VID_NATT_DRAFT_08, "draft-ietf-ipsec-nat-t-ike-08", 16 },
+		{ IKEV1_VID_NATT_APPLE, NATT_DRAFT, 16 },
+		{ IKEV1_VID_NATT_DRAFT_02, NATT_DRAFT "-02", 16 },
+		{ IKEV1_VID_NATT_DRAFT_02N, NATT_DRAFT "-02\n", 16 },
+		{ IKEV1_VID_NATT_DRAFT_03, NATT_DRAFT "-03", 16 },
+		{ IKEV1_VID_NATT_DRAFT_04, NATT_DRAFT "-04", 16 },
+		{ IKEV1_VID_NATT_DRAFT_05, NATT_DRAFT "-05", 16 },
+		{ IKEV1_VID_NATT_DRAFT_06, NATT_DRAFT "-06", 16 },
+		{ IKEV1_VID_NATT_DRAFT_07, NATT_DRAFT "-07", 16 },
+		{ IKEV1_VID_NATT_DRAFT_08, NATT_DRAFT "-08", 16 },
 		{ IKEV1_VID_XAUTH, "draft-ietf-ipsra-isakmp-xauth-06.txt", 8 },
 		{ IKEV1_VID_CISCO_UNITY, "CISCO-UNITY", 14 },
 		{ IKEV1_VID_FRAGMENTATION, "FRAGMENTATION", 16 },
 		{ IKEV1_VID_MS_NT5, "MS NT5 ISAKMPOAKLEY", 16 },
-		{ IKEV1_VID_MS_NEG_DISCOVERY, "MS-Negotiation Discovery Capable",
-		    16 },
+		{ IKEV1_VID_MS_NEG_DISCOVERY,
+		    "MS-Negotiation Discovery Capable", 16 },
 		{ IKEV1_VID_MS_IKE_CGA1, "IKE CGA version 1", 16 },
 		{ IKEV1_VID_MS_INITIAL_CONTACT, "Vid-Initial-Contact", 16 },
 		{ IKEV1_VID_MS_MAMIE_EXISTS, "MS-MamieExists", 16 },
@@ -968,6 +971,96 @@ names(void)
 	CHECK_STR(ikev1_id_name(11), "KEY_ID");
 }
 
+/* Phase-2 IDs as address ranges (RFC 2407 4.6.2.2-4.6.2.8). */
+static void
+id_nets(void)
+{
+	uint8_t			 v6[4 + 32];
+	struct ikev1_id		 id;
+	struct ikev1_id_net	 net;
+	struct rg_rd		 r;
+	const char		*why;
+
+	/* 2001:db8::/32 as IPV6_ADDR_SUBNET, UDP port 1701 */
+	memset(v6, 0, sizeof(v6));
+	v6[0] = IKEV1_ID_IPV6_ADDR_SUBNET;
+	v6[1] = 17;
+	v6[3] = 0xa5;
+	v6[2] = 0x06;
+	memcpy(v6 + 4, "\x20\x01\x0d\xb8\x00\x00\x00\x01", 8);
+	memset(v6 + 20, 0xff, 4);
+	rg_rd_init(&r, v6, sizeof(v6));
+	CHECK_EQ(ikev1_id_decode(&r, &id, &why), 0);
+	CHECK_EQ(id.port, 1701);
+	CHECK_EQ(ikev1_id_net(&id, &net, &why), 0);
+	CHECK_EQ(net.af, AF_INET6);
+	CHECK_MEM(net.lo, "\x20\x01\x0d\xb8\0\0\0\0", 8);
+	CHECK_EQ(net.lo[15], 0);
+	CHECK_MEM(net.hi, "\x20\x01\x0d\xb8\xff\xff", 6);
+	CHECK_EQ(net.hi[15], 0xff);
+	/* A range that runs backwards is refused. */
+	v6[0] = IKEV1_ID_IPV6_ADDR_RANGE;
+	v6[4 + 16] = 0x10;
+	rg_rd_init(&r, v6, sizeof(v6));
+	CHECK_EQ(ikev1_id_decode(&r, &id, &why), 0);
+	CHECK_EQ(ikev1_id_net(&id, &net, &why), -1);
+	/* A name is not an address. */
+	rg_rd_init(&r, "\x02\0\0\0vpn", 7);
+	CHECK_EQ(ikev1_id_decode(&r, &id, &why), 0);
+	CHECK_EQ(ikev1_id_net(&id, &net, &why), -1);
+}
+
+/* <-- HDR*, HASH, ATTR(CFG_SET / CFG_ACK): values and empty TLVs. */
+static void
+cfg_encode(void)
+{
+	static uint8_t		 buf[256];
+	static struct ikev1_cfg	 c, d;
+	static const uint8_t	 want[] = {
+		0, 0, 0, 28,			/* ATTR, 28 bytes */
+		IKEV1_CFG_SET, 0, 0x12, 0x34,
+		0xc0, 0x8f, 0, 0,		/* XAUTH_STATUS, TV */
+		0x00, 0x01, 0, 4, 10, 9, 0, 7,	/* INTERNAL_IP4_ADDRESS */
+		0x00, 0x05, 0, 4, 0, 0, 0x0e, 0x10, /* ADDRESS_EXPIRY 3600 */
+	};
+	struct ikev1_enc	 e;
+	struct rg_rd		 r;
+	const char		*why;
+	long			 n;
+
+	c.type = IKEV1_CFG_SET;
+	c.ident = 0x1234;
+	c.nattr = 3;
+	c.attr[0] = (struct ikev1_attr){ .type = IKEV1_CFG_XAUTH_STATUS,
+	    .tv = true, .val = 0 };
+	c.attr[1] = (struct ikev1_attr){ .type =
+	    IKEV1_CFG_INTERNAL_IP4_ADDRESS, .data =
+	    (const uint8_t *)"\x0a\x09\x00\x07", .len = 4 };
+	c.attr[2] = (struct ikev1_attr){ .type =
+	    IKEV1_CFG_INTERNAL_ADDRESS_EXPIRY, .val = 3600, .len = 4 };
+	ikev1_enc_body(&e, buf, sizeof(buf));
+	ikev1_put_cfg(&e, &c);
+	n = ikev1_enc_finish(&e);
+	CHECK_EQ(n, (long)sizeof(want));
+	CHECK_MEM(buf, want, sizeof(want));
+	buf[11] = 1;			/* XAUTH_STATUS = 1 (OK) */
+	rg_rd_init(&r, buf + 4, (size_t)n - 4);
+	CHECK_EQ(ikev1_cfg_decode(&r, &d, &why), 0);
+	CHECK_EQ(d.attr[0].type, IKEV1_CFG_XAUTH_STATUS);
+	CHECK_EQ(d.attr[0].val, 1);
+	CHECK_EQ(d.attr[2].val, 3600);
+
+	/* An ACK naming attributes: empty TLVs, no value invented. */
+	c.type = IKEV1_CFG_ACK;
+	c.nattr = 1;
+	c.attr[0] = (struct ikev1_attr){ .type =
+	    IKEV1_CFG_INTERNAL_IP4_ADDRESS };
+	ikev1_enc_body(&e, buf, sizeof(buf));
+	ikev1_put_cfg(&e, &c);
+	CHECK_EQ(ikev1_enc_finish(&e), 4 + 4 + 4);
+	CHECK_MEM(buf + 8, "\x00\x01\x00\x00", 4);
+}
+
 /* Legacy values get names too, so the log shows what a client offered. */
 static void
 proposal_text(void)
@@ -1003,4 +1096,5 @@ RG_TEST_MAIN("ikev1_msg", T(main_mode_first), T(aggressive_first),
     T(quick_mode_body), T(mode_config_request), T(xauth_reply),
     T(encode_roundtrip), T(payload_roundtrip), T(encrypted_opaque),
     T(length_fields), T(truncations), T(payload_table),
-    T(life_and_unknown), T(vid_table), T(names), T(proposal_text))
+    T(life_and_unknown), T(vid_table), T(names), T(proposal_text),
+    T(cfg_encode), T(id_nets))
