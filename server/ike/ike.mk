@@ -2,6 +2,7 @@
 # libike.a: what IKEv1 and IKEv2 share (server/ike/ike_*.c: the sockets and
 # their version split, the algorithm table, configured proposals, DH,
 # prf, the SPI table, traffic-selector policy, the ESP SA hand-off to dp);
+# libikev1.a: the IKEv1 responder (ikev1_*.c), so far its codec;
 # libikev2.a: the IKEv2 responder (ikev2_*.c).
 noinst_LIBRARIES += server/libike.a
 server_libike_a_SOURCES = \
@@ -13,6 +14,24 @@ server_libike_a_SOURCES = \
 	server/ike/ike_child.c server/ike/ike_child.h \
 	server/ike/ike_ts.c server/ike/ike_ts.h \
 	server/ike/ike_proposal.c server/ike/ike_proposal.h
+
+noinst_LIBRARIES += server/libikev1.a
+server_libikev1_a_SOURCES = \
+	server/ike/ikev1_msg.c server/ike/ikev1_msg.h server/ike/ikev1_enc.c
+
+IKEV1_LIBS = server/libikev1.a server/libike.a server/librgcore.a $(DEP_LIBS)
+
+check_PROGRAMS += tests/unit/test_ikev1_msg
+tests_unit_test_ikev1_msg_SOURCES = tests/unit/test_ikev1_msg.c
+tests_unit_test_ikev1_msg_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ikev1_msg_LDADD = $(IKEV1_LIBS)
+
+# Fuzz target for the IKEv1 message codec.
+check_PROGRAMS += tests/unit/test_fuzz_ikev1_msg
+tests_unit_test_fuzz_ikev1_msg_SOURCES = tests/fuzz/fuzz_ikev1_msg.c \
+	tests/fuzz/fuzz_driver.c
+tests_unit_test_fuzz_ikev1_msg_LDADD = $(IKEV1_LIBS)
+EXTRA_DIST += tests/fuzz/seeds/ikev1_msg
 
 noinst_LIBRARIES += server/libikev2.a
 server_libikev2_a_SOURCES = \
