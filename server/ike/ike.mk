@@ -17,9 +17,8 @@ server_libike_a_SOURCES = \
 
 noinst_LIBRARIES += server/libikev1.a
 server_libikev1_a_SOURCES = \
-	server/ike/ikev1_msg.c server/ike/ikev1_msg.h server/ike/ikev1_enc.c
-
-IKEV1_LIBS = server/libikev1.a server/libike.a server/librgcore.a $(DEP_LIBS)
+	server/ike/ikev1_msg.c server/ike/ikev1_msg.h server/ike/ikev1_enc.c \
+	server/ike/ikev1_crypto.c server/ike/ikev1_crypto.h
 
 check_PROGRAMS += tests/unit/test_ikev1_msg
 tests_unit_test_ikev1_msg_SOURCES = tests/unit/test_ikev1_msg.c
@@ -44,11 +43,6 @@ server_libikev2_a_SOURCES = \
 	server/ike/ikev2_auth.c server/ike/ikev2_cert.c server/ike/ikev2_cp.c \
 	server/ike/ikev2_ts.c server/ike/ikev2_child.c server/ike/ikev2_info.c \
 	server/ike/ikev2_frag.c server/ike/ikev2_rekey.c server/ike/ikev2_sess.c
-
-# libikev1.a: the IKEv1 responder (ikev1_*.c, issue 13).
-noinst_LIBRARIES += server/libikev1.a
-server_libikev1_a_SOURCES = \
-	server/ike/ikev1_crypto.c server/ike/ikev1_crypto.h
 
 IKE_LIBS = server/libike.a server/libdp.a server/libesp.a \
 	server/librgcore.a $(DEP_LIBS)
