@@ -2,11 +2,13 @@
  * rg_engine.c: wires the protocol engines to the daemon core: the pool
  * manager (its leases persisted in the store), the data plane, the
  * session registry (server/sess/: leases, vip routes, history, the
- * session list, DHCPINFORM), the IKEv2 engine as a session provider and
+ * session list, DHCPINFORM), the auth service every protocol asks
+ * (server/auth/), the IKEv2 engine as a session provider and
  * the IKE sockets; and composes the run-time status.
  */
 #include <stdlib.h>
 
+#include "auth.h"
 #include "dp.h"
 #include "ike_sock.h"
 #include "ikev2.h"
@@ -24,6 +26,8 @@ struct rg_engine {
 
 	struct pool_mgr		*pools;		/* owned */
 	struct sess_reg		*sess;		/* owned */
+	struct auth		*auth;		/* owned: one for every protocol
+						 * (one login throttle) */
 	struct dp		*dp;		/* owned; NULL: control plane only */
 	struct ikev2_engine	*ike;		/* owned */
 	struct ike_sock		*sock;		/* owned */
@@ -70,8 +74,11 @@ rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
 		dp_forwarding_apply(e->dp, &cfg->settings);	/* dp_fwd.c */
 	sess_reg_set_dp(e->sess, e->dp);
 
+	if ((e->auth = auth_new(loop, cfg, NULL, NULL)) == NULL)
+		goto fail;
 	if ((e->ike = ikev2_engine_new(loop, cfg, e->dp, e->sess)) == NULL)
 		goto fail;
+	ikev2_engine_set_auth(e->ike, e->auth);
 	if ((e->sock = ike_sock_new(loop, opts->ike_port, opts->natt_port,
 	    e->dp)) == NULL) {
 		rg_err(IKE, "cannot listen on UDP %u/%u", opts->ike_port,
@@ -92,6 +99,8 @@ rg_engine_reconfigure(struct rg_engine *e, struct rg_config *cfg)
 		return -1;
 	if (e->ike && ikev2_engine_reconfigure(e->ike, cfg) < 0)
 		return -1;
+	if (e->auth)
+		auth_reconfigure(e->auth, cfg);
 	if (e->dp)
 		dp_forwarding_apply(e->dp, &cfg->settings);
 	rg_config_unref(e->cfg);
@@ -115,6 +124,7 @@ rg_engine_free(struct rg_engine *e)
 		return;
 	ike_sock_free(e->sock);
 	ikev2_engine_free(e->ike);	/* its sessions end: routes, leases */
+	auth_free(e->auth);		/* after its askers: nothing pends */
 	sess_reg_free(e->sess);
 	dp_free(e->dp);
 	pool_mgr_free(e->pools);
