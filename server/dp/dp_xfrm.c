@@ -439,11 +439,27 @@ dpx_by_vip(struct dp_backend *b, const uint8_t *src)
 	return NULL;
 }
 
+/* Whether IPv4 address a lies inside one of s's local selectors. */
+static bool
+dpx_local_ts(const struct dpx_sa *s, const uint8_t *a)
+{
+	const struct dp_ts	*t;
+	size_t			 i;
+
+	for (i = 0; i < s->cfg.nts_local; i++) {
+		t = &s->cfg.ts_local[i];
+		if (t->af == AF_INET && memcmp(t->addr_lo, a, 4) <= 0 &&
+		    memcmp(a, t->addr_hi, 4) <= 0)
+			return true;
+	}
+	return false;
+}
+
 static void
 dpx_dhcp_read(struct rg_io *io, uint32_t events)
 {
 	struct dp_backend	*b = io->arg;
-	struct sockaddr_ll	 ll;
+	struct sockaddr_in	 from;
 	socklen_t		 sl;
 	const uint8_t		*src;
 	struct dpx_sa		*s;
@@ -453,17 +469,23 @@ dpx_dhcp_read(struct rg_io *io, uint32_t events)
 
 	(void)events;
 	for (i = 0; i < 64; i++) {
-		sl = sizeof(ll);
+		sl = sizeof(from);
 		if ((n = recvfrom(b->dhcp_fd, pkt, sizeof(pkt), MSG_TRUNC,
-		    (struct sockaddr *)&ll, &sl)) < 0)
+		    (struct sockaddr *)&from, &sl)) < 0)
 			return;
 		if ((size_t)n > sizeof(pkt) || dp_xfrm_dhcp_check(pkt,
-		    (size_t)n, ll.sll_pkttype, &src) == -1)
+		    (size_t)n, PACKET_HOST, &src) == -1)
 			continue;
 		if ((s = dpx_by_vip(b, src)) == NULL) {
 			rg_debug(ESP, "DHCP request from %u.%u.%u.%u: no "
 			    "tunnel of ours has that address", src[0], src[1],
 			    src[2], src[3]);
+			continue;
+		}
+		if (!dpx_local_ts(s, pkt + 16)) {
+			rg_debug(ESP, "DHCP request from %u.%u.%u.%u to an "
+			    "address outside its SA's selectors, dropped",
+			    src[0], src[1], src[2], src[3]);
 			continue;
 		}
 		b->ev.udp_input(b->ev.arg, DP_XFRM_DHCP_SERVER, s->reqid, pkt,

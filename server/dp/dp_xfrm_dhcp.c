@@ -3,16 +3,24 @@
  * 3: Windows asks for its split routes with a DHCPINFORM once connected).
  *
  * With XFRM the kernel decrypts, so the userspace engine's interception
- * (dp_user.c) has no equivalent: a packet socket (AF_PACKET, cooked, all
- * interfaces) with a classic BPF filter sees the decrypted inner packets
- * as the kernel re-injects them (RFC 4303 tunnel mode: the inner packet
- * re-enters on the receiving device), and keeps IPv4/UDP 68 -> 67, first
- * fragments only.  A packet counts when it came in (not one we send),
+ * (dp_user.c) has no equivalent.  A raw IPv4 socket of protocol UDP gets
+ * a copy of every UDP packet delivered to this host, and only after the
+ * kernel's inbound IPsec policy check (raw_rcv() drops what fails
+ * xfrm4_policy_check()): a packet from a client's vip matches our inbound
+ * policy for that vip, whose template requires ESP, so only a packet that
+ * arrived decrypted by that SA reaches us; a cleartext one with the vip
+ * as a spoofed source is dropped by the kernel first.  (A packet socket,
+ * used before, sees packets before that check: it answered spoofed
+ * requests, security review issue 12 defect 9.)  A classic BPF filter
+ * keeps IPv4/UDP 68 -> 67, first fragments only.  A packet counts when
  * its source is a single-address remote selector of one of our inbound
- * tunnel SAs (the client's vip), and it is a well-formed IPv4/UDP packet;
- * it goes to dp_events.udp_input (port 67) with that SA's reqid.  The kernel
- * still handles the original (forwards or drops it) and nothing listens
- * on UDP 67 here, so a local DHCP server is left alone.
+ * tunnel SAs (the client's vip), its destination lies inside that SA's
+ * local selectors, and it is a well-formed IPv4/UDP packet; it goes to
+ * dp_events.udp_input (port 67) with that SA's reqid, which answers only
+ * the vip (sess_udp.c).  The INFORM must be addressed to this host (the
+ * server identifier, our LAN address, or broadcast), as Windows does.
+ * The kernel still delivers the original to UDP 67, where nothing of
+ * ours listens, so a local DHCP server is left alone.
  *
  * The answer, a whole IPv4 packet from the server address to the vip,
  * leaves through a raw IPPROTO_RAW socket: the kernel routes it to the
@@ -43,7 +51,7 @@
 int
 dp_xfrm_dhcp_open(void)
 {
-	/* cooked packets start at the IPv4 header */
+	/* a raw socket's packets start at the IPv4 header */
 	struct sock_filter	 prog[] = {
 		{ BPF_LD | BPF_B | BPF_ABS, 0, 0, 0 },
 		{ BPF_ALU | BPF_RSH | BPF_K, 0, 0, 4 },
@@ -61,8 +69,8 @@ dp_xfrm_dhcp_open(void)
 	struct sock_fprog	 fp = { sizeof(prog) / sizeof(prog[0]), prog };
 	int			 fd;
 
-	if ((fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    htons(ETH_P_IP))) == -1)
+	if ((fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    IPPROTO_UDP)) == -1)
 		return -1;
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp,
 	    sizeof(fp)) == -1) {

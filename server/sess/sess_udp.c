@@ -13,14 +13,45 @@
  * network (198.51.100.1 for 198.51.100.0/24), which lies inside the
  * CHILD_SA's traffic selectors; a full-tunnel profile uses the IKE
  * address the session came to.
+ *
+ * Only the session's own virtual IP is answered: the request must come
+ * from it (IP source) and name no other client address (ciaddr 0 or the
+ * vip), so the answer, addressed per RFC 2131 to ciaddr or the source,
+ * always goes to the vip through the session's CHILD_SA, never to an
+ * address the request chose (no reflection).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "dp.h"
 #include "pool/dhcp_inform.h"
+#include "rg_buf.h"
 #include "rg_log.h"
 #include "sess_int.h"
+
+/* An IPv4/UDP/BOOTP request from the session's vip naming no other
+ * client (ciaddr 0 or the vip): 0, else -1. */
+static int
+from_vip(const struct sess *s, const uint8_t *pkt, size_t len)
+{
+	struct rg_rd	 r;
+	uint8_t		 vihl, src[4], ciaddr[4];
+
+	if (s->vip4.af != AF_INET)
+		return -1;
+	rg_rd_init(&r, pkt, len);
+	if (rg_rd_u8(&r, &vihl) < 0 || (vihl >> 4) != 4 || (vihl & 15) < 5 ||
+	    rg_rd_skip(&r, 11) < 0 || rg_rd_bytes(&r, src, 4) < 0 ||
+	    rg_rd_skip(&r, (size_t)(vihl & 15) * 4 - 16) < 0 ||
+	    rg_rd_skip(&r, 8 + 12) < 0 || rg_rd_bytes(&r, ciaddr, 4) < 0)
+		return -1;
+	if (memcmp(src, s->vip4.addr, 4) != 0)
+		return -1;
+	if (memcmp(ciaddr, "\0\0\0\0", 4) != 0 &&
+	    memcmp(ciaddr, s->vip4.addr, 4) != 0)
+		return -1;
+	return 0;
+}
 
 int
 sess_udp_register(struct sess_reg *reg, uint16_t port, uint16_t sport,
@@ -120,6 +151,13 @@ sess_dhcp_input(void *arg, struct sess *s, uint32_t reqid,
 		reg->dhcp_dropped++;
 		rg_debug(POOL, "dhcp: packet on CHILD_SA reqid %u of no "
 		    "session, dropped", reqid);
+		return;
+	}
+	if (from_vip(s, pkt, len) < 0) {
+		reg->dhcp_dropped++;
+		rg_debug(POOL, "dhcp: request on the CHILD_SA of '%s' (session "
+		    "%llu) not from its virtual IP or for another client, "
+		    "dropped", s->user, (unsigned long long)s->id);
 		return;
 	}
 	p = rg_config_profile(reg->cfg, s->profile);

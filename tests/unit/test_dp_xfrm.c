@@ -338,7 +338,7 @@ static void
 dhcp_capture(void)
 {
 	struct sockaddr_storage	 to;
-	struct sockaddr_ll	 ll;
+	struct sockaddr_in	 from;
 	socklen_t		 sl;
 	const uint8_t		*src;
 	uint8_t			 buf[2048], ip[64];
@@ -368,14 +368,14 @@ dhcp_capture(void)
 	CHECK_EQ(sendto(c68, "DHCPINFORM", 10, 0, (struct sockaddr *)&to,
 	    sizeof(struct sockaddr_in)), 10);		/* 68 -> 67 */
 	for (i = 0; i < 50; i++) {
-		sl = sizeof(ll);
+		sl = sizeof(from);
 		if ((n = recvfrom(cap, buf, sizeof(buf), 0,
-		    (struct sockaddr *)&ll, &sl)) < 0) {
+		    (struct sockaddr *)&from, &sl)) < 0) {
 			usleep(10000);
 			continue;
 		}
-		seen++;	/* an ETH_P_IP packet socket sees incoming only */
-		if (dp_xfrm_dhcp_check(buf, (size_t)n, ll.sll_pkttype,
+		seen++;	/* the filter keeps 68 -> 67 only */
+		if (dp_xfrm_dhcp_check(buf, (size_t)n, PACKET_HOST,
 		    &src) == 0) {
 			kept++;
 			CHECK_MEM(src, "\x7f\x00\x00\x01", 4);
@@ -413,5 +413,67 @@ dhcp_capture(void)
 	close(s67);
 }
 
+/*
+ * Security review defect 9: the capture sees only what passed the
+ * kernel's inbound IPsec policy check.  An inbound policy for
+ * 127.0.0.2 -> any, UDP 68 -> 67, requires ESP (as ours do for a vip): a
+ * cleartext request with that source must never be captured (a packet
+ * socket saw it, and it was answered); one from 127.0.0.1 (no policy)
+ * is.
+ */
+static void
+dhcp_capture_policy(void)
+{
+	struct sockaddr_storage	 to;
+	uint8_t			 buf[2048];
+	const uint8_t		*src;
+	ssize_t			 n;
+	int			 cap, c1, c2, i, kept = 0, spoofed = 0;
+
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) == -1 ||
+	    system("ip link set lo up") != 0) {
+		printf("SKIP dp_xfrm.dhcp_capture_policy: needs root\n");
+		return;
+	}
+	/* Loopback skips IPsec policy by default (disable_policy=1); this
+	 * private namespace turns that off so lo behaves like the outer
+	 * interface a client's packets come in on. */
+	CHECK_EQ(system("sysctl -qw net.ipv4.conf.lo.disable_policy=0 "
+	    "net.ipv4.conf.lo.disable_xfrm=0"), 0);
+	CHECK_EQ(system("ip xfrm policy add src 127.0.0.2/32 dst 0.0.0.0/0 "
+	    "proto udp sport 68 dport 67 dir in tmpl src 192.0.2.9 "
+	    "dst 127.0.0.1 proto esp mode tunnel"), 0);
+	cap = dp_xfrm_dhcp_open();
+	c1 = udp4("127.0.0.1", 68);
+	c2 = udp4("127.0.0.2", 68);
+	CHECK(cap != -1 && c1 != -1 && c2 != -1);
+	if (cap == -1 || c1 == -1 || c2 == -1)
+		return;
+	v4(&to, "127.0.0.1", 67);
+	CHECK_EQ(sendto(c2, "SPOOFED", 7, 0, (struct sockaddr *)&to,
+	    sizeof(struct sockaddr_in)), 7);
+	CHECK_EQ(sendto(c1, "DHCPINFORM", 10, 0, (struct sockaddr *)&to,
+	    sizeof(struct sockaddr_in)), 10);
+	for (i = 0; i < 50; i++) {
+		if ((n = recv(cap, buf, sizeof(buf), 0)) < 0) {
+			usleep(10000);
+			continue;
+		}
+		if (dp_xfrm_dhcp_check(buf, (size_t)n, PACKET_HOST,
+		    &src) != 0)
+			continue;
+		if (memcmp(src, "\x7f\x00\x00\x02", 4) == 0)
+			spoofed++;
+		else
+			kept++;
+	}
+	CHECK_EQ(kept, 1);
+	CHECK_EQ(spoofed, 0);
+	close(cap);
+	close(c1);
+	close(c2);
+}
+
 RG_TEST_MAIN("dp_xfrm", T(sa_gcm_encap_esn), T(sa_cbc_transport),
-    T(sa_refuses), T(policy_roundtrip), T(dhcp_capture))
+    T(sa_refuses), T(policy_roundtrip), T(dhcp_capture),
+    T(dhcp_capture_policy))

@@ -478,10 +478,10 @@ capture_send(void *arg, uint32_t reqid, const uint8_t *p, size_t len)
 	return 0;
 }
 
-/* IPv4/UDP 68 -> 67 from vip, BOOTREQUEST DHCPINFORM (no UDP checksum,
- * RFC 768). */
+/* IPv4/UDP 68 -> 67 from src, BOOTREQUEST DHCPINFORM for ciaddr (no UDP
+ * checksum, RFC 768). */
 static size_t
-build_inform(uint8_t *p, const struct rg_addr *vip)
+build_inform(uint8_t *p, const struct rg_addr *src, const struct rg_addr *ci)
 {
 	uint32_t sum = 0;
 	size_t	 n, i;
@@ -490,7 +490,7 @@ build_inform(uint8_t *p, const struct rg_addr *vip)
 	p[0] = 0x45;
 	p[8] = 128;
 	p[9] = 17;
-	memcpy(p + 12, vip->addr, 4);
+	memcpy(p + 12, src->addr, 4);
 	memset(p + 16, 0xff, 4);
 	p[21] = 68;
 	p[23] = 67;
@@ -498,7 +498,7 @@ build_inform(uint8_t *p, const struct rg_addr *vip)
 	p[29] = 1;
 	p[30] = 6;
 	memcpy(p + 32, "\x5a\x3c\x11\x07", 4);
-	memcpy(p + 40, vip->addr, 4);
+	memcpy(p + 40, ci->addr, 4);
 	memcpy(p + 264, "\x63\x82\x53\x63", 4);
 	n = 268;
 	p[n++] = 53;
@@ -527,7 +527,7 @@ dhcp_through_session(void)
 	struct sess_reg		*reg;
 	struct dp_events	 ev;
 	struct fake		 f;
-	struct rg_addr		 vip;
+	struct rg_addr		 vip, other;
 	uint64_t		 answered, dropped;
 	uint8_t			 pkt[400];
 	size_t			 n;
@@ -550,7 +550,7 @@ dhcp_through_session(void)
 	CHECK_EQ(sess_lease(f.s, AF_INET, NULL, &vip, why, sizeof(why)), 0);
 	CHECK_EQ(sess_reqid_add(f.s, 3), 0);
 	sess_up(f.s);
-	n = build_inform(pkt, &vip);
+	n = build_inform(pkt, &vip, &vip);
 	/* No session behind reqid 4: dropped, nothing sent. */
 	sentlen = 0;
 	ev.udp_input(ev.arg, 67, 4, pkt, n);
@@ -565,6 +565,22 @@ dhcp_through_session(void)
 	sess_dhcp_stats(reg, &answered, &dropped);
 	CHECK_EQ(answered, 1);
 	CHECK_EQ(dropped, 1);
+	/* Security review defect 9: only the vip is answered.  From another
+	 * source (a spoofed or foreign packet on the SA), or naming another
+	 * client in ciaddr (the answer would go there: reflection), the
+	 * request is dropped. */
+	other.af = AF_INET;
+	memcpy(other.addr, "\xc6\x33\x64\x0a", 4);	/* 198.51.100.10 */
+	sentlen = 0;
+	n = build_inform(pkt, &other, &vip);
+	ev.udp_input(ev.arg, 67, 3, pkt, n);
+	n = build_inform(pkt, &vip, &other);
+	ev.udp_input(ev.arg, 67, 3, pkt, n);
+	CHECK_EQ(sentlen, 0);
+	sess_dhcp_stats(reg, &answered, &dropped);
+	CHECK_EQ(answered, 1);
+	CHECK_EQ(dropped, 3);
+	n = build_inform(pkt, &vip, &vip);
 	sess_end(f.s, SESS_CAUSE_USER_REQUEST, "test");
 	/* The session gone, its reqid no longer answers. */
 	sentlen = 0;
