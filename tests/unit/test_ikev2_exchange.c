@@ -828,4 +828,4 @@ RG_TEST_MAIN("ikev2_exchange", T(psk_cp), T(retransmit_cache),
     T(child_collision_won), T(child_collision_lost),
     T(ike_collision_won), T(ike_collision_lost),
     T(memory_per_sa), T(classic_sigs), T(cp_v6), T(l2tp_transport),
-    T(l2tp_tunnel), T(cleanup))
+    T(l2tp_tunnel), FIXTURE(cleanup))

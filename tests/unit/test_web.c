@@ -363,4 +363,4 @@ cleanup(void)
 
 RG_TEST_MAIN("web",
     T(routes_and_codes), T(field_validation), T(settings_log_status),
-    T(over_unix_socket), T(sessions_api), T(cleanup))
+    T(over_unix_socket), T(sessions_api), FIXTURE(cleanup))
