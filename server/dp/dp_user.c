@@ -28,8 +28,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -870,6 +872,29 @@ dpu_free(struct dp_backend *b)
 	free(b);
 }
 
+/*
+ * The ICMP "fragmentation needed" a worker writes into the TUN (dpu_send)
+ * has the SA's local outer address as its source, an address of this
+ * host: the kernel drops such a packet as a martian unless the device
+ * has accept_local, and the sender never learns the tunnel MTU (RFC
+ * 1191).  The device is ours and goes with us: nothing to put back.
+ */
+static void
+dpu_tun_accept_local(const char *ifname)
+{
+	char	 path[96];
+	int	 fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/accept_local",
+	    ifname);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1 ||
+	    write(fd, "1", 1) != 1)
+		rg_warn(ESP, "%s: %s; senders will not learn the tunnel MTU",
+		    path, strerror(errno));
+	if (fd != -1)
+		close(fd);
+}
+
 static struct dp_backend *
 dpu_new(struct rg_loop *loop, const char *tun_name, int threads,
     const struct dp_events *ev)
@@ -896,6 +921,7 @@ dpu_new(struct rg_loop *loop, const char *tun_name, int threads,
 	if ((b->ifindex = dp_nl_ifindex(b->nl, b->ifname)) <= 0 ||
 	    dp_nl_link_up(b->nl, b->ifindex, DPU_TUN_MTU) == -1)
 		goto fail;
+	dpu_tun_accept_local(b->ifname);
 	rg_timer_start(loop, &b->life, 1000);
 	rg_notice(ESP, "userspace ESP on TUN %s (ifindex %d, MTU %d%s), %u "
 	    "%s%s", b->ifname, b->ifindex, DPU_TUN_MTU,

@@ -9,8 +9,8 @@
 # the field named and the store unchanged.
 # Needs no root: the daemon runs on high IKE ports in a temporary state dir.
 set -u
-build=${RG_BUILD:-build-test}
 top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${RG_BUILD:-$top/build-test}
 daemon=$build/roadgated
 ctlbin=$build/roadgatectl
 for b in "$daemon" "$ctlbin"; do
@@ -295,9 +295,10 @@ else
 fi
 
 # --- import the testbed's PKI (strongSwan pki) ---
-if command -v pki >/dev/null && [ -x /work/shared/testbed/mkpki ]; then
+tb=${TB_HOME:-$top/../shared/testbed}
+if command -v pki >/dev/null && [ -x "$tb/mkpki" ]; then
 	export TB_STATE=$tmp/tb TB_PKI=$tmp/tb/pki
-	if /work/shared/testbed/mkpki >/dev/null 2>&1; then
+	if "$tb/mkpki" >/dev/null 2>&1; then
 		pkid=$TB_PKI
 		expect_err import_ca_mismatch key ctl ca import --cert "$pkid/ca.pem" --key "$pkid/server.key"
 		expect_err import_ca_not_ca cert ctl ca import --cert "$pkid/server.pem" --key "$pkid/server.key"
@@ -327,6 +328,8 @@ if command -v pki >/dev/null && [ -x /work/shared/testbed/mkpki ]; then
 	else
 		ko testbed_pki "mkpki failed"
 	fi
+else
+	echo "SKIP cert_cli.testbed_pki: needs strongSwan's pki and $tb/mkpki"
 fi
 
 # --- restart keeps the PKI ---
@@ -346,10 +349,6 @@ fi
 
 # the daemon (ASan/UBSan build) stops cleanly: no leak, no runtime error
 stop
-if grep -q -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$tmp/daemon.log"; then
-	ko sanitizers_clean "$(grep -m3 -E 'ERROR|runtime error|#[0-9] ' "$tmp/daemon.log" | tr '\n' ' ')"
-else
-	ok sanitizers_clean
-fi
+daemon_sanitizers cert_cli.sanitizers_clean
 
 [ $fails -eq 0 ]

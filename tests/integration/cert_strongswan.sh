@@ -11,15 +11,16 @@
 # (--no-ping): the data plane has its own tests.  Needs root, network
 # namespaces and strongSwan (swanctl, charon-systemd, pki).
 set -u
-build=${RG_BUILD:-build-test}
-tb=${TB_HOME:-/work/shared/testbed}
+top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${RG_BUILD:-$top/build-test}
+tb=${TB_HOME:-$top/../shared/testbed}
 daemon=$build/roadgated
 ctlbin=$build/roadgatectl
 for b in "$daemon" "$ctlbin"; do
 	[ -x "$b" ] || { echo "FAIL cert_strongswan: $b not built"; exit 1; }
 done
 if [ "$(id -u)" != 0 ] || ! command -v swanctl >/dev/null || [ ! -x "$tb/run-interop.sh" ]; then
-	echo "PASS cert_strongswan.skipped (needs root, strongSwan and $tb)"
+	echo "SKIP cert_strongswan: needs root, strongSwan and $tb"
 	exit 0
 fi
 daemon=$(cd "$(dirname "$daemon")" && pwd)/roadgated
@@ -43,13 +44,18 @@ ctl() { "$ctlbin" --socket "$state/api.sock" "$@"; }
 
 # roadgated outside the namespaces on high ports, only to configure the store
 . "$(dirname "$0")/cert_lib.bash"	# start, stop
-# interop PROFILE...: the bed's harness with roadgated (this state) in the
-# server namespace; prints its RESULT lines into $tmp/interop.out
+# interop NAME PROFILE...: the bed's harness with roadgated (this state)
+# in the server namespace; prints its RESULT lines into $tmp/interop.out;
+# then roadgated's log (the harness stopped it) must hold no sanitizer
+# report (FAIL cert_strongswan.NAME.sanitizers).
 interop() {
-	local args=() p
+	local args=() p name=$1
+	shift
 	for p in "$@"; do args+=(-p "$p"); done
 	timeout 240 "$tb/run-interop.sh" "${args[@]}" --no-ping -- \
 		"$daemon" --state-dir "$state" --foreground >"$tmp/interop.out" 2>&1
+	sanitizer_check "cert_strongswan.$name.sanitizers" roadgated \
+	    "$TB_STATE/server-under-test.log" || fails=$((fails + 1))
 }
 result() { grep "^RESULT $1 " "$tmp/interop.out" | tail -1; }
 
@@ -87,7 +93,7 @@ else
 	ko client_files_from_exports "cannot extract the client certificates/keys"
 fi
 
-interop ikev2-cert ikev2-eap-tls
+interop connect ikev2-cert ikev2-eap-tls
 r=$(result ikev2-cert)
 [[ $r == "RESULT ikev2-cert PASS"* ]] && ok cert_auth_connects || ko cert_auth_connects "${r:-no result: $(tail -5 "$tmp/interop.out" | tr '\n' ' ')}"
 r=$(result ikev2-eap-tls)
@@ -99,7 +105,7 @@ ctl cert revoke client1@testbed.test --reason keyCompromise >/dev/null &&
 	ctl cert revoke client2@testbed.test --reason cessationOfOperation >/dev/null ||
 	ko revoke "roadgatectl cert revoke failed"
 stop
-interop ikev2-cert ikev2-eap-tls
+interop revoked ikev2-cert ikev2-eap-tls
 # refused, and for the right reason (roadgated's log says why)
 slog=$TB_STATE/server-under-test.log
 r=$(result ikev2-cert)
@@ -115,4 +121,7 @@ else
 	ko revoked_eap_tls_refused "${r:-no result}"
 fi
 
+# the daemon that configured the store (started twice, ASan/UBSan build)
+sanitizer_check cert_strongswan.config_daemon.sanitizers roadgated "$tmp/daemon.log" ||
+	fails=$((fails + 1))
 [ $fails -eq 0 ]

@@ -47,6 +47,7 @@ for t in roadgated roadgatectl; do
 	[ -x "$build/$t" ] || { echo "FAIL dp_rawesp_vm: $t not built"; exit 1; }
 done
 suite=dp_rawesp_vm
+. "$top/tests/integration/sanitizer_lib.bash"
 conns="gcm:aes128gcm16 cbc:aes256-sha256 esn:aes256-sha256-esn chacha:chacha20poly1305"
 psk=rawesp-psk-0123456789abcdef
 lan=198.51.100.1
@@ -76,10 +77,7 @@ cleanup() {
 	stop_pid "$vmpid"	# vm-run kills its own qemu and tap on TERM
 	stop_pid "$ipf"
 	stop_pid "$pid"
-	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log" 2>/dev/null; then
-		echo "FAIL $suite.sanitizers: $(grep -Em1 'Sanitizer|runtime error' "$log")"
-		rc=1
-	fi
+	sanitizer_check "$suite.sanitizers" roadgated "$log" || rc=1
 	if [ $rc != 0 ] || [ $fails != 0 ]; then
 		echo "--- roadgated log (tail)"
 		tail -25 "$log" 2>/dev/null

@@ -10,13 +10,20 @@
 # (RFC 3948) and raw ESP (IP proto 50), AES-128-GCM and AES-256-CBC with
 # HMAC-SHA-256, over IPv4 and IPv6 outer addresses, IPv4 and IPv6 inside:
 # ping both ways, iperf3 TCP both ways, SA counters moved with no
-# auth/replay drops, and after the server stops, nothing passes.
+# auth/replay drops, the tunnel MTU reaches a sender of a too-big DF
+# packet (the kernel's answer above the TUN's MTU; the data plane's own
+# when the TUN's MTU is raised past what fits the outer path), and after
+# the server stops, nothing passes (while it passed just before).  Every
+# negative check has a positive one in the same state, so a data plane
+# that drops everything fails.  dp-static is an ASan/UBSan build: a
+# sanitizer report from either end fails the case.
 set -u
 top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${RG_BUILD:-$top/build-test}
 tool=$build/tests/tools/dp-static
 [ "$(id -u)" = 0 ] || { echo "SKIP dp_static: needs root"; exit 0; }
 [ -x "$tool" ] || { echo "FAIL dp_static: $tool not built"; exit 1; }
+. "$top/tests/integration/sanitizer_lib.bash"
 
 NC=rgdp-c$$ NS=rgdp-s$$ NL=rgdp-l$$
 work=$(mktemp -d /tmp/rgdp.XXXXXX)
@@ -132,12 +139,36 @@ run_case() {
 	else
 		fail "dp_static.$name.ping_lan_to_client" "$(tail -2 "$work/ping2")"
 	fi
-	# a bigger-than-MTU ping with DF must get "frag needed" back, not vanish
-	if ip netns exec "$NC" ping -c 1 -W 2 -M do -s 1372 -I 198.18.0.1 198.51.100.10 >"$work/ping3" 2>&1; then
-		pass "dp_static.$name.ping_1400"
+	# The tunnel MTU: a DF packet of exactly the TUN's MTU (1400) passes;
+	# one byte more gets "frag needed" (mtu 1400) back from the server.
+	ip -n "$NL" route flush cache
+	if ip netns exec "$NL" ping -c 1 -W 2 -M do -s 1372 198.18.0.1 >"$work/ping3" 2>&1 &&
+	    ! ip netns exec "$NL" ping -c 1 -W 2 -M do -s 1373 198.18.0.1 >>"$work/ping3" 2>&1 &&
+	    grep -q "Frag needed and DF set (mtu = 1400)" "$work/ping3"; then
+		pass "dp_static.$name.frag_needed_tun_mtu"
 	else
-		fail "dp_static.$name.ping_1400" "$(tail -2 "$work/ping3")"
+		fail "dp_static.$name.frag_needed_tun_mtu" "$(grep -v '^$' "$work/ping3" | tail -4 | tr '\n' ' ')"
 	fi
+	# The data plane's own answer (dpu_send): the server's TUN takes 1600
+	# bytes, so a 1500-byte DF packet reaches the data plane, whose ESP
+	# of it would not fit the 1500-byte outer path; the sender must hear
+	# "frag needed" with the MTU that fits, from the server's outer
+	# address, not lose the packet silently.  Then a packet that fits
+	# still passes.
+	# (over an IPv6 outer path the source is the inner destination)
+	local from=$so
+	[ "$outer" = 6 ] && from=198.18.0.1
+	ip -n "$NS" link set rgs0 mtu 1600
+	ip -n "$NL" route flush cache
+	if ! ip netns exec "$NL" ping -c 1 -W 2 -M do -s 1472 198.18.0.1 >"$work/ping3" 2>&1 &&
+	    grep -Eq "^From $from icmp_seq=1 Frag needed and DF set \(mtu = 1[34][0-9][0-9]\)" "$work/ping3" &&
+	    ip netns exec "$NL" ping -c 1 -W 2 -M do -s 1300 198.18.0.1 >>"$work/ping3" 2>&1; then
+		pass "dp_static.$name.frag_needed_dp"
+	else
+		fail "dp_static.$name.frag_needed_dp" "$(grep -v '^$' "$work/ping3" | tail -4 | tr '\n' ' ')"
+	fi
+	ip -n "$NS" link set rgs0 mtu 1400
+	ip -n "$NL" route flush cache
 	if ip netns exec "$NC" ping -6 -c 2 -i 0.2 -W 2 -I 2001:db8:f::1 2001:db8:2::10 >"$work/ping4" 2>&1 &&
 	    ip netns exec "$NL" ping -6 -c 2 -i 0.2 -W 2 2001:db8:f::1 >>"$work/ping4" 2>&1 &&
 	    ip netns exec "$NC" ping -6 -c 1 -W 2 -M do -s 1352 -I 2001:db8:f::1 2001:db8:2::10 >>"$work/ping4" 2>&1; then
@@ -176,19 +207,30 @@ run_case() {
 		else
 			fail "dp_static.$name.update_addrs" "$(grep MOVED "$work/srv.out") $(tail -2 "$work/ping5")"
 		fi
-		ip -n "$NC" addr add 192.0.2.2/24 dev cli0
-		ip -n "$NC" addr del 192.0.2.4/24 dev cli0
 	fi
+	# with the server's data plane gone, the client has no way through;
+	# the same ping passed through it just before
+	local before=fail
+	ip netns exec "$NC" ping -c 1 -W 2 -I 198.18.0.1 198.51.100.10 >/dev/null 2>&1 && before=pass
 	kill -TERM "$sp"
 	wait "$sp" 2>/dev/null
-	# with the server's data plane gone, the client has no way through
-	if ip netns exec "$NC" ping -c 1 -W 1 -I 198.18.0.1 198.51.100.10 >/dev/null 2>&1; then
+	if [ $before != pass ]; then
+		fail "dp_static.$name.no_bypass" "the ping failed with the server data plane up"
+	elif ip netns exec "$NC" ping -c 1 -W 1 -I 198.18.0.1 198.51.100.10 >/dev/null 2>&1; then
 		fail "dp_static.$name.no_bypass" "ping passed without the server data plane"
 	else
 		pass "dp_static.$name.no_bypass"
 	fi
 	kill -TERM "$cp"
 	wait "$cp" 2>/dev/null
+	if [ "$name" = raw-gcm ]; then	# back from the move, for the next case
+		ip -n "$NC" addr add 192.0.2.2/24 dev cli0
+		ip -n "$NC" addr del 192.0.2.4/24 dev cli0
+	fi
+	sanitizer_check "dp_static.$name.sanitizers" "dp-static (server)" "$work/srv.err" ||
+	    fails=$((fails + 1))
+	sanitizer_check "dp_static.$name.sanitizers" "dp-static (client)" "$work/cli.err" ||
+	    fails=$((fails + 1))
 	ok=1
 	for f in srv cli; do
 		for d in in out; do
@@ -209,8 +251,12 @@ if ! setup; then
 	echo "FAIL dp_static.setup: cannot create namespaces"
 	exit 1
 fi
-# before anything: the LAN is unreachable from the client
-if ip netns exec "$NC" ping -c 1 -W 1 198.51.100.10 >/dev/null 2>&1; then
+# before anything: the LAN is unreachable from the client, while the
+# client reaches the server and the server the LAN host
+if ! ip netns exec "$NC" ping -c 1 -W 2 192.0.2.1 >/dev/null 2>&1 ||
+    ! ip netns exec "$NS" ping -c 1 -W 2 198.51.100.10 >/dev/null 2>&1; then
+	fail dp_static.isolated "the bed's links do not work"
+elif ip netns exec "$NC" ping -c 1 -W 1 198.51.100.10 >/dev/null 2>&1; then
 	fail dp_static.isolated "client reaches the LAN without a tunnel"
 else
 	pass dp_static.isolated

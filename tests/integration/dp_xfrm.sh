@@ -6,12 +6,14 @@
 # kernel); the CHILD_SA's policies (out, in, fwd: vip/32 <-> LAN/24,
 # template = the outer addresses, reqid) must appear in `ip xfrm policy`,
 # and dp_free() must remove every policy and state it installed.
+# dp-xfrm-check is an ASan/UBSan build: a sanitizer report fails.
 set -u
 top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${RG_BUILD:-$top/build-test}
 tool=$build/tests/tools/dp-xfrm-check
 [ "$(id -u)" = 0 ] || { echo "SKIP dp_xfrm: needs root"; exit 0; }
 [ -x "$tool" ] || { echo "FAIL dp_xfrm: $tool not built"; exit 1; }
+. "$top/tests/integration/sanitizer_lib.bash"
 NS=rgdp-x$$
 out=$(mktemp /tmp/rgdp-x.XXXXXX)
 pid=
@@ -42,6 +44,7 @@ if [ "$kind" = "$want" ] && grep -q 'dataplane auto' "$out.log"; then
 else
 	fail dp_xfrm.auto "got '$kind', want $want: $(cat "$out.log")"
 fi
+sanitizer_check dp_xfrm.auto.sanitizers "dp-xfrm-check auto" "$out.log" || fails=$((fails + 1))
 rm -f "$out.log"
 
 ip netns exec "$NS" "$tool" install >"$out" 2>&1 &
@@ -81,4 +84,5 @@ if grep -q DONE "$out" && [ "$n" = 0 ] && [ "$s" = 0 ]; then
 else
 	fail dp_xfrm.all_removed_on_free "$n policies, $s states left: $(tail -3 "$out")"
 fi
+sanitizer_check dp_xfrm.install.sanitizers "dp-xfrm-check install" "$out" || fails=$((fails + 1))
 [ $fails -eq 0 ]

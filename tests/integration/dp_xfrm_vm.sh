@@ -12,7 +12,9 @@
 # lifetimes: the kernel's soft and hard expire messages reach
 # dp_events.expire and the hard-expired state is gone; a DHCPINFORM from
 # the client's vip is captured after the kernel decrypted it and answered
-# through the tunnel (dp_xfrm_dhcp.c).
+# through the tunnel (dp_xfrm_dhcp.c).  dp-static and dp-xfrm-check are
+# ASan/UBSan builds; inside the VM they run with leak detection on, and a
+# sanitizer report in any run's output fails the script.
 set -u
 top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${RG_BUILD:-$top/build-test}
@@ -38,13 +40,14 @@ cat >"$work/role.sh" <<'ROLE'
 #!/bin/sh
 # runs inside the VM
 set -u
-export ASAN_OPTIONS=detect_leaks=0
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=24
 modprobe -a esp4 esp6 xfrm_user xfrm4_tunnel >/dev/null 2>&1
 fails=0
 p() { echo "PASS $1"; }
 f() { echo "FAIL $1: $2"; fails=1; }
 
-k=$(dp-xfrm-check auto 2>/dev/null | awk '/^KIND/ {print $2}')
+k=$(dp-xfrm-check auto 2>/tmp/auto-check.out | awk '/^KIND/ {print $2}')
 [ "$k" = kernel ] && p dp_xfrm_vm.auto_picks_kernel || f dp_xfrm_vm.auto_picks_kernel "got '$k'"
 
 ip netns add a; ip netns add b
@@ -179,6 +182,11 @@ else
 	f dp_xfrm_vm.expire_start "$(tail -3 /tmp/life-b.out | tr '\n' ' ')"
 	stop
 fi
+# every program run here stopped: no sanitizer report in its output
+for o in /tmp/*.out; do
+	r=$(grep -m1 -E 'ERROR: (Address|Leak|Memory)Sanitizer|runtime error:|LeakSanitizer has encountered a fatal error' "$o") || continue
+	f dp_xfrm_vm.sanitizers "$(basename "$o" .out): $r"
+done
 exit $fails
 ROLE
 

@@ -5,10 +5,13 @@
 # EAP-TLS with an independent implementation: success with equal MSKs
 # ("MPPE keys OK": eapol_test compares its MSK with the MS-MPPE keys we
 # derive), wrong password, unknown and disabled users, Nak to TLS, a
-# certificate of another CA and a revoked certificate (CRL).
+# certificate of another CA and a revoked certificate (CRL).  The shim
+# (an ASan/UBSan build) must stop with no sanitizer report.
 # Needs no root.  Prints PASS/FAIL lines; exits non-zero on a failure.
 set -u
-build=${RG_BUILD:-$(pwd)/build-test}
+top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+build=${RG_BUILD:-$top/build-test}
+. "$top/tests/integration/sanitizer_lib.bash"
 shim=$build/tests/tools/eap-radius-shim
 fails=0
 pass() { echo "PASS eap_eapol.$1"; }
@@ -128,5 +131,10 @@ run tls SUCCESS "RESULT accept user=client2@testbed.test method=EAP-TLS"
 run rogue FAILURE "unable to get local issuer certificate (EAP-TLS)"
 run revoked FAILURE "certificate revoked (EAP-TLS)"
 
+# SIGTERM: the shim frees everything and exits; then its report, if any
+kill "$shim_pid" 2>/dev/null
+wait "$shim_pid" 2>/dev/null
+shim_pid=
+sanitizer_check eap_eapol.sanitizers eap-radius-shim "$tmp/shim.err" || fails=$((fails + 1))
 [ $fails -eq 0 ] || { echo "shim log:"; tail -20 "$tmp/shim.err"; }
 exit $((fails > 0))

@@ -5,8 +5,9 @@
 # an unknown user (EAP-MSCHAPv2), a revoked client certificate (EAP-TLS,
 # CRL in the PKI).  Each must be refused, the client must see why (MS-CHAPv2
 # E=691 / TLS alert "certificate revoked"), and the server must log why.
-# The successful EAP profiles are run by ikev2_interop.sh.
-# Needs root; skips (PASS-less, exit 0) without the bed.
+# The successful EAP profiles are run by ikev2_interop.sh.  The
+# responder's log must hold no sanitizer report.
+# Needs root; skips (a SKIP line, exit 0) without the bed.
 set -u
 top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${RG_BUILD:-$top/build-test}
@@ -22,6 +23,7 @@ if [ ! -x "$resp" ]; then
 	exit 1
 fi
 command -v pki >/dev/null || { echo "FAIL eap_strongswan: pki (strongswan-pki) missing"; exit 1; }
+. "$top/tests/integration/sanitizer_lib.bash"
 
 work=$(mktemp -d /tmp/rg-eapsw.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -74,6 +76,7 @@ check ikev2-eap-unknown "EAP-MS-CHAPv2 failed with error ERROR_AUTHENTICATION_FA
     "unknown user bob (EAP-MSCHAPv2)"
 check ikev2-eap-revoked "received fatal TLS alert 'certificate revoked'" \
     "CN=client2@testbed.test: certificate revoked (EAP-TLS)"
+sanitizer_check eap_strongswan.sanitizers ike-test-responder "$srvlog" || fail=1
 if [ $fail -ne 0 ]; then
 	cat "$out"
 	tail -20 "$srvlog" 2>/dev/null

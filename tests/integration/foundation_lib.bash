@@ -1,8 +1,11 @@
 # tests/integration/foundation_lib.bash: helpers for the foundation_*.sh
 # integration tests (sourced, not run): a private state directory, unused
 # high IKE ports, starting roadgated from $RG_BUILD and waiting (bounded)
-# until `roadgatectl status --json` answers, PASS/FAIL lines.
+# until `roadgatectl status --json` answers, PASS/FAIL lines.  The script
+# fails (non-zero exit) on a FAIL line and on an abort (`set -u`, a
+# failed command under `set -e`): the EXIT trap keeps the shell's status.
 set -u
+. "$(dirname "${BASH_SOURCE[0]}")/sanitizer_lib.bash"
 RG_BUILD=${RG_BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build-test}
 TMP=$(mktemp -d /tmp/rg-foundation.XXXXXX)
 STATE=$TMP/state
@@ -78,18 +81,30 @@ kill9_daemon() {
 	PID=
 }
 
-sanitizer_clean() {	# no ASan/LSan/UBSan report in the daemon's stderr
-	! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$LOG"
+# sanitizer_clean NAME: after stop_daemon, PASS NAME when no roadgated
+# started so far (they all write to $LOG) left a sanitizer report; else
+# the FAIL line of sanitizer_check.
+sanitizer_clean() {
+	if sanitizer_check "$1" roadgated "$LOG"; then
+		pass "$1"
+	else
+		FAILED=1
+	fi
 }
 
+# finish: the EXIT trap.  $? is the status the script is leaving with: an
+# abort (set -u) or an explicit `exit 1` stays a failure even when no FAIL
+# line was printed; a clean end leaves with $FAILED.
 finish() {
+	local rc=$?
 	[ -n "$PID" ] && kill9_daemon
-	if [ "$FAILED" -ne 0 ]; then
+	[ "$rc" -ne 0 ] || rc=$FAILED
+	if [ "$rc" -ne 0 ]; then
 		echo "--- roadgated log ($LOG), last lines:"
 		tail -40 "$LOG"
 	fi
 	rm -rf "$TMP"
-	exit "$FAILED"
+	exit "$rc"
 }
 trap finish EXIT
 

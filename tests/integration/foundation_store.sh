@@ -6,7 +6,7 @@
 # nothing.
 . "$(dirname "$0")/foundation_lib.bash"
 
-if start_daemon; then pass store.start; else fail store.start "not ready"; exit 1; fi
+start_daemon || { fail store.start "not ready"; exit 1; }
 
 # --- restart keeps data ---------------------------------------------------
 ctl group add staff >/dev/null &&
@@ -98,5 +98,8 @@ fi
 
 stop_daemon
 rc=$?
-[ $rc -eq 0 ] && sanitizer_clean && pass store.clean_exit ||
-	fail store.clean_exit "exit $rc or sanitizer report"
+if [ $rc -eq 0 ]; then
+	sanitizer_clean store.clean_exit
+else
+	fail store.clean_exit "exit $rc"
+fi

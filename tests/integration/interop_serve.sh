@@ -3,10 +3,12 @@
 # against roadgated started and configured by tests/interop/serve (roadgatectl
 # alone), profiles PSK, certificate, EAP-MSCHAPv2 and EAP-TLS, each with a
 # virtual IP, DNS and ping through roadgated's userspace ESP to the LAN.
-# Needs root and network namespaces.
+# roadgated's log (both runs that serve makes) must hold no sanitizer
+# report.  Needs root and network namespaces.
 set -u
 top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-tb=$top/../shared/testbed
+tb=${TB_HOME:-$top/../shared/testbed}
+. "$top/tests/integration/sanitizer_lib.bash"
 if [ "$(id -u)" != 0 ] || [ ! -x "$tb/run-interop.sh" ] || ! command -v charon-systemd >/dev/null 2>&1 &&
     [ ! -x /usr/sbin/charon-systemd ]; then
 	echo "FAIL interop.setup: needs root, ../shared/testbed and strongSwan (../shared/install-deps)"
@@ -28,9 +30,8 @@ for p in ikev2-psk ikev2-cert ikev2-eap-mschapv2 ikev2-eap-tls; do
 	esac
 done
 log=${TB_STATE:-/tmp/vpn-testbed}/server-under-test.log
-if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$log" 2>/dev/null; then
-	echo "FAIL interop.sanitizers: roadgated reported errors (see $log)"
-	grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$log" | head -5
+if ! sanitizer_check interop.sanitizers roadgated "$log"; then
+	rc=1
 elif grep -q 'roadgated stopped' "$log" 2>/dev/null; then
 	echo "PASS interop.clean_shutdown"
 else

@@ -14,10 +14,13 @@
  * Prints one line per finished conversation on stdout:
  *   RESULT accept user=<u> method=<m>  |  RESULT reject error=<why>
  * Not a RADIUS server: no proxying, no duplicates cache, loopback only.
+ * Ends after SECONDS or on SIGTERM, freeing everything (so that a leak
+ * shows in its ASan build's report).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,6 +298,15 @@ handle(int fd, const struct sockaddr_in *from, uint8_t *p, size_t len)
 	rg_buf_free(out);
 }
 
+static volatile sig_atomic_t	 stop;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -348,7 +360,8 @@ main(int argc, char **argv)
 	end = time(NULL) + limit;
 	pfd.fd = fd;
 	pfd.events = POLLIN;
-	while (time(NULL) < end) {
+	signal(SIGTERM, on_term);
+	while (!stop && time(NULL) < end) {
 		if (poll(&pfd, 1, 200) <= 0)
 			continue;
 		fl = sizeof(from);

@@ -230,6 +230,9 @@ main(int argc, char **argv)
 	for (unsigned int k = 0; keys != NULL && k < n; k++)
 		ike_dh_free(keys[k]);
 	free(keys);
+	for (unsigned int k = 0; slots != NULL && k < conc; k++)
+		ikev2_ini_free(slots[k].ini);
+	free(slots);
 	return failed ? 1 : 0;
 usage:
 	fprintf(stderr, "usage: ikev2-loadgen -s ADDR [-p PORT] [-n N] [-c C] "

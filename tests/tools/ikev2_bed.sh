@@ -4,6 +4,7 @@
 # vpn-srv, its pid recorded and only that pid signalled), wait_log,
 # ping_ok, result, and the cleanup trap.
 . "$bed/lib/common.sh"
+. "$top/tests/integration/sanitizer_lib.bash"
 TB_PSK=${TB_PSK:-testbed-psk-0123456789}
 resp=$build/tests/tools/ike-test-responder
 ikdir=$(mktemp -d)
@@ -27,11 +28,7 @@ stop_server() {
 	srvpid=""
 	# The responder is built with ASan/UBSan in the test build: any
 	# report (leak at exit included) fails the suite.
-	if [ -s "$srvlog" ] && grep -Eq "ERROR: [A-Za-z]+Sanitizer|runtime error:" "$srvlog"; then
-		echo "FAIL $suite.sanitizer: $(grep -Em1 'Sanitizer|runtime error' "$srvlog")"
-		grep -E -A12 "ERROR: [A-Za-z]+Sanitizer|runtime error:" "$srvlog" | head -30
-		fail=1
-	fi
+	sanitizer_check "$suite.sanitizer" ike-test-responder "$srvlog" || fail=1
 }
 
 bed_cleanup() {

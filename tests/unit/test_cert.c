@@ -632,4 +632,4 @@ cleanup(void)
 RG_TEST_MAIN("cert", T(ca_create_ec), T(ca_create_rsa), T(keyspec_errors),
     T(server_cert_fields), T(client_cert_fields), T(crl_revokes),
     T(key_at_rest), T(ca_import_errors), T(p12_export), T(password_gen),
-    T(cleanup))
+    FIXTURE(cleanup))

@@ -476,5 +476,5 @@ cleanup(void)
 	CHECK_EQ(system(cmd), 0);
 }
 
-RG_TEST_MAIN("cert_mgr", T(open_store), T(first_start), T(client_lifecycle),
-    T(export), T(imports), T(crl_refresh), T(server_names), T(cleanup))
+RG_TEST_MAIN("cert_mgr", FIXTURE(open_store), T(first_start), T(client_lifecycle),
+    T(export), T(imports), T(crl_refresh), T(server_names), FIXTURE(cleanup))

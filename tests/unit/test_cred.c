@@ -521,8 +521,8 @@ eap_tls_rules(void)
 	rg_config_unref(c);
 }
 
-RG_TEST_MAIN("cred", T(setup), T(load_once), T(sign_rsa_ecdsa),
+RG_TEST_MAIN("cred", FIXTURE(setup), T(load_once), T(sign_rsa_ecdsa),
     T(sign_hash), T(no_key),
     T(chain_and_crl), T(crl_unparsable), T(eku_rule), T(dn_to_user),
     T(id_text_bounds), T(disabled_and_deleted), T(eap_tls_rules),
-    T(teardown))
+    FIXTURE(teardown))

@@ -41,7 +41,8 @@ static struct dp	*dp;
 static struct dp_backend *be;
 static struct esp_sa	 peer_out[NCLI + 4], peer_in[NCLI + 4];
 static int		 ike_fd = -1, peer_fd = -1, lan_fd = -1;
-static bool		 have_ns;
+static bool		 have_ns;	/* setup made our network namespace */
+#define NO_NS	"needs root and unshare(CLONE_NEWNET)"
 static int		 ndhcp;
 static uint32_t		 dhcp_reqid;
 
@@ -123,11 +124,13 @@ setup(void)
 				       .udp = { { 67, 68 } }, .nudp = 1 };
 	struct sockaddr_storage	 ss;
 	struct rg_prefix	 pool;
-	int			 i, on = 1;
+	int			 i, on = 1, rc;
 
 	if (geteuid() != 0 || unshare(CLONE_NEWNET) == -1)
 		return;
-	if (system("ip link set lo up && ip addr add 10.1.0.1/32 dev lo") != 0)
+	rc = system("ip link set lo up && ip addr add 10.1.0.1/32 dev lo");
+	CHECK_EQ(rc, 0);
+	if (rc != 0)
 		return;
 	rg_log_open(true, false, RG_L_WARN);
 	loop = rg_loop_new(0);
@@ -191,10 +194,8 @@ udp_steered_by_spi(void)
 	size_t			 n;
 	int			 i, k;
 
-	if (!have_ns) {
-		printf("SKIP dp_mq: needs root and unshare(CLONE_NEWNET)\n");
-		return;
-	}
+	if (!have_ns)
+		SKIP(NO_NS);
 	dp_user_stats(be, 0, &w0);
 	dp_user_stats(be, 1, &w1);
 	for (k = 0; k < 20; k++)
@@ -227,7 +228,7 @@ ike_and_keepalive_reach_ike(void)
 	int			 got = 0, i;
 
 	if (!have_ns)
-		return;
+		SKIP(NO_NS);
 	dp_user_stats(be, -1, &before);
 	memset(ike, 0, sizeof(ike));
 	memcpy(ike + 4, "IKE_SA_INIT-ish", 15);
@@ -262,7 +263,7 @@ tun_steered_by_vip(void)
 	int			 got[NCLI] = { 0 }, total = 0, i, k;
 
 	if (!have_ns)
-		return;
+		SKIP(NO_NS);
 	dp_user_stats(be, 0, &w0);
 	dp_user_stats(be, 1, &w1);
 	for (k = 0; k < 10; k++)
@@ -309,7 +310,7 @@ loop_thread_esp_handed(void)
 	int			 i;
 
 	if (!have_ns)
-		return;
+		SKIP(NO_NS);
 	sin4(&from, "127.0.0.2", 4500);
 	sin4(&to, "127.0.0.1", 4500);
 	for (i = 0; i < NCLI; i++) {
@@ -345,7 +346,7 @@ raw_esp_steered(void)
 	int			 raw, raw6, i, ok = 0;
 
 	if (!have_ns)
-		return;
+		SKIP(NO_NS);
 	raw = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK, IPPROTO_ESP);
 	CHECK(raw != -1);
 	if (raw == -1)
@@ -430,7 +431,7 @@ dhcp_back_to_loop(void)
 	int		 i, before = ndhcp;
 
 	if (!have_ns)
-		return;
+		SKIP(NO_NS);
 	/* client 1: its inbound SA is worker 1's thread */
 	n = mk_udp(inner, vip(1), 68, "255.255.255.255", 67,
 	    "DHCPINFORM.....");
@@ -452,7 +453,7 @@ inject_and_move(void)
 	int			 moved;
 
 	if (!have_ns)
-		return;
+		SKIP(NO_NS);
 	n = mk_udp(ip, "10.1.0.1", 67, vip(2), 68, "DHCPACK");
 	CHECK_EQ(dp_send_to_client(dp, 3, ip, n), 0);
 	CHECK_EQ(dp_send_to_client(dp, 99, ip, n), -1);
@@ -491,7 +492,7 @@ rekey_under_load(void)
 	int			 round, i, k, sent = 0;
 
 	if (!have_ns)
-		return;
+		SKIP(NO_NS);
 	for (i = 0; i < NCLI; i++) {
 		old_in[i] = 0x1000 + (uint32_t)i;
 		old_out[i] = 0x2000 + (uint32_t)i;
@@ -554,7 +555,7 @@ ipv6_steered(void)
 	static const char	*v6[] = { "fd00:18::1", "fd00:18::2" };
 
 	if (!have_ns)
-		return;
+		SKIP(NO_NS);
 	CHECK_EQ(system("ip -6 addr add fd00:1::1/128 dev lo nodad"), 0);
 	fd6 = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK, 0);
 	CHECK(fd6 != -1);
@@ -630,12 +631,11 @@ teardown(void)
 		close(lan_fd);
 	if (loop != NULL)
 		rg_loop_free(loop);
-	CHECK(1);
 }
 
 RG_TEST_MAIN("dp_mq",
-    T(setup), T(udp_steered_by_spi), T(ike_and_keepalive_reach_ike),
+    FIXTURE(setup), T(udp_steered_by_spi), T(ike_and_keepalive_reach_ike),
     T(tun_steered_by_vip), T(ipv6_steered), T(loop_thread_esp_handed),
     T(raw_esp_steered),
     T(dhcp_back_to_loop), T(inject_and_move), T(rekey_under_load),
-    T(teardown))
+    FIXTURE(teardown))

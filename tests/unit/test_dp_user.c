@@ -37,7 +37,8 @@ static struct rg_loop	*loop;
 static struct dp	*dp;
 static struct esp_sa	 peer_out, peer_in;	/* the peer's view */
 static int		 encap_fd = -1, peer_fd = -1, lan_fd = -1;
-static bool		 have_ns;
+static bool		 have_ns;	/* setup made our network namespace */
+#define NO_NS	"needs root and unshare(CLONE_NEWNET)"
 static int		 nexp_soft, nexp_hard, ndhcp;
 static uint32_t		 last_exp_spi;
 
@@ -98,10 +99,13 @@ setup(void)
 				       .udp = { { 67, 68 } }, .nudp = 1 };
 	struct dp_sa		 in, out, cbc;
 	struct rg_prefix	 vip;
+	int			 rc;
 
 	if (geteuid() != 0 || unshare(CLONE_NEWNET) == -1)
 		return;
-	if (system("ip link set lo up && ip addr add 10.1.0.1/32 dev lo") != 0)
+	rc = system("ip link set lo up && ip addr add 10.1.0.1/32 dev lo");
+	CHECK_EQ(rc, 0);
+	if (rc != 0)
 		return;
 	rg_log_open(true, false, RG_L_WARN);
 	loop = rg_loop_new(0);
@@ -148,10 +152,8 @@ both_ways(void)
 	ssize_t			 r;
 	uint64_t		 seq;
 
-	if (!have_ns) {
-		printf("SKIP dp_user: needs root and unshare(CLONE_NEWNET)\n");
-		return;
-	}
+	if (!have_ns)
+		SKIP(NO_NS);
 	n = mk_udp(inner, "198.18.0.1", 5555, "10.1.0.1", 7777, "hello");
 	feed(esp, seal(&peer_out, inner, n, esp));
 	r = recv_wait(lan_fd, buf, sizeof(buf), 1000);
@@ -189,7 +191,7 @@ drops_counted(void)
 	size_t			 n, e;
 
 	if (!have_ns)
-		return;
+		SKIP(NO_NS);
 	n = mk_udp(inner, "198.18.0.1", 5555, "10.1.0.1", 7777, "again");
 	e = seal(&peer_out, inner, n, esp);
 	feed(esp, e);
@@ -221,7 +223,7 @@ dhcp_inform_diverted(void)
 	int		 before = ndhcp;
 
 	if (!have_ns)
-		return;
+		SKIP(NO_NS);
 	n = mk_udp(inner, "198.18.0.1", 68, "10.1.0.1", 67, "DHCPINFORM.....");
 	feed(esp, seal(&peer_out, inner, n, esp));
 	CHECK_EQ(ndhcp, before + 1);
@@ -246,7 +248,7 @@ send_to_client(void)
 	uint64_t	 seq;
 
 	if (!have_ns)
-		return;
+		SKIP(NO_NS);
 	n = mk_udp(inner, "10.1.0.1", 67, "198.18.0.1", 68, "DHCPACK");
 	CHECK_EQ(dp_send_to_client(dp, 1, inner, n), 0);
 	CHECK_EQ(dp_send_to_client(dp, 99, inner, n), -1);
@@ -270,7 +272,7 @@ lifetimes(void)
 	int			 i;
 
 	if (!have_ns)
-		return;
+		SKIP(NO_NS);
 	/* a second CHILD_SA: soft after 1 s; inbound hard after 100 bytes */
 	mksa(&s1, 0x300, true, 2, 0x33);
 	s1.hard_bytes = 100;
@@ -312,7 +314,7 @@ transport_mode(void)
 	int		 l2tp;
 
 	if (!have_ns)
-		return;
+		SKIP(NO_NS);
 	CHECK_EQ(system("sysctl -qw net.ipv4.conf.all.rp_filter=0 "
 	    "net.ipv4.conf.rgt0.rp_filter=0"), 0);
 	l2tp = udp_sock("10.1.0.1", 1701);
@@ -392,7 +394,7 @@ dscp_copied(void)
 	int		 one = 1, tos = 0xb8 | 0x01, got = -1, i;
 
 	if (!have_ns)
-		return;
+		SKIP(NO_NS);
 	CHECK_EQ(setsockopt(peer_fd, IPPROTO_IP, IP_RECVTOS, &one,
 	    sizeof(one)), 0);
 	CHECK_EQ(setsockopt(lan_fd, IPPROTO_IP, IP_TOS, &tos, sizeof(tos)), 0);
@@ -449,7 +451,7 @@ memory_per_child_sa(void)
 	int		 ok = 1;
 
 	if (!have_ns)
-		return;
+		SKIP(NO_NS);
 	before = heap_bytes();
 	for (i = 0; i < MEM_N && ok; i++) {
 		mksa(&d, 0x10000 + i, true, 100 + i, 0x33);
@@ -485,6 +487,6 @@ teardown(void)
 		close(lan_fd);
 }
 
-RG_TEST_MAIN("dp_user", T(setup), T(both_ways), T(drops_counted),
+RG_TEST_MAIN("dp_user", FIXTURE(setup), T(both_ways), T(drops_counted),
     T(dhcp_inform_diverted), T(send_to_client), T(lifetimes), T(transport_mode),
-    T(dscp_copied), T(memory_per_child_sa), T(teardown))
+    T(dscp_copied), T(memory_per_child_sa), FIXTURE(teardown))

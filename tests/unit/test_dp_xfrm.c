@@ -345,11 +345,9 @@ dhcp_capture(void)
 	ssize_t			 n;
 	int			 cap, c68, c69, s67, raw = -1, i, seen = 0, kept = 0;
 
-	if (geteuid() != 0 || unshare(CLONE_NEWNET) == -1 ||
-	    system("ip link set lo up") != 0) {
-		printf("SKIP dp_xfrm.dhcp_capture: needs root\n");
-		return;
-	}
+	if (geteuid() != 0 || unshare(CLONE_NEWNET) == -1)
+		SKIP("needs root and unshare(CLONE_NEWNET)");
+	CHECK_EQ(system("ip link set lo up"), 0);
 	cap = dp_xfrm_dhcp_open();
 	CHECK(cap != -1);
 	c68 = udp4("127.0.0.1", 68);

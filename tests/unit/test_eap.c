@@ -626,7 +626,7 @@ teardown(void)
 	test_pki_free(&other);
 }
 
-RG_TEST_MAIN("eap", T(setup), T(codec), T(mschapv2_ok),
+RG_TEST_MAIN("eap", FIXTURE(setup), T(codec), T(mschapv2_ok),
     T(mschapv2_cleartext_password), T(mschapv2_wrong_password),
     T(mschapv2_unknown_user), T(mschapv2_disabled_user),
     T(mschapv2_disabled_wrong_password),
@@ -634,5 +634,4 @@ RG_TEST_MAIN("eap", T(setup), T(codec), T(mschapv2_ok),
     T(tls_after_nak), T(tls_direct_cn_only), T(tls_revoked), T(tls_other_ca),
     T(nak_not_allowed), T(tls_first_nak_to_mschapv2),
     T(identifier_and_garbage), T(mschapv2_pending), T(result_shape),
-    T(bad_method_list),
-    T(teardown))
+    T(bad_method_list), FIXTURE(teardown))

@@ -238,6 +238,6 @@ cleanup(void)
 	fx_cleanup();
 }
 
-RG_TEST_MAIN("ikev2_cert", T(setup), T(dn_identity_users),
+RG_TEST_MAIN("ikev2_cert", FIXTURE(setup), T(dn_identity_users),
     T(disabled_and_deleted_users), T(server_auth_only_refused),
-    T(revoked_and_bad_crl), T(long_idi_refused), T(cleanup))
+    T(revoked_and_bad_crl), T(long_idi_refused), FIXTURE(cleanup))

@@ -276,5 +276,5 @@ teardown(void)
 	fx_cleanup();
 }
 
-RG_TEST_MAIN("ikev2_eap", T(setup), T(busy_while_pending),
-    T(pending_failure), T(sa_dies_while_pending), T(teardown))
+RG_TEST_MAIN("ikev2_eap", FIXTURE(setup), T(busy_while_pending),
+    T(pending_failure), T(sa_dies_while_pending), FIXTURE(teardown))

@@ -893,4 +893,4 @@ RG_TEST_MAIN("ikev2_exchange", T(psk_cp), T(retransmit_cache),
     T(ike_collision_won), T(ike_collision_lost), T(free_during_ike_rekey),
     T(peer_ike_rekey_hash),
     T(memory_per_sa), T(classic_sigs), T(cp_v6), T(l2tp_transport),
-    T(l2tp_tunnel), T(cleanup))
+    T(l2tp_tunnel), FIXTURE(cleanup))

@@ -536,4 +536,4 @@ RG_TEST_MAIN("ikev2_security", T(rekey_answer_of_other_exchange),
     T(frag_expires_on_established_sa), T(halfopen_per_ipv6_prefix),
     T(frag_forged_keeps_reassembly), T(addr_kept_without_nat),
     T(nat_mapping_followed), T(mobike_moves_after_check),
-    T(mobike_bad_cookie2), T(mobike_answer_elsewhere), T(cleanup))
+    T(mobike_bad_cookie2), T(mobike_answer_elsewhere), FIXTURE(cleanup))

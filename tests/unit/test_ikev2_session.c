@@ -70,4 +70,4 @@ cleanup(void)
 	fx_cleanup();
 }
 
-RG_TEST_MAIN("ikev2_session", T(kill_session), T(cleanup))
+RG_TEST_MAIN("ikev2_session", T(kill_session), FIXTURE(cleanup))

@@ -88,4 +88,4 @@ cleanup(void)
 }
 
 RG_TEST_MAIN("ikev2_spis", T(engine_uses_shared_table),
-    T(engine_free_releases), T(cleanup))
+    T(engine_free_releases), FIXTURE(cleanup))

@@ -872,7 +872,7 @@ init(void)
 	setup();
 }
 
-RG_TEST_MAIN("pool", T(init), T(exclusions), T(exhaustion_next), T(sticky),
+RG_TEST_MAIN("pool", FIXTURE(init), T(exclusions), T(exhaustion_next), T(sticky),
     T(sessions_per_user), T(radius_address), T(static_address),
     T(ipv6_pool), T(reconfigure_keeps), T(status_json), T(validator),
     T(large_pool_unique), T(random_ops), T(local_addrs))

@@ -355,6 +355,6 @@ init(void)
 	rg_log_set_level(RG_T_POOL, RG_L_WARN);
 }
 
-RG_TEST_MAIN("pool_persist", T(init), T(put_failure_refuses),
+RG_TEST_MAIN("pool_persist", FIXTURE(init), T(put_failure_refuses),
     T(store_mirrors_memory), T(restart_keeps_and_reclaims),
     T(restore_drops), T(crash_no_duplicates))

@@ -647,4 +647,4 @@ cleanup(void)
 RG_TEST_MAIN("sess", T(ids_64bit), T(keys_above_restored),
     T(one_session_kill), T(lease_released_on_end), T(history_rows),
     T(cause_radius), T(reqid_lookup), T(dhcp_through_session),
-    T(list_and_kick), T(cleanup))
+    T(list_and_kick), FIXTURE(cleanup))

@@ -646,4 +646,4 @@ RG_TEST_MAIN("store",
     T(create_and_reopen), T(refuse_bad_key), T(refuse_newer_schema),
     T(refuse_corrupt), T(migrate_from_v1), T(secrets_sealed),
     T(users_validation), T(pools_profiles), T(proposals_settings),
-    T(state_tables), T(cleanup))
+    T(state_tables), FIXTURE(cleanup))

@@ -397,4 +397,4 @@ user_delete_revokes_cert(void)
 RG_TEST_MAIN("web",
     T(routes_and_codes), T(field_validation), T(settings_log_status),
     T(over_unix_socket), T(sessions_api), T(user_delete_revokes_cert),
-    T(cleanup))
+    FIXTURE(cleanup))
