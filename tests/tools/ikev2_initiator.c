@@ -53,8 +53,46 @@ ikev2_ini_free(struct ikev2_ini *i)
 	X509_free(i->sig_cert);
 	rg_buf_free(i->msg1);
 	rg_buf_free(i->msg2);
+	rg_buf_free(i->kdf_gir);
 	OPENSSL_cleanse(i, sizeof(*i));
 	free(i);
+}
+
+void
+ikev2_ini_set_child_pfs(struct ikev2_ini *i, uint16_t group)
+{
+	i->child_pfs = group;
+}
+
+void
+ikev2_ini_kdf(const struct ikev2_ini *i, struct ikev2_ini_kdf *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (i->msg1 != NULL) {
+		k->msg1 = i->msg1->data;
+		k->msg1len = i->msg1->len;
+	}
+	if (i->msg2 != NULL) {
+		k->msg2 = i->msg2->data;
+		k->msg2len = i->msg2->len;
+	}
+	k->ni = i->kdf_rekey ? i->rk_n : i->ni;
+	k->nilen = i->kdf_rekey ? sizeof(i->rk_n) : sizeof(i->ni);
+	k->nr = i->kdf_rekey ? i->rk_nr : i->nr;
+	k->nrlen = i->kdf_rekey ? i->rk_nrlen : i->nrlen;
+	if (i->kdf_gir != NULL) {
+		k->gir = i->kdf_gir->data;
+		k->girlen = i->kdf_gir->len;
+	}
+}
+
+/* Keep g^ir (or none) as the input of the newest keys. */
+static void
+kdf_keep(struct ikev2_ini *i, const struct rg_buf *gir, bool rekey)
+{
+	rg_buf_free(i->kdf_gir);
+	i->kdf_gir = gir != NULL ? rg_buf_dup(gir->data, gir->len) : NULL;
+	i->kdf_rekey = rekey;
 }
 
 void
@@ -470,6 +508,7 @@ init_response(struct ikev2_ini *i, const struct ikev2_msg *m, uint8_t *out,
 	i->spi_r = m->hdr.spi_r;
 	rg_buf_free(i->msg2);
 	i->msg2 = rg_buf_dup(m->raw, m->rawlen);
+	kdf_keep(i, gir, false);
 	if (ikev2_derive_ike(&i->keys, i->prf, i->encr, i->integ, gir, i->ni,
 	    sizeof(i->ni), i->nr, i->nrlen, i->spi_i, i->spi_r, NULL, NULL) == 0)
 		rc = build_auth(i, out, cap);
@@ -565,17 +604,25 @@ fail:
 long
 ikev2_ini_rekey_child(struct ikev2_ini *i, uint8_t *out, size_t cap)
 {
-	uint8_t			 buf[1024], spi[4];
+	uint8_t			 buf[2048], spi[4], pub[1100];
 	struct ikev2_enc	 e;
 	struct ikev2_sa_pl	*sa = malloc(sizeof(*sa));
 	struct ikev2_ts_pl	 ts;
-	long			 n;
+	long			 n, pl = 0;
 
 	if (sa == NULL || i->state != INI_ESTABLISHED) {
 		free(sa);
 		return -1;
 	}
-	/* HDR, SK {N(REKEY_SA), SA, Ni, TSi, TSr} --> */
+	/* HDR, SK {N(REKEY_SA), SA, Ni, [KEi], TSi, TSr} --> */
+	if (i->child_pfs != 0) {
+		ikev2_dh_free(i->rk_dh);
+		if ((i->rk_dh = ikev2_dh_new(i->child_pfs)) == NULL ||
+		    (pl = ikev2_dh_public(i->rk_dh, pub, sizeof(pub))) < 0) {
+			free(sa);
+			return -1;
+		}
+	}
 	ikev2_random(&i->rk_spi_in, sizeof(i->rk_spi_in));
 	i->rk_spi_in |= 0x1000;
 	if (i->nonce_fill >= 0)
@@ -586,9 +633,13 @@ ikev2_ini_rekey_child(struct ikev2_ini *i, uint8_t *out, size_t cap)
 	ikev2_enc_inner(&e, buf, sizeof(buf));
 	ikev2_put_notify(&e, IKEV2_PROTO_ESP, spi, 4, IKEV2_N_REKEY_SA, NULL, 0);
 	esp_sa(i, sa, i->rk_spi_in);
+	if (i->child_pfs != 0)
+		add_xf(&sa->prop[0], IKEV2_XF_DH, i->child_pfs, 0);
 	ikev2_put_sa(&e, sa);
 	free(sa);
 	ikev2_put_nonce(&e, i->rk_n, sizeof(i->rk_n));
+	if (i->child_pfs != 0)
+		ikev2_put_ke(&e, i->child_pfs, pub, (size_t)pl);
 	any_ts(&ts);
 	ikev2_put_ts(&e, IKEV2_PL_TSI, &ts);
 	ikev2_put_ts(&e, IKEV2_PL_TSR, &ts);
@@ -702,11 +753,30 @@ rekey_response(struct ikev2_ini *i, const struct ikev2_msg *m, uint8_t *out,
 		i->error = err;
 		goto out;
 	}
-	if ((p = first_prop(m, sa)) == NULL || no == NULL)
+	if ((p = first_prop(m, sa)) == NULL || no == NULL ||
+	    no->len > sizeof(i->rk_nr))
 		goto out;
+	memcpy(i->rk_nr, no->body, no->len);
+	i->rk_nrlen = no->len;
 	if (i->op == OP_REKEY_CHILD) {
+		const struct ikev2_pl *ke = ikev2_msg_find(m, IKEV2_PL_KE);
+		struct rg_buf	*gir = NULL;
+		struct ikev2_ke	 k;
+		struct rg_rd	 r;
+
 		if (p->spi_len != 4)
 			goto out;
+		if (i->child_pfs != 0) {
+			/* <-- HDR, SK {SA, Nr, KEr, TSi, TSr} */
+			if (ke == NULL)
+				goto out;
+			rg_rd_init(&r, ke->body, ke->len);
+			if (ikev2_ke_decode(&r, &k) < 0 || (gir =
+			    ikev2_dh_derive(i->rk_dh, k.data, k.len)) == NULL)
+				goto out;
+		}
+		kdf_keep(i, gir, true);
+		rg_buf_free(gir);
 		/* New CHILD; the old one is deleted by the caller. */
 		i->spi_out = rg_get_u32(p->spi);
 		i->spi_in = i->rk_spi_in;
@@ -730,6 +800,7 @@ rekey_response(struct ikev2_ini *i, const struct ikev2_msg *m, uint8_t *out,
 		    ikev2_ke_decode(&r, &k) < 0 ||
 		    (gir = ikev2_dh_derive(i->rk_dh, k.data, k.len)) == NULL)
 			goto out;
+		kdf_keep(i, gir, true);
 		/* SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) */
 		if (ikev2_derive_ike(&i->rk_keys, i->rk_prf, i->rk_encr,
 		    i->rk_integ, gir, i->rk_n, sizeof(i->rk_n), no->body,

@@ -110,6 +110,26 @@ struct ikev2_ini_ts {
 bool			 ikev2_ini_transport(const struct ikev2_ini *,
 			    struct ikev2_ini_ts *tsi, struct ikev2_ini_ts *tsr);
 
+/* CHILD rekeys offer PFS: a DH transform of group and a KE payload
+ * (RFC 7296 1.3.1); 0 (the default) offers none. */
+void			 ikev2_ini_set_child_pfs(struct ikev2_ini *,
+			    uint16_t group);
+/*
+ * The inputs of our last key derivation, for checking it against
+ * another implementation: the IKE_SA_INIT messages, and Ni, Nr and g^ir
+ * of the exchange that made the newest keys (IKE_SA_INIT, or the last
+ * CREATE_CHILD_SA answered; girlen 0 without a KE).  Views into the
+ * initiator, valid until its next exchange.
+ */
+struct ikev2_ini_kdf {
+	const uint8_t	*msg1, *msg2;
+	size_t		 msg1len, msg2len;
+	const uint8_t	*ni, *nr, *gir;
+	size_t		 nilen, nrlen, girlen;
+};
+void			 ikev2_ini_kdf(const struct ikev2_ini *,
+			    struct ikev2_ini_kdf *);
+
 /* Requests: write the next datagram into out, return its length (-1). */
 long	ikev2_ini_start(struct ikev2_ini *, uint8_t *out, size_t cap);
 long	ikev2_ini_rekey_child(struct ikev2_ini *, uint8_t *out, size_t cap);

@@ -66,6 +66,11 @@ struct ikev2_ini {
 	struct ikev2_keys	 rk_keys;
 	uint64_t		 rk_spi_r;
 	const struct ikev2_xform *rk_prf, *rk_encr, *rk_integ;
+	uint8_t			 rk_nr[256];	/* Nr of the last rekey */
+	size_t			 rk_nrlen;
+	uint16_t		 child_pfs;	/* CHILD rekeys: KE group */
+	struct rg_buf		*kdf_gir;	/* owned: the last g^ir */
+	bool			 kdf_rekey;	/* last keys from a rekey */
 };
 
 /* ikev2_initiator_auth.c */
