@@ -211,7 +211,7 @@ hook_session_up(void *arg, const struct ikev2_session_info *si)
 	size_t			 ncap;
 
 	if (e->opts.store == NULL || store_session_begin(e->opts.store,
-	    si->user, "ikev2", si->peer, si->vip, &hist) < 0)
+	    si->user, "ikev2", si->method, si->peer, si->vip, &hist) < 0)
 		return;
 	if (e->nhist == e->caphist) {
 		ncap = e->caphist ? e->caphist * 2 : 16;
@@ -235,7 +235,7 @@ hook_session_down(void *arg, const struct ikev2_session_info *si)
 		if (e->hist[i].sid != sid)
 			continue;
 		store_session_end(e->opts.store, e->hist[i].hist,
-		    si->bytes_in, si->bytes_out);
+		    si->bytes_in, si->bytes_out, si->cause);
 		e->hist[i] = e->hist[--e->nhist];
 		return;
 	}

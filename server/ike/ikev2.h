@@ -23,11 +23,13 @@ struct ikev2_session_info {
 	uint64_t		 session_id;
 	const char		*user;
 	const char		*profile;
+	const char		*method;	/* "psk", "eap-mschapv2", ... */
 	const struct sockaddr	*peer;
 	const struct rg_addr	*vip;		/* af 0 when none */
 	uint64_t		 bytes_in, bytes_out;
 	uint64_t		 uptime_s;
 	const char		*cause;		/* down: why */
+	/* down: bytes_in/out are those of the CHILD SAs still installed. */
 };
 
 struct ikev2_hooks {

@@ -262,7 +262,8 @@ ikev2_sa_touch(struct ikev2_sa *sa)
 }
 
 static void
-release_session(struct ikev2_sa *sa, const char *why)
+release_session(struct ikev2_sa *sa, const char *why, uint64_t bytes_in,
+    uint64_t bytes_out)
 {
 	struct ikev2_engine	*e = sa->eng;
 
@@ -273,6 +274,9 @@ release_session(struct ikev2_sa *sa, const char *why)
 		si.session_id = sa->session_id;
 		si.user = sa->user;
 		si.profile = sa->profile;
+		si.method = sa->auth_method;
+		si.bytes_in = bytes_in;
+		si.bytes_out = bytes_out;
 		si.peer = (struct sockaddr *)&sa->peer;
 		si.vip = &sa->vip;
 		si.uptime_s = (rg_now_ms() - sa->established_ms) / 1000;
@@ -308,6 +312,8 @@ release_session(struct ikev2_sa *sa, const char *why)
 void
 ikev2_sa_destroy(struct ikev2_sa *sa, const char *why)
 {
+	uint64_t	 bin = 0, bout = 0;
+
 	if (sa->state == IKEV2_S_DEAD)
 		return;
 	if (sa->rekey_new != NULL) {
@@ -321,9 +327,20 @@ ikev2_sa_destroy(struct ikev2_sa *sa, const char *why)
 	if (sa->state == IKEV2_S_ESTABLISHED)
 		ikev2_log(sa, INFO, "IKE SA of '%s' down: %s",
 		    sa->user[0] ? sa->user : sa->idi, why);
+	/* The session's traffic, read before its CHILD SAs leave dp. */
+	for (struct ikev2_child *ch = sa->children; ch != NULL; ch = ch->next) {
+		struct dp_counters k;
+
+		if (sa->eng->dp == NULL || !ch->installed)
+			continue;
+		if (dp_sa_counters(sa->eng->dp, ch->spi_in, true, &k) == 0)
+			bin += k.bytes;
+		if (dp_sa_counters(sa->eng->dp, ch->spi_out, false, &k) == 0)
+			bout += k.bytes;
+	}
 	ikev2_child_free_all(sa, true);
 	if (sa->state != IKEV2_S_REKEYED)
-		release_session(sa, why);
+		release_session(sa, why, bin, bout);
 	unhash(sa);
 	ikev2_sa_set_state(sa, IKEV2_S_DEAD, why);
 }
@@ -384,6 +401,7 @@ ikev2_sa_established(struct ikev2_sa *sa)
 		si.session_id = sa->session_id;
 		si.user = sa->user;
 		si.profile = sa->profile;
+		si.method = sa->auth_method;
 		si.peer = (struct sockaddr *)&sa->peer;
 		si.vip = &sa->vip;
 		e->hooks.session_up(e->hooks.arg, &si);
