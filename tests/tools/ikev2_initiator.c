@@ -349,7 +349,8 @@ seal_frags(struct ikev2_ini *i, const struct ikev2_hdr *h,
 	if (total > INI_MAX_FRAGS)
 		return -1;
 	for (size_t k = 0; k < total; k++) {
-		size_t		 len = k + 1 < total ? chunk : in->w.len - k * chunk;
+		size_t		 len = k + 1 < total ? chunk :
+				    in->w.len - k * chunk;
 		struct rg_buf	*b = rg_buf_new(i->frag_mtu);
 		struct ikev2_enc e;
 		long		 n;

@@ -54,7 +54,8 @@ mk_cert(const char *cn, long serial, EVP_PKEY *key, X509 *issuer,
 	X509_add_ext(x, ext, -1);
 	X509_EXTENSION_free(ext);
 	if (san != NULL) {
-		ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name, san);
+		ext = X509V3_EXT_conf_nid(NULL, &ctx, NID_subject_alt_name,
+		    san);
 		X509_add_ext(x, ext, -1);
 		X509_EXTENSION_free(ext);
 	}
@@ -100,7 +101,8 @@ cert_chain_big_cp(void)
 {
 	struct rg_config *c = fx_config("modern");
 	struct rg_profile *p = &c->profiles[0];
-	EVP_PKEY	*rootk = EVP_EC_gen("P-256"), *imk = EVP_EC_gen("P-256");
+	EVP_PKEY	*rootk = EVP_EC_gen("P-256");
+	EVP_PKEY	*imk = EVP_EC_gen("P-256");
 	EVP_PKEY	*sk = EVP_RSA_gen(2048), *ck = EVP_RSA_gen(2048);
 	X509		*root = mk_cert("rg test root", 1, rootk, NULL, NULL,
 			    true, NULL);
