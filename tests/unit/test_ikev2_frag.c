@@ -124,6 +124,11 @@ cert_chain_big_cp(void)
 	c->pki.ca_pem = pem_of(roots, NULL);
 	c->pki.server_cert_pem = pem_of(srv, NULL);
 	c->pki.server_key_pem = pem_of(NULL, sk);
+	/* A certificate login needs an enabled user of its CN. */
+	c->users = calloc(1, sizeof(*c->users));
+	c->users[0].name = strdup("client-1");
+	c->users[0].enabled = true;
+	c->nusers = 1;
 	p->dns = calloc(1, sizeof(*p->dns));
 	rg_addr_parse("10.1.1.53", &p->dns[0]);
 	p->ndns = 1;
