@@ -1,6 +1,7 @@
 /*
  * api_history.c: GET /v1/history: the session history from the store
- * (newest 200 first: user, protocol, peer, virtual IP, start, end, bytes).
+ * (newest 200 first: user, protocol, auth method, peer, virtual IP,
+ * start, end, bytes, and why it ended).
  * Live sessions are in GET /v1/status (the engine's view); /v1/sessions
  * is left for them (and for kicking one).
  */

@@ -44,7 +44,8 @@ const struct ctl_resource ctl_resources[] = {
 	{ "psk", "psks", "id", NULL,
 	    "psk add|set ID --secret S   (ID: peer identity or %any)\n", NULL },
 	{ "history", "history", NULL,
-	    "id,user,proto,peer,vip,started,ended,bytes_in,bytes_out",
+	    "id,user,proto,method,peer,vip,started,ended,bytes_in,bytes_out,"
+	    "cause",
 	    "history list   (past and current sessions, newest first)\n", NULL },
 	{ "settings", "settings", NULL, NULL,
 	    "settings show | set KEY VALUE | reset KEY\n"

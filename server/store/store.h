@@ -28,7 +28,7 @@
 
 #include "rg_config.h"
 
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 #define STORE_DB_NAME		"roadgate.db"
 #define STORE_KEY_NAME		"secret.key"
 
@@ -116,12 +116,14 @@ int	store_lease_del(struct store *, const char *pool,
 int	store_lease_list(struct store *, const char *pool,
 	    int (*cb)(const struct store_lease *, void *), void *arg);
 
-/* A session history row; *id receives its id (> 0). */
+/* A session history row; *id receives its id (> 0).  method: how the
+ * user authenticated ("psk", "eap-mschapv2"), may be NULL. */
 int	store_session_begin(struct store *, const char *user,
-	    const char *proto, const struct sockaddr *peer,
+	    const char *proto, const char *method, const struct sockaddr *peer,
 	    const struct rg_addr *vip, uint64_t *id);
+/* cause: why the session ended, for the admin (may be NULL). */
 int	store_session_end(struct store *, uint64_t id, uint64_t bytes_in,
-	    uint64_t bytes_out);
+	    uint64_t bytes_out, const char *cause);
 /* Most recent first; limit 0: all.  New reference. */
 json_t	*store_session_list(struct store *, unsigned int limit);
 

@@ -91,6 +91,10 @@ const char *const store_migrations[] = {
 
 	/* 3: DNS servers handed out with a pool's addresses. */
 	"ALTER TABLE pools ADD COLUMN dns TEXT NOT NULL DEFAULT '';",
+
+	/* 4: the history's authentication method and why a session ended. */
+	"ALTER TABLE sessions ADD COLUMN method TEXT;"
+	"ALTER TABLE sessions ADD COLUMN cause TEXT;",
 	NULL
 };
 

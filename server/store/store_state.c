@@ -94,15 +94,16 @@ store_lease_list(struct store *st, const char *pool,
 
 int
 store_session_begin(struct store *st, const char *user, const char *proto,
-    const struct sockaddr *peer, const struct rg_addr *vip, uint64_t *id)
+    const char *method, const struct sockaddr *peer, const struct rg_addr *vip,
+    uint64_t *id)
 {
 	sqlite3_stmt	*s;
 	char		 p[64], v[64];
 	int		 rc;
 
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO sessions (user, proto, "
-	    "peer, vip, started) VALUES (?, ?, ?, ?, strftime('%s', 'now'))",
-	    -1, &s, NULL) != SQLITE_OK)
+	    "peer, vip, method, started) VALUES (?, ?, ?, ?, ?, "
+	    "strftime('%s', 'now'))", -1, &s, NULL) != SQLITE_OK)
 		return store_sqlerr(st, NULL, "session");
 	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, proto, -1, SQLITE_STATIC);
@@ -112,6 +113,8 @@ store_session_begin(struct store *st, const char *user, const char *proto,
 	if (vip && vip->af)
 		sqlite3_bind_text(s, 4, rg_addr_str(vip, v, sizeof(v)), -1,
 		    SQLITE_STATIC);
+	if (method != NULL && method[0] != '\0')
+		sqlite3_bind_text(s, 5, method, -1, SQLITE_STATIC);
 	if ((rc = step_done(st, s, "session")) == 0)
 		*id = (uint64_t)sqlite3_last_insert_rowid(st->db);
 	return rc;
@@ -119,17 +122,19 @@ store_session_begin(struct store *st, const char *user, const char *proto,
 
 int
 store_session_end(struct store *st, uint64_t id, uint64_t bytes_in,
-    uint64_t bytes_out)
+    uint64_t bytes_out, const char *cause)
 {
 	sqlite3_stmt	*s;
 
 	if (sqlite3_prepare_v2(st->db, "UPDATE sessions SET ended = "
-	    "strftime('%s', 'now'), bytes_in = ?, bytes_out = ? WHERE id = ?",
-	    -1, &s, NULL) != SQLITE_OK)
+	    "strftime('%s', 'now'), bytes_in = ?, bytes_out = ?, cause = ? "
+	    "WHERE id = ?", -1, &s, NULL) != SQLITE_OK)
 		return store_sqlerr(st, NULL, "session");
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)bytes_in);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)bytes_out);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)id);
+	if (cause != NULL)
+		sqlite3_bind_text(s, 3, cause, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)id);
 	return step_done(st, s, "session");
 }
 
@@ -140,14 +145,14 @@ store_session_list(struct store *st, unsigned int limit)
 	json_t		*a;
 
 	if (sqlite3_prepare_v2(st->db, "SELECT id, user, proto, peer, vip, "
-	    "started, ended, bytes_in, bytes_out FROM sessions ORDER BY id "
-	    "DESC LIMIT ?", -1, &s, NULL) != SQLITE_OK)
+	    "started, ended, bytes_in, bytes_out, method, cause FROM sessions "
+	    "ORDER BY id DESC LIMIT ?", -1, &s, NULL) != SQLITE_OK)
 		return NULL;
 	sqlite3_bind_int64(s, 1, limit ? (sqlite3_int64)limit : -1);
 	a = json_array();
 	while (a && sqlite3_step(s) == SQLITE_ROW)
 		json_array_append_new(a, json_pack("{s:I,s:s?,s:s,s:s?,s:s?,"
-		    "s:I,s:o,s:I,s:I}",
+		    "s:I,s:o,s:I,s:I,s:s?,s:s?}",
 		    "id", (json_int_t)sqlite3_column_int64(s, 0),
 		    "user", (const char *)sqlite3_column_text(s, 1),
 		    "proto", (const char *)sqlite3_column_text(s, 2),
@@ -157,7 +162,9 @@ store_session_list(struct store *st, unsigned int limit)
 		    "ended", sqlite3_column_type(s, 6) == SQLITE_NULL ?
 		    json_null() : json_integer(sqlite3_column_int64(s, 6)),
 		    "bytes_in", (json_int_t)sqlite3_column_int64(s, 7),
-		    "bytes_out", (json_int_t)sqlite3_column_int64(s, 8)));
+		    "bytes_out", (json_int_t)sqlite3_column_int64(s, 8),
+		    "method", (const char *)sqlite3_column_text(s, 9),
+		    "cause", (const char *)sqlite3_column_text(s, 10)));
 	sqlite3_finalize(s);
 	return a;
 }

@@ -54,8 +54,84 @@ ikev2_ini_free(struct ikev2_ini *i)
 	rg_buf_free(i->msg1);
 	rg_buf_free(i->msg2);
 	rg_buf_free(i->eap_in);
+	rg_buf_free(i->kdf_gir);
+	for (size_t k = 0; k < i->nchain; k++)
+		X509_free(i->chain[k]);
+	for (size_t k = 0; k < INI_MAX_FRAGS; k++) {
+		rg_buf_free(i->txf[k]);
+		rg_buf_free(i->rxf[k]);
+	}
 	OPENSSL_cleanse(i, sizeof(*i));
 	free(i);
+}
+
+void
+ikev2_ini_add_chain(struct ikev2_ini *i, X509 *x)
+{
+	if (i->nchain < sizeof(i->chain) / sizeof(i->chain[0]) &&
+	    X509_up_ref(x) == 1)
+		i->chain[i->nchain++] = x;
+}
+
+void
+ikev2_ini_set_frag(struct ikev2_ini *i, size_t mtu)
+{
+	i->frag_mtu = mtu;
+}
+
+size_t
+ikev2_ini_req_nfrags(const struct ikev2_ini *i)
+{
+	return i->ntxf;
+}
+
+long
+ikev2_ini_req_frag(const struct ikev2_ini *i, unsigned int num,
+    uint8_t *out, size_t cap)
+{
+	const struct rg_buf	*b;
+
+	if (num == 0 || num > i->ntxf || (b = i->txf[num - 1])->len > cap)
+		return -1;
+	memcpy(out, b->data, b->len);
+	return (long)b->len;
+}
+
+void
+ikev2_ini_set_child_pfs(struct ikev2_ini *i, uint16_t group)
+{
+	i->child_pfs = group;
+}
+
+void
+ikev2_ini_kdf(const struct ikev2_ini *i, struct ikev2_ini_kdf *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (i->msg1 != NULL) {
+		k->msg1 = i->msg1->data;
+		k->msg1len = i->msg1->len;
+	}
+	if (i->msg2 != NULL) {
+		k->msg2 = i->msg2->data;
+		k->msg2len = i->msg2->len;
+	}
+	k->ni = i->kdf_rekey ? i->rk_n : i->ni;
+	k->nilen = i->kdf_rekey ? sizeof(i->rk_n) : sizeof(i->ni);
+	k->nr = i->kdf_rekey ? i->rk_nr : i->nr;
+	k->nrlen = i->kdf_rekey ? i->rk_nrlen : i->nrlen;
+	if (i->kdf_gir != NULL) {
+		k->gir = i->kdf_gir->data;
+		k->girlen = i->kdf_gir->len;
+	}
+}
+
+/* Keep g^ir (or none) as the input of the newest keys. */
+static void
+kdf_keep(struct ikev2_ini *i, const struct rg_buf *gir, bool rekey)
+{
+	rg_buf_free(i->kdf_gir);
+	i->kdf_gir = gir != NULL ? rg_buf_dup(gir->data, gir->len) : NULL;
+	i->kdf_rekey = rekey;
 }
 
 void
@@ -224,6 +300,9 @@ ikev2_ini_start(struct ikev2_ini *i, uint8_t *out, size_t cap)
 	ikev2_put_sa(&e, sa);
 	ikev2_put_ke(&e, i->group, pub, (size_t)pl);
 	ikev2_put_nonce(&e, i->ni, sizeof(i->ni));
+	if (i->frag_mtu != 0)
+		ikev2_put_notify(&e, 0, NULL, 0,
+		    IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 	if (i->c.fake_nat) {
 		uint8_t	 nd[20];
 
@@ -243,6 +322,102 @@ ikev2_ini_start(struct ikev2_ini *i, uint8_t *out, size_t cap)
 	return n;
 }
 
+static void
+frag_clear(struct ikev2_ini *i)
+{
+	for (size_t k = 0; k < INI_MAX_FRAGS; k++) {
+		rg_buf_free(i->rxf[k]);
+		i->rxf[k] = NULL;
+	}
+	i->rx_total = 0;
+}
+
+/* HDR, SKF {num, total, fragment} --> (RFC 7383 2.5): each fragment
+ * protected on its own, the first naming the inner chain's first type;
+ * kept in txf, fragment 1 written to out. */
+static long
+seal_frags(struct ikev2_ini *i, const struct ikev2_hdr *h,
+    const struct ikev2_enc *in, uint8_t *out, size_t cap)
+{
+	const struct ikev2_sk_dir *d = &i->keys.i2r;
+	size_t		 over = IKEV2_HDR_LEN + 8 + ikev2_sk_overhead(d, 0) +
+			    d->encr->block, chunk, total;
+
+	if (i->frag_mtu <= over + 16)
+		return -1;
+	chunk = i->frag_mtu - over;
+	total = (in->w.len + chunk - 1) / chunk;
+	if (total > INI_MAX_FRAGS)
+		return -1;
+	for (size_t k = 0; k < total; k++) {
+		size_t		 len = k + 1 < total ? chunk :
+				    in->w.len - k * chunk;
+		struct rg_buf	*b = rg_buf_new(i->frag_mtu);
+		struct ikev2_enc e;
+		long		 n;
+
+		if (b == NULL)
+			return -1;
+		i->txf[i->ntxf++] = b;
+		ikev2_enc_init(&e, b->data, b->len, h);
+		ikev2_pl_begin(&e, IKEV2_PL_SKF);
+		rg_wr_u16(&e.w, (uint16_t)(k + 1));
+		rg_wr_u16(&e.w, (uint16_t)total);
+		if (e.w.err)
+			return -1;
+		b->data[IKEV2_HDR_LEN] = k == 0 ? in->first : 0;
+		if ((n = ikev2_sk_seal(d, b->data, b->len, e.w.len,
+		    IKEV2_HDR_LEN, in->w.base + k * chunk, len)) < 0)
+			return -1;
+		b->len = (size_t)n;
+	}
+	return ikev2_ini_req_frag(i, 1, out, cap);
+}
+
+/* A response fragment (RFC 7383 2.6): authenticated and decrypted on its
+ * own, kept until all of its message are here; then the inner chain
+ * into plain (its first type in *np) and its length, IKEV2_INI_MORE
+ * while some are missing, -1 if bad. */
+static long
+frag_in(struct ikev2_ini *i, const struct ikev2_msg *m, uint8_t *plain,
+    size_t cap, uint8_t *np)
+{
+	const struct ikev2_pl	*p = &m->pl[m->sk_idx];
+	struct ikev2_skf	 f;
+	struct rg_rd		 r;
+	size_t			 off = 0;
+	long			 n;
+
+	rg_rd_init(&r, p->body, p->len);
+	if (ikev2_skf_decode(&r, &f) < 0 || f.total > INI_MAX_FRAGS)
+		return -1;
+	if (i->rx_total != 0 && (i->rx_msgid != m->hdr.msgid ||
+	    i->rx_total != f.total))
+		frag_clear(i);
+	if (i->rxf[f.num - 1] != NULL)
+		return IKEV2_INI_MORE;		/* a duplicate */
+	n = ikev2_sk_open(&i->keys.r2i, m->raw, m->rawlen,
+	    (size_t)(f.data - m->raw), plain, cap);
+	if (n < 0 || (i->rxf[f.num - 1] = rg_buf_dup(plain, (size_t)n)) ==
+	    NULL)
+		return -1;
+	i->rx_total = f.total;
+	i->rx_msgid = m->hdr.msgid;
+	if (f.num == 1)
+		i->rx_np = m->sk_np;
+	for (size_t k = 0; k < f.total; k++) {
+		if (i->rxf[k] == NULL)
+			return IKEV2_INI_MORE;
+		if (i->rxf[k]->len > cap - off)
+			return -1;
+		memcpy(plain + off, i->rxf[k]->data, i->rxf[k]->len);
+		off += i->rxf[k]->len;
+	}
+	*np = i->rx_np;
+	frag_clear(i);
+	return (long)off;
+}
+
 static long
 seal_req(struct ikev2_ini *i, uint8_t exch, const struct ikev2_enc *in,
     uint8_t *out, size_t cap)
@@ -250,14 +425,27 @@ seal_req(struct ikev2_ini *i, uint8_t exch, const struct ikev2_enc *in,
 	struct ikev2_hdr	 h;
 	struct ikev2_enc	 e;
 
+	const struct ikev2_sk_dir *d = &i->keys.i2r;
+	size_t			 ilen = in->w.len;
+
+	for (size_t k = 0; k < i->ntxf; k++) {
+		rg_buf_free(i->txf[k]);
+		i->txf[k] = NULL;
+	}
+	i->ntxf = 0;
 	hdr_init(i, &h, exch, i->msgid++);
+	if (in->w.err)
+		return -1;
+	if (i->frag_mtu != 0 && i->frag_peer &&
+	    IKEV2_HDR_LEN + 4 + ilen + ikev2_sk_overhead(d, ilen) > i->frag_mtu)
+		return seal_frags(i, &h, in, out, cap);
 	ikev2_enc_init(&e, out, cap, &h);
 	ikev2_pl_begin(&e, IKEV2_PL_SK);
-	if (e.w.err || in->w.err)
+	if (e.w.err)
 		return -1;
 	out[IKEV2_HDR_LEN] = in->first;
-	return ikev2_sk_seal(&i->keys.i2r, out, cap, e.w.len, IKEV2_HDR_LEN,
-	    in->w.base, in->w.len);
+	return ikev2_sk_seal(d, out, cap, e.w.len, IKEV2_HDR_LEN,
+	    in->w.base, ilen);
 }
 
 static long
@@ -311,6 +499,15 @@ build_auth(struct ikev2_ini *i, uint8_t *out, size_t cap)
 			ikev2_put_cert(&e, IKEV2_PL_CERT, IKEV2_CERT_X509_SIG,
 			    der, (size_t)dl);
 		OPENSSL_free(der);
+		for (size_t k = 0; dl > 0 && k < i->nchain; k++) {
+			unsigned char	*cd = NULL;
+			int		 cl = i2d_X509(i->chain[k], &cd);
+
+			if (cl > 0)
+				ikev2_put_cert(&e, IKEV2_PL_CERT,
+				    IKEV2_CERT_X509_SIG, cd, (size_t)cl);
+			OPENSSL_free(cd);
+		}
 		if (dl <= 0 || (al = ini_sig_auth(i, idbody, idlen + 4, sigbuf,
 		    sizeof(sigbuf))) < 0) {
 			free(sa);
@@ -440,8 +637,11 @@ init_response(struct ikev2_ini *i, const struct ikev2_msg *m, uint8_t *out,
 		if (m->pl[x].type != IKEV2_PL_N)
 			continue;
 		rg_rd_init(&r, m->pl[x].body, m->pl[x].len);
-		if (ikev2_notify_decode(&r, &n) == 0 &&
-		    n.type == IKEV2_N_COOKIE && n.len <= sizeof(i->cookie)) {
+		if (ikev2_notify_decode(&r, &n) < 0)
+			continue;
+		if (n.type == IKEV2_N_IKEV2_FRAGMENTATION_SUPPORTED)
+			i->frag_peer = i->frag_mtu != 0;
+		if (n.type == IKEV2_N_COOKIE && n.len <= sizeof(i->cookie)) {
 			memcpy(i->cookie, n.data, n.len);
 			i->cookielen = n.len;
 			return ikev2_ini_start(i, out, cap);
@@ -479,6 +679,7 @@ init_response(struct ikev2_ini *i, const struct ikev2_msg *m, uint8_t *out,
 	i->spi_r = m->hdr.spi_r;
 	rg_buf_free(i->msg2);
 	i->msg2 = rg_buf_dup(m->raw, m->rawlen);
+	kdf_keep(i, gir, false);
 	if (ikev2_derive_ike(&i->keys, i->prf, i->encr, i->integ, gir, i->ni,
 	    sizeof(i->ni), i->nr, i->nrlen, i->spi_i, i->spi_r, NULL, NULL) == 0)
 		rc = build_auth(i, out, cap);
@@ -593,15 +794,24 @@ ikev2_ini_new_child(struct ikev2_ini *i, uint8_t *out, size_t cap)
 static long
 child_request(struct ikev2_ini *i, uint8_t *out, size_t cap, bool rekey)
 {
-	uint8_t			 buf[1024], spi[4];
+	uint8_t			 buf[2048], spi[4], pub[1100];
 	struct ikev2_enc	 e;
 	struct ikev2_sa_pl	*sa = malloc(sizeof(*sa));
 	struct ikev2_ts_pl	 ts;
-	long			 n;
+	long			 n, pl = 0;
 
 	if (sa == NULL || i->state != INI_ESTABLISHED) {
 		free(sa);
 		return -1;
+	}
+	/* HDR, SK {[N(REKEY_SA),] SA, Ni, [KEi], TSi, TSr} --> */
+	if (i->child_pfs != 0) {
+		ike_dh_free(i->rk_dh);
+		if ((i->rk_dh = ike_dh_new(i->child_pfs)) == NULL ||
+		    (pl = ike_dh_public(i->rk_dh, pub, sizeof(pub))) < 0) {
+			free(sa);
+			return -1;
+		}
 	}
 	ike_random(&i->rk_spi_in, sizeof(i->rk_spi_in));
 	i->rk_spi_in |= 0x1000;
@@ -615,9 +825,13 @@ child_request(struct ikev2_ini *i, uint8_t *out, size_t cap, bool rekey)
 		ikev2_put_notify(&e, IKEV2_PROTO_ESP, spi, 4, IKEV2_N_REKEY_SA,
 		    NULL, 0);
 	esp_sa(i, sa, i->rk_spi_in);
+	if (i->child_pfs != 0)
+		add_xf(&sa->prop[0], IKEV2_XF_DH, i->child_pfs, 0);
 	ikev2_put_sa(&e, sa);
 	free(sa);
 	ikev2_put_nonce(&e, i->rk_n, sizeof(i->rk_n));
+	if (i->child_pfs != 0)
+		ikev2_put_ke(&e, i->child_pfs, pub, (size_t)pl);
 	any_ts(&ts);
 	ikev2_put_ts(&e, IKEV2_PL_TSI, &ts);
 	ikev2_put_ts(&e, IKEV2_PL_TSR, &ts);
@@ -731,11 +945,30 @@ rekey_response(struct ikev2_ini *i, const struct ikev2_msg *m, uint8_t *out,
 		i->error = err;
 		goto out;
 	}
-	if ((p = first_prop(m, sa)) == NULL || no == NULL)
+	if ((p = first_prop(m, sa)) == NULL || no == NULL ||
+	    no->len > sizeof(i->rk_nr))
 		goto out;
+	memcpy(i->rk_nr, no->body, no->len);
+	i->rk_nrlen = no->len;
 	if (i->op == OP_REKEY_CHILD) {
+		const struct ikev2_pl *ke = ikev2_msg_find(m, IKEV2_PL_KE);
+		struct rg_buf	*gir = NULL;
+		struct ikev2_ke	 k;
+		struct rg_rd	 r;
+
 		if (p->spi_len != 4)
 			goto out;
+		if (i->child_pfs != 0) {
+			/* <-- HDR, SK {SA, Nr, KEr, TSi, TSr} */
+			if (ke == NULL)
+				goto out;
+			rg_rd_init(&r, ke->body, ke->len);
+			if (ikev2_ke_decode(&r, &k) < 0 || (gir =
+			    ike_dh_derive(i->rk_dh, k.data, k.len)) == NULL)
+				goto out;
+		}
+		kdf_keep(i, gir, true);
+		rg_buf_free(gir);
 		/* New CHILD; the old one is deleted by the caller. */
 		i->spi_out = rg_get_u32(p->spi);
 		i->spi_in = i->rk_spi_in;
@@ -759,6 +992,7 @@ rekey_response(struct ikev2_ini *i, const struct ikev2_msg *m, uint8_t *out,
 		    ikev2_ke_decode(&r, &k) < 0 ||
 		    (gir = ike_dh_derive(i->rk_dh, k.data, k.len)) == NULL)
 			goto out;
+		kdf_keep(i, gir, true);
 		/* SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) */
 		if (ikev2_derive_ike(&i->rk_keys, i->rk_prf, i->rk_encr,
 		    i->rk_integ, gir, i->rk_n, sizeof(i->rk_n), no->body,
@@ -878,7 +1112,7 @@ ikev2_ini_input(struct ikev2_ini *i, const uint8_t *pkt, size_t len,
     uint8_t *out, size_t cap)
 {
 	struct ikev2_msg	*m = malloc(sizeof(*m));
-	uint8_t			*plain = malloc(IKEV2_MAX_MSG);
+	uint8_t			*plain = malloc(IKEV2_MAX_MSG), np = 0;
 	long			 rc = -1, n;
 
 	if (m == NULL || plain == NULL)
@@ -891,12 +1125,22 @@ ikev2_ini_input(struct ikev2_ini *i, const uint8_t *pkt, size_t len,
 			rc = init_response(i, m, out, cap);
 		goto out;
 	}
-	if (m->hdr.msgid + 1 != i->msgid || m->sk_idx < 0 ||
-	    m->pl[m->sk_idx].type != IKEV2_PL_SK)
+	if (m->hdr.msgid + 1 != i->msgid || m->sk_idx < 0)
 		goto out;
-	n = ikev2_sk_open(&i->keys.r2i, pkt, len,
-	    (size_t)(m->pl[m->sk_idx].body - pkt), plain, IKEV2_MAX_MSG);
-	if (n < 0 || ikev2_chain_decode(m, m->sk_np, plain, (size_t)n) < 0)
+	if (m->pl[m->sk_idx].type == IKEV2_PL_SKF && i->frag_peer) {
+		if ((n = frag_in(i, m, plain, IKEV2_MAX_MSG, &np)) ==
+		    IKEV2_INI_MORE) {
+			rc = IKEV2_INI_MORE;
+			goto out;
+		}
+	} else if (m->pl[m->sk_idx].type == IKEV2_PL_SK) {
+		n = ikev2_sk_open(&i->keys.r2i, pkt, len,
+		    (size_t)(m->pl[m->sk_idx].body - pkt), plain,
+		    IKEV2_MAX_MSG);
+		np = m->sk_np;
+	} else
+		goto out;
+	if (n < 0 || ikev2_chain_decode(m, np, plain, (size_t)n) < 0)
 		goto out;
 	switch (m->hdr.exch) {
 	case IKEV2_EXCH_IKE_AUTH:

@@ -130,6 +130,47 @@ long			 ikev2_ini_eap_send(struct ikev2_ini *,
 long			 ikev2_ini_eap_auth(struct ikev2_ini *,
 			    const uint8_t *msk, size_t msklen, uint8_t *out,
 			    size_t cap);
+/* CHILD rekeys offer PFS: a DH transform of group and a KE payload
+ * (RFC 7296 1.3.1); 0 (the default) offers none. */
+void			 ikev2_ini_set_child_pfs(struct ikev2_ini *,
+			    uint16_t group);
+/*
+ * The inputs of our last key derivation, for checking it against
+ * another implementation: the IKE_SA_INIT messages, and Ni, Nr and g^ir
+ * of the exchange that made the newest keys (IKE_SA_INIT, or the last
+ * CREATE_CHILD_SA answered; girlen 0 without a KE).  Views into the
+ * initiator, valid until its next exchange.
+ */
+struct ikev2_ini_kdf {
+	const uint8_t	*msg1, *msg2;
+	size_t		 msg1len, msg2len;
+	const uint8_t	*ni, *nr, *gir;
+	size_t		 nilen, nrlen, girlen;
+};
+void			 ikev2_ini_kdf(const struct ikev2_ini *,
+			    struct ikev2_ini_kdf *);
+
+/* Also send these intermediates as CERT payloads after the certificate
+ * of ikev2_ini_set_signer (at most 4; references taken). */
+void			 ikev2_ini_add_chain(struct ikev2_ini *,
+			    struct x509_st *);
+/*
+ * RFC 7383: announce IKEV2_FRAGMENTATION_SUPPORTED; when the responder
+ * does too, a protected request longer than mtu octets (from the IKE
+ * header on) is split into SKF fragments, and SKF responses are
+ * reassembled.  Before ikev2_ini_start.
+ */
+void			 ikev2_ini_set_frag(struct ikev2_ini *, size_t mtu);
+/* Fragments of our last request, 0 when it went whole; the request
+ * functions wrote fragment 1 to out. */
+size_t			 ikev2_ini_req_nfrags(const struct ikev2_ini *);
+/* Fragment num (from 1) of our last request, e.g. to send the rest or
+ * to retransmit them all (RFC 7383 2.6.1): its length, -1 if none. */
+long			 ikev2_ini_req_frag(const struct ikev2_ini *,
+			    unsigned int num, uint8_t *out, size_t cap);
+/* What ikev2_ini_input returns for a response fragment while others of
+ * its message are missing. */
+#define IKEV2_INI_MORE	(-2)
 
 /* Requests: write the next datagram into out, return its length (-1). */
 long	ikev2_ini_start(struct ikev2_ini *, uint8_t *out, size_t cap);

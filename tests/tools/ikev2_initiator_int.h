@@ -15,6 +15,8 @@
 #include "ikev2_xform.h"
 #include "rg_buf.h"
 
+#define INI_MAX_FRAGS	16	/* RFC 7383 fragments of one message */
+
 enum op { OP_NONE, OP_REKEY_CHILD, OP_REKEY_IKE, OP_DEL_OLD_IKE, OP_DELETE,
 	OP_INFO, OP_DEL_CHILD };
 
@@ -73,6 +75,23 @@ struct ikev2_ini {
 	struct ikev2_keys	 rk_keys;
 	uint64_t		 rk_spi_r;
 	const struct ikev2_xform *rk_prf, *rk_encr, *rk_integ;
+	uint8_t			 rk_nr[256];	/* Nr of the last rekey */
+	size_t			 rk_nrlen;
+	uint16_t		 child_pfs;	/* CHILD rekeys: KE group */
+	struct rg_buf		*kdf_gir;	/* owned: the last g^ir */
+	bool			 kdf_rekey;	/* last keys from a rekey */
+	X509			*chain[4];	/* sent after sig_cert */
+	size_t			 nchain;
+	/* RFC 7383 fragmentation: our last request's fragments, and the
+	 * decrypted fragments of a response being reassembled. */
+	size_t			 frag_mtu;	/* 0: do not fragment */
+	bool			 frag_peer;	/* responder supports it */
+	struct rg_buf		*txf[INI_MAX_FRAGS];	/* owned */
+	size_t			 ntxf;
+	struct rg_buf		*rxf[INI_MAX_FRAGS];	/* owned */
+	uint16_t		 rx_total;
+	uint32_t		 rx_msgid;
+	uint8_t			 rx_np;
 };
 
 /* ikev2_initiator_auth.c */

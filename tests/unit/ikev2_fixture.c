@@ -116,6 +116,12 @@ fx_config(const char *proposals)
 struct ikev2_engine *
 fx_engine(struct rg_config *c)
 {
+	return fx_engine_dp(c, NULL);
+}
+
+struct ikev2_engine *
+fx_engine_dp(struct rg_config *c, struct dp *dp)
+{
 	static const struct sess_lease_ops leases = { fx_lease, fx_unlease,
 						      NULL };
 	struct sess_opts	 so = { .lease_ops = &leases };
@@ -131,7 +137,7 @@ fx_engine(struct rg_config *c)
 	inet_pton(AF_INET, "192.0.2.2", &fx_cli.sin_addr);
 	inet_pton(AF_INET, "192.0.2.1", &fx_srv.sin_addr);
 	fx_cli.sin_port = fx_srv.sin_port = htons(500);
-	e = ikev2_engine_new(fx_loop, c, NULL, fx_reg);
+	e = ikev2_engine_new(fx_loop, c, dp, fx_reg);
 	rg_config_unref(c);
 	if (e != NULL)
 		ikev2_engine_set_send(e, fx_send, NULL);

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dp.h"
 #include "ikev2.h"
 #include "ikev2_initiator.h"
 #include "rg_config.h"
@@ -48,6 +49,8 @@ struct rg_config *fx_config(const char *proposals);
  * the registry (made on first use, freed by fx_cleanup); NULL when the
  * engine refuses c. */
 struct ikev2_engine *fx_engine(struct rg_config *c);
+/* The same with a data plane (borrowed; a test's stand-in). */
+struct ikev2_engine *fx_engine_dp(struct rg_config *c, struct dp *dp);
 /* One datagram from fx_cli to fx_srv into the engine. */
 void	fx_input(struct ikev2_engine *, const uint8_t *p, size_t len);
 /* One datagram between other addresses ("192.0.2.3", 4500). */

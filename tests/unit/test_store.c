@@ -581,12 +581,20 @@ state_tables(void)
 
 	inet_pton(AF_INET, "203.0.113.7", &peer.sin_addr);
 	rg_addr_parse("10.7.0.5", &vip);
-	CHECK_EQ(store_session_begin(st, "alice", "ikev2",
+	CHECK_EQ(store_session_begin(st, "alice", "ikev2", "eap-mschapv2",
 	    (struct sockaddr *)&peer, &vip, &sid), 0);
 	CHECK(sid > 0);
-	CHECK_EQ(store_session_end(st, sid, 100, 200), 0);
+	a = store_session_list(st, 10);
+	CHECK(json_is_null(json_object_get(json_array_get(a, 0), "ended")));
+	CHECK(json_is_null(json_object_get(json_array_get(a, 0), "cause")));
+	json_decref(a);
+	CHECK_EQ(store_session_end(st, sid, 100, 200, "deleted by the peer"), 0);
 	a = store_session_list(st, 10);
 	CHECK_EQ(json_array_size(a), 1);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(a, 0),
+	    "method")), "eap-mschapv2");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(a, 0),
+	    "cause")), "deleted by the peer");
 	CHECK_STR(json_string_value(json_object_get(json_array_get(a, 0),
 	    "peer")), "203.0.113.7:4500");
 	CHECK_EQ(json_integer_value(json_object_get(json_array_get(a, 0),
