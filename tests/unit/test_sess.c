@@ -363,8 +363,9 @@ lease_released_on_end(void)
 	bed_down(&b);
 }
 
-/* History: a row when up, closed with the provider's counters at the end;
- * a session that never came up leaves none. */
+/* History: a row when up (with the auth method), closed with the
+ * provider's counters and the cause at the end; a session that never came
+ * up leaves none. */
 static void
 history_rows(void)
 {
@@ -387,8 +388,11 @@ history_rows(void)
 	r = json_array_get(h, 0);
 	CHECK_STR(json_string_value(json_object_get(r, "user")), "dave");
 	CHECK_STR(json_string_value(json_object_get(r, "proto")), "ikev2");
+	CHECK_STR(json_string_value(json_object_get(r, "method")),
+	    "ikev2-eap-mschapv2");
 	CHECK_STR(json_string_value(json_object_get(r, "vip")), "10.9.0.1");
 	CHECK(json_is_null(json_object_get(r, "ended")));
+	CHECK(json_is_null(json_object_get(r, "cause")));
 	json_decref(h);
 	f.bytes_in = 1234;
 	sess_end(f.s, SESS_CAUSE_USER_REQUEST, "test");
@@ -397,6 +401,8 @@ history_rows(void)
 	CHECK(json_integer_value(json_object_get(r, "ended")) > 0);
 	CHECK_EQ(json_integer_value(json_object_get(r, "bytes_in")), 1234);
 	CHECK_EQ(json_integer_value(json_object_get(r, "bytes_out")), 7);
+	CHECK_STR(json_string_value(json_object_get(r, "cause")),
+	    "user request");
 	json_decref(h);
 	CHECK(open_fake(b.reg, &f, "erin") != NULL);
 	sess_end(f.s, SESS_CAUSE_NAS_ERROR, "never up");
