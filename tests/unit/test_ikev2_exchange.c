@@ -4,8 +4,9 @@
  * through a fake socket (a datagram queue), each step in RFC 7296
  * notation: PSK + CP, retransmissions answered from the cache, CHILD and
  * IKE rekeys, DELETE, cookies, INVALID_KE_PAYLOAD, NO_PROPOSAL_CHOSEN,
- * AUTHENTICATION_FAILED, SK fragmentation (RFC 7383) of a large reply,
- * and transport mode for L2TP/IPsec when the policy allows it.
+ * AUTHENTICATION_FAILED, and transport mode for L2TP/IPsec when the
+ * policy allows it.  IKE fragmentation (RFC 7383) through a whole
+ * exchange is test_ikev2_frag's.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
