@@ -459,6 +459,9 @@ rauth_done(void *arg, const struct rad_answer *ans)
 out:
 	if (res == NULL)
 		res = auth_result_new(AUTH_ERROR, "out of memory");
+	if (res != NULL)
+		rg_log(RG_T_RADIUS, res->outcome == AUTH_OK ? RG_L_NOTICE :
+		    RG_L_WARN, "%s", res->reason);
 	auth_call_done(p->call, res);
 	free(p);
 }
