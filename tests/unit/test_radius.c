@@ -31,6 +31,8 @@
 #include "rg_loop.h"
 #include "rg_mschap.h"
 #include "rg_test.h"
+#include "pool/pool.h"
+#include "sess.h"
 
 static const uint8_t	 secret[] = "s3cret-for-tests";
 #define SLEN		(sizeof(secret) - 1)
@@ -271,6 +273,9 @@ struct fake {
 	int			 got;
 	char			 last_pw[130];
 	uint8_t			 last_code;
+	uint8_t			 acct[8][RAD_MAX_LEN];	/* requests seen */
+	size_t			 acct_len[8];
+	int			 nacct;
 };
 
 static struct rg_loop	*loop;
@@ -382,6 +387,10 @@ fake_readable(struct rg_io *io, uint32_t ev)
 	f->got++;
 	f->last_code = m.code;
 	if (m.code == RAD_ACCT_REQUEST) {
+		if (f->nacct < 8) {
+			memcpy(f->acct[f->nacct], buf, (size_t)n);
+			f->acct_len[f->nacct++] = (size_t)n;
+		}
 		rad_pkt_init(&p, RAD_ACCT_RESPONSE, m.id, m.auth);
 		rad_pkt_finish_reply(&p, secret, SLEN);
 		sendto(f->fd, p.buf, p.len, 0, (struct sockaddr *)&from, fl);
@@ -843,10 +852,162 @@ backend_local_and_fallback(void)
 	loop = NULL;
 }
 
+/* --- accounting --------------------------------------------------------- */
+
+struct prov {
+	struct sess	*s;
+	uint64_t	 bytes_in;
+};
+
+static int
+prov_kill(void *arg, void *ctx, enum sess_cause cause, const char *why)
+{
+	struct prov	*p = ctx;
+
+	(void)arg;
+	sess_end(p->s, cause, why);
+	p->s = NULL;
+	return 0;
+}
+
+static void
+prov_counters(void *arg, void *ctx, struct sess_counters *c)
+{
+	struct prov	*p = ctx;
+
+	(void)arg;
+	c->bytes_in = p->bytes_in;
+	c->bytes_out = 1000;
+	c->packets_in = 3;
+	c->packets_out = 4;
+}
+
+static const struct sess_provider_ops prov_ops = {
+	.name = "ikev2", .kill = prov_kill, .counters = prov_counters,
+};
+
+static int
+lease_acquire(void *arg, const struct rg_config *c, const struct pool_req *r,
+    struct pool_grant *g, char *why, size_t whylen)
+{
+	(void)arg;
+	(void)c;
+	(void)r;
+	(void)why;
+	(void)whylen;
+	memset(g, 0, sizeof(*g));
+	g->addr.af = AF_INET;
+	memcpy(g->addr.addr, "\x0a\x09\x00\x05", 4);
+	return 0;
+}
+
+static void
+lease_release(void *arg, uint64_t key)
+{
+	(void)arg;
+	(void)key;
+}
+
+static const struct sess_lease_ops leases = { lease_acquire, lease_release,
+	NULL };
+
+/* The n-th accounting request the fake saw, parsed. */
+static int
+acct_get(struct fake *f, int n, struct rad_msg *m)
+{
+	const char	*why;
+
+	if (n >= f->nacct)
+		return -1;
+	return rad_parse(f->acct[n], f->acct_len[n], m, &why);
+}
+
+static void
+accounting_start_interim_stop(void)
+{
+	static struct fake	 f;
+	struct rg_config	*cfg;
+	struct radius		*r;
+	struct auth		*au;
+	struct auth_result	*res;
+	struct auth_req		 q;
+	struct sess_reg		*reg;
+	struct sess_opts	 so = { .lease_ops = &leases };
+	struct sess_provider	 prov = { &prov_ops, NULL };
+	struct sockaddr_in	 peer = { .sin_family = AF_INET };
+	struct sess_info	 in = { .user = "bob", .method = "ikev2-eap",
+				       .profile = "default",
+				       .peer = (struct sockaddr *)&peer };
+	struct prov		 pv = { NULL, (5ull << 32) + 7 };
+	struct rad_msg		 m;
+	const struct rad_attr	*a;
+	struct rg_addr		 vip;
+	char			 why[64];
+	uint32_t		 v;
+
+	fake_start(&f, FAKE_BACKEND);
+	cfg = backend_cfg(f.port, "radius");
+	reg = sess_reg_new(loop, cfg, &so);
+	r = radius_new(loop, cfg, reg);
+	au = auth_new(loop, cfg, &radius_auth_ops, r);
+	/* bob's Access-Accept carries a Class to echo. */
+	memset(&q, 0, sizeof(q));
+	q.kind = AUTH_PAP;
+	q.user = "bob";
+	q.u.pap.password = "bob-pass";
+	res = ask(au, &q);
+	CHECK(res != NULL && res->outcome == AUTH_OK);
+	auth_result_free(res);
+
+	inet_pton(AF_INET, "192.0.2.2", &peer.sin_addr);
+	peer.sin_port = htons(4500);
+	pv.s = sess_open(reg, &prov, &pv, &in);
+	CHECK(pv.s != NULL);
+	CHECK_EQ(sess_lease(pv.s, AF_INET, NULL, &vip, why, sizeof(why)), 0);
+	sess_up(pv.s);
+	sess_interim(pv.s);
+	sess_end(pv.s, SESS_CAUSE_IDLE_TIMEOUT, "test");
+	for (int i = 0; i < 40 && f.nacct < 4; i++)
+		rg_loop_once(loop, 5);
+	/* Accounting-On, Start, Interim-Update, Stop. */
+	CHECK_EQ(f.nacct, 4);
+	CHECK(acct_get(&f, 0, &m) == 0 && rad_get_u32(&m,
+	    RAD_ACCT_STATUS_TYPE, &v) == 0 && v == RAD_STATUS_ACCT_ON);
+	CHECK(acct_get(&f, 1, &m) == 0);
+	CHECK(rad_get_u32(&m, RAD_ACCT_STATUS_TYPE, &v) == 0 &&
+	    v == RAD_STATUS_START);
+	CHECK((a = rad_find(&m, RAD_CLASS)) != NULL && a->len == 9 &&
+	    memcmp(a->val, "bob-class", 9) == 0);
+	CHECK((a = rad_find(&m, RAD_FRAMED_IP_ADDRESS)) != NULL &&
+	    memcmp(a->val, "\x0a\x09\x00\x05", 4) == 0);
+	CHECK((a = rad_find(&m, RAD_CALLING_STATION_ID)) != NULL &&
+	    a->len == 15 && memcmp(a->val, "192.0.2.2[4500]", 15) == 0);
+	CHECK(rad_get_u32(&m, RAD_NAS_PORT_TYPE, &v) == 0 && v == 5);
+	CHECK(rad_find(&m, RAD_ACCT_INPUT_OCTETS) == NULL);
+	CHECK(acct_get(&f, 2, &m) == 0 && rad_get_u32(&m,
+	    RAD_ACCT_STATUS_TYPE, &v) == 0 && v == RAD_STATUS_INTERIM);
+	CHECK(acct_get(&f, 3, &m) == 0);
+	CHECK(rad_get_u32(&m, RAD_ACCT_STATUS_TYPE, &v) == 0 &&
+	    v == RAD_STATUS_STOP);
+	CHECK(rad_get_u32(&m, RAD_ACCT_TERMINATE_CAUSE, &v) == 0 && v == 4);
+	CHECK(rad_get_u32(&m, RAD_ACCT_INPUT_OCTETS, &v) == 0 && v == 7);
+	CHECK(rad_get_u32(&m, RAD_ACCT_INPUT_GIGAWORDS, &v) == 0 && v == 5);
+	CHECK(rad_get_u32(&m, RAD_ACCT_OUTPUT_OCTETS, &v) == 0 && v == 1000);
+	CHECK(rad_get_u32(&m, RAD_ACCT_OUTPUT_PACKETS, &v) == 0 && v == 4);
+	CHECK(rad_get_u32(&m, RAD_ACCT_SESSION_TIME, &v) == 0);
+	CHECK((a = rad_find(&m, RAD_ACCT_SESSION_ID)) != NULL);
+	auth_free(au);
+	sess_reg_free(reg);
+	radius_free(r);
+	rg_config_unref(cfg);
+	fake_stop(&f);
+}
+
 RG_TEST_MAIN("radius", T(rfc2865_user_password),
     T(rfc2865_response_authenticator), T(message_authenticator_first),
     T(accounting_request_authenticator), T(reply_message_authenticator),
     T(mppe_keys), T(parse_bounds), T(client_accept),
     T(client_forged_reply_refused), T(client_no_ma_refused),
     T(client_retransmits), T(client_failover), T(client_cancel),
-    T(backend_mschapv2_pap), T(backend_local_and_fallback))
+    T(backend_mschapv2_pap), T(accounting_start_interim_stop),
+    T(backend_local_and_fallback))
