@@ -9,7 +9,9 @@
  * Message-Authenticator -> refused and counted, retransmission,
  * failover to a second server); the auth backend with MS-CHAPv2 whose
  * server answer carries the RFC 2759 9.2 authenticator and the RFC 3079
- * 3.5.3 send key, PAP, reject, and the granted attributes.
+ * 3.5.3 send key, PAP, CHAP-MD5, reject, the granted attributes, the
+ * local and radius,local settings; accounting through the session
+ * registry (Accounting-On, Start, Interim-Update, Stop).
  */
 #include <sys/socket.h>
 
@@ -317,7 +319,7 @@ static void
 fake_backend_reply(struct fake *f, const struct rad_msg *m,
     struct rad_pkt *p)
 {
-	const struct rad_attr	*ch, *rs, *pw, *un;
+	const struct rad_attr	*ch, *rs, *pw, *un, *cp, *cc;
 	uint8_t			 b[64];
 	size_t			 n;
 	char			 user[64];
@@ -347,6 +349,20 @@ fake_backend_reply(struct fake *f, const struct rad_msg *m,
 		    0x0304, secret, SLEN, m->auth, b, sizeof(b), &n);
 		rad_add_vsa(p, RAD_VENDOR_MICROSOFT, RAD_MS_MPPE_RECV_KEY, b,
 		    n);
+		return;
+	}
+	if ((cp = rad_find(m, RAD_CHAP_PASSWORD)) != NULL && cp->len == 17 &&
+	    (cc = rad_find(m, RAD_CHAP_CHALLENGE)) != NULL) {
+		/* RFC 1994: MD5(id | secret | challenge), "carol-pass". */
+		uint8_t		 in[1 + 10 + 255];
+
+		in[0] = cp->val[0];
+		memcpy(in + 1, "carol-pass", 10);
+		memcpy(in + 11, cc->val, cc->len);
+		md5(b, in, 11 + cc->len, NULL, 0);
+		rad_pkt_init(p, memcmp(b, cp->val + 1, 16) == 0 ?
+		    RAD_ACCESS_ACCEPT : RAD_ACCESS_REJECT, m->id, m->auth);
+		rad_add_ma(p);
 		return;
 	}
 	if (pw != NULL) {
@@ -782,6 +798,32 @@ backend_mschapv2_pap(void)
 	CHECK(res != NULL && res->outcome == AUTH_REJECT);
 	auth_result_free(res);
 
+	/* CHAP-MD5: CHAP-Password (id, response) and CHAP-Challenge. */
+	{
+		static const uint8_t	 chal[20] = { 1, 2, 3, 4, 5, 6, 7, 8,
+		    9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 };
+		uint8_t			 in[1 + 10 + 20];
+
+		memset(&q, 0, sizeof(q));
+		q.kind = AUTH_CHAP_MD5;
+		q.user = "carol";
+		q.u.chap.id = 77;
+		q.u.chap.challenge = chal;
+		q.u.chap.challenge_len = sizeof(chal);
+		in[0] = 77;
+		memcpy(in + 1, "carol-pass", 10);
+		memcpy(in + 11, chal, 20);
+		md5(q.u.chap.response, in, sizeof(in), NULL, 0);
+		res = ask(au, &q);
+		CHECK(res != NULL && res->outcome == AUTH_OK);
+		auth_result_free(res);
+		q.u.chap.response[0] ^= 1;
+		res = ask(au, &q);
+		CHECK(res != NULL && res->outcome == AUTH_REJECT);
+		auth_result_free(res);
+	}
+	memset(&q, 0, sizeof(q));
+	q.kind = AUTH_PAP;
 	/* A local-only user is unknown to RADIUS. */
 	q.user = "local-only";
 	q.u.pap.password = "local-pass";
