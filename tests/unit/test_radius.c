@@ -1038,6 +1038,19 @@ accounting_start_interim_stop(void)
 	CHECK(rad_get_u32(&m, RAD_ACCT_OUTPUT_PACKETS, &v) == 0 && v == 4);
 	CHECK(rad_get_u32(&m, RAD_ACCT_SESSION_TIME, &v) == 0);
 	CHECK((a = rad_find(&m, RAD_ACCT_SESSION_ID)) != NULL);
+
+	/* Interim-Update on the setting's period (1 s here). */
+	cfg->settings.radius_interim_s = 1;
+	f.nacct = 0;
+	pv.s = sess_open(reg, &prov, &pv, &in);
+	CHECK(pv.s != NULL);
+	sess_up(pv.s);
+	for (int i = 0; i < 300 && f.nacct < 2; i++)
+		rg_loop_once(loop, 10);
+	CHECK_EQ(f.nacct, 2);
+	CHECK(acct_get(&f, 1, &m) == 0 && rad_get_u32(&m,
+	    RAD_ACCT_STATUS_TYPE, &v) == 0 && v == RAD_STATUS_INTERIM);
+	sess_end(pv.s, SESS_CAUSE_USER_REQUEST, "test");
 	auth_free(au);
 	sess_reg_free(reg);
 	radius_free(r);
