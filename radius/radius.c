@@ -41,8 +41,20 @@ backend_mode(const struct rg_config *cfg)
 
 /* --- servers from the configuration ------------------------------------ */
 
+/* Was server s already relaxed in the snapshot before (warned then)? */
+static bool
+was_relaxed(const struct rg_config *old, const struct rg_radius *s)
+{
+	size_t	 i;
+
+	for (i = 0; old != NULL && i < old->nradius; i++)
+		if (strcmp(old->radius[i].name, s->name) == 0)
+			return !old->radius[i].require_ma;
+	return false;
+}
+
 static void
-apply_servers(struct radius *r)
+apply_servers(struct radius *r, const struct rg_config *old)
 {
 	const struct rg_config	*cfg = r->cfg;
 	struct rad_server_conf	*conf;
@@ -80,7 +92,7 @@ apply_servers(struct radius *r)
 		conf[n].timeout_ms = s->timeout_ms >= 10 ? s->timeout_ms : 3000;
 		conf[n].retries = s->retries;
 		conf[n].require_ma = s->require_ma;
-		if (!s->require_ma)
+		if (!s->require_ma && !was_relaxed(old, s))
 			rg_warn(RADIUS, "RADIUS server %s: replies without "
 			    "Message-Authenticator are accepted "
 			    "(require_ma false): forged replies are easier "
@@ -110,7 +122,7 @@ radius_new(struct rg_loop *loop, struct rg_config *cfg, struct sess_reg *sr)
 		radius_free(r);
 		return NULL;
 	}
-	apply_servers(r);
+	apply_servers(r, NULL);
 	if (sr != NULL && radius_acct_attach(r, sr) < 0) {
 		radius_free(r);
 		return NULL;
@@ -143,13 +155,14 @@ radius_free(struct radius *r)
 void
 radius_reconfigure(struct radius *r, struct rg_config *cfg)
 {
-	bool	 had = rad_client_nservers(r->client) > 0;
+	struct rg_config	*old = r->cfg;
+	bool			 had = rad_client_nservers(r->client) > 0;
 
-	rg_config_unref(r->cfg);
 	r->cfg = rg_config_ref(cfg);
 	if (r->local != NULL)
 		auth_local_ops.reconfigure(r->local, cfg);
-	apply_servers(r);
+	apply_servers(r, old);
+	rg_config_unref(old);
 	if (!had)
 		radius_acct_on(r);
 }
