@@ -13,6 +13,7 @@
 #include "ike_sock.h"
 #include "ikev2.h"
 #include "pool/pool.h"
+#include "radius.h"
 #include "rg_engine.h"
 #include "rg_log.h"
 #include "rg_loop.h"
@@ -28,6 +29,8 @@ struct rg_engine {
 	struct sess_reg		*sess;		/* owned */
 	struct auth		*auth;		/* owned: one for every protocol
 						 * (one login throttle) */
+	struct radius		*radius;	/* owned: auth backend (local
+						 * or RADIUS), accounting */
 	struct dp		*dp;		/* owned; NULL: control plane only */
 	struct ikev2_engine	*ike;		/* owned */
 	struct ike_sock		*sock;		/* owned */
@@ -74,7 +77,10 @@ rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
 		dp_forwarding_apply(e->dp, &cfg->settings);	/* dp_fwd.c */
 	sess_reg_set_dp(e->sess, e->dp);
 
-	if ((e->auth = auth_new(loop, cfg, NULL, NULL)) == NULL)
+	/* The backend follows the setting auth_backend (radius.h). */
+	if ((e->radius = radius_new(loop, cfg, e->sess)) == NULL ||
+	    (e->auth = auth_new(loop, cfg, &radius_auth_ops, e->radius)) ==
+	    NULL)
 		goto fail;
 	if ((e->ike = ikev2_engine_new(loop, cfg, e->dp, e->sess)) == NULL)
 		goto fail;
@@ -126,6 +132,7 @@ rg_engine_free(struct rg_engine *e)
 	ikev2_engine_free(e->ike);	/* its sessions end: routes, leases */
 	auth_free(e->auth);		/* after its askers: nothing pends */
 	sess_reg_free(e->sess);
+	radius_free(e->radius);		/* after the sessions' Stop */
 	dp_free(e->dp);
 	pool_mgr_free(e->pools);
 	rg_config_unref(e->cfg);
@@ -162,6 +169,8 @@ rg_engine_status(struct rg_engine *e)
 		    "tx_err", (json_int_t)d.tx_err,
 		    "ring_full", (json_int_t)d.ring_full));
 	}
+	if (e->radius != NULL)
+		json_object_set_new(st, "radius", radius_status(e->radius));
 	sess_dhcp_stats(e->sess, &answered, &dropped);
 	json_object_set_new(st, "dhcp", json_pack("{s:I,s:I}", "answered",
 	    (json_int_t)answered, "dropped", (json_int_t)dropped));

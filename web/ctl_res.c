@@ -43,6 +43,15 @@ const struct ctl_resource ctl_resources[] = {
 	    "          presets modern and compatible are read-only)\n", NULL },
 	{ "psk", "psks", "id", NULL,
 	    "psk add|set ID --secret S   (ID: peer identity or %any)\n", NULL },
+	{ "radius", "radius", NULL,
+	    "name,address,acct_port,timeout_ms,retries,require_ma",
+	    "radius list | show NAME | del NAME   (servers, tried in name "
+	    "order)\n"
+	    "radius add|set NAME --address IP[:PORT] --secret S\n"
+	    "         [--acct-port N] (default PORT + 1) [--timeout-ms N]\n"
+	    "         [--retries N] [--require-ma true|false] (default true:\n"
+	    "         replies without Message-Authenticator are dropped)\n",
+	    NULL },
 	{ "history", "history", NULL,
 	    "id,user,proto,method,peer,vip,started,ended,bytes_in,bytes_out,"
 	    "cause",
@@ -61,7 +70,10 @@ const struct ctl_resource ctl_resources[] = {
 	    "         forwarding true|false (IP forwarding sysctls)\n"
 	    "         masquerade off|auto|IFNAME (nft table inet roadgate)\n"
 	    "         proxy_arp off|IFNAME (answer ARP/NDP for clients there)\n"
-	    "         (all three off by default; README: Forwarding)\n",
+	    "         (all three off by default; README: Forwarding)\n"
+	    "         auth_backend local|radius|radius,local (radius,local:\n"
+	    "         local users when no RADIUS server answers)\n"
+	    "         radius_interim_s (Interim-Update period, 0: none)\n",
 	    ctl_settings },
 	{ "status", "status", NULL, NULL,
 	    "status   (sessions and pools; succeeds once roadgated is ready)\n",

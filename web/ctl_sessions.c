@@ -146,6 +146,29 @@ print_dp_stats(json_t *d)
 #undef N
 }
 
+/* RADIUS servers (radius/): state and what they answered. */
+static void
+print_radius(json_t *a)
+{
+	json_t	*o;
+	size_t	 i;
+
+	if (json_array_size(a) == 0)
+		return;
+	printf("\nRADIUS servers: %zu\n", json_array_size(a));
+	json_array_foreach(a, i, o) {
+#define N(k)	(long long)json_integer_value(json_object_get(o, k))
+		printf("  %s %s %s: requests %lld, retransmits %lld, timeouts "
+		    "%lld, accepts %lld, rejects %lld, bad replies %lld\n",
+		    json_string_value(json_object_get(o, "name")),
+		    json_string_value(json_object_get(o, "address")),
+		    json_string_value(json_object_get(o, "state")),
+		    N("requests"), N("retransmits"), N("timeouts"),
+		    N("accepts"), N("rejects"), N("bad_replies"));
+#undef N
+	}
+}
+
 static void
 print_status(json_t *st, const char *unused)
 {
@@ -175,6 +198,7 @@ print_status(json_t *st, const char *unused)
 	printf("\n");
 	if (json_array_size(json_object_get(s, "pools")) > 0)
 		print_pools(json_object_get(s, "pools"));
+	print_radius(json_object_get(en, "radius"));
 }
 
 int

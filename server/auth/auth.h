@@ -107,7 +107,9 @@ struct auth_result {
 	struct rg_addr		 address;	/* af 0: none */
 	char			 profile[64];
 	char			 policy[64];
+	char			 pool[64];	/* RADIUS Framed-Pool */
 	uint32_t		 session_timeout_s;	/* 0: none */
+	uint32_t		 interim_s;	/* Acct-Interim-Interval */
 	uint8_t			 class_attr[253];	/* RADIUS Class */
 	size_t			 class_len;
 };

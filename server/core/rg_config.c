@@ -108,6 +108,15 @@ rg_config_unref(struct rg_config *c)
 		free(c->psks[i].secret);
 	}
 	free(c->psks);
+	for (i = 0; i < c->nradius; i++) {
+		free(c->radius[i].name);
+		free(c->radius[i].address);
+		if (c->radius[i].secret)
+			OPENSSL_cleanse(c->radius[i].secret,
+			    c->radius[i].secret_len);
+		free(c->radius[i].secret);
+	}
+	free(c->radius);
 	free(c->settings.server_id);
 	free(c->settings.proposals);
 	free(c->settings.default_profile);
@@ -116,6 +125,7 @@ rg_config_unref(struct rg_config *c)
 	free(c->settings.dataplane);
 	free(c->settings.masquerade);
 	free(c->settings.proxy_arp);
+	free(c->settings.auth_backend);
 	free(c->pki.ca_pem);
 	free(c->pki.crl_pem);
 	free(c->pki.server_cert_pem);
@@ -283,4 +293,58 @@ rg_prefix_str(const struct rg_prefix *p, char *out, size_t len)
 	else
 		snprintf(out, len, "%s/%u", a, p->plen);
 	return out;
+}
+
+int
+rg_hostport_parse(const char *s, uint16_t defport,
+    struct sockaddr_storage *out)
+{
+	struct sockaddr_in	*s4 = (struct sockaddr_in *)out;
+	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)out;
+	char			 host[INET6_ADDRSTRLEN + 2], *end;
+	const char		*port = NULL, *colon;
+	unsigned long		 p = defport;
+	size_t			 n;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (*s == '[') {
+		if ((colon = strchr(s, ']')) == NULL)
+			return -1;
+		n = (size_t)(colon - s - 1);
+		if (colon[1] == ':')
+			port = colon + 2;
+		else if (colon[1] != '\0')
+			return -1;
+		s++;
+	} else if ((colon = strchr(s, ':')) != NULL &&
+	    strchr(colon + 1, ':') == NULL) {
+		n = (size_t)(colon - s);	/* IPv4:port */
+		port = colon + 1;
+	} else
+		n = strlen(s);	/* IPv4, or a bare IPv6 literal */
+	if (n == 0 || n >= sizeof(host))
+		return -1;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (port != NULL) {
+		if (*port < '0' || *port > '9')
+			return -1;
+		p = strtoul(port, &end, 10);
+		if (*end != '\0' || p == 0 || p > 65535)
+			return -1;
+	}
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)p);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)p);
+		return 0;
+	}
+	memset(out, 0, sizeof(*out));
+	return -1;
 }

@@ -100,6 +100,18 @@ struct rg_psk {
 	size_t		 secret_len;
 };
 
+/* A RADIUS server (radius/): tried in name order. */
+struct rg_radius {
+	char		*name;
+	char		*address;	/* "IP[:port]", "[IPv6]:port" */
+	uint8_t		*secret;	/* wiped */
+	size_t		 secret_len;
+	uint32_t	 acct_port;	/* 0: the auth port + 1 */
+	uint32_t	 timeout_ms;
+	uint32_t	 retries;
+	bool		 require_ma;	/* Message-Authenticator in replies */
+};
+
 struct rg_settings {
 	char		*server_id;	/* IDr; default the server cert's SAN */
 	char		*proposals;	/* active set: "modern", "compatible", ... */
@@ -123,6 +135,8 @@ struct rg_settings {
 	bool		 forwarding;	/* set ip_forward/ipv6 forwarding */
 	char		*masquerade;	/* "off" | "auto" | outgoing ifname */
 	char		*proxy_arp;	/* "off" | LAN ifname */
+	char		*auth_backend;	/* "local" | "radius" | "radius,local" */
+	uint32_t	 radius_interim_s;	/* Interim-Update; 0: none */
 };
 
 struct rg_pki {
@@ -153,6 +167,8 @@ struct rg_config {
 	size_t			 nproposal_sets;
 	struct rg_psk		*psks;
 	size_t			 npsks;
+	struct rg_radius	*radius;
+	size_t			 nradius;
 
 	/* The parsed pki (server/auth/cred.c): built on first use by
 	 * cred_of(), freed with the snapshot through cred_free. */
@@ -178,6 +194,12 @@ const struct rg_profile	*rg_config_user_profile(const struct rg_config *,
 			    const char *user);
 const struct rg_policy	*rg_config_user_policy(const struct rg_config *,
 			    const char *user);
+
+/* "IP", "IP:port", "[IPv6]:port" or a bare IPv6 literal into *out with
+ * defport when none is given: 0, or -1 (no name resolution: literals). */
+struct sockaddr_storage;
+int	rg_hostport_parse(const char *, uint16_t defport,
+	    struct sockaddr_storage *out);
 
 /* Text forms used by the store, API and logs. */
 int	rg_prefix_parse(const char *, struct rg_prefix *);

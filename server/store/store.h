@@ -28,7 +28,7 @@
 
 #include "rg_config.h"
 
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 #define STORE_DB_NAME		"roadgate.db"
 #define STORE_KEY_NAME		"secret.key"
 

@@ -399,6 +399,27 @@ psk_row(struct load *l, sqlite3_stmt *s)
 	return 0;
 }
 
+static int
+radius_row(struct load *l, sqlite3_stmt *s)
+{
+	struct rg_config	*c = l->c;
+	struct rg_radius	*r;
+	char			 aad[320];
+
+	GROW(l, c->radius, c->nradius);
+	r = &c->radius[c->nradius++];
+	r->name = col_dup(s, 0);
+	r->address = col_dup(s, 1);
+	snprintf(aad, sizeof(aad), "radius.secret_enc:%s", r->name);
+	if ((r->secret = col_unseal(l, s, 2, aad, &r->secret_len)) == NULL)
+		return -1;
+	r->acct_port = (uint32_t)sqlite3_column_int64(s, 3);
+	r->timeout_ms = (uint32_t)sqlite3_column_int64(s, 4);
+	r->retries = (uint32_t)sqlite3_column_int64(s, 5);
+	r->require_ma = sqlite3_column_int(s, 6) != 0;
+	return 0;
+}
+
 /* Rows in id order: the newest CA and server certificate win. */
 static int
 pki_row(struct load *l, sqlite3_stmt *s)
@@ -464,6 +485,7 @@ load_settings(struct load *l)
 	g->dataplane = jstr(o, "dataplane");
 	g->masquerade = jstr(o, "masquerade");
 	g->proxy_arp = jstr(o, "proxy_arp");
+	g->auth_backend = jstr(o, "auth_backend");
 	g->forwarding = json_is_true(json_object_get(o, "forwarding"));
 #define U(k)	g->k = (uint32_t)json_integer_value(json_object_get(o, #k))
 	U(ike_lifetime_s);
@@ -476,6 +498,7 @@ load_settings(struct load *l)
 	U(max_sessions_per_user);
 	U(sticky_s);
 	U(dp_threads);
+	U(radius_interim_s);
 #undef U
 	g->mss_clamp = (uint16_t)json_integer_value(json_object_get(o,
 	    "mss_clamp"));
@@ -536,6 +559,8 @@ static const struct {
 	{ NULL, NULL, load_presets },
 	{ "SELECT name, ike, esp FROM proposal_sets", proposal_row, NULL },
 	{ "SELECT id, secret_enc FROM psks", psk_row, NULL },
+	{ "SELECT name, address, secret_enc, acct_port, timeout_ms, retries, "
+	  "require_ma FROM radius ORDER BY name", radius_row, NULL },
 	{ "SELECT id, kind, cert_pem, key_enc FROM certs WHERE kind IN "
 	  "('ca', 'server') AND revoked_at IS NULL ORDER BY id", pki_row,
 	  NULL },

@@ -42,6 +42,7 @@ enum store_ftype {
 	SF_AF,		/* read-only: derived from the ranges */
 	SF_IFNAME,	/* "off", "auto" if ref says so, or an interface name */
 	SF_URL,		/* "" or an http(s) URL of at most max bytes */
+	SF_HOSTPORT,	/* an IP literal with an optional port */
 };
 
 #define SF_REQ		0x01	/* required on add and replace */

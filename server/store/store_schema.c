@@ -95,6 +95,16 @@ const char *const store_migrations[] = {
 	/* 4: the history's authentication method and why a session ended. */
 	"ALTER TABLE sessions ADD COLUMN method TEXT;"
 	"ALTER TABLE sessions ADD COLUMN cause TEXT;",
+	/* 5: RADIUS servers (radius/). */
+	"CREATE TABLE radius ("
+	" name TEXT PRIMARY KEY,"
+	" address TEXT NOT NULL,"
+	" secret_enc BLOB NOT NULL,"
+	" acct_port INTEGER NOT NULL DEFAULT 0,"
+	" timeout_ms INTEGER NOT NULL DEFAULT 3000,"
+	" retries INTEGER NOT NULL DEFAULT 2,"
+	" require_ma INTEGER NOT NULL DEFAULT 1"
+	"  CHECK (require_ma IN (0,1)));",
 	NULL
 };
 
@@ -162,6 +172,19 @@ static const struct store_field psk_fields[] = {
 	END
 };
 
+/* A RADIUS server; secret sealed like a PSK's.  require_ma off accepts
+ * replies without Message-Authenticator (old servers; BlastRADIUS). */
+static const struct store_field radius_fields[] = {
+	{ "name", "name", SF_KEY, NULL, SF_REQ, 0, 0, NULL },
+	{ "address", "address", SF_HOSTPORT, NULL, SF_REQ, 0, 0, NULL },
+	{ "secret", "secret_enc", SF_SECRET, NULL, SF_REQ, 1, 128, NULL },
+	{ "acct_port", "acct_port", SF_UINT, NULL, 0, 0, 65535, "0" },
+	{ "timeout_ms", "timeout_ms", SF_UINT, NULL, 0, 100, 60000, "3000" },
+	{ "retries", "retries", SF_UINT, NULL, 0, 0, 10, "2" },
+	{ "require_ma", "require_ma", SF_BOOL, NULL, 0, 0, 1, "1" },
+	END
+};
+
 /*
  * The order matters for output only.  A certs/ resource keeps its own
  * typed functions (store_cert_*), it is not generic.
@@ -175,6 +198,7 @@ const struct store_table store_tables[] = {
 	{ "proposals", "proposal set", "proposal_sets", proposal_fields, NULL,
 	    store_proposal_presets },
 	{ "psks", "PSK", "psks", psk_fields, NULL, NULL },
+	{ "radius", "RADIUS server", "radius", radius_fields, NULL, NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL }
 };
 
@@ -213,6 +237,10 @@ const struct store_field store_settings_fields[] = {
 	{ "masquerade", "masquerade", SF_IFNAME, "auto", 0, 0, 0, "off" },
 	{ "proxy_arp", "proxy_arp", SF_IFNAME, NULL, 0, 0, 0, "off" },
 	{ "crl_url", "crl_url", SF_URL, NULL, 0, 0, 512, "" },
+	{ "auth_backend", "auth_backend", SF_ENUM, "local|radius|radius,local",
+	    0, 0, 0, "local" },
+	{ "radius_interim_s", "radius_interim_s", SF_UINT, NULL, 0, 0, 86400,
+	    "600" },
 	END
 };
 

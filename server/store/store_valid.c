@@ -652,6 +652,17 @@ store_val_from_json(struct store *st, const struct store_table *t,
 				return store_seterr(e, STORE_EINVAL, f->name,
 				    "a URL is printable ASCII");
 		break;
+	case SF_HOSTPORT: {
+		struct sockaddr_storage	 ss;
+
+		/* A literal: the daemon never resolves names on its loop. */
+		if (s == NULL || strlen(s) > 64 ||
+		    rg_hostport_parse(s, 1, &ss) < 0)
+			return store_seterr(e, STORE_EINVAL, f->name,
+			    "expected an IP address with an optional port "
+			    "(192.0.2.1, 192.0.2.1:1812, [2001:db8::1]:1812)");
+		break;
+	}
 	case SF_ENUM: {
 		char	 buf[128], *tok, *save = NULL;
 		bool	 ok = false;

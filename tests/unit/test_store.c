@@ -296,6 +296,68 @@ secrets_sealed(void)
 	CHECK(!file_has(path, "clientPass"));
 }
 
+/* RADIUS servers: IP literal with an optional port, the secret sealed and
+ * never shown, defaults, auth_backend choices; the snapshot in name
+ * order. */
+static void
+radius_servers(void)
+{
+	struct store		*st;
+	struct store_err	 e;
+	struct rg_config	*c;
+	json_t			*o;
+	char			 err[256], path[300];
+
+	fresh_dir();
+	if ((st = open_ok()) == NULL)
+		return;
+	CHECK_EQ(add(st, "radius", "{\"name\":\"x\",\"address\":"
+	    "\"radius.example\",\"secret\":\"s\"}", &e), STORE_EINVAL);
+	CHECK_STR(e.field, "address");
+	CHECK_EQ(add(st, "radius", "{\"name\":\"x\",\"address\":"
+	    "\"192.0.2.9:0\",\"secret\":\"s\"}", &e), STORE_EINVAL);
+	CHECK_EQ(add(st, "radius", "{\"name\":\"x\",\"address\":"
+	    "\"192.0.2.9\"}", &e), STORE_EINVAL);
+	CHECK_EQ(add(st, "radius", "{\"name\":\"b\",\"address\":"
+	    "\"[2001:db8::1]:1812\",\"secret\":\"radius-Secret-42\","
+	    "\"require_ma\":false,\"retries\":\"5\"}", &e), 0);
+	CHECK_EQ(add(st, "radius", "{\"name\":\"a\",\"address\":"
+	    "\"192.0.2.9\",\"secret\":\"other-secret\","
+	    "\"acct_port\":\"1646\"}", &e), 0);
+	o = store_obj_get(st, "radius", "b", &e);
+	CHECK(o != NULL && json_object_get(o, "secret") == NULL);
+	json_decref(o);
+	o = json_pack("{s:s}", "auth_backend", "ldap");
+	CHECK_EQ(store_settings_set(st, o, &e), STORE_EINVAL);
+	json_decref(o);
+	o = json_pack("{s:s}", "auth_backend", "radius,local");
+	CHECK_EQ(store_settings_set(st, o, &e), 0);
+	json_decref(o);
+	c = store_config_load(st, err, sizeof(err));
+	CHECK(c != NULL);
+	if (c) {
+		CHECK_EQ(c->nradius, 2);
+		CHECK_STR(c->settings.auth_backend, "radius,local");
+		CHECK_EQ(c->settings.radius_interim_s, 600);
+		if (c->nradius == 2) {
+			CHECK_STR(c->radius[0].name, "a");
+			CHECK_EQ(c->radius[0].acct_port, 1646);
+			CHECK_EQ(c->radius[0].timeout_ms, 3000);
+			CHECK_EQ(c->radius[0].retries, 2);
+			CHECK(c->radius[0].require_ma);
+			CHECK_STR(c->radius[1].address, "[2001:db8::1]:1812");
+			CHECK_EQ(c->radius[1].secret_len, 16);
+			CHECK_MEM(c->radius[1].secret, "radius-Secret-42", 16);
+			CHECK(!c->radius[1].require_ma);
+			CHECK_EQ(c->radius[1].retries, 5);
+		}
+		rg_config_unref(c);
+	}
+	store_close(st);
+	snprintf(path, sizeof(path), "%s/roadgate.db", dir);
+	CHECK(!file_has(path, "radius-Secret-42"));
+}
+
 static void
 users_validation(void)
 {
@@ -653,5 +715,5 @@ cleanup(void)
 RG_TEST_MAIN("store",
     T(create_and_reopen), T(refuse_bad_key), T(refuse_newer_schema),
     T(refuse_corrupt), T(migrate_from_v1), T(secrets_sealed),
-    T(users_validation), T(pools_profiles), T(proposals_settings),
-    T(state_tables), FIXTURE(cleanup))
+    T(radius_servers), T(users_validation), T(pools_profiles),
+    T(proposals_settings), T(state_tables), FIXTURE(cleanup))
