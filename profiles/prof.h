@@ -54,7 +54,7 @@ struct prof_alg {
 
 /* What the running server offers, for one user and one method. */
 struct prof_server {
-	const char	*name;		/* connection name shown to the user */
+	const char	*name;		/* connection name shown */
 	const char	*address;	/* what clients dial */
 	const char	*server_id;	/* IDr the server sends */
 	const char	*user;
@@ -79,7 +79,7 @@ struct prof_server {
 	uint16_t	 mtu;
 
 	const char	*ca_pem;	/* CA certificate (+ intermediates) */
-	const char	*ca_cn;		/* its subject CN (Apple CERTREQ) */
+	const char	*ca_cn;		/* its CN (Apple CERTREQ) */
 
 	/* PROF_CERT: the user's certificate and key. */
 	const unsigned char *p12;	/* PKCS#12 DER */
@@ -100,7 +100,7 @@ struct prof_file {
 #define PROF_MAX_FILES	2
 
 struct prof_out {
-	char		*data;		/* the profile; NUL terminated */
+	char		*data;		/* the profile, NUL ended */
 	size_t		 len;
 	const char	*content_type;
 	const char	*ext;		/* "mobileconfig" */
@@ -154,9 +154,9 @@ int	prof_add_file(struct prof_out *, const char *name,
  * client supports; -1 when none fits.
  */
 struct prof_caps {
-	const char *const *enc;		/* AEAD and CBC ciphers, best first */
+	const char *const *enc;		/* ciphers, best first */
 	const char *const *integ;
-	const char *const *prf;		/* NULL: the client uses integ's hash */
+	const char *const *prf;		/* NULL: integ's hash */
 	const char *const *dh;
 };
 int	prof_pick(const char *const *props, size_t n, bool esp,

@@ -56,7 +56,8 @@ prof_android(const struct prof_server *s, struct prof_out *out,
 	    0 || prof_pick(s->esp, s->nesp, true, &prof_strongswan_caps,
 	    &esp) < 0) {
 		*why = "the server's proposal set has nothing the strongSwan "
-		    "app accepts (AES or ChaCha20 with SHA-2 and ECP/MODP2048+)";
+		    "app accepts (AES or ChaCha20 with SHA-2 and "
+		    "ECP/MODP2048+)";
 		return -1;
 	}
 	if ((ca = prof_pem_der(s->ca_pem, &calen)) == NULL) {

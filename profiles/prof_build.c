@@ -38,7 +38,8 @@ prof_prefix_within(const struct rg_prefix *p, const struct rg_prefix *net)
 		return 0;
 	for (i = 0, bits = net->plen; bits > 0; i++, bits -= bits >= 8 ? 8 :
 	    bits) {
-		uint8_t	 m = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
+		uint8_t	 m = bits >= 8 ? 0xff :
+		    (uint8_t)(0xff << (8 - bits));
 
 		if ((p->addr[i] & m) != (net->addr[i] & m))
 			return 0;
@@ -146,7 +147,8 @@ cert_identity(const char *pem)
 	if (r == NULL && (bio = BIO_new(BIO_s_mem())) != NULL) {
 		nm = X509_get_subject_name(x);
 		if (X509_NAME_print_ex(bio, nm, 0,
-		    XN_FLAG_SEP_COMMA_PLUS) >= 0 && (n = BIO_get_mem_data(bio, &p)) > 0)
+		    XN_FLAG_SEP_COMMA_PLUS) >= 0 &&
+		    (n = BIO_get_mem_data(bio, &p)) > 0)
 			r = strndup(p, (size_t)n);
 		BIO_free(bio);
 	}

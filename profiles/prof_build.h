@@ -16,7 +16,7 @@ struct rg_config;
 struct prof_ctx {
 	struct prof_server	 srv;
 	struct rg_config	*cfg;
-	char			**strs;		/* split, dns strings */
+	char			**strs;		/* split, dns */
 	size_t			 nstrs;
 	const char		**split, **dns, **domains;
 	char			*address, *ca_cn, *user_id;

@@ -118,8 +118,8 @@ web_profile_get(struct web_req *r, json_t **out)
 	snprintf(user, sizeof(user), "%.*s", (int)(p - r->name), r->name);
 	if ((os = prof_os_parse(p + 10)) < 0) {
 		snprintf(osn, sizeof(osn), "%.20s", p + 10);
-		return web_error(out, 400, "os", "os %s: not one of ios, macos, "
-		    "windows, android, linux-nm, swanctl", osn);
+		return web_error(out, 400, "os", "os %s: not one of ios, "
+		    "macos, windows, android, linux-nm, swanctl", osn);
 	}
 	if (query_get(r->query, "method", mn, sizeof(mn)) < 0 ||
 	    (m = prof_method_parse(mn)) < 0)

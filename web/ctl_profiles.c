@@ -88,7 +88,8 @@ ctl_profile_export(struct ctl *c, const struct ctl_resource *r, int argc,
 {
 	json_t		*o, *ans = NULL, *f;
 	const char	*os, *method, *out, *name;
-	char		*path = NULL, *full = NULL, *dirc = NULL, beside[4096];
+	char		*path = NULL, *full = NULL, *dirc = NULL;
+	char		 beside[4096];
 	size_t		 i, n;
 	int		 status, rc = CTL_EAPI;
 	bool		 secret;

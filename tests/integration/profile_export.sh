@@ -123,6 +123,22 @@ check export_ikev1_refused "$(cat "$tmp/err2" 2>/dev/null)" \
     eval '! ctl profile-export alice --os ios --method ikev1 --out "$tmp/x.conf" 2>"$tmp/err2" &&
     grep -q "method ikev1: the IKEv1 responder is not available yet (field: method)" "$tmp/err2"'
 
+# Over HTTP the file itself, with its content type (curl on the socket).
+api_get() {	# path headers-file body-file: the HTTP status
+	curl -s --unix-socket "$state/api.sock" -D "$2" -o "$3" \
+	    -w '%{http_code}' "http://roadgate$1"
+}
+check http_mobileconfig "$(cat "$tmp/h1" 2>/dev/null | tr '\r\n' '  ')" \
+    eval '[ "$(api_get "/v1/users/alice/profiles/ios?method=cert" "$tmp/h1" "$tmp/b1")" = 200 ] &&
+    grep -qi "^Content-Type: application/x-apple-aspen-config" "$tmp/h1" &&
+    grep -qi "^Cache-Control: no-store" "$tmp/h1" &&
+    python3 -c "import plistlib,sys; p = plistlib.load(open(sys.argv[1], \"rb\"));
+assert [x[\"PayloadType\"] for x in p[\"PayloadContent\"]] == [\"com.apple.vpn.managed\",
+    \"com.apple.security.root\", \"com.apple.security.pkcs12\"]" "$tmp/b1"'
+check http_bad_os "$(cat "$tmp/b2" 2>/dev/null)" \
+    eval '[ "$(api_get "/v1/users/alice/profiles/beos" "$tmp/h2" "$tmp/b2")" = 400 ] &&
+    [ "$(jq -r .field "$tmp/b2")" = os ]'
+
 "$bed/sw-client" start >/dev/null || { echo "FAIL $suite.setup: sw-client start"; exit 1; }
 
 # One method: its profile into conf.d, its files where the profile's
