@@ -239,6 +239,12 @@ prof_load(struct store *st, const char *user, enum prof_method m,
 		return fail(status, field, why, len, 409, "proposals",
 		    "the active proposal set does not exist");
 
+	/* EAP profiles speak EAP-MSCHAPv2: the server must offer it. */
+	if (m == PROF_EAP && c->cfg->settings.eap_method != NULL &&
+	    strcmp(c->cfg->settings.eap_method, "tls") == 0)
+		return fail(status, field, why, len, 409, "method",
+		    "method eap: the server's eap_method is tls (EAP-"
+		    "MSCHAPv2 is off); use method cert");
 	s->name = "roadgate";
 	s->user = u->name;
 	s->method = m;

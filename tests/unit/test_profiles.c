@@ -313,6 +313,13 @@ api_errors(void)
 	CHECK_EQ(req("/v1/users/bob/profiles/android?method=cert", &o), 400);
 	CHECK_STR(json_string_value(json_object_get(o, "field")), "method");
 	json_decref(o);
+	/* EAP-MSCHAPv2 off on the server: no profile that says it. */
+	CHECK_EQ(put("/v1/settings/eap_method", "{\"value\":\"tls\"}"), 200);
+	CHECK_EQ(req("/v1/users/alice/profiles/ios?method=eap", &o), 409);
+	CHECK_STR(json_string_value(json_object_get(o, "field")), "method");
+	json_decref(o);
+	CHECK_EQ(req("/v1/users/alice/profiles/ios?method=cert", NULL), 200);
+	CHECK_EQ(put("/v1/settings/eap_method", "{\"value\":\"any\"}"), 200);
 	/* The plain user object still answers. */
 	CHECK_EQ(req("/v1/users/alice", &o), 200);
 	CHECK_STR(json_string_value(json_object_get(o, "name")), "alice");
