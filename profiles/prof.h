@@ -87,6 +87,12 @@ struct prof_server {
 	const char	*p12_password;
 	const char	*user_pem;	/* certificate + key, PEM (Linux) */
 	const char	*user_id;	/* the certificate's identity */
+	enum prof_key {
+		PROF_KEY_RSA,
+		PROF_KEY_P256,
+		PROF_KEY_P384,
+		PROF_KEY_P521,
+	}		 user_key;	/* its key (Apple CertificateType) */
 };
 
 /* A file beside the profile (CA, PKCS#12) that the profile refers to. */

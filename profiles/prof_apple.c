@@ -72,6 +72,21 @@ apple_dh_group(const char *d)
 	return 14;
 }
 
+static const char *
+cert_type(enum prof_key k)
+{
+	switch (k) {
+	case PROF_KEY_P256:
+		return "ECDSA256";
+	case PROF_KEY_P384:
+		return "ECDSA384";
+	case PROF_KEY_P521:
+		return "ECDSA521";
+	default:
+		return "RSA";
+	}
+}
+
 static void
 sa_params(struct prof_buf *b, const char *key, const struct prof_alg *a,
     const char *dh, uint32_t life_s)
@@ -194,11 +209,14 @@ prof_apple(const struct prof_server *s, enum prof_os os,
 	} else {
 		kv_str(&b, T, "LocalIdentifier", s->user_id);
 		kv_str(&b, T, "AuthenticationMethod", "Certificate");
+		/* Default RSA: an ECDSA key (our CA's default) needs it. */
+		kv_str(&b, T, "CertificateType", cert_type(s->user_key));
 		pb_printf(&b, "%s<key>ExtendedAuthEnabled</key>\n"
 		    "%s<integer>0</integer>\n", T, T);
 		pb_printf(&b, "%s<key>PayloadCertificateUUID</key>\n"
 		    "%s<string>%s</string>\n", T, T, u_p12);
 	}
+	/* Sends CERTREQ; required with CertificateType. */
 	if (s->ca_cn)
 		kv_str(&b, T, "ServerCertificateIssuerCommonName", s->ca_cn);
 	kv_str(&b, T, "DeadPeerDetectionRate", dpd_rate(s->dpd_interval_s));

@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/core_names.h>
 #include <openssl/x509v3.h>
 
 #include "certs/cert_mgr.h"
@@ -99,6 +100,30 @@ pem_x509(const char *pem)
 	x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
 	BIO_free(bio);
 	return x;
+}
+
+/* The kind of the certificate's key, for Apple's CertificateType. */
+static enum prof_key
+key_kind(const char *pem)
+{
+	X509		*x = pem_x509(pem);
+	EVP_PKEY	*k = x ? X509_get0_pubkey(x) : NULL;
+	enum prof_key	 r = PROF_KEY_RSA;
+	char		 grp[64];
+	size_t		 n;
+
+	if (k && EVP_PKEY_get_base_id(k) == EVP_PKEY_EC &&
+	    EVP_PKEY_get_utf8_string_param(k, OSSL_PKEY_PARAM_GROUP_NAME, grp,
+	    sizeof(grp), &n) == 1) {
+		if (strcmp(grp, "secp384r1") == 0)
+			r = PROF_KEY_P384;
+		else if (strcmp(grp, "secp521r1") == 0)
+			r = PROF_KEY_P521;
+		else
+			r = PROF_KEY_P256;
+	}
+	X509_free(x);
+	return r;
 }
 
 static char *
@@ -204,6 +229,7 @@ load_cert(struct store *st, const char *user, struct prof_ctx *c,
 	if ((c->user_id = cert_identity(c->user_pem)) == NULL)
 		return fail(status, field, why, len, 500, NULL,
 		    "cannot read the user's certificate");
+	c->srv.user_key = key_kind(c->user_pem);
 	return 0;
 }
 

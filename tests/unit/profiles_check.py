@@ -113,6 +113,9 @@ def check_apple(name, method):
     else:
         if ike.get("AuthenticationMethod") != "Certificate":
             fail(name, "AuthenticationMethod is not Certificate")
+        # the CA issues ECDSA P-256 keys: RSA (the default) would fail
+        if ike.get("CertificateType") != "ECDSA256":
+            fail(name, f"CertificateType {ike.get('CertificateType')}")
         p12 = by_type.get("com.apple.security.pkcs12")
         if p12 is None:
             fail(name, "no com.apple.security.pkcs12 payload")
@@ -126,6 +129,10 @@ def check_apple(name, method):
                 p12_opens(name, p12["PayloadContent"], p12.get("Password", ""))
                 if p12.get("Password") != read(name + ".password"):
                     fail(name, "Password differs from the API's")
+    if "CertificateType" in ike and \
+            not ike.get("ServerCertificateIssuerCommonName"):
+        fail(name, "CertificateType without "
+             "ServerCertificateIssuerCommonName")
     if ike.get("DeadPeerDetectionRate") not in ("None", "Low", "Medium",
                                                 "High"):
         fail(name, "DeadPeerDetectionRate value")
