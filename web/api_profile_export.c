@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "profiles/prof_build.h"
+#include "rg_log.h"
 #include "web_int.h"
 
 void
@@ -146,6 +147,11 @@ web_profile_get(struct web_req *r, json_t **out)
 		prof_ctx_clear(&c);
 		return web_error(out, field ? 409 : 500, field, "%s", cwhy);
 	}
+	/* A PKCS#12 left the server: the admin wants to know. */
+	rg_info(WEB, "%s profile of %s exported (method %s%s)",
+	    prof_os_name((enum prof_os)os), user,
+	    prof_method_name((enum prof_method)m), m == PROF_CERT ?
+	    ", with the user's key" : "");
 	snprintf(filename, sizeof(filename), "roadgate-%s-%s.%s", user,
 	    prof_os_name((enum prof_os)os), o.ext);
 	status = 200;
