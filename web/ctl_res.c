@@ -104,6 +104,12 @@ const struct ctl_resource ctl_resources[] = {
 	    "         generated password is printed once)\n"
 	    "cert export USER --format pem --out FILE\n", ctl_certs },
 	{ "crl", "crl", NULL, NULL, "crl show [--pem]\n", ctl_certs },
+	{ "profile-export", "users", NULL, NULL,
+	    "profile-export USER --os ios|macos|windows|android|linux-nm|\n"
+	    "         swanctl [--method eap|cert] --out FILE   (the CA and\n"
+	    "         key files a Linux profile names are written beside\n"
+	    "         FILE; files with a key or password are 0600)\n",
+	    ctl_profile_export },
 	{ NULL, NULL, NULL, NULL, NULL, NULL }
 };
 

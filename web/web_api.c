@@ -103,15 +103,31 @@ int
 web_dispatch(struct web_ctx *ctx, const char *method, const char *url,
     const char *body, size_t len, json_t **out)
 {
+	return web_dispatch_raw(ctx, method, url, body, len, out, NULL);
+}
+
+int
+web_dispatch_raw(struct web_ctx *ctx, const char *method, const char *url,
+    const char *body, size_t len, json_t **out, struct web_raw *raw)
+{
 	const struct web_resource *const *rp;
-	struct web_req		 req = { ctx, method, NULL, NULL, NULL };
-	char			 res[64], name[300];
-	const char		*slash;
+	struct web_req		 req = { ctx, method, NULL, NULL, NULL, NULL,
+				    raw };
+	char			 res[64], name[300], path[400];
+	const char		*slash, *q;
 	json_error_t		 jerr;
 	web_handler		 h;
 	int			 status;
 
 	*out = NULL;
+	/* "?query" apart; the path is matched without it. */
+	if ((q = strchr(url, '?')) != NULL) {
+		if ((size_t)(q - url) >= sizeof(path))
+			return web_error(out, 404, NULL, "no such path");
+		snprintf(path, sizeof(path), "%.*s", (int)(q - url), url);
+		req.query = q + 1;
+		url = path;
+	}
 	if (strncmp(url, "/v1/", 4) != 0)
 		return web_error(out, 404, NULL, "no such path: %s (the API "
 		    "lives under /v1/)", url);
