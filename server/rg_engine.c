@@ -2,13 +2,16 @@
  * rg_engine.c: wires the protocol engines to the daemon core: the pool
  * manager (its leases persisted in the store), the data plane, the
  * session registry (server/sess/: leases, vip routes, history, the
- * session list, DHCPINFORM), the IKEv2 engine as a session provider and
- * the IKE sockets; and composes the run-time status.
+ * session list, DHCPINFORM), the IKEv2 and IKEv1 engines as session
+ * providers (one SPI table between them) and the IKE sockets, which hand
+ * each engine its version's datagrams; and composes the run-time status.
  */
 #include <stdlib.h>
 
 #include "dp.h"
 #include "ike_sock.h"
+#include "ike_spi.h"
+#include "ikev1.h"
 #include "ikev2.h"
 #include "pool/pool.h"
 #include "rg_engine.h"
@@ -26,6 +29,7 @@ struct rg_engine {
 	struct sess_reg		*sess;		/* owned */
 	struct dp		*dp;		/* owned; NULL: control plane only */
 	struct ikev2_engine	*ike;		/* owned */
+	struct ikev1_engine	*ike1;		/* owned */
 	struct ike_sock		*sock;		/* owned */
 };
 
@@ -40,6 +44,7 @@ rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
 	struct rg_addr		*local = NULL;
 	size_t			 nlocal = 0;
 	const char		*kind;
+	struct ike_spis		*spis;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
@@ -72,6 +77,17 @@ rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
 
 	if ((e->ike = ikev2_engine_new(loop, cfg, e->dp, e->sess)) == NULL)
 		goto fail;
+	if ((e->ike1 = ikev1_engine_new(loop, cfg, e->dp, e->sess)) == NULL)
+		goto fail;
+	/* One table of local SPIs (IKE SPIs, cookies, ESP SPIs) for both
+	 * versions, so they never hand out the same value. */
+	if ((spis = ike_spis_new()) == NULL ||
+	    ikev2_engine_set_spis(e->ike, spis) < 0 ||
+	    ikev1_engine_set_spis(e->ike1, spis) < 0) {
+		ike_spis_unref(spis);
+		goto fail;
+	}
+	ike_spis_unref(spis);
 	if ((e->sock = ike_sock_new(loop, opts->ike_port, opts->natt_port,
 	    e->dp)) == NULL) {
 		rg_err(IKE, "cannot listen on UDP %u/%u", opts->ike_port,
@@ -79,6 +95,7 @@ rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
 		goto fail;
 	}
 	ikev2_engine_attach(e->ike, e->sock);
+	ikev1_engine_attach(e->ike1, e->sock);
 	return e;
 fail:
 	rg_engine_free(e);
@@ -91,6 +108,8 @@ rg_engine_reconfigure(struct rg_engine *e, struct rg_config *cfg)
 	if (sess_reg_reconfigure(e->sess, cfg) < 0)
 		return -1;
 	if (e->ike && ikev2_engine_reconfigure(e->ike, cfg) < 0)
+		return -1;
+	if (e->ike1 && ikev1_engine_reconfigure(e->ike1, cfg) < 0)
 		return -1;
 	if (e->dp)
 		dp_forwarding_apply(e->dp, &cfg->settings);
@@ -106,6 +125,8 @@ rg_engine_shutdown(struct rg_engine *e)
 		return;
 	if (e->ike)
 		ikev2_engine_shutdown(e->ike);
+	if (e->ike1)
+		ikev1_engine_shutdown(e->ike1);
 }
 
 void
@@ -115,6 +136,7 @@ rg_engine_free(struct rg_engine *e)
 		return;
 	ike_sock_free(e->sock);
 	ikev2_engine_free(e->ike);	/* its sessions end: routes, leases */
+	ikev1_engine_free(e->ike1);
 	sess_reg_free(e->sess);
 	dp_free(e->dp);
 	pool_mgr_free(e->pools);
@@ -132,6 +154,9 @@ rg_engine_status(struct rg_engine *e)
 	if (st == NULL)
 		st = json_object();
 	json_object_set_new(st, "sessions", rg_engine_sessions(e));
+	if (e->ike1 != NULL)
+		json_object_set_new(st, "ikev1",
+		    ikev1_engine_status_json(e->ike1));
 	if ((pools = pool_mgr_status_json(e->pools, NULL)) != NULL)
 		json_object_set_new(st, "pools", pools);
 	json_object_set_new(st, "dataplane",

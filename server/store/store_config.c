@@ -462,6 +462,7 @@ load_settings(struct load *l)
 	g->default_policy = jstr(o, "default_policy");
 	g->eap_method = jstr(o, "eap_method");
 	g->dataplane = jstr(o, "dataplane");
+	g->ikev1 = jstr(o, "ikev1");
 	g->masquerade = jstr(o, "masquerade");
 	g->proxy_arp = jstr(o, "proxy_arp");
 	g->forwarding = json_is_true(json_object_get(o, "forwarding"));
