@@ -31,6 +31,15 @@ tests_unit_test_ikev1_msg_SOURCES = tests/unit/test_ikev1_msg.c
 tests_unit_test_ikev1_msg_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_ikev1_msg_LDADD = $(IKEV1_LIBS)
 
+# The IKEv1 engine in memory against the test initiator.
+check_PROGRAMS += tests/unit/test_ikev1_engine
+tests_unit_test_ikev1_engine_SOURCES = tests/unit/test_ikev1_engine.c \
+	tests/unit/auth_test_backend.c tests/unit/auth_test_backend.h \
+	tests/tools/ikev1_initiator.c tests/tools/ikev1_initiator.h
+tests_unit_test_ikev1_engine_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
+tests_unit_test_ikev1_engine_LDADD = $(IKEV1_LIBS)
+
 # Fuzz target for the IKEv1 message codec.
 check_PROGRAMS += tests/unit/test_fuzz_ikev1_msg
 tests_unit_test_fuzz_ikev1_msg_SOURCES = tests/fuzz/fuzz_ikev1_msg.c \

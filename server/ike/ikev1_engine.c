@@ -444,6 +444,17 @@ ikev1_engine_input(struct ikev1_engine *e, const uint8_t *pkt, size_t len,
 	if (n < 0 || ikev1_body_decode(&m, m.hdr.np, plainbuf, (size_t)n,
 	    &why) < 0) {
 		e->ctr.decrypt_fail++;
+		if (m.hdr.exch == IKEV1_EXCH_MAIN && !sa->psk_warned) {
+			/* Keys from another PSK decrypt message 5 into
+			 * noise: the usual sign of a PSK mismatch. */
+			sa->psk_warned = true;
+			e->ctr.auth_fail++;
+			ikev1_log(sa, WARN, "main mode message 5 does not "
+			    "decrypt: the client's pre-shared key differs "
+			    "from ours (the one for its address, else "
+			    "'%%any')");
+			return;
+		}
 		ikev1_log(sa, DEBUG, "%s message does not decrypt: %s",
 		    ikev1_exch_name(m.hdr.exch), why ? why : "bad length");
 		return;

@@ -127,6 +127,8 @@ struct ikev1_isakmp {
 	struct ikev1_iv		 iv;		/* phase-1 CBC chain */
 	struct ikev1_hs		*hs;		/* owned until phase 1 is done */
 	char			 idi[128];	/* the client's phase-1 ID */
+	bool			 psk_warned;	/* message 5 undecryptable,
+						 * logged once */
 
 	/* The transaction exchange in progress (XAuth, mode-config). */
 	uint32_t		 cfg_msgid;
