@@ -53,6 +53,8 @@ const struct ctl_resource ctl_resources[] = {
 	    "         dpd_timeout_s cookie_threshold halfopen_per_ip mss_clamp\n"
 	    "         max_child_sas (CHILD_SAs per IKE SA, default 16)\n"
 	    "         ikev1 on|off (answer IKEv1 clients, default on)\n"
+	    "         ikev1_aggressive off|psk (IKEv1 aggressive mode with a\n"
+	    "         PSK leaks a crackable hash; default off: main mode)\n"
 	    "         max_sessions_per_user (default 8; 0: no limit)\n"
 	    "         dataplane dp_threads (userspace ESP worker threads,\n"
 	    "         0 = one per CPU, 16 at most; read when roadgated starts)\n"

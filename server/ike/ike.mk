@@ -22,7 +22,8 @@ server_libikev1_a_SOURCES = \
 	server/ike/ikev1_crypto.c server/ike/ikev1_crypto.h \
 	server/ike/ikev1.h server/ike/ikev1_int.h \
 	server/ike/ikev1_engine.c server/ike/ikev1_sa.c \
-	server/ike/ikev1_main.c server/ike/ikev1_xauth.c \
+	server/ike/ikev1_main.c server/ike/ikev1_aggr.c \
+	server/ike/ikev1_xauth.c \
 	server/ike/ikev1_quick.c server/ike/ikev1_info.c \
 	server/ike/ikev1_sess.c
 

@@ -1,7 +1,9 @@
 /*
  * ikev1_engine.c: the IKEv1 engine's entry points (ikev1.h): creation and
  * reconfiguration, the input path (RFC 2408 header checks, cookie lookup,
- * retransmitted messages answered from the cache, decryption with the IV
+ * retransmitted messages answered from the cache, main or (when the
+ * setting ikev1_aggressive allows it) aggressive mode, decryption with
+ * the IV
  * of the message's exchange, RFC 2409 Appendix B, dispatch by exchange)
  * and the output path (encryption, the answer cache, our requests with
  * retransmission).
@@ -352,9 +354,16 @@ ikev1_engine_input(struct ikev1_engine *e, const uint8_t *pkt, size_t len,
 			    "ikev1)", ikev1_exch_name(m.hdr.exch));
 			return;
 		}
+		if (m.hdr.exch == IKEV1_EXCH_AGGRESSIVE &&
+		    e->cfg->settings.ikev1_aggressive != NULL &&
+		    strcmp(e->cfg->settings.ikev1_aggressive, "psk") == 0) {
+			ikev1_aggr_r1(e, &m, from, to, fd);
+			return;
+		}
 		if (m.hdr.exch == IKEV1_EXCH_AGGRESSIVE) {
 			/* Aggressive mode with a PSK hands any listener a
-			 * hash to crack offline: not answered. */
+			 * hash to crack offline: not answered unless the
+			 * admin allowed it. */
 			e->ctr.aggressive_refused++;
 			rg_log_peer(RG_T_IKE, RG_L_NOTICE, from, 0, 0,
 			    "IKEv1 aggressive mode refused (setting "
@@ -398,6 +407,18 @@ ikev1_engine_input(struct ikev1_engine *e, const uint8_t *pkt, size_t len,
 			ikev1_main_input(sa, &m, &m);
 			return;
 		}
+		if (sa->state == IKEV1_S_AM_SENT &&
+		    m.hdr.exch == IKEV1_EXCH_AGGRESSIVE) {
+			/* Message 3 in clear (allowed by RFC 2409 5.4's
+			 * "HDR" without "*"; some clients send it so). */
+			rg_buf_free(sa->last_rx);
+			sa->last_rx = rg_buf_dup(pkt, len);
+			rg_buf_free(sa->last_tx);
+			sa->last_tx = NULL;
+			follow_peer(sa, from, to, fd);
+			ikev1_aggr_input(sa, &m);
+			return;
+		}
 		e->ctr.malformed++;
 		return;
 	}
@@ -408,6 +429,13 @@ ikev1_engine_input(struct ikev1_engine *e, const uint8_t *pkt, size_t len,
 	switch (m.hdr.exch) {
 	case IKEV1_EXCH_MAIN:
 		if (sa->state != IKEV1_S_MM_KE || m.hdr.msgid != 0) {
+			e->ctr.bad_exch++;
+			return;
+		}
+		chain = &sa->iv;
+		break;
+	case IKEV1_EXCH_AGGRESSIVE:
+		if (sa->state != IKEV1_S_AM_SENT || m.hdr.msgid != 0) {
 			e->ctr.bad_exch++;
 			return;
 		}
@@ -431,7 +459,13 @@ ikev1_engine_input(struct ikev1_engine *e, const uint8_t *pkt, size_t len,
 		e->ctr.bad_exch++;
 		return;
 	}
-	if (m.hdr.msgid == 0 && m.hdr.exch != IKEV1_EXCH_MAIN) {
+	if (sa->state == IKEV1_S_AM_SENT &&
+	    m.hdr.exch != IKEV1_EXCH_AGGRESSIVE) {
+		e->ctr.bad_exch++;
+		return;
+	}
+	if (m.hdr.msgid == 0 && m.hdr.exch != IKEV1_EXCH_MAIN &&
+	    m.hdr.exch != IKEV1_EXCH_AGGRESSIVE) {
 		e->ctr.malformed++;
 		return;
 	}
@@ -476,6 +510,11 @@ ikev1_engine_input(struct ikev1_engine *e, const uint8_t *pkt, size_t len,
 	if (m.hdr.exch == IKEV1_EXCH_MAIN) {
 		follow_peer(sa, from, to, fd);
 		ikev1_main_input(sa, &m, &m);
+		return;
+	}
+	if (m.hdr.exch == IKEV1_EXCH_AGGRESSIVE) {
+		follow_peer(sa, from, to, fd);
+		ikev1_aggr_input(sa, &m);
 		return;
 	}
 	/* Phase 2 and later: a NAT rebinding moves the SA (RFC 3947 4). */

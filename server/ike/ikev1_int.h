@@ -35,6 +35,7 @@ struct auth_call;
 #define IKEV1_SA_STATE_LIST(X)					\
 	X(MM_SA,	"MM_SA")	/* main mode: msg 2 sent */	\
 	X(MM_KE,	"MM_KE")	/* msg 4 sent, waiting for 5 */	\
+	X(AM_SENT,	"AM_SENT")	/* aggressive: msg 2 sent */	\
 	X(XAUTH_REQ,	"XAUTH_REQ")	/* our XAuth REQUEST out */	\
 	X(XAUTH_CHECK,	"XAUTH_CHECK")	/* password being checked */	\
 	X(XAUTH_STATUS,	"XAUTH_STATUS")	/* STATUS SET out */		\
@@ -84,6 +85,7 @@ struct ikev1_qm {
 /* What only main mode needs; freed once phase 1 is done. */
 struct ikev1_hs {
 	struct rg_buf		*sai_b;		/* the client's SA body */
+	struct rg_buf		*idi_b;		/* aggressive: IDii body */
 	struct ike_dh		*dh;
 	uint8_t			 gxi[1024], gxr[1024];
 	size_t			 gxilen, gxrlen;
@@ -236,11 +238,38 @@ void		 ikev1_hs_free(struct ikev1_isakmp *);
 void		 ikev1_child_free_all(struct ikev1_isakmp *);
 void		 ikev1_qm_free(struct ikev1_isakmp *);
 
-/* ikev1_main.c */
+/* ikev1_main.c, and what aggressive mode shares with it */
+void	ikev1_p1_read_vids(struct ikev1_isakmp *, const struct ikev1_msg *);
+/* The first transform of the client's phase-1 SA the active set allows;
+ * group: 0 any, else only transforms of this group (aggressive mode). */
+const struct ikev1_xf *ikev1_p1_choose(struct ikev1_engine *,
+	    const struct ikev1_sa *, uint16_t group,
+	    const struct ike_alg **encr, const struct ike_alg **prf,
+	    const struct ike_alg **dh);
+void	ikev1_p1_log_no_proposal(struct ikev1_engine *, const char *mode,
+	    const struct sockaddr *, const struct ikev1_sa *);
+void	ikev1_p1_notify_plain(struct ikev1_engine *, const struct ikev1_hdr *,
+	    uint16_t type, const struct sockaddr *from,
+	    const struct sockaddr *to, int fd);
+/* NAT-D payloads of m against our and the client's addresses. */
+void	ikev1_p1_natd_check(struct ikev1_isakmp *, const struct ikev1_msg *);
+uint8_t	ikev1_p1_natd_type(const struct ikev1_isakmp *);
+/* Our NAT-D pair (the client's address first) into enc. */
+void	ikev1_p1_put_natd(struct ikev1_isakmp *, struct ikev1_enc *);
+/* Our ID payload body (type, proto, port, address) for HASH_R. */
+size_t	ikev1_p1_our_id(const struct ikev1_isakmp *, uint8_t *, size_t);
+void	ikev1_p1_id_text(const struct ikev1_id *, char *, size_t);
+/* Phase 1 authenticated: XAuth next, or (PSK alone) the session. */
+void	ikev1_p1_done(struct ikev1_isakmp *);
 void	ikev1_main_r1(struct ikev1_engine *, const struct ikev1_msg *,
 	    const struct sockaddr *from, const struct sockaddr *to, int fd);
 void	ikev1_main_input(struct ikev1_isakmp *, const struct ikev1_msg *,
 	    const struct ikev1_msg *plain);
+
+/* ikev1_aggr.c: aggressive mode (setting ikev1_aggressive psk) */
+void	ikev1_aggr_r1(struct ikev1_engine *, const struct ikev1_msg *,
+	    const struct sockaddr *from, const struct sockaddr *to, int fd);
+void	ikev1_aggr_input(struct ikev1_isakmp *, const struct ikev1_msg *);
 
 /* ikev1_xauth.c */
 void	ikev1_xauth_start(struct ikev1_isakmp *);

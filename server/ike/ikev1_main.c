@@ -40,8 +40,8 @@ natt_rank(enum ikev1_vid v)
 	}
 }
 
-static void
-read_vids(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
+void
+ikev1_p1_read_vids(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 {
 	for (size_t i = 0; i < m->npl; i++) {
 		enum ikev1_vid v;
@@ -67,9 +67,9 @@ auth_ok(uint16_t a)
 }
 
 /* The first transform the active set allows, or NULL. */
-static const struct ikev1_xf *
-choose(struct ikev1_engine *e, const struct ikev1_sa *sap,
-    const struct ike_alg **encr, const struct ike_alg **prf,
+const struct ikev1_xf *
+ikev1_p1_choose(struct ikev1_engine *e, const struct ikev1_sa *sap,
+    uint16_t group, const struct ike_alg **encr, const struct ike_alg **prf,
     const struct ike_alg **dh)
 {
 	const struct ikev1_prop *p;
@@ -83,7 +83,8 @@ choose(struct ikev1_engine *e, const struct ikev1_sa *sap,
 		const struct ikev1_xf *x = &p->xf[i];
 
 		if (x->id != IKEV1_KEY_IKE || x->unknown_attr != 0 ||
-		    !auth_ok(x->auth) || x->life_kb != 0)
+		    !auth_ok(x->auth) || x->life_kb != 0 ||
+		    (group != 0 && x->group != group))
 			continue;
 		*encr = ike_alg_find_v1p1(IKE_ALG_ENCR, x->encr, x->keylen);
 		*prf = ike_alg_find_v1p1(IKE_ALG_PRF, x->hash, 0);
@@ -102,9 +103,9 @@ choose(struct ikev1_engine *e, const struct ikev1_sa *sap,
 	return NULL;
 }
 
-static void
-log_no_proposal(struct ikev1_engine *e, const struct sockaddr *from,
-    const struct ikev1_sa *sap)
+void
+ikev1_p1_log_no_proposal(struct ikev1_engine *e, const char *mode,
+    const struct sockaddr *from, const struct ikev1_sa *sap)
 {
 	char	 rx[1024], conf[1024];
 	size_t	 off = 0;
@@ -114,15 +115,15 @@ log_no_proposal(struct ikev1_engine *e, const struct sockaddr *from,
 	for (size_t k = 0; k < e->ike_set.n && off < sizeof(conf); k++)
 		off += (size_t)snprintf(conf + off, sizeof(conf) - off, "%s%s",
 		    k ? ", " : "", e->ike_set.p[k].text);
-	rg_log_peer(RG_T_IKE, RG_L_WARN, from, 0, 0, "IKEv1 main mode: "
+	rg_log_peer(RG_T_IKE, RG_L_WARN, from, 0, 0, "IKEv1 %s mode: "
 	    "NO_PROPOSAL_CHOSEN: received [%s], configured (%s) [%s]; "
-	    "authentication must be PSK or XAuth PSK", rx,
+	    "authentication must be PSK or XAuth PSK", mode, rx,
 	    e->ike_set.name, conf);
 }
 
 /* An unprotected informational with one notification (RFC 2408 5.5). */
-static void
-notify_plain(struct ikev1_engine *e, const struct ikev1_hdr *rq,
+void
+ikev1_p1_notify_plain(struct ikev1_engine *e, const struct ikev1_hdr *rq,
     uint16_t type, const struct sockaddr *from, const struct sockaddr *to,
     int fd)
 {
@@ -173,10 +174,10 @@ ikev1_main_r1(struct ikev1_engine *e, const struct ikev1_msg *m,
 		free(sap);
 		return;
 	}
-	if ((x = choose(e, sap, &encr, &prf, &dh)) == NULL) {
+	if ((x = ikev1_p1_choose(e, sap, 0, &encr, &prf, &dh)) == NULL) {
 		e->ctr.no_proposal++;
-		log_no_proposal(e, from, sap);
-		notify_plain(e, &m->hdr, IKEV1_N_NO_PROPOSAL_CHOSEN, from, to,
+		ikev1_p1_log_no_proposal(e, "main", from, sap);
+		ikev1_p1_notify_plain(e, &m->hdr, IKEV1_N_NO_PROPOSAL_CHOSEN, from, to,
 		    fd);
 		free(sap);
 		return;
@@ -186,7 +187,7 @@ ikev1_main_r1(struct ikev1_engine *e, const struct ikev1_msg *m,
 		free(sap);
 		return;
 	}
-	read_vids(sa, m);
+	ikev1_p1_read_vids(sa, m);
 	sa->encr = encr;
 	sa->prf = prf;
 	sa->dh_alg = dh;
@@ -224,8 +225,8 @@ ikev1_main_r1(struct ikev1_engine *e, const struct ikev1_msg *m,
 	ikev1_send_plain(sa, buf, (size_t)n);
 }
 
-static uint8_t
-natd_type(const struct ikev1_isakmp *sa)
+uint8_t
+ikev1_p1_natd_type(const struct ikev1_isakmp *sa)
 {
 	return sa->natt == IKEV1_VID_NATT_RFC3947 ? IKEV1_PL_NATD :
 	    IKEV1_PL_NATD_DRAFT;
@@ -233,8 +234,8 @@ natd_type(const struct ikev1_isakmp *sa)
 
 /* NAT-D (RFC 3947 3.2): the client's first one hashes our address as it
  * sent to it, the others its own. */
-static void
-natd_check(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
+void
+ikev1_p1_natd_check(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 {
 	uint8_t	 ours[IKEV1_PRF_MAX], theirs[IKEV1_PRF_MAX];
 	int	 lo, lp;
@@ -276,12 +277,11 @@ main_r3(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	struct rg_buf		*gxy = NULL;
 	struct ikev1_hdr	 h;
 	struct ikev1_enc	 enc;
-	uint8_t			 skeyid[IKEV1_PRF_MAX], nd[IKEV1_PRF_MAX];
+	uint8_t			 skeyid[IKEV1_PRF_MAX];
 	uint8_t			 buf[2048];
 	char			 ip[64];
 	const void		*a;
 	long			 n;
-	int			 nl;
 
 	if (ke == NULL || no == NULL || ke->len != sa->dh_alg->out ||
 	    no->len < IKEV1_NONCE_MIN || no->len > IKEV1_NONCE_MAX ||
@@ -329,7 +329,7 @@ main_r3(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	rg_buf_free(gxy);
 	gxy = NULL;
 	if (sa->natt != IKEV1_VID_UNKNOWN)
-		natd_check(sa, m);
+		ikev1_p1_natd_check(sa, m);
 
 	h = (struct ikev1_hdr){ .version = IKEV1_VERSION,
 	    .exch = IKEV1_EXCH_MAIN };
@@ -338,18 +338,8 @@ main_r3(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	ikev1_enc_init(&enc, buf, sizeof(buf), &h);
 	ikev1_put_ke(&enc, hs->gxr, hs->gxrlen);
 	ikev1_put_nonce(&enc, hs->nr, hs->nrlen);
-	if (hs->natd_rx) {
-		/* Ours: first the client's address as we see it, then our
-		 * own (RFC 3947 3.2). */
-		nl = ikev1_natd(sa->prf, sa->ck_i, sa->ck_r,
-		    (const struct sockaddr *)&sa->peer, nd, sizeof(nd));
-		if (nl > 0)
-			ikev1_put_natd(&enc, natd_type(sa), nd, (size_t)nl);
-		nl = ikev1_natd(sa->prf, sa->ck_i, sa->ck_r,
-		    (const struct sockaddr *)&sa->local, nd, sizeof(nd));
-		if (nl > 0)
-			ikev1_put_natd(&enc, natd_type(sa), nd, (size_t)nl);
-	}
+	if (hs->natd_rx)
+		ikev1_p1_put_natd(sa, &enc);
 	if ((n = ikev1_enc_finish(&enc)) < 0)
 		goto fail;
 	ikev1_sa_set_state(sa, IKEV1_S_MM_KE, "KE sent");
@@ -367,9 +357,27 @@ fail:
 	ikev1_sa_end(sa, SESS_CAUSE_NAS_ERROR, "crypto failure");
 }
 
+void
+ikev1_p1_put_natd(struct ikev1_isakmp *sa, struct ikev1_enc *enc)
+{
+	uint8_t	 nd[IKEV1_PRF_MAX];
+	int	 nl;
+
+	/* The client's address as we see it first, then ours (RFC 3947
+	 * 3.2). */
+	nl = ikev1_natd(sa->prf, sa->ck_i, sa->ck_r,
+	    (const struct sockaddr *)&sa->peer, nd, sizeof(nd));
+	if (nl > 0)
+		ikev1_put_natd(enc, ikev1_p1_natd_type(sa), nd, (size_t)nl);
+	nl = ikev1_natd(sa->prf, sa->ck_i, sa->ck_r,
+	    (const struct sockaddr *)&sa->local, nd, sizeof(nd));
+	if (nl > 0)
+		ikev1_put_natd(enc, ikev1_p1_natd_type(sa), nd, (size_t)nl);
+}
+
 /* Our ID: the address the client sent to (ID_IPV4_ADDR/ID_IPV6_ADDR). */
-static size_t
-our_id(const struct ikev1_isakmp *sa, uint8_t *body, size_t cap)
+size_t
+ikev1_p1_our_id(const struct ikev1_isakmp *sa, uint8_t *body, size_t cap)
 {
 	if (cap < 20)
 		return 0;
@@ -387,8 +395,8 @@ our_id(const struct ikev1_isakmp *sa, uint8_t *body, size_t cap)
 	return 8;
 }
 
-static void
-id_text(const struct ikev1_id *id, char *out, size_t cap)
+void
+ikev1_p1_id_text(const struct ikev1_id *id, char *out, size_t cap)
 {
 	if (id->type == IKEV1_ID_IPV4_ADDR && id->len == 4)
 		inet_ntop(AF_INET, id->data, out, (socklen_t)cap);
@@ -432,7 +440,7 @@ main_r5(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 		e->ctr.malformed++;
 		return;
 	}
-	id_text(&id, sa->idi, sizeof(sa->idi));
+	ikev1_p1_id_text(&id, sa->idi, sizeof(sa->idi));
 	in = (struct ikev1_auth_in){ .gxi = hs->gxi, .gxilen = hs->gxilen,
 	    .gxr = hs->gxr, .gxrlen = hs->gxrlen, .sai_b = hs->sai_b->data,
 	    .sailen = hs->sai_b->len, .id_b = id.body, .idlen = id.body_len };
@@ -444,7 +452,7 @@ main_r5(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 		ikev1_sa_end(sa, SESS_CAUSE_USER_ERROR, "PSK mismatch");
 		return;
 	}
-	idrlen = our_id(sa, idr, sizeof(idr));
+	idrlen = ikev1_p1_our_id(sa, idr, sizeof(idr));
 	in.id_b = idr;
 	in.idlen = idrlen;
 	if (ikev1_hash_auth(&sa->keys, false, &in, hash) < 0)
@@ -458,11 +466,21 @@ main_r5(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 		goto fail;
 	/* sa->iv now holds the last block of phase 1: every later
 	 * exchange's IV starts from it. */
-	ikev1_hs_free(sa);
 	ikev1_log(sa, INFO, "main mode done: '%s' authenticated by "
 	    "pre-shared key%s", sa->idi,
 	    sa->auth_method == IKEV1_AUTH_XAUTH_INIT_PSK ? ", XAuth next" :
 	    "");
+	ikev1_p1_done(sa);
+	return;
+fail:
+	ikev1_log(sa, WARN, "main mode: cannot build message 6");
+	ikev1_sa_end(sa, SESS_CAUSE_NAS_ERROR, "crypto failure");
+}
+
+void
+ikev1_p1_done(struct ikev1_isakmp *sa)
+{
+	ikev1_hs_free(sa);
 	if (sa->auth_method == IKEV1_AUTH_XAUTH_INIT_PSK) {
 		ikev1_xauth_start(sa);
 		return;
@@ -474,10 +492,6 @@ main_r5(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 		return;
 	}
 	ikev1_sa_set_state(sa, IKEV1_S_MODECFG, "PSK authenticated");
-	return;
-fail:
-	ikev1_log(sa, WARN, "main mode: cannot build message 6");
-	ikev1_sa_end(sa, SESS_CAUSE_NAS_ERROR, "crypto failure");
 }
 
 void

@@ -151,7 +151,8 @@ ikev1_sa_lookup_init(struct ikev1_engine *e, const uint8_t *ck_i,
 	uint64_t	 i = ck64(ck_i);
 
 	for (struct ikev1_isakmp *sa = e->by_cki[hslot(i)]; sa; sa = sa->inext)
-		if (sa->cki == i && sa->state == IKEV1_S_MM_SA &&
+		if (sa->cki == i && (sa->state == IKEV1_S_MM_SA ||
+		    sa->state == IKEV1_S_AM_SENT) &&
 		    same_ip(&sa->peer, peer))
 			return sa;
 	return NULL;
@@ -196,6 +197,7 @@ ikev1_hs_free(struct ikev1_isakmp *sa)
 	if (sa->hs == NULL)
 		return;
 	rg_buf_free(sa->hs->sai_b);
+	rg_buf_free(sa->hs->idi_b);
 	ike_dh_free(sa->hs->dh);
 	OPENSSL_cleanse(sa->hs, sizeof(*sa->hs));
 	free(sa->hs);

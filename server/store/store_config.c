@@ -463,6 +463,7 @@ load_settings(struct load *l)
 	g->eap_method = jstr(o, "eap_method");
 	g->dataplane = jstr(o, "dataplane");
 	g->ikev1 = jstr(o, "ikev1");
+	g->ikev1_aggressive = jstr(o, "ikev1_aggressive");
 	g->masquerade = jstr(o, "masquerade");
 	g->proxy_arp = jstr(o, "proxy_arp");
 	g->forwarding = json_is_true(json_object_get(o, "forwarding"));

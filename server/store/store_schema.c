@@ -199,6 +199,8 @@ const struct store_field store_settings_fields[] = {
 	    1000000, "10" },
 	{ "max_child_sas", "max_child_sas", SF_UINT, NULL, 0, 1, 1000, "16" },
 	{ "ikev1", "ikev1", SF_ENUM, "on|off", 0, 0, 0, "on" },
+	{ "ikev1_aggressive", "ikev1_aggressive", SF_ENUM, "off|psk", 0, 0, 0,
+	    "off" },
 	{ "max_sessions_per_user", "max_sessions_per_user", SF_UINT, NULL, 0,
 	    0, 100000, "8" },
 	{ "mss_clamp", "mss_clamp", SF_UINT, NULL, 0, 0, 1460, "1360" },

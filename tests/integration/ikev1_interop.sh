@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The IKEv1 interop contract: the real strongSwan IKEv1 client of
 # ../shared/testbed against roadgated started and configured by
-# tests/interop/serve (roadgatectl alone): main mode with the bed's PSK,
-# XAuth as alice, mode-config (virtual IP, DNS, Unity split-include) and a
+# tests/interop/serve (roadgatectl alone): main mode with the bed's PSK
+# and aggressive mode with the group testbed-group, XAuth as alice, mode-config (virtual IP, DNS, Unity split-include) and a
 # quick-mode tunnel, with ping through roadgated's userspace ESP to the LAN.
 # Needs root and network namespaces.
 set -u
 top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 tb=$top/../shared/testbed
-profiles="ikev1-xauth-psk"
+profiles="ikev1-xauth-psk ikev1-xauth-psk-aggr"
 if [ "$(id -u)" != 0 ] || [ ! -x "$tb/run-interop.sh" ] || ! command -v charon-systemd >/dev/null 2>&1 &&
     [ ! -x /usr/sbin/charon-systemd ]; then
 	echo "FAIL ikev1_interop.setup: needs root, ../shared/testbed and strongSwan (../shared/install-deps)"

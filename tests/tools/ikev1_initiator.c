@@ -18,6 +18,9 @@
 #include "ikev1_msg.h"
 #include "rg_buf.h"
 
+static const uint8_t my_id[8] = { IKEV1_ID_IPV4_ADDR, 0, 0, 0,
+				  192, 0, 2, 2 };
+
 struct ikev1_ini {
 	struct ikev1_ini_conf	 c;
 	enum ikev1_ini_state	 st;
@@ -26,6 +29,8 @@ struct ikev1_ini {
 	struct ike_dh		*dh;
 	uint8_t			 sai_b[512];
 	size_t			 sailen;
+	uint8_t			 idi_b[128];	/* aggressive: our ID body */
+	size_t			 idilen;
 	uint8_t			 gxi[1024], gxr[1024];
 	size_t			 gxilen, gxrlen;
 	uint8_t			 ni[32], nr[256];
@@ -155,6 +160,8 @@ seal_hashed(struct ikev1_ini *i, uint8_t exch, uint32_t msgid,
 	seal(i, exch, msgid, iv, e->first, body, (size_t)n, o);
 }
 
+static void aggr_start(struct ikev1_ini *, struct ikev1_ini_out *);
+
 void
 ikev1_ini_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
 {
@@ -169,6 +176,10 @@ ikev1_ini_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
 	uint8_t		 buf[1024];
 	long		 n;
 
+	if (i->c.group_id != NULL) {
+		aggr_start(i, o);
+		return;
+	}
 	hdr(i, &h, IKEV1_EXCH_MAIN, 0);
 	ikev1_enc_init(&e, buf, sizeof(buf), &h);
 	ikev1_put_sa(&e, IKEV1_SIT_IDENTITY_ONLY, 1, IKEV1_PROTO_ISAKMP, NULL,
@@ -188,6 +199,109 @@ ikev1_ini_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
 	i->sailen = sa->len;
 	i->st = INI_MM1;
 	out_add(o, buf, (size_t)n);
+}
+
+/* Aggressive message 1: SA, KE, Ni, IDii (ID_KEY_ID group), VIDs. */
+static void
+aggr_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
+{
+	struct ikev1_hdr h;
+	struct ikev1_enc e;
+	struct ikev1_msg m;
+	struct ikev1_xf	 x = { .num = 1, .id = IKEV1_KEY_IKE,
+	    .encr = i->c.encr, .keylen = i->c.keylen, .hash = i->c.hash,
+	    .auth = i->c.auth, .group = i->c.group, .life_s = 28800 };
+	const struct ikev1_pl *sa, *id;
+	const char	*why;
+	uint8_t		 buf[2048];
+	long		 n;
+
+	i->prf = ike_alg_find_v1p1(IKE_ALG_PRF, i->c.hash, 0);
+	i->encr = ike_alg_find_v1p1(IKE_ALG_ENCR, i->c.encr, i->c.keylen);
+	if (i->prf == NULL || i->encr == NULL ||
+	    (i->dh = ike_dh_new(i->c.group)) == NULL ||
+	    (n = ike_dh_public(i->dh, i->gxi, sizeof(i->gxi))) < 0)
+		return;
+	i->gxilen = (size_t)n;
+	hdr(i, &h, IKEV1_EXCH_AGGRESSIVE, 0);
+	ikev1_enc_init(&e, buf, sizeof(buf), &h);
+	ikev1_put_sa(&e, IKEV1_SIT_IDENTITY_ONLY, 1, IKEV1_PROTO_ISAKMP, NULL,
+	    0, &x);
+	ikev1_put_ke(&e, i->gxi, i->gxilen);
+	ikev1_put_nonce(&e, i->ni, sizeof(i->ni));
+	ikev1_put_id(&e, IKEV1_ID_KEY_ID, 0, 0, (const uint8_t *)i->c.group_id,
+	    strlen(i->c.group_id));
+	if (i->c.natt)
+		ikev1_put_vid(&e, IKEV1_VID_NATT_RFC3947);
+	ikev1_put_vid(&e, IKEV1_VID_XAUTH);
+	if (i->c.unity)
+		ikev1_put_vid(&e, IKEV1_VID_CISCO_UNITY);
+	if ((n = ikev1_enc_finish(&e)) < 0 ||
+	    ikev1_msg_decode(buf, (size_t)n, &m, &why) < 0 ||
+	    (sa = ikev1_msg_find(&m, IKEV1_PL_SA)) == NULL ||
+	    (id = ikev1_msg_find(&m, IKEV1_PL_ID)) == NULL ||
+	    id->len > sizeof(i->idi_b))
+		return;
+	memcpy(i->sai_b, sa->body, sa->len);
+	i->sailen = sa->len;
+	memcpy(i->idi_b, id->body, id->len);
+	i->idilen = id->len;
+	i->st = INI_MM1;
+	out_add(o, buf, (size_t)n);
+}
+
+/* Aggressive message 2: keys, HASH_R checked; message 3 (HASH_I). */
+static int
+aggr2(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
+{
+	const struct ikev1_pl *ke = ikev1_msg_find(m, IKEV1_PL_KE);
+	const struct ikev1_pl *no = ikev1_msg_find(m, IKEV1_PL_NONCE);
+	const struct ikev1_pl *id = ikev1_msg_find(m, IKEV1_PL_ID);
+	const struct ikev1_pl *hp = ikev1_msg_find(m, IKEV1_PL_HASH);
+	struct ikev1_auth_in in;
+	struct ikev1_enc e;
+	struct rg_buf	*gxy;
+	uint8_t		 skeyid[IKEV1_PRF_MAX], hash[IKEV1_PRF_MAX];
+	uint8_t		 body[512];
+	long		 n;
+
+	if (ke == NULL || no == NULL || id == NULL || hp == NULL ||
+	    ke->len > sizeof(i->gxr) || no->len > sizeof(i->nr))
+		return -1;
+	memcpy(i->ck_r, m->hdr.ck_r, 8);
+	memcpy(i->gxr, ke->body, ke->len);
+	i->gxrlen = ke->len;
+	memcpy(i->nr, no->body, no->len);
+	i->nrlen = no->len;
+	if ((gxy = ike_dh_derive(i->dh, i->gxr, i->gxrlen)) == NULL)
+		return -1;
+	if (ikev1_skeyid_psk(i->prf, (const uint8_t *)i->c.psk,
+	    strlen(i->c.psk), i->ni, sizeof(i->ni), i->nr, i->nrlen,
+	    skeyid) < 0 || ikev1_derive(&i->keys, i->prf, i->encr, skeyid,
+	    gxy->data, gxy->len, i->ck_i, i->ck_r) < 0 ||
+	    ikev1_iv_phase1(&i->keys, i->gxi, i->gxilen, i->gxr, i->gxrlen,
+	    &i->iv) < 0) {
+		rg_buf_free(gxy);
+		return -1;
+	}
+	rg_buf_free(gxy);
+	in = (struct ikev1_auth_in){ .gxi = i->gxi, .gxilen = i->gxilen,
+	    .gxr = i->gxr, .gxrlen = i->gxrlen, .sai_b = i->sai_b,
+	    .sailen = i->sailen, .id_b = id->body, .idlen = id->len };
+	ikev1_hash_auth(&i->keys, false, &in, hash);
+	if (hp->len != i->prf->out || memcmp(hash, hp->body, hp->len) != 0)
+		return -1;
+	i->seen.hash_r_ok = true;
+	in.id_b = i->idi_b;
+	in.idlen = i->idilen;
+	ikev1_hash_auth(&i->keys, true, &in, hash);
+	ikev1_enc_body(&e, body, sizeof(body));
+	ikev1_put_hash(&e, hash, i->prf->out);
+	if ((n = ikev1_enc_finish(&e)) < 0)
+		return -1;
+	i->st = INI_P1_DONE;
+	seal(i, IKEV1_EXCH_AGGRESSIVE, 0, &i->iv, e.first, body, (size_t)n, o);
+	return 0;
 }
 
 static int
@@ -231,8 +345,6 @@ mm2(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 	return 0;
 }
 
-static const uint8_t my_id[8] = { IKEV1_ID_IPV4_ADDR, 0, 0, 0,
-				  192, 0, 2, 2 };
 
 static int
 mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
@@ -530,6 +642,8 @@ ikev1_ini_input(struct ikev1_ini *i, const uint8_t *p, size_t len,
 	if (ikev1_msg_decode(p, len, &m, &why) < 0)
 		return -1;
 	if (!(m.hdr.flags & IKEV1_FLAG_E)) {
+		if (m.hdr.exch == IKEV1_EXCH_AGGRESSIVE && i->st == INI_MM1)
+			return aggr2(i, &m, o);
 		if (m.hdr.exch != IKEV1_EXCH_MAIN)
 			return -1;
 		if (i->st == INI_MM1)

@@ -1,6 +1,6 @@
 /*
  * ikev1_initiator.h: a test-only IKEv1 initiator (RFC 2409 main mode
- * with a PSK, XAuth and mode-config as a Cisco-style client, one
+ * (or aggressive mode with a group name) with a PSK, XAuth and mode-config as a Cisco-style client, one
  * quick-mode tunnel) built on the roadgate codec and crypto
  * (ikev1_msg.h, ikev1_crypto.h), for the in-memory engine tests.  It
  * speaks only when spoken to: ikev1_ini_start() gives message 1,
@@ -22,6 +22,8 @@ struct ikev1_ini_conf {
 	bool		 pfs;		/* quick mode with KE (group) */
 	bool		 cfg_pull;	/* ask for an address after XAuth */
 	bool		 quick;		/* start quick mode after mode-config */
+	const char	*group_id;	/* aggressive mode with this ID_KEY_ID;
+					 * NULL: main mode */
 };
 
 enum ikev1_ini_state {
@@ -62,6 +64,7 @@ struct ikev1_ini_seen {
 	bool		 deleted_isakmp;
 	size_t		 deleted_esp;
 	uint32_t	 dpd_seq;	/* last R-U-THERE sequence seen */
+	bool		 hash_r_ok;	/* aggressive: HASH_R verified */
 };
 const struct ikev1_ini_seen *ikev1_ini_seen(const struct ikev1_ini *);
 /* The SPI of the client's inbound ESP SA (quick mode). */

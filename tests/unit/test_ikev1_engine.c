@@ -481,6 +481,42 @@ test_off_and_aggressive_refused(void)
 	q_clear();
 }
 
+/* Aggressive mode (setting ikev1_aggressive psk): the group PSK is the
+ * one configured for the ID_KEY_ID group name. */
+static void
+test_aggressive_group_psk(void)
+{
+	struct rg_config	*c = config();
+	struct ikev1_engine	*e;
+	struct ikev1_ini_conf	 ic = base;
+	struct ikev1_ini	*ini;
+
+	c->settings.ikev1_aggressive = strdup("psk");
+	c->psks = realloc(c->psks, 2 * sizeof(*c->psks));
+	c->psks[1].id = strdup("roadies");
+	c->psks[1].secret = (uint8_t *)strdup("group-secret");
+	c->psks[1].secret_len = 12;
+	c->npsks = 2;
+	e = engine(c);
+	ic.group_id = "roadies";
+	ic.psk = "group-secret";
+	ini = connect_with(e, &ic);
+	CHECK(ikev1_ini_seen(ini)->hash_r_ok);
+	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
+	CHECK_EQ(ikev1_ini_seen(ini)->xauth_status, 1);
+	CHECK_EQ(counter(e, "established"), 1);
+	ikev1_ini_free(ini);
+	/* The %any PSK is not the group's: HASH_R does not verify at the
+	 * client, and nothing is established. */
+	ic.psk = "test-psk";
+	ini = connect_with(e, &ic);
+	CHECK(!ikev1_ini_seen(ini)->hash_r_ok);
+	CHECK_EQ(counter(e, "established"), 1);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
 static void
 test_malformed_counted(void)
 {
@@ -577,6 +613,7 @@ RG_TEST_MAIN("ikev1_engine",
 	T(test_wrong_psk),
 	T(test_no_proposal),
 	T(test_off_and_aggressive_refused),
+	T(test_aggressive_group_psk),
 	T(test_malformed_counted),
 	T(test_dpd_and_delete),
 	T(test_kick_sends_delete))
