@@ -41,6 +41,16 @@ tests_unit_test_ikev1_engine_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
 tests_unit_test_ikev1_engine_LDADD = $(IKEV1_LIBS)
 
+# Fuzz target for the IKEv1 engine, in front of and behind decryption.
+check_PROGRAMS += tests/unit/test_fuzz_ikev1_engine
+tests_unit_test_fuzz_ikev1_engine_SOURCES = tests/fuzz/fuzz_ikev1_engine.c \
+	tests/fuzz/fuzz_driver.c \
+	tests/tools/ikev1_initiator.c tests/tools/ikev1_initiator.h
+tests_unit_test_fuzz_ikev1_engine_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/tools
+tests_unit_test_fuzz_ikev1_engine_LDADD = $(IKEV1_LIBS)
+EXTRA_DIST += tests/fuzz/seeds/ikev1_engine tests/integration/ikev1_interop.sh
+
 # Fuzz target for the IKEv1 message codec.
 check_PROGRAMS += tests/unit/test_fuzz_ikev1_msg
 tests_unit_test_fuzz_ikev1_msg_SOURCES = tests/fuzz/fuzz_ikev1_msg.c \

@@ -710,3 +710,23 @@ ikev1_ini_info(struct ikev1_ini *i, uint16_t type, const uint8_t *data,
 	seal_hashed(i, IKEV1_EXCH_INFORMATIONAL, msgid, &iv, &e, body, NULL,
 	    0, o);
 }
+
+void
+ikev1_ini_seal_raw(struct ikev1_ini *i, uint8_t exch, uint32_t msgid,
+    uint8_t first, uint8_t *body, size_t len, bool fix_hash,
+    struct ikev1_ini_out *o)
+{
+	struct ikev1_iv	 iv;
+	size_t		 hl;
+
+	o->n = 0;
+	if (i->prf == NULL)
+		return;
+	hl = i->prf->out;
+	if (fix_hash && first == IKEV1_PL_HASH && len >= 4 + hl &&
+	    rg_get_u16(body + 2) == 4 + hl)
+		ikev1_hash_msg(&i->keys, msgid, NULL, 0, body + 4 + hl,
+		    len - 4 - hl, body + 4);
+	ikev1_iv_exchange(&i->keys, &i->iv, msgid, &iv);
+	seal(i, exch, msgid, &iv, first, body, len, o);
+}

@@ -76,4 +76,12 @@ void			 ikev1_ini_info(struct ikev1_ini *, uint16_t type,
 			    const uint8_t *data, size_t len,
 			    struct ikev1_ini_out *);
 
+/* Fuzzing behind decryption: body (a payload chain starting with type
+ * first) sealed as exchange exch with msgid, in a fresh exchange's IV;
+ * with fix_hash and a leading HASH payload of the right size, that HASH
+ * is made valid (prf(SKEYID_a, M-ID | rest)). */
+void			 ikev1_ini_seal_raw(struct ikev1_ini *, uint8_t exch,
+			    uint32_t msgid, uint8_t first, uint8_t *body,
+			    size_t len, bool fix_hash, struct ikev1_ini_out *);
+
 #endif
