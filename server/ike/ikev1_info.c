@@ -126,7 +126,10 @@ notify_in(struct ikev1_isakmp *sa, const struct ikev1_pl *pl)
 		sa->dpd_missed = 0;
 		break;
 	case IKEV1_N_INITIAL_CONTACT:
+		/* Before XAuth named the user it applies when it does;
+		 * strongSwan sends it in its own informational. */
 		ikev1_log(sa, DEBUG, "INITIAL-CONTACT from '%s'", sa->idi);
+		sa->initial_contact = true;
 		break;
 	default:
 		ikev1_log(sa, INFO, "notification %s from the client",

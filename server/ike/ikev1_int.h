@@ -129,6 +129,7 @@ struct ikev1_isakmp {
 	struct ikev1_iv		 iv;		/* phase-1 CBC chain */
 	struct ikev1_hs		*hs;		/* owned until phase 1 is done */
 	char			 idi[128];	/* the client's phase-1 ID */
+	bool			 initial_contact;	/* the client sent it */
 	bool			 psk_warned;	/* message 5 undecryptable,
 						 * logged once */
 
@@ -289,6 +290,8 @@ void	ikev1_send_delete_isakmp(struct ikev1_isakmp *);
 void	ikev1_dpd_cb(struct rg_timer *);
 
 /* ikev1_sess.c */
+/* The session of the authenticated user (sa->user): with the client's
+ * INITIAL-CONTACT, established SAs of the same user end first. */
 int	ikev1_sess_open(struct ikev1_isakmp *);
 int	ikev1_sa_kill(struct ikev1_isakmp *, enum sess_cause, const char *why);
 

@@ -441,6 +441,15 @@ main_r5(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 		return;
 	}
 	ikev1_p1_id_text(&id, sa->idi, sizeof(sa->idi));
+	for (size_t i = 0; i < m->npl; i++) {
+		struct ikev1_notify	 nt;
+
+		rg_rd_init(&r, m->pl[i].body, m->pl[i].len);
+		if (m->pl[i].type == IKEV1_PL_N &&
+		    ikev1_notify_decode(&r, &nt, &why) == 0 &&
+		    nt.type == IKEV1_N_INITIAL_CONTACT)
+			sa->initial_contact = true;
+	}
 	in = (struct ikev1_auth_in){ .gxi = hs->gxi, .gxilen = hs->gxilen,
 	    .gxr = hs->gxr, .gxrlen = hs->gxrlen, .sai_b = hs->sai_b->data,
 	    .sailen = hs->sai_b->len, .id_b = id.body, .idlen = id.body_len };

@@ -92,6 +92,20 @@ ikev1_sa_new(struct ikev1_engine *e, const uint8_t *ck_i,
 
 	if (e->halfopen >= IKEV1_MAX_HALFOPEN)
 		return NULL;
+	if (e->cfg->settings.halfopen_per_ip != 0) {
+		uint32_t n = 0;
+
+		for (struct ikev1_isakmp *o = e->all; o != NULL; o = o->next)
+			if (o->state != IKEV1_S_ESTABLISHED &&
+			    o->state != IKEV1_S_DEAD && same_ip(&o->peer, peer))
+				n++;
+		if (n >= e->cfg->settings.halfopen_per_ip) {
+			rg_log_peer(RG_T_IKE, RG_L_INFO, peer, 0, 0, "IKEv1: "
+			    "%u negotiations from this address already "
+			    "(setting halfopen_per_ip): dropped", n);
+			return NULL;
+		}
+	}
 	if ((sa = calloc(1, sizeof(*sa))) == NULL)
 		return NULL;
 	if ((sa->hs = calloc(1, sizeof(*sa->hs))) == NULL ||

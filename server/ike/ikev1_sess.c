@@ -67,6 +67,25 @@ static const struct sess_provider_ops ikev1_prov_ops = {
 	.status = prov_status,
 };
 
+/* RFC 2407 4.6.3.3: the client has no SA with us any more; what we hold
+ * for the same user is stale (a device that rebooted or lost its
+ * state). */
+static void
+initial_contact(struct ikev1_isakmp *sa)
+{
+	struct ikev1_isakmp	*o, *n;
+
+	for (o = sa->eng->all; o != NULL; o = n) {
+		n = o->next;
+		if (o == sa || o->state != IKEV1_S_ESTABLISHED ||
+		    strcmp(o->user, sa->user) != 0)
+			continue;
+		ikev1_log(o, NOTICE, "INITIAL-CONTACT from '%s' on a new SA: "
+		    "this older one ends", sa->user);
+		ikev1_sa_end(o, SESS_CAUSE_USER_REQUEST, "INITIAL-CONTACT");
+	}
+}
+
 int
 ikev1_sess_open(struct ikev1_isakmp *sa)
 {
@@ -82,6 +101,8 @@ ikev1_sess_open(struct ikev1_isakmp *sa)
 		.peer = (const struct sockaddr *)&sa->peer,
 		.local = (const struct sockaddr *)&sa->local,
 	};
+	if (sa->initial_contact)
+		initial_contact(sa);
 	if (e->sess == NULL)
 		return 0;
 	if ((sa->sess = sess_open(e->sess, &prov, sa, &in)) == NULL)

@@ -384,6 +384,14 @@ mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 	ikev1_enc_body(&e, body, sizeof(body));
 	ikev1_put_id(&e, my_id[0], 0, 0, my_id + 4, 4);
 	ikev1_put_hash(&e, hash, i->prf->out);
+	if (i->c.initial_contact) {
+		uint8_t	 spi[16];
+
+		memcpy(spi, i->ck_i, 8);
+		memcpy(spi + 8, i->ck_r, 8);
+		ikev1_put_notify(&e, IKEV1_PROTO_ISAKMP, spi, 16,
+		    IKEV1_N_INITIAL_CONTACT, NULL, 0);
+	}
 	if ((n = ikev1_enc_finish(&e)) < 0)
 		return -1;
 	i->st = INI_MM5;

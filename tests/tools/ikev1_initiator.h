@@ -22,6 +22,7 @@ struct ikev1_ini_conf {
 	bool		 pfs;		/* quick mode with KE (group) */
 	bool		 cfg_pull;	/* ask for an address after XAuth */
 	bool		 quick;		/* start quick mode after mode-config */
+	bool		 initial_contact;	/* N(INITIAL-CONTACT) in msg 5 */
 	const char	*group_id;	/* aggressive mode with this ID_KEY_ID;
 					 * NULL: main mode */
 };

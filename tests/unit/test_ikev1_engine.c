@@ -517,6 +517,53 @@ test_aggressive_group_psk(void)
 	q_clear();
 }
 
+/* A second login of alice with INITIAL-CONTACT ends her first SA. */
+static void
+test_initial_contact(void)
+{
+	struct ikev1_engine	*e = engine(config());
+	struct ikev1_ini_conf	 c = base;
+	struct ikev1_ini	*a, *b;
+
+	a = connect_with(e, &base);
+	CHECK_EQ(sess_count(reg), 1);
+	b = connect_with(e, &base);	/* no INITIAL-CONTACT: both stay */
+	CHECK_EQ(sess_count(reg), 2);
+	ikev1_ini_free(b);
+	c.initial_contact = true;
+	b = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_state(b), INI_UP);
+	CHECK_EQ(sess_count(reg), 1);
+	ikev1_ini_free(a);
+	ikev1_ini_free(b);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
+static void
+test_halfopen_per_ip(void)
+{
+	struct rg_config	*c = config();
+	struct ikev1_engine	*e;
+	struct ikev1_ini_out	 o = { .n = 0 };
+
+	c->settings.halfopen_per_ip = 2;
+	e = engine(c);
+	for (int k = 0; k < 3; k++) {
+		struct ikev1_ini *ini = ikev1_ini_new(&base);
+
+		o.n = 0;
+		ikev1_ini_start(ini, &o);
+		input(e, o.pkt[0], o.len[0]);
+		ikev1_ini_free(ini);
+	}
+	CHECK_EQ(ikev1_engine_sa_count(e), 2);
+	CHECK_EQ(q_n, 2);
+	CHECK_EQ(counter(e, "halfopen_drop"), 1);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
 static void
 test_malformed_counted(void)
 {
@@ -614,6 +661,8 @@ RG_TEST_MAIN("ikev1_engine",
 	T(test_no_proposal),
 	T(test_off_and_aggressive_refused),
 	T(test_aggressive_group_psk),
+	T(test_initial_contact),
+	T(test_halfopen_per_ip),
 	T(test_malformed_counted),
 	T(test_dpd_and_delete),
 	T(test_kick_sends_delete))
