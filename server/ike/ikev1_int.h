@@ -57,6 +57,7 @@ enum ikev1_sa_state {
 #define IKEV1_HASH		1024
 #define IKEV1_MAX_HALFOPEN	10000
 #define IKEV1_MAX_CHILD		16
+#define IKEV1_CFG_PUSH_MS	1000	/* no REQUEST after XAuth: push */
 
 /* One quick-mode SA pair (RFC 2409 5.5). */
 struct ikev1_child {
@@ -166,6 +167,7 @@ struct ikev1_isakmp {
 	unsigned int		 dpd_missed;
 	struct rg_timer		 t_life;	/* half-open timeout, lifetime */
 	struct rg_timer		 t_dpd;
+	struct rg_timer		 t_push;	/* mode-config push */
 };
 
 struct ikev1_engine {
@@ -275,6 +277,7 @@ void	ikev1_aggr_input(struct ikev1_isakmp *, const struct ikev1_msg *);
 /* ikev1_xauth.c */
 void	ikev1_xauth_start(struct ikev1_isakmp *);
 void	ikev1_transaction_input(struct ikev1_isakmp *, const struct ikev1_msg *);
+void	ikev1_cfg_push_cb(struct rg_timer *);
 
 /* ikev1_quick.c */
 void	ikev1_quick_input(struct ikev1_isakmp *, const struct ikev1_msg *);

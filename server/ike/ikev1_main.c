@@ -501,6 +501,7 @@ ikev1_p1_done(struct ikev1_isakmp *sa)
 		return;
 	}
 	ikev1_sa_set_state(sa, IKEV1_S_MODECFG, "PSK authenticated");
+	rg_timer_start(sa->eng->loop, &sa->t_push, IKEV1_CFG_PUSH_MS);
 }
 
 void

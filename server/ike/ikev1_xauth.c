@@ -10,7 +10,9 @@
  * XAUTH_CHECK and retransmits of the REPLY are dropped.  Then we SET
  * XAUTH_STATUS (1 OK, 0 FAIL), the client ACKs.  Up to three tries.
  *
- * Mode-config pull: the client REQUESTs, we REPLY with what it asked:
+ * Mode-config pull: the client REQUESTs, we REPLY with what it asked
+ * (or, when it has not asked IKEV1_CFG_PUSH_MS after XAuth, we SET what
+ * it needs and it ACKs):
  * INTERNAL_IP4_ADDRESS (the session's lease; the profile's DNS servers
  * go with it), NETMASK, DNS, NBNS and,
  * when it sent the Cisco Unity vendor ID, UNITY_SPLIT_INCLUDE (the
@@ -243,29 +245,36 @@ in_policy(const struct rg_policy *pol, const struct rg_prefix *p)
 	return false;
 }
 
-static void
-modecfg_request(struct ikev1_isakmp *sa, const struct ikev1_cfg *req)
+/* Did the client ask for type?  A push (req NULL) sends everything. */
+static bool
+asked(const struct ikev1_cfg *req, uint16_t type)
+{
+	return req == NULL || ikev1_cfg_find(req, type) != NULL;
+}
+
+/*
+ * The attributes for req (a REPLY), or for a push (req NULL: a SET with
+ * what a client needs).  -1 when no address could be had (the SA ends).
+ */
+static int
+modecfg_fill(struct ikev1_isakmp *sa, const struct ikev1_cfg *req,
+    struct ikev1_cfg *rep, uint8_t *store, size_t cap)
 {
 	const struct rg_profile	*prof = rg_config_user_profile(sa->cfg, sa->user);
 	const struct rg_policy	*pol = rg_config_user_policy(sa->cfg, sa->user);
-	struct ikev1_cfg	*rep;
-	struct cfg_out		 o;
-	uint8_t			 store[2048], split[14 * 32];
+	const struct ikev1_attr	*r = NULL;
+	struct cfg_out		 o = { rep, store, cap, 0 };
+	uint8_t			 split[14 * 32];
 	struct rg_addr		 want, got;
 	char			 why[160] = "no session", a[64];
 	size_t			 nsplit = 0;
 
-	if ((rep = calloc(1, sizeof(*rep))) == NULL)
-		return;
-	rep->type = IKEV1_CFG_REPLY;
-	rep->ident = req->ident;
-	o = (struct cfg_out){ rep, store, sizeof(store), 0 };
 	memset(&want, 0, sizeof(want));
-	if (ikev1_cfg_find(req, IKEV1_CFG_INTERNAL_IP4_ADDRESS) != NULL) {
-		const struct ikev1_attr *r = ikev1_cfg_find(req,
-		    IKEV1_CFG_INTERNAL_IP4_ADDRESS);
-
-		if (!r->tv && r->len == 4 && rg_get_u32(r->data) != 0) {
+	if (asked(req, IKEV1_CFG_INTERNAL_IP4_ADDRESS)) {
+		if (req != NULL)
+			r = ikev1_cfg_find(req, IKEV1_CFG_INTERNAL_IP4_ADDRESS);
+		if (r != NULL && !r->tv && r->len == 4 &&
+		    rg_get_u32(r->data) != 0) {
 			want.af = AF_INET;
 			memcpy(want.addr, r->data, 4);
 		}
@@ -275,16 +284,15 @@ modecfg_request(struct ikev1_isakmp *sa, const struct ikev1_cfg *req)
 		    &want, &got, why, sizeof(why)) < 0) {
 			ikev1_log(sa, WARN, "no IPv4 address for '%s' (profile "
 			    "'%s'): %s", sa->user, sa->profile, why);
-			free(rep);
-			ikev1_sa_end(sa, SESS_CAUSE_NAS_ERROR, "no address");
-			return;
+			return -1;
 		}
 		sa->vip = got;
 		add(&o, IKEV1_CFG_INTERNAL_IP4_ADDRESS, got.addr, 4);
-		ikev1_log(sa, INFO, "virtual IP %s for '%s'",
-		    rg_addr_str(&got, a, sizeof(a)), sa->user);
+		ikev1_log(sa, INFO, "virtual IP %s for '%s'%s",
+		    rg_addr_str(&got, a, sizeof(a)), sa->user,
+		    req == NULL ? " (pushed)" : "");
 	}
-	if (ikev1_cfg_find(req, IKEV1_CFG_INTERNAL_IP4_NETMASK) != NULL &&
+	if (asked(req, IKEV1_CFG_INTERNAL_IP4_NETMASK) &&
 	    sa->vip.af == AF_INET) {
 		static const uint8_t m32[4] = { 255, 255, 255, 255 };
 
@@ -294,42 +302,58 @@ modecfg_request(struct ikev1_isakmp *sa, const struct ikev1_cfg *req)
 	 * none and uses what comes, as with IKEv2's CP). */
 	for (size_t i = 0; prof != NULL && i < prof->ndns; i++)
 		if (prof->dns[i].af == AF_INET && (sa->vip.af == AF_INET ||
-		    ikev1_cfg_find(req, IKEV1_CFG_INTERNAL_IP4_DNS) != NULL))
+		    asked(req, IKEV1_CFG_INTERNAL_IP4_DNS)))
 			add(&o, IKEV1_CFG_INTERNAL_IP4_DNS, prof->dns[i].addr, 4);
 	for (size_t i = 0; prof != NULL && i < prof->nwins; i++)
-		if (prof->wins[i].af == AF_INET && ikev1_cfg_find(req,
-		    IKEV1_CFG_INTERNAL_IP4_NBNS) != NULL)
+		if (prof->wins[i].af == AF_INET &&
+		    asked(req, IKEV1_CFG_INTERNAL_IP4_NBNS))
 			add(&o, IKEV1_CFG_INTERNAL_IP4_NBNS, prof->wins[i].addr,
 			    4);
-	if (sa->vid_unity && prof != NULL) {
-		/* Entries of 14 bytes: address, mask, 6 zero bytes
-		 * (protocol and ports, unused). */
-		for (size_t i = 0; i < prof->nsplit &&
-		    nsplit < sizeof(split) / 14; i++) {
-			const struct rg_prefix *p = &prof->split[i];
-			uint8_t	*v = split + 14 * nsplit;
-			uint32_t m;
+	if (!sa->vid_unity || prof == NULL)
+		return 0;
+	/* Entries of 14 bytes: address, mask, 6 zero bytes (protocol and
+	 * ports, unused). */
+	for (size_t i = 0; i < prof->nsplit && nsplit < sizeof(split) / 14;
+	    i++) {
+		const struct rg_prefix *p = &prof->split[i];
+		uint8_t	*v = split + 14 * nsplit;
+		uint32_t m;
 
-			if (p->af != AF_INET || !in_policy(pol, p))
-				continue;
-			m = p->plen ? 0xffffffffu << (32 - p->plen) : 0;
-			memset(v, 0, 14);
-			memcpy(v, p->addr, 4);
-			rg_put_u32(v + 4, m);
-			nsplit++;
-		}
-		if (nsplit != 0 && ikev1_cfg_find(req,
-		    IKEV1_CFG_UNITY_SPLIT_INCLUDE) != NULL)
-			add(&o, IKEV1_CFG_UNITY_SPLIT_INCLUDE, split,
-			    14 * nsplit);
-		if (prof->ndomains != 0 && ikev1_cfg_find(req,
-		    IKEV1_CFG_UNITY_DEF_DOMAIN) != NULL)
-			add(&o, IKEV1_CFG_UNITY_DEF_DOMAIN, prof->domains[0],
-			    strlen(prof->domains[0]));
-		if (prof->banner != NULL && prof->banner[0] != '\0' &&
-		    ikev1_cfg_find(req, IKEV1_CFG_UNITY_BANNER) != NULL)
-			add(&o, IKEV1_CFG_UNITY_BANNER, prof->banner,
-			    strlen(prof->banner));
+		if (p->af != AF_INET || !in_policy(pol, p))
+			continue;
+		m = p->plen ? 0xffffffffu << (32 - p->plen) : 0;
+		memset(v, 0, 14);
+		memcpy(v, p->addr, 4);
+		rg_put_u32(v + 4, m);
+		nsplit++;
+	}
+	if (nsplit != 0 && asked(req, IKEV1_CFG_UNITY_SPLIT_INCLUDE))
+		add(&o, IKEV1_CFG_UNITY_SPLIT_INCLUDE, split, 14 * nsplit);
+	if (prof->ndomains != 0 && asked(req, IKEV1_CFG_UNITY_DEF_DOMAIN))
+		add(&o, IKEV1_CFG_UNITY_DEF_DOMAIN, prof->domains[0],
+		    strlen(prof->domains[0]));
+	if (prof->banner != NULL && prof->banner[0] != '\0' &&
+	    asked(req, IKEV1_CFG_UNITY_BANNER))
+		add(&o, IKEV1_CFG_UNITY_BANNER, prof->banner,
+		    strlen(prof->banner));
+	return 0;
+}
+
+static void
+modecfg_request(struct ikev1_isakmp *sa, const struct ikev1_cfg *req)
+{
+	struct ikev1_cfg	*rep;
+	uint8_t			 store[2048];
+
+	rg_timer_stop(sa->eng->loop, &sa->t_push);
+	if ((rep = calloc(1, sizeof(*rep))) == NULL)
+		return;
+	rep->type = IKEV1_CFG_REPLY;
+	rep->ident = req->ident;
+	if (modecfg_fill(sa, req, rep, store, sizeof(store)) < 0) {
+		free(rep);
+		ikev1_sa_end(sa, SESS_CAUSE_NAS_ERROR, "no address");
+		return;
 	}
 	if (send_cfg(sa, rep, false) < 0)
 		ikev1_log(sa, WARN, "mode-config reply not sent");
@@ -337,6 +361,33 @@ modecfg_request(struct ikev1_isakmp *sa, const struct ikev1_cfg *req)
 	sa->cfg_msgid = 0;
 	if (sa->state == IKEV1_S_MODECFG)
 		ikev1_sa_set_state(sa, IKEV1_S_ESTABLISHED, "mode-config done");
+}
+
+/*
+ * The client did not ask for its configuration soon after XAuth: it
+ * waits for a push (draft-dukes-ike-mode-cfg-02 3.3, "set" mode).  SET
+ * with what it needs; its ACK establishes the SA.
+ */
+void
+ikev1_cfg_push_cb(struct rg_timer *t)
+{
+	struct ikev1_isakmp	*sa = t->arg;
+	struct ikev1_cfg	*set;
+	uint8_t			 store[2048];
+
+	if (sa->state != IKEV1_S_MODECFG || sa->req != NULL)
+		return;
+	if ((set = calloc(1, sizeof(*set))) == NULL)
+		return;
+	set->type = IKEV1_CFG_SET;
+	if (modecfg_fill(sa, NULL, set, store, sizeof(store)) < 0) {
+		free(set);
+		ikev1_sa_end(sa, SESS_CAUSE_NAS_ERROR, "no address");
+		return;
+	}
+	if (send_cfg(sa, set, true) < 0)
+		ikev1_log(sa, WARN, "mode-config push not sent");
+	free(set);
 }
 
 void
@@ -376,7 +427,16 @@ ikev1_transaction_input(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 			ikev1_sa_end(sa, SESS_CAUSE_USER_ERROR, "XAuth failed");
 		} else {
 			ikev1_sa_set_state(sa, IKEV1_S_MODECFG, "XAuth ACK");
+			rg_timer_start(e->loop, &sa->t_push,
+			    IKEV1_CFG_PUSH_MS);
 		}
+	} else if (sa->state == IKEV1_S_MODECFG &&
+	    c->type == IKEV1_CFG_ACK && sa->req != NULL &&
+	    m->hdr.msgid == sa->req_msgid) {
+		ikev1_req_clear(sa);
+		sa->cfg_msgid = 0;
+		ikev1_sa_set_state(sa, IKEV1_S_ESTABLISHED,
+		    "mode-config push acknowledged");
 	} else if ((sa->state == IKEV1_S_MODECFG ||
 	    sa->state == IKEV1_S_ESTABLISHED) &&
 	    c->type == IKEV1_CFG_REQUEST) {

@@ -484,6 +484,25 @@ qm_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
 	    NULL, 0, o);
 }
 
+static void
+record_cfg(struct ikev1_ini *i, const struct ikev1_cfg *c)
+{
+	for (size_t k = 0; k < c->nattr; k++) {
+		const struct ikev1_attr *a = &c->attr[k];
+
+		if (a->type == IKEV1_CFG_INTERNAL_IP4_ADDRESS && a->len == 4) {
+			memcpy(i->seen.vip, a->data, 4);
+			i->seen.has_vip = true;
+		} else if (a->type == IKEV1_CFG_INTERNAL_IP4_DNS) {
+			i->seen.ndns++;
+		} else if (a->type == IKEV1_CFG_UNITY_SPLIT_INCLUDE &&
+		    a->len >= 14) {
+			i->seen.nsplit = a->len / 14;
+			memcpy(i->seen.split, a->data, 4);
+		}
+	}
+}
+
 static int
 transaction(struct ikev1_ini *i, const struct ikev1_msg *m,
     struct ikev1_iv *iv, struct ikev1_ini_out *o)
@@ -516,12 +535,24 @@ transaction(struct ikev1_ini *i, const struct ikev1_msg *m,
 		cfg_send(i, m->hdr.msgid, iv, &r, o);
 		return 0;
 	}
+	if (c.type == IKEV1_CFG_SET &&
+	    ikev1_cfg_find(&c, IKEV1_CFG_XAUTH_STATUS) == NULL) {
+		/* A mode-config push: take it, ACK the types. */
+		i->seen.pushed = true;
+		record_cfg(i, &c);
+		r.type = IKEV1_CFG_ACK;
+		for (size_t k = 0; k < c.nattr && k < IKEV1_MAX_CFG_ATTR; k++)
+			r.attr[r.nattr++].type = c.attr[k].type;
+		cfg_send(i, m->hdr.msgid, iv, &r, o);
+		i->st = INI_CFG_DONE;
+		if (i->c.quick && i->seen.has_vip)
+			qm_start(i, o);
+		return 0;
+	}
 	if (c.type == IKEV1_CFG_SET) {
 		const struct ikev1_attr *st = ikev1_cfg_find(&c,
 		    IKEV1_CFG_XAUTH_STATUS);
 
-		if (st == NULL)
-			return -1;
 		i->seen.xauth_status = (int)st->val;
 		r.type = IKEV1_CFG_ACK;
 		r.nattr = 1;
@@ -547,21 +578,7 @@ transaction(struct ikev1_ini *i, const struct ikev1_msg *m,
 		return 0;
 	}
 	if (c.type == IKEV1_CFG_REPLY && m->hdr.msgid == i->cfg_msgid) {
-		for (size_t k = 0; k < c.nattr; k++) {
-			const struct ikev1_attr *a = &c.attr[k];
-
-			if (a->type == IKEV1_CFG_INTERNAL_IP4_ADDRESS &&
-			    a->len == 4) {
-				memcpy(i->seen.vip, a->data, 4);
-				i->seen.has_vip = true;
-			} else if (a->type == IKEV1_CFG_INTERNAL_IP4_DNS) {
-				i->seen.ndns++;
-			} else if (a->type == IKEV1_CFG_UNITY_SPLIT_INCLUDE &&
-			    a->len >= 14) {
-				i->seen.nsplit = a->len / 14;
-				memcpy(i->seen.split, a->data, 4);
-			}
-		}
+		record_cfg(i, &c);
 		i->st = INI_CFG_DONE;
 		if (i->c.quick && i->seen.has_vip)
 			qm_start(i, o);

@@ -288,6 +288,41 @@ test_no_unity_no_split(void)
 	q_clear();
 }
 
+/* A client that does not ask gets its configuration pushed (SET/ACK). */
+static void
+test_modecfg_push(void)
+{
+	struct ikev1_engine	*e = engine(config());
+	struct ikev1_ini_conf	 c = base;
+	struct ikev1_ini	*ini;
+	struct ikev1_ini_out	 o = { .n = 0 }, n;
+
+	c.cfg_pull = false;
+	ini = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_seen(ini)->xauth_status, 1);
+	CHECK_EQ(ikev1_ini_state(ini), INI_XAUTH_DONE);
+	q_clear();
+	for (int k = 0; k < 30 && q_n == 0; k++)
+		rg_loop_once(loop, 100);
+	CHECK_EQ(q_n, 1);
+	for (size_t k = 0; k < q_n; k++) {
+		n.n = 0;
+		CHECK_EQ(ikev1_ini_input(ini, q_pkt[k], q_len[k], &n), 0);
+		for (size_t j = 0; j < n.n && o.n < INI_MAX_OUT; j++) {
+			memcpy(o.pkt[o.n], n.pkt[j], n.len[j]);
+			o.len[o.n++] = n.len[j];
+		}
+	}
+	CHECK(ikev1_ini_seen(ini)->pushed);
+	CHECK(ikev1_ini_seen(ini)->has_vip);
+	drive(e, ini, &o);
+	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
+	CHECK_EQ(counter(e, "children"), 1);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
 static void
 test_retransmit_answered(void)
 {
@@ -654,6 +689,7 @@ RG_TEST_MAIN("ikev1_engine",
 	T(test_xauth_psk_up),
 	T(test_pfs_quick_mode),
 	T(test_no_unity_no_split),
+	T(test_modecfg_push),
 	T(test_retransmit_answered),
 	T(test_wrong_password_three_tries),
 	T(test_xauth_pending_drops_retransmit),
