@@ -120,6 +120,39 @@ choose(struct ikev1_isakmp *sa, const struct ikev1_sa *sap,
 	return NULL;
 }
 
+/*
+ * RFC 2407 4.6.3.1: the client asked for a longer lifetime than ours
+ * (none given means 8 hours, 4.5): we accept its transform and say ours
+ * with RESPONDER-LIFETIME, so it rekeys in time.
+ */
+static void
+put_responder_lifetime(struct ikev1_isakmp *sa, struct ikev1_enc *enc,
+    const struct ikev1_xf *x, const uint8_t *spi)
+{
+	uint32_t	 ours = sa->cfg->settings.child_lifetime_s ?
+	    sa->cfg->settings.child_lifetime_s : 10800;
+	uint32_t	 asked = x->life_s ? x->life_s : 28800;
+	struct ikev1_attr a;
+	struct rg_wr	 w;
+	uint8_t		 data[16];
+
+	if (asked <= ours && x->life_kb == 0)
+		return;
+	rg_wr_init(&w, data, sizeof(data));
+	a = (struct ikev1_attr){ .type = IKEV1_P2_SA_LIFE_TYPE, .tv = true,
+	    .val = IKEV1_LIFE_SECONDS };
+	ikev1_put_attr(&w, &a);
+	a = (struct ikev1_attr){ .type = IKEV1_P2_SA_LIFE_DURATION,
+	    .tv = ours <= 0xffff, .val = ours, .len = 4 };
+	ikev1_put_attr(&w, &a);
+	if (w.err)
+		return;
+	ikev1_put_notify(enc, IKEV1_PROTO_ESP, spi, 4,
+	    IKEV1_N_RESPONDER_LIFETIME, data, w.len);
+	ikev1_log(sa, DEBUG, "quick mode: RESPONDER-LIFETIME %u s (asked %u s)",
+	    ours, asked);
+}
+
 static void
 qm_refuse(struct ikev1_isakmp *sa, const char *why)
 {
@@ -250,6 +283,7 @@ quick_r1(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 		ikev1_put_ke(&enc, gr, (size_t)gl);
 	ikev1_put_raw(&enc, IKEV1_PL_ID, idc->body, idc->len);
 	ikev1_put_raw(&enc, IKEV1_PL_ID, ids->body, ids->len);
+	put_responder_lifetime(sa, &enc, x, spi);
 	free(sap);
 	sap = NULL;
 	ike_dh_free(dh);

@@ -607,6 +607,15 @@ quick2(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 	    sa.prop[0].spi_len != 4)
 		return -1;
 	i->seen.esp_spi = rg_get_u32(sa.prop[0].spi);
+	for (size_t k = 0; k < m->npl; k++) {
+		struct ikev1_notify nt;
+
+		rg_rd_init(&rd, m->pl[k].body, m->pl[k].len);
+		if (m->pl[k].type == IKEV1_PL_N &&
+		    ikev1_notify_decode(&rd, &nt, &why) == 0 &&
+		    nt.type == IKEV1_N_RESPONDER_LIFETIME && nt.len >= 8)
+			i->seen.responder_life = rg_get_u16(nt.data + 6);
+	}
 	if (no == NULL)
 		return -1;
 	ikev1_enc_body(&e, body, sizeof(body));

@@ -66,7 +66,8 @@ struct ikev1_ini_seen {
 	size_t		 deleted_esp;
 	uint32_t	 dpd_seq;	/* last R-U-THERE sequence seen */
 	bool		 hash_r_ok;
-	bool		 pushed;	/* mode-config came as a SET */	/* aggressive: HASH_R verified */
+	bool		 pushed;	/* mode-config came as a SET */
+	uint32_t	 responder_life; /* quick mode RESPONDER-LIFETIME, s */	/* aggressive: HASH_R verified */
 };
 const struct ikev1_ini_seen *ikev1_ini_seen(const struct ikev1_ini *);
 /* The SPI of the client's inbound ESP SA (quick mode). */

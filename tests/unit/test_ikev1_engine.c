@@ -323,6 +323,31 @@ test_modecfg_push(void)
 	q_clear();
 }
 
+/* The client asks 3600 s for its ESP SA: with child_lifetime_s 1200 the
+ * answer says 1200 (RESPONDER-LIFETIME); with the default, nothing. */
+static void
+test_responder_lifetime(void)
+{
+	struct rg_config	*c = config();
+	struct ikev1_engine	*e;
+	struct ikev1_ini	*ini;
+
+	c->settings.child_lifetime_s = 1200;
+	e = engine(c);
+	ini = connect_with(e, &base);
+	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
+	CHECK_EQ(ikev1_ini_seen(ini)->responder_life, 1200);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	e = engine(config());
+	ini = connect_with(e, &base);
+	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
+	CHECK_EQ(ikev1_ini_seen(ini)->responder_life, 0);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
 static void
 test_retransmit_answered(void)
 {
@@ -690,6 +715,7 @@ RG_TEST_MAIN("ikev1_engine",
 	T(test_pfs_quick_mode),
 	T(test_no_unity_no_split),
 	T(test_modecfg_push),
+	T(test_responder_lifetime),
 	T(test_retransmit_answered),
 	T(test_wrong_password_three_tries),
 	T(test_xauth_pending_drops_retransmit),
