@@ -206,6 +206,7 @@ ikev1_aggr_input(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	}
 	if (sa->natt != IKEV1_VID_UNKNOWN)
 		ikev1_p1_natd_check(sa, m);
+	ikev1_sa_follow(sa);
 	ikev1_log(sa, INFO, "aggressive mode done: group '%s' authenticated "
 	    "by pre-shared key%s", sa->idi,
 	    sa->auth_method == IKEV1_AUTH_XAUTH_INIT_PSK ? ", XAuth next" :

@@ -19,6 +19,8 @@
 #include "ikev1_int.h"
 
 static uint8_t	*plainbuf;	/* loop thread only */
+static void	 follow_peer(struct ikev1_isakmp *, const struct sockaddr *,
+		    const struct sockaddr *, int);
 static uint8_t	*outbuf;
 
 struct ikev1_engine *
@@ -289,6 +291,42 @@ ikev1_hash_check(struct ikev1_isakmp *sa, uint32_t msgid, const uint8_t *ni,
 
 /* --- input ----------------------------------------------------------- */
 
+/*
+ * Is a decrypted message the client's?  Phase 1 proves it with HASH_I
+ * (checked with its ID by the handler); every later exchange with the
+ * HASH that leads it (RFC 2409 5.5, 5.7): HASH(3) for the last message
+ * of a quick mode, prf(SKEYID_a, M-ID | rest) otherwise.  Checked before
+ * anything changes: a forged message moves neither the IV, nor the
+ * retransmission cache, nor the client's address.
+ */
+static bool
+authentic(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
+{
+	const struct ikev1_qm	*qm = sa->qm;
+	uint8_t			 want[IKEV1_PRF_MAX];
+	size_t			 hl = sa->prf->out;
+
+	if (m->hdr.exch == IKEV1_EXCH_MAIN ||
+	    m->hdr.exch == IKEV1_EXCH_AGGRESSIVE)
+		return true;
+	if (m->hdr.exch == IKEV1_EXCH_QUICK && qm != NULL &&
+	    qm->msgid == m->hdr.msgid && qm->nrlen != 0)
+		return m->npl >= 1 && m->pl[0].type == IKEV1_PL_HASH &&
+		    m->pl[0].len == hl && ikev1_hash_qm3(&sa->keys,
+		    qm->msgid, qm->ni, qm->nilen, qm->nr, qm->nrlen,
+		    want) == 0 && CRYPTO_memcmp(want, m->pl[0].body, hl) == 0;
+	return ikev1_hash_check(sa, m->hdr.msgid, NULL, 0, m);
+}
+
+void
+ikev1_sa_follow(struct ikev1_isakmp *sa)
+{
+	struct ikev1_engine	*e = sa->eng;
+
+	if (e->rx_from != NULL)
+		follow_peer(sa, e->rx_from, e->rx_to, e->rx_fd);
+}
+
 static bool
 same_bytes(const struct rg_buf *b, const uint8_t *p, size_t len)
 {
@@ -415,8 +453,11 @@ ikev1_engine_input(struct ikev1_engine *e, const uint8_t *pkt, size_t len,
 			sa->last_rx = rg_buf_dup(pkt, len);
 			rg_buf_free(sa->last_tx);
 			sa->last_tx = NULL;
-			follow_peer(sa, from, to, fd);
+			e->rx_from = from;
+			e->rx_to = to;
+			e->rx_fd = fd;
 			ikev1_aggr_input(sa, &m);
+			e->rx_from = e->rx_to = NULL;
 			return;
 		}
 		e->ctr.malformed++;
@@ -493,6 +534,12 @@ ikev1_engine_input(struct ikev1_engine *e, const uint8_t *pkt, size_t len,
 		    ikev1_exch_name(m.hdr.exch), why ? why : "bad length");
 		return;
 	}
+	if (!authentic(sa, &m)) {
+		e->ctr.bad_hash++;
+		ikev1_log(sa, INFO, "%s message whose HASH does not verify "
+		    "dropped", ikev1_exch_name(m.hdr.exch));
+		return;
+	}
 	/* Accepted: the IV moves on, the message is the one a
 	 * retransmission repeats. */
 	if (chain != NULL)
@@ -507,14 +554,18 @@ ikev1_engine_input(struct ikev1_engine *e, const uint8_t *pkt, size_t len,
 	sa->last_tx = NULL;
 	sa->last_rx_ms = rg_now_ms();
 	sa->dpd_missed = 0;
-	if (m.hdr.exch == IKEV1_EXCH_MAIN) {
-		follow_peer(sa, from, to, fd);
-		ikev1_main_input(sa, &m, &m);
-		return;
-	}
-	if (m.hdr.exch == IKEV1_EXCH_AGGRESSIVE) {
-		follow_peer(sa, from, to, fd);
-		ikev1_aggr_input(sa, &m);
+	/* Phase 1 moves the SA only once HASH_I verified
+	 * (ikev1_sa_follow()). */
+	e->rx_from = from;
+	e->rx_to = to;
+	e->rx_fd = fd;
+	if (m.hdr.exch == IKEV1_EXCH_MAIN ||
+	    m.hdr.exch == IKEV1_EXCH_AGGRESSIVE) {
+		if (m.hdr.exch == IKEV1_EXCH_MAIN)
+			ikev1_main_input(sa, &m, &m);
+		else
+			ikev1_aggr_input(sa, &m);
+		e->rx_from = e->rx_to = NULL;
 		return;
 	}
 	/* Phase 2 and later: a NAT rebinding moves the SA (RFC 3947 4). */

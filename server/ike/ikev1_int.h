@@ -187,6 +187,10 @@ struct ikev1_engine {
 	struct ikev1_counters	 ctr;
 	struct auth		*auth;		/* borrowed */
 	struct auth		*own_auth;	/* owned: local users */
+	/* Where the message being handled came from (valid during
+	 * ikev1_engine_input()). */
+	const struct sockaddr	*rx_from, *rx_to;
+	int			 rx_fd;
 };
 
 #define ikev1_log(sa, lvl, ...)	rg_log_peer(RG_T_IKE, RG_L_##lvl,	\
@@ -212,6 +216,9 @@ int	ikev1_send_enc(struct ikev1_isakmp *, uint8_t exch, uint32_t msgid,
 	    size_t len, enum ikev1_tx);
 int	ikev1_send_plain(struct ikev1_isakmp *, const uint8_t *, size_t);
 void	ikev1_req_clear(struct ikev1_isakmp *);
+/* The client's phase-1 message proved itself: the SA follows it to the
+ * address and port it came from (NAT-T's move to 4500). */
+void	ikev1_sa_follow(struct ikev1_isakmp *);
 void	ikev1_retx_cb(struct rg_timer *);
 /* Fill the HASH payload that leads body (4 + prf->out bytes) with
  * prf(SKEYID_a, M-ID [| ni] | rest). */

@@ -441,6 +441,7 @@ main_r5(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 		return;
 	}
 	ikev1_p1_id_text(&id, sa->idi, sizeof(sa->idi));
+	/* (checked below before anything follows from it) */
 	for (size_t i = 0; i < m->npl; i++) {
 		struct ikev1_notify	 nt;
 
@@ -461,6 +462,7 @@ main_r5(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 		ikev1_sa_end(sa, SESS_CAUSE_USER_ERROR, "PSK mismatch");
 		return;
 	}
+	ikev1_sa_follow(sa);
 	idrlen = ikev1_p1_our_id(sa, idr, sizeof(idr));
 	in.id_b = idr;
 	in.idlen = idrlen;

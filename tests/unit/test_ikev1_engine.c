@@ -681,6 +681,53 @@ test_dpd_and_delete(void)
 	q_clear();
 }
 
+/* A message whose HASH does not verify changes nothing: a DELETE of the
+ * ISAKMP SA with a zero HASH leaves the session up. */
+static void
+test_bad_hash_dropped(void)
+{
+	struct ikev1_engine	*e = engine(config());
+	struct ikev1_ini	*ini = connect_with(e, &base);
+	struct ikev1_ini_out	 o = { .n = 0 };
+	struct ikev1_msg	 m;
+	const char		*why;
+	uint8_t			 body[256];
+	size_t			 n;
+
+	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
+	/* HASH (zero), D(ISAKMP, our cookie pair); the cookies from a
+	 * message of the client. */
+	ikev1_ini_info(ini, 0, NULL, 0, &o);
+	memset(body, 0, sizeof(body));
+	body[0] = IKEV1_PL_D;
+	body[3] = (uint8_t)(4 + 32);		/* HASH, SHA-256 */
+	n = 36;
+	body[n + 3] = 12 + 16;			/* D: ISAKMP, 16, 1 */
+	body[n + 7] = 1;
+	body[n + 8] = IKEV1_PROTO_ISAKMP;
+	body[n + 9] = 16;
+	body[n + 11] = 1;
+	if (ikev1_msg_decode(o.pkt[0], o.len[0], &m, &why) == 0) {
+		memcpy(body + n + 12, m.hdr.ck_i, 8);
+		memcpy(body + n + 20, m.hdr.ck_r, 8);
+	}
+	n += 28;
+	ikev1_ini_seal_raw(ini, IKEV1_EXCH_INFORMATIONAL, 0x42424242,
+	    IKEV1_PL_HASH, body, n, false, &o);
+	q_clear();
+	input(e, o.pkt[0], o.len[0]);
+	CHECK_EQ(counter(e, "bad_hash"), 1);
+	CHECK_EQ(sess_count(reg), 1);
+	/* The same body with its HASH made valid does end it. */
+	ikev1_ini_seal_raw(ini, IKEV1_EXCH_INFORMATIONAL, 0x42424243,
+	    IKEV1_PL_HASH, body, n, true, &o);
+	input(e, o.pkt[0], o.len[0]);
+	CHECK_EQ(sess_count(reg), 0);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
 static void
 test_kick_sends_delete(void)
 {
@@ -727,4 +774,5 @@ RG_TEST_MAIN("ikev1_engine",
 	T(test_halfopen_per_ip),
 	T(test_malformed_counted),
 	T(test_dpd_and_delete),
+	T(test_bad_hash_dropped),
 	T(test_kick_sends_delete))
