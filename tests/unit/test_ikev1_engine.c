@@ -272,6 +272,23 @@ test_pfs_quick_mode(void)
 	q_clear();
 }
 
+/* What iOS offers after DH14: AES-256/SHA1 with MODP1536 (group 5). */
+static void
+test_modp1536(void)
+{
+	struct ikev1_engine	*e = engine(config());
+	struct ikev1_ini_conf	 c = base;
+	struct ikev1_ini	*ini;
+
+	c.group = 5;
+	c.hash = 2;
+	ini = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
 static void
 test_no_unity_no_split(void)
 {
@@ -760,6 +777,7 @@ test_kick_sends_delete(void)
 RG_TEST_MAIN("ikev1_engine",
 	T(test_xauth_psk_up),
 	T(test_pfs_quick_mode),
+	T(test_modp1536),
 	T(test_no_unity_no_split),
 	T(test_modecfg_push),
 	T(test_responder_lifetime),
