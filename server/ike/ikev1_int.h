@@ -66,6 +66,7 @@ struct ikev1_child {
 	uint32_t		 reqid;
 	bool			 installed;
 	bool			 transport;
+	uint64_t		 expires_ms;	/* hard lifetime */
 	char			 alg[64];		/* for the session list */
 };
 
@@ -80,6 +81,7 @@ struct ikev1_qm {
 	uint32_t		 spi_in, spi_out;
 	bool			 encap, transport;
 	struct ike_ts_set	 ts_client, ts_ours;	/* for dp */
+	uint32_t		 life_s;	/* agreed: min(asked, ours) */
 	char			 alg[64];
 };
 
@@ -168,6 +170,7 @@ struct ikev1_isakmp {
 	struct rg_timer		 t_life;	/* half-open timeout, lifetime */
 	struct rg_timer		 t_dpd;
 	struct rg_timer		 t_push;	/* mode-config push */
+	struct rg_timer		 t_child;	/* ESP SA lifetimes */
 };
 
 struct ikev1_engine {
@@ -289,6 +292,9 @@ void	ikev1_cfg_push_cb(struct rg_timer *);
 /* ikev1_quick.c */
 void	ikev1_quick_input(struct ikev1_isakmp *, const struct ikev1_msg *);
 void	ikev1_child_delete(struct ikev1_isakmp *, uint32_t spi_out);
+/* An ESP SA past its lifetime (the client did not rekey it in time) is
+ * deleted by us: DELETE to the client, out of the data plane. */
+void	ikev1_child_life_cb(struct rg_timer *);
 
 /* ikev1_info.c */
 void	ikev1_info_input(struct ikev1_isakmp *, const struct ikev1_msg *);

@@ -22,6 +22,9 @@
 #include "ike_prf.h"
 #include "ikev1_int.h"
 
+static void	child_remove(struct ikev1_isakmp *, struct ikev1_child *);
+static void	ikev1_child_arm(struct ikev1_isakmp *);
+
 static void
 ts_to_dp(const struct ike_ts_set *s, struct dp_ts *out, size_t *n)
 {
@@ -136,6 +139,7 @@ put_responder_lifetime(struct ikev1_isakmp *sa, struct ikev1_enc *enc,
 	struct rg_wr	 w;
 	uint8_t		 data[16];
 
+	sa->qm->life_s = asked < ours ? asked : ours;
 	if (asked <= ours && x->life_kb == 0)
 		return;
 	rg_wr_init(&w, data, sizeof(data));
@@ -327,6 +331,8 @@ install(struct ikev1_isakmp *sa)
 	}
 	c->spi_in = qm->spi_in;
 	c->spi_out = qm->spi_out;
+	c->expires_ms = rg_now_ms() + (uint64_t)(qm->life_s ? qm->life_s :
+	    10800) * 1000;
 	c->reqid = e->next_reqid++;
 	snprintf(c->alg, sizeof(c->alg), "%s", qm->alg);
 	qm->spi_in = 0;		/* the child holds it now */
@@ -363,8 +369,47 @@ install(struct ikev1_isakmp *sa)
 	ikev1_log(sa, INFO, "ESP SA %08x/%08x of '%s' up: %s, %s <-> %s",
 	    c->spi_in, c->spi_out, sa->user, qm->alg, tsc, tss);
 	ikev1_qm_free(sa);
+	ikev1_child_arm(sa);
 	if (first && sa->sess != NULL)
 		sess_up(sa->sess);
+}
+
+/* The timer for the first ESP SA to expire. */
+static void
+ikev1_child_arm(struct ikev1_isakmp *sa)
+{
+	uint64_t	 first = UINT64_MAX, now = rg_now_ms();
+
+	for (const struct ikev1_child *c = sa->children; c; c = c->next)
+		if (c->expires_ms < first)
+			first = c->expires_ms;
+	if (first == UINT64_MAX)
+		rg_timer_stop(sa->eng->loop, &sa->t_child);
+	else
+		rg_timer_start(sa->eng->loop, &sa->t_child,
+		    first > now ? first - now : 0);
+}
+
+void
+ikev1_child_life_cb(struct rg_timer *t)
+{
+	struct ikev1_isakmp	*sa = t->arg;
+	struct ikev1_child	*c, *n;
+	uint64_t		 now = rg_now_ms();
+
+	if (sa->state == IKEV1_S_DEAD)
+		return;
+	for (c = sa->children; c != NULL; c = n) {
+		n = c->next;
+		if (c->expires_ms > now)
+			continue;
+		ikev1_log(sa, INFO, "ESP SA %08x/%08x of '%s' expired (not "
+		    "rekeyed by the client): deleted", c->spi_in, c->spi_out,
+		    sa->user);
+		ikev1_send_delete_esp(sa, c->spi_in);
+		child_remove(sa, c);
+	}
+	ikev1_child_arm(sa);
 }
 
 void

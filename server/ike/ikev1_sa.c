@@ -131,6 +131,7 @@ ikev1_sa_new(struct ikev1_engine *e, const uint8_t *ck_i,
 	rg_timer_init(&sa->t_life, life_cb, sa);
 	rg_timer_init(&sa->t_dpd, ikev1_dpd_cb, sa);
 	rg_timer_init(&sa->t_push, ikev1_cfg_push_cb, sa);
+	rg_timer_init(&sa->t_child, ikev1_child_life_cb, sa);
 	h = hslot(sa->ckr);
 	sa->hnext = e->by_ckr[h];
 	e->by_ckr[h] = sa;
@@ -256,6 +257,7 @@ ikev1_sa_end(struct ikev1_isakmp *sa, enum sess_cause cause, const char *why)
 	ikev1_req_clear(sa);
 	rg_timer_stop(e->loop, &sa->t_dpd);
 	rg_timer_stop(e->loop, &sa->t_push);
+	rg_timer_stop(e->loop, &sa->t_child);
 	/* Freed from the loop: we may be inside one of its handlers. */
 	rg_timer_start(e->loop, &sa->t_life, 0);
 }
@@ -272,6 +274,7 @@ ikev1_sa_free(struct ikev1_isakmp *sa)
 	rg_timer_stop(e->loop, &sa->t_retx);
 	rg_timer_stop(e->loop, &sa->t_dpd);
 	rg_timer_stop(e->loop, &sa->t_push);
+	rg_timer_stop(e->loop, &sa->t_child);
 	for (pp = &e->by_ckr[hslot(sa->ckr)]; *pp; pp = &(*pp)->hnext)
 		if (*pp == sa) {
 			*pp = sa->hnext;

@@ -365,6 +365,32 @@ test_responder_lifetime(void)
 	q_clear();
 }
 
+/* An ESP SA the client does not rekey is deleted at our lifetime. */
+static void
+test_child_expires(void)
+{
+	struct rg_config	*c = config();
+	struct ikev1_engine	*e;
+	struct ikev1_ini	*ini;
+	struct ikev1_ini_out	 n;
+
+	c->settings.child_lifetime_s = 1;
+	e = engine(c);
+	ini = connect_with(e, &base);
+	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
+	q_clear();
+	for (int k = 0; k < 30 && q_n == 0; k++)
+		rg_loop_once(loop, 100);
+	CHECK_EQ(q_n, 1);
+	if (q_n == 1)
+		CHECK_EQ(ikev1_ini_input(ini, q_pkt[0], q_len[0], &n), 0);
+	CHECK_EQ(ikev1_ini_seen(ini)->deleted_esp, 1);
+	CHECK_EQ(sess_count(reg), 1);	/* the ISAKMP SA stays */
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
 static void
 test_retransmit_answered(void)
 {
@@ -781,6 +807,7 @@ RG_TEST_MAIN("ikev1_engine",
 	T(test_no_unity_no_split),
 	T(test_modecfg_push),
 	T(test_responder_lifetime),
+	T(test_child_expires),
 	T(test_retransmit_answered),
 	T(test_wrong_password_three_tries),
 	T(test_xauth_pending_drops_retransmit),
