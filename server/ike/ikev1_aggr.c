@@ -65,7 +65,8 @@ ikev1_aggr_r1(struct ikev1_engine *e, const struct ikev1_msg *m,
 	ikev1_p1_id_text(&id, idtext, sizeof(idtext));
 	rg_rd_init(&r, pl->body, pl->len);
 	if (ikev1_sa_decode(&r, sap, &why) < 0 ||
-	    sap->doi != IKEV1_DOI_IPSEC || sap->sit != IKEV1_SIT_IDENTITY_ONLY) {
+	    sap->doi != IKEV1_DOI_IPSEC ||
+	    sap->sit != IKEV1_SIT_IDENTITY_ONLY) {
 		e->ctr.malformed++;
 		free(sap);
 		return;
@@ -198,8 +199,8 @@ ikev1_aggr_input(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	    .idlen = hs->idi_b->len };
 	if (!ikev1_hash_auth_ok(&sa->keys, &in, hp->body, hp->len)) {
 		e->ctr.auth_fail++;
-		ikev1_log(sa, WARN, "aggressive mode: HASH_I of group '%s' does "
-		    "not verify: the client's pre-shared key differs from "
+		ikev1_log(sa, WARN, "aggressive mode: HASH_I of group '%s' "
+		    "does not verify: the client's pre-shared key differs from "
 		    "ours", sa->idi);
 		ikev1_sa_end(sa, SESS_CAUSE_USER_ERROR, "PSK mismatch");
 		return;

@@ -173,7 +173,8 @@ ikev1_engine_status_json(struct ikev1_engine *e)
 #undef C
 	json_object_set_new(o, "counters", k);
 	json_object_set_new(o, "sas", json_integer((json_int_t)e->nsa));
-	json_object_set_new(o, "halfopen", json_integer((json_int_t)e->halfopen));
+	json_object_set_new(o, "halfopen",
+	    json_integer((json_int_t)e->halfopen));
 	return o;
 }
 

@@ -67,7 +67,7 @@ struct ikev1_child {
 	bool			 installed;
 	bool			 transport;
 	uint64_t		 expires_ms;	/* hard lifetime */
-	char			 alg[64];		/* for the session list */
+	char			 alg[64];	/* for the session list */
 };
 
 /* A quick mode between its first message and HASH(3). */
@@ -109,19 +109,19 @@ struct ikev1_engine;
 
 struct ikev1_isakmp {
 	struct ikev1_engine	*eng;		/* borrowed */
-	struct ikev1_isakmp		*hnext;		/* by our cookie */
-	struct ikev1_isakmp		*inext;		/* by the client's cookie */
-	struct ikev1_isakmp		*next, *prev;	/* all SAs */
+	struct ikev1_isakmp	*hnext;		/* by our cookie */
+	struct ikev1_isakmp	*inext;		/* by the client's cookie */
+	struct ikev1_isakmp	*next, *prev;	/* all SAs */
 	enum ikev1_sa_state	 state;		/* only ikev1_sa_set_state() */
 	uint8_t			 ck_i[8], ck_r[8];
-	uint64_t		 cki, ckr;	/* the same, for logs and keys */
+	uint64_t		 cki, ckr;	/* the same, as numbers */
 	struct rg_config	*cfg;		/* counted reference */
 
 	struct sockaddr_storage	 peer, local;
 	int			 fd;
 	bool			 nat_peer, nat_local;	/* NAT-D said so */
-	enum ikev1_vid		 natt;		/* the NAT-T VID agreed; UNKNOWN:
-						 * none */
+	enum ikev1_vid		 natt;		/* NAT-T VID agreed;
+						 * UNKNOWN: none */
 	bool			 vid_xauth, vid_unity, vid_dpd;
 
 	/* Phase 1. */
@@ -130,7 +130,7 @@ struct ikev1_isakmp {
 	uint32_t		 life_s;
 	struct ikev1_keys	 keys;		/* wiped on free */
 	struct ikev1_iv		 iv;		/* phase-1 CBC chain */
-	struct ikev1_hs		*hs;		/* owned until phase 1 is done */
+	struct ikev1_hs		*hs;		/* owned until phase 1 ends */
 	char			 idi[128];	/* the client's phase-1 ID */
 	bool			 initial_contact;	/* the client sent it */
 	bool			 psk_warned;	/* message 5 undecryptable,
@@ -167,7 +167,7 @@ struct ikev1_isakmp {
 	uint64_t		 created_ms, established_ms, last_rx_ms;
 	uint32_t		 dpd_seq_tx;
 	unsigned int		 dpd_missed;
-	struct rg_timer		 t_life;	/* half-open timeout, lifetime */
+	struct rg_timer		 t_life;	/* half-open, lifetime */
 	struct rg_timer		 t_dpd;
 	struct rg_timer		 t_push;	/* mode-config push */
 	struct rg_timer		 t_child;	/* ESP SA lifetimes */
@@ -225,19 +225,19 @@ void	ikev1_sa_follow(struct ikev1_isakmp *);
 void	ikev1_retx_cb(struct rg_timer *);
 /* Fill the HASH payload that leads body (4 + prf->out bytes) with
  * prf(SKEYID_a, M-ID [| ni] | rest). */
-int	ikev1_hash_fill(struct ikev1_isakmp *, uint32_t msgid, const uint8_t *ni,
-	    size_t nilen, uint8_t *body, size_t len);
+int	ikev1_hash_fill(struct ikev1_isakmp *, uint32_t msgid,
+	    const uint8_t *ni, size_t nilen, uint8_t *body, size_t len);
 /* Does the message's leading HASH match prf(SKEYID_a, M-ID | rest)? */
 bool	ikev1_hash_check(struct ikev1_isakmp *, uint32_t msgid,
 	    const uint8_t *ni, size_t nilen, const struct ikev1_msg *);
 
 /* ikev1_sa.c */
-struct ikev1_isakmp	*ikev1_sa_new(struct ikev1_engine *, const uint8_t *ck_i,
+struct ikev1_isakmp *ikev1_sa_new(struct ikev1_engine *, const uint8_t *ck_i,
 		    const struct sockaddr *peer, const struct sockaddr *local,
 		    int fd);
 void		 ikev1_sa_free(struct ikev1_isakmp *);
-struct ikev1_isakmp	*ikev1_sa_lookup(struct ikev1_engine *, const uint8_t *ck_i,
-		    const uint8_t *ck_r);
+struct ikev1_isakmp *ikev1_sa_lookup(struct ikev1_engine *,
+		    const uint8_t *ck_i, const uint8_t *ck_r);
 struct ikev1_isakmp	*ikev1_sa_lookup_init(struct ikev1_engine *,
 		    const uint8_t *ck_i, const struct sockaddr *peer);
 void		 ikev1_sa_set_state(struct ikev1_isakmp *, enum ikev1_sa_state,
@@ -286,7 +286,8 @@ void	ikev1_aggr_input(struct ikev1_isakmp *, const struct ikev1_msg *);
 
 /* ikev1_xauth.c */
 void	ikev1_xauth_start(struct ikev1_isakmp *);
-void	ikev1_transaction_input(struct ikev1_isakmp *, const struct ikev1_msg *);
+void	ikev1_transaction_input(struct ikev1_isakmp *,
+	    const struct ikev1_msg *);
 void	ikev1_cfg_push_cb(struct rg_timer *);
 
 /* ikev1_quick.c */

@@ -167,7 +167,8 @@ ikev1_main_r1(struct ikev1_engine *e, const struct ikev1_msg *m,
 		return;
 	rg_rd_init(&r, pl->body, pl->len);
 	if (ikev1_sa_decode(&r, sap, &why) < 0 ||
-	    sap->doi != IKEV1_DOI_IPSEC || sap->sit != IKEV1_SIT_IDENTITY_ONLY) {
+	    sap->doi != IKEV1_DOI_IPSEC ||
+	    sap->sit != IKEV1_SIT_IDENTITY_ONLY) {
 		e->ctr.malformed++;
 		rg_log_peer(RG_T_IKE, RG_L_INFO, from, 0, 0, "IKEv1 main mode "
 		    "SA refused: %s", why ? why : "DOI or situation");
@@ -177,8 +178,8 @@ ikev1_main_r1(struct ikev1_engine *e, const struct ikev1_msg *m,
 	if ((x = ikev1_p1_choose(e, sap, 0, &encr, &prf, &dh)) == NULL) {
 		e->ctr.no_proposal++;
 		ikev1_p1_log_no_proposal(e, "main", from, sap);
-		ikev1_p1_notify_plain(e, &m->hdr, IKEV1_N_NO_PROPOSAL_CHOSEN, from, to,
-		    fd);
+		ikev1_p1_notify_plain(e, &m->hdr, IKEV1_N_NO_PROPOSAL_CHOSEN,
+		    from, to, fd);
 		free(sap);
 		return;
 	}

@@ -170,7 +170,8 @@ copy_str(char *out, size_t cap, const struct ikev1_attr *a)
 static void
 xauth_reply(struct ikev1_isakmp *sa, const struct ikev1_cfg *c)
 {
-	const struct ikev1_attr	*u = ikev1_cfg_find(c, IKEV1_CFG_XAUTH_USER_NAME);
+	const struct ikev1_attr	*u = ikev1_cfg_find(c,
+	    IKEV1_CFG_XAUTH_USER_NAME);
 	const struct ikev1_attr	*p = ikev1_cfg_find(c,
 	    IKEV1_CFG_XAUTH_USER_PASSWORD);
 	const struct ikev1_attr	*st = ikev1_cfg_find(c, IKEV1_CFG_XAUTH_STATUS);
@@ -260,7 +261,8 @@ static int
 modecfg_fill(struct ikev1_isakmp *sa, const struct ikev1_cfg *req,
     struct ikev1_cfg *rep, uint8_t *store, size_t cap)
 {
-	const struct rg_profile	*prof = rg_config_user_profile(sa->cfg, sa->user);
+	const struct rg_profile	*prof = rg_config_user_profile(sa->cfg,
+	    sa->user);
 	const struct rg_policy	*pol = rg_config_user_policy(sa->cfg, sa->user);
 	const struct ikev1_attr	*r = NULL;
 	struct cfg_out		 o = { rep, store, cap, 0 };
@@ -303,7 +305,8 @@ modecfg_fill(struct ikev1_isakmp *sa, const struct ikev1_cfg *req,
 	for (size_t i = 0; prof != NULL && i < prof->ndns; i++)
 		if (prof->dns[i].af == AF_INET && (sa->vip.af == AF_INET ||
 		    asked(req, IKEV1_CFG_INTERNAL_IP4_DNS)))
-			add(&o, IKEV1_CFG_INTERNAL_IP4_DNS, prof->dns[i].addr, 4);
+			add(&o, IKEV1_CFG_INTERNAL_IP4_DNS,
+			    prof->dns[i].addr, 4);
 	for (size_t i = 0; prof != NULL && i < prof->nwins; i++)
 		if (prof->wins[i].af == AF_INET &&
 		    asked(req, IKEV1_CFG_INTERNAL_IP4_NBNS))

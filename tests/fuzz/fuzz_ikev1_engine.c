@@ -113,7 +113,8 @@ handshake(void)
 				continue;
 			for (size_t j = 0; j < next.n && out.n < INI_MAX_OUT;
 			    j++) {
-				memcpy(out.pkt[out.n], next.pkt[j], next.len[j]);
+				memcpy(out.pkt[out.n], next.pkt[j],
+				    next.len[j]);
 				out.len[out.n++] = next.len[j];
 			}
 		}

@@ -526,12 +526,14 @@ transaction(struct ikev1_ini *i, const struct ikev1_msg *m,
 			return 0;
 		r.type = IKEV1_CFG_REPLY;
 		r.nattr = 2;
-		r.attr[0] = (struct ikev1_attr){ .type =
-		    IKEV1_CFG_XAUTH_USER_NAME, .data = (const uint8_t *)i->c.user,
+		r.attr[0] = (struct ikev1_attr){
+		    .type = IKEV1_CFG_XAUTH_USER_NAME,
+		    .data = (const uint8_t *)i->c.user,
 		    .len = strlen(i->c.user) };
-		r.attr[1] = (struct ikev1_attr){ .type =
-		    IKEV1_CFG_XAUTH_USER_PASSWORD,
-		    .data = (const uint8_t *)i->c.pass, .len = strlen(i->c.pass) };
+		r.attr[1] = (struct ikev1_attr){
+		    .type = IKEV1_CFG_XAUTH_USER_PASSWORD,
+		    .data = (const uint8_t *)i->c.pass,
+		    .len = strlen(i->c.pass) };
 		cfg_send(i, m->hdr.msgid, iv, &r, o);
 		return 0;
 	}

@@ -1,8 +1,9 @@
 /*
- * ikev1_initiator.h: a test-only IKEv1 initiator (RFC 2409 main mode
- * (or aggressive mode with a group name) with a PSK, XAuth and mode-config as a Cisco-style client, one
- * quick-mode tunnel) built on the roadgate codec and crypto
- * (ikev1_msg.h, ikev1_crypto.h), for the in-memory engine tests.  It
+ * ikev1_initiator.h: a test-only IKEv1 initiator (RFC 2409 main mode, or
+ * aggressive mode with a group name, with a PSK; XAuth and mode-config
+ * as a Cisco-style client; one quick-mode tunnel) built on the roadgate
+ * codec and crypto (ikev1_msg.h, ikev1_crypto.h), for the in-memory
+ * engine tests.  It
  * speaks only when spoken to: ikev1_ini_start() gives message 1,
  * ikev1_ini_input() takes one message of the responder and gives the
  * client's answers (up to two: an ACK and the next request).
@@ -22,7 +23,7 @@ struct ikev1_ini_conf {
 	bool		 pfs;		/* quick mode with KE (group) */
 	bool		 cfg_pull;	/* ask for an address after XAuth */
 	bool		 quick;		/* start quick mode after mode-config */
-	bool		 initial_contact;	/* N(INITIAL-CONTACT) in msg 5 */
+	bool		 initial_contact;	/* N(INITIAL-CONTACT), msg 5 */
 	const char	*group_id;	/* aggressive mode with this ID_KEY_ID;
 					 * NULL: main mode */
 };
@@ -65,9 +66,9 @@ struct ikev1_ini_seen {
 	bool		 deleted_isakmp;
 	size_t		 deleted_esp;
 	uint32_t	 dpd_seq;	/* last R-U-THERE sequence seen */
-	bool		 hash_r_ok;
+	bool		 hash_r_ok;	/* aggressive: HASH_R verified */
 	bool		 pushed;	/* mode-config came as a SET */
-	uint32_t	 responder_life; /* quick mode RESPONDER-LIFETIME, s */	/* aggressive: HASH_R verified */
+	uint32_t	 responder_life; /* quick mode RESPONDER-LIFETIME */
 };
 const struct ikev1_ini_seen *ikev1_ini_seen(const struct ikev1_ini *);
 /* The SPI of the client's inbound ESP SA (quick mode). */

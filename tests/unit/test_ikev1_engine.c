@@ -182,7 +182,8 @@ drive(struct ikev1_engine *e, struct ikev1_ini *ini,
 				continue;
 			for (size_t j = 0; j < next.n && out.n < INI_MAX_OUT;
 			    j++) {
-				memcpy(out.pkt[out.n], next.pkt[j], next.len[j]);
+				memcpy(out.pkt[out.n], next.pkt[j],
+				    next.len[j]);
 				out.len[out.n++] = next.len[j];
 			}
 		}
