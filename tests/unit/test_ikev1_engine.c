@@ -392,6 +392,39 @@ test_child_expires(void)
 	q_clear();
 }
 
+/* A client that stops answering: R-U-THERE after dpd_interval_s, the
+ * session ends after dpd_timeout_s (its lease with it). */
+static void
+test_dpd_dead(void)
+{
+	struct rg_config	*c = config();
+	struct ikev1_engine	*e;
+	struct ikev1_ini	*ini;
+	struct ikev1_ini_out	 n;
+	uint64_t		 t0;
+
+	c->settings.dpd_interval_s = 1;
+	c->settings.dpd_timeout_s = 2;
+	e = engine(c);
+	ini = connect_with(e, &base);
+	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
+	CHECK_EQ(sess_count(reg), 1);
+	q_clear();
+	t0 = rg_now_ms();
+	while (sess_count(reg) != 0 && rg_now_ms() - t0 < 4000)
+		rg_loop_once(loop, 50);
+	CHECK(q_n >= 1);
+	if (q_n >= 1)
+		CHECK_EQ(ikev1_ini_input(ini, q_pkt[0], q_len[0], &n), 0);
+	CHECK(ikev1_ini_seen(ini)->nnotify >= 1 &&
+	    ikev1_ini_seen(ini)->notify[0] == IKEV1_N_R_U_THERE);
+	CHECK_EQ(sess_count(reg), 0);
+	CHECK_EQ(counter(e, "dpd_dead"), 1);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
 static void
 test_retransmit_answered(void)
 {
@@ -809,6 +842,7 @@ RG_TEST_MAIN("ikev1_engine",
 	T(test_modecfg_push),
 	T(test_responder_lifetime),
 	T(test_child_expires),
+	T(test_dpd_dead),
 	T(test_retransmit_answered),
 	T(test_wrong_password_three_tries),
 	T(test_xauth_pending_drops_retransmit),
