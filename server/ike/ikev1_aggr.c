@@ -99,6 +99,7 @@ ikev1_aggr_r1(struct ikev1_engine *e, const struct ikev1_msg *m,
 	hs = sa->hs;
 	ikev1_p1_read_vids(sa, m);
 	snprintf(sa->idi, sizeof(sa->idi), "%s", idtext);
+	snprintf(sa->psk_id, sizeof(sa->psk_id), "%s", psk->id);
 	sa->encr = encr;
 	sa->prf = prf;
 	sa->dh_alg = dh;

@@ -132,6 +132,7 @@ struct ikev1_isakmp {
 	struct ikev1_iv		 iv;		/* phase-1 CBC chain */
 	struct ikev1_hs		*hs;		/* owned until phase 1 ends */
 	char			 idi[128];	/* the client's phase-1 ID */
+	char			 psk_id[128];	/* whose PSK authenticated it */
 	bool			 initial_contact;	/* the client sent it */
 	bool			 psk_warned;	/* message 5 undecryptable,
 						 * logged once */

@@ -301,6 +301,7 @@ main_r3(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 		ikev1_sa_end(sa, SESS_CAUSE_USER_ERROR, "no PSK");
 		return;
 	}
+	snprintf(sa->psk_id, sizeof(sa->psk_id), "%s", psk->id);
 	memcpy(hs->gxi, ke->body, ke->len);
 	hs->gxilen = ke->len;
 	memcpy(hs->ni, no->body, no->len);
@@ -492,13 +493,36 @@ fail:
 void
 ikev1_p1_done(struct ikev1_isakmp *sa)
 {
+	const struct rg_profile	*prof;
+
 	ikev1_hs_free(sa);
 	if (sa->auth_method == IKEV1_AUTH_XAUTH_INIT_PSK) {
 		ikev1_xauth_start(sa);
 		return;
 	}
-	/* PSK alone: the identity is the user (a group PSK names none). */
-	snprintf(sa->user, sizeof(sa->user), "%s", sa->idi);
+	/*
+	 * PSK alone (docs/SECURITY.md, "Identities"): a key configured for
+	 * one identity makes the peer that identity (its user record
+	 * decides when one exists); the %any key proves only that the peer
+	 * knows a shared secret, so it runs as "%any:<ID>", which no user
+	 * name can be.  The ID the client claims in message 5 names no one.
+	 */
+	if (strcmp(sa->psk_id, "%any") == 0) {
+		snprintf(sa->user, sizeof(sa->user), "%%any:%.120s", sa->idi);
+	} else {
+		const struct rg_user *u = rg_config_user(sa->cfg, sa->psk_id);
+
+		if (u != NULL && !u->enabled) {
+			ikev1_log(sa, WARN, "PSK of '%s': user disabled, "
+			    "refused", sa->psk_id);
+			ikev1_sa_end(sa, SESS_CAUSE_USER_ERROR, "disabled");
+			return;
+		}
+		snprintf(sa->user, sizeof(sa->user), "%s", sa->psk_id);
+	}
+	prof = rg_config_user_profile(sa->cfg, sa->user);
+	snprintf(sa->profile, sizeof(sa->profile), "%s",
+	    prof != NULL ? prof->name : "");
 	if (ikev1_sess_open(sa) < 0) {
 		ikev1_sa_end(sa, SESS_CAUSE_NAS_ERROR, "no session");
 		return;

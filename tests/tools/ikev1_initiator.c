@@ -399,8 +399,10 @@ mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 	return 0;
 }
 
+static void cfg_start(struct ikev1_ini *, struct ikev1_ini_out *);
+
 static int
-mm6(struct ikev1_ini *i, const struct ikev1_msg *m)
+mm6(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 {
 	const struct ikev1_pl *id = ikev1_msg_find(m, IKEV1_PL_ID);
 	const struct ikev1_pl *hp = ikev1_msg_find(m, IKEV1_PL_HASH);
@@ -416,6 +418,9 @@ mm6(struct ikev1_ini *i, const struct ikev1_msg *m)
 	if (memcmp(want, hp->body, hp->len) != 0)
 		return -1;
 	i->st = INI_P1_DONE;
+	/* PSK alone: no XAuth comes, the client asks right away. */
+	if (i->c.auth == IKEV1_AUTH_PSK && i->c.cfg_pull)
+		cfg_start(i, o);
 	return 0;
 }
 
@@ -482,6 +487,25 @@ qm_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
 	i->st = INI_QM_SENT;
 	seal_hashed(i, IKEV1_EXCH_QUICK, i->qm_msgid, &i->qm_iv, &e, body,
 	    NULL, 0, o);
+}
+
+/* Our mode-config REQUEST (pull). */
+static void
+cfg_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
+{
+	struct ikev1_cfg r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = IKEV1_CFG_REQUEST;
+	r.nattr = 4;
+	r.attr[0].type = IKEV1_CFG_INTERNAL_IP4_ADDRESS;
+	r.attr[1].type = IKEV1_CFG_INTERNAL_IP4_NETMASK;
+	r.attr[2].type = IKEV1_CFG_INTERNAL_IP4_DNS;
+	r.attr[3].type = IKEV1_CFG_UNITY_SPLIT_INCLUDE;
+	i->cfg_msgid = 0x33333333;
+	ikev1_iv_exchange(&i->keys, &i->iv, i->cfg_msgid, &i->cfg_iv);
+	i->st = INI_CFG_SENT;
+	cfg_send(i, i->cfg_msgid, &i->cfg_iv, &r, o);
 }
 
 static void
@@ -564,19 +588,8 @@ transaction(struct ikev1_ini *i, const struct ikev1_msg *m,
 		if (st->val != 1)
 			return 0;
 		i->st = INI_XAUTH_DONE;
-		if (!i->c.cfg_pull)
-			return 0;
-		memset(&r, 0, sizeof(r));
-		r.type = IKEV1_CFG_REQUEST;
-		r.nattr = 4;
-		r.attr[0].type = IKEV1_CFG_INTERNAL_IP4_ADDRESS;
-		r.attr[1].type = IKEV1_CFG_INTERNAL_IP4_NETMASK;
-		r.attr[2].type = IKEV1_CFG_INTERNAL_IP4_DNS;
-		r.attr[3].type = IKEV1_CFG_UNITY_SPLIT_INCLUDE;
-		i->cfg_msgid = 0x33333333;
-		ikev1_iv_exchange(&i->keys, &i->iv, i->cfg_msgid, &i->cfg_iv);
-		i->st = INI_CFG_SENT;
-		cfg_send(i, i->cfg_msgid, &i->cfg_iv, &r, o);
+		if (i->c.cfg_pull)
+			cfg_start(i, o);
 		return 0;
 	}
 	if (c.type == IKEV1_CFG_REPLY && m->hdr.msgid == i->cfg_msgid) {
@@ -708,7 +721,7 @@ ikev1_ini_input(struct ikev1_ini *i, const uint8_t *p, size_t len,
 		return -1;
 	if (m.hdr.exch == IKEV1_EXCH_MAIN) {
 		i->iv = iv;
-		return i->st == INI_MM5 ? mm6(i, &m) : -1;
+		return i->st == INI_MM5 ? mm6(i, &m, o) : -1;
 	}
 	if (chain != NULL)
 		*chain = iv;

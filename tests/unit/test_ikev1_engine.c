@@ -274,6 +274,32 @@ test_pfs_quick_mode(void)
 }
 
 /* What iOS offers after DH14: AES-256/SHA1 with MODP1536 (group 5). */
+/* PSK alone with the %any key: the session runs as "%any:<ID>", never
+ * as a user the client names (docs/SECURITY.md). */
+static void
+test_psk_alone_any(void)
+{
+	struct ikev1_engine	*e = engine(config());
+	struct ikev1_ini_conf	 c = base;
+	struct ikev1_ini	*ini;
+	json_t			*s;
+
+	c.auth = IKEV1_AUTH_PSK;
+	c.user = NULL;
+	ini = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
+	CHECK_EQ(ikev1_ini_seen(ini)->xauth_requests, 0);
+	s = first_session();
+	CHECK_STR(json_string_value(json_object_get(s, "user")),
+	    "%any:192.0.2.2");
+	CHECK_STR(json_string_value(json_object_get(s, "method")),
+	    "ikev1-psk");
+	json_decref(s);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
 static void
 test_modp1536(void)
 {
@@ -837,6 +863,7 @@ test_kick_sends_delete(void)
 RG_TEST_MAIN("ikev1_engine",
 	T(test_xauth_psk_up),
 	T(test_pfs_quick_mode),
+	T(test_psk_alone_any),
 	T(test_modp1536),
 	T(test_no_unity_no_split),
 	T(test_modecfg_push),
