@@ -8,7 +8,6 @@
  */
 #include <stdlib.h>
 
-#include "auth.h"
 #include "dp.h"
 #include "ike_sock.h"
 #include "ike_spi.h"
@@ -31,8 +30,6 @@ struct rg_engine {
 	struct dp		*dp;		/* owned; NULL: control plane only */
 	struct ikev2_engine	*ike;		/* owned */
 	struct ikev1_engine	*ike1;		/* owned */
-	struct auth		*auth;		/* owned: the password checks of
-						 * both engines, one throttle */
 	struct ike_sock		*sock;		/* owned */
 };
 
@@ -88,12 +85,6 @@ rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
 	    ikev2_engine_set_spis(e->ike, spis) < 0 ||
 	    ikev1_engine_set_spis(e->ike1, spis) < 0) {
 		ike_spis_unref(spis);
-	/* One password service: a user's failed EAP and XAuth logins
-	 * count in the same throttle. */
-	if ((e->auth = auth_new(loop, cfg, NULL, NULL)) == NULL)
-		goto fail;
-	ikev2_engine_set_auth(e->ike, e->auth);
-	ikev1_engine_set_auth(e->ike1, e->auth);
 		goto fail;
 	}
 	ike_spis_unref(spis);
@@ -120,8 +111,6 @@ rg_engine_reconfigure(struct rg_engine *e, struct rg_config *cfg)
 		return -1;
 	if (e->ike1 && ikev1_engine_reconfigure(e->ike1, cfg) < 0)
 		return -1;
-	if (e->auth)
-		auth_reconfigure(e->auth, cfg);
 	if (e->dp)
 		dp_forwarding_apply(e->dp, &cfg->settings);
 	rg_config_unref(e->cfg);
@@ -148,7 +137,6 @@ rg_engine_free(struct rg_engine *e)
 	ike_sock_free(e->sock);
 	ikev2_engine_free(e->ike);	/* its sessions end: routes, leases */
 	ikev1_engine_free(e->ike1);
-	auth_free(e->auth);		/* after the engines: nothing pends */
 	sess_reg_free(e->sess);
 	dp_free(e->dp);
 	pool_mgr_free(e->pools);

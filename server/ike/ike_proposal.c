@@ -14,8 +14,7 @@
 
 /* Built-in presets.  "modern": AEAD or SHA-2 integrity, groups >= 2048
  * bits or ECC; PRF SHA1 stays (Android 11 offers only it).
- * "compatible": adds 3DES, SHA1 integrity and MODP1024 (Windows,
- * Android's IKEv1) and MODP1536 (iOS/macOS IKEv1). */
+ * "compatible": adds 3DES, SHA1 integrity and MODP1024 (Windows). */
 static const char *const modern_ike[] = {
 	"aes256gcm16-aes128gcm16-chacha20poly1305-prfsha256-prfsha384-"
 	    "prfsha512-prfsha1-x25519-ecp256-ecp384-ecp521-modp2048-"
@@ -33,10 +32,10 @@ static const char *const modern_esp[] = {
 static const char *const compat_ike[] = {
 	"aes256gcm16-aes128gcm16-chacha20poly1305-prfsha256-prfsha384-"
 	    "prfsha512-prfsha1-x25519-ecp256-ecp384-ecp521-modp2048-"
-	    "modp3072-modp4096-modp6144-modp8192-modp1024-modp1536",
+	    "modp3072-modp4096-modp6144-modp8192-modp1024",
 	"aes256-aes192-aes128-3des-sha256-sha384-sha512-sha1-prfsha256-"
 	    "prfsha384-prfsha512-prfsha1-x25519-ecp256-ecp384-ecp521-"
-	    "modp2048-modp3072-modp4096-modp6144-modp8192-modp1024-modp1536",
+	    "modp2048-modp3072-modp4096-modp6144-modp8192-modp1024",
 	NULL
 };
 static const char *const compat_esp[] = {
