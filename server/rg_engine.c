@@ -2,9 +2,8 @@
  * rg_engine.c: wires the protocol engines to the daemon core: the pool
  * manager (its leases persisted in the store), the data plane, the
  * session registry (server/sess/: leases, vip routes, history, the
- * session list, DHCPINFORM), the IKEv2 and IKEv1 engines as session
- * providers (one SPI table between them) and the IKE sockets, which hand
- * each engine its version's datagrams; and composes the run-time status.
+ * session list, DHCPINFORM), the IKEv2 engine as a session provider and
+ * the IKE sockets; and composes the run-time status.
  */
 #include <stdlib.h>
 
@@ -77,10 +76,17 @@ rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
 
 	if ((e->ike = ikev2_engine_new(loop, cfg, e->dp, e->sess)) == NULL)
 		goto fail;
+	if ((e->sock = ike_sock_new(loop, opts->ike_port, opts->natt_port,
+	    e->dp)) == NULL) {
+		rg_err(IKE, "cannot listen on UDP %u/%u", opts->ike_port,
+		    opts->natt_port);
+		goto fail;
+	}
+	/* The IKEv1 engine (a session provider too) beside IKEv2, with one
+	 * table of local SPIs (IKE SPIs, cookies, ESP SPIs) for both
+	 * versions, so they never hand out the same value. */
 	if ((e->ike1 = ikev1_engine_new(loop, cfg, e->dp, e->sess)) == NULL)
 		goto fail;
-	/* One table of local SPIs (IKE SPIs, cookies, ESP SPIs) for both
-	 * versions, so they never hand out the same value. */
 	if ((spis = ike_spis_new()) == NULL ||
 	    ikev2_engine_set_spis(e->ike, spis) < 0 ||
 	    ikev1_engine_set_spis(e->ike1, spis) < 0) {
@@ -88,12 +94,6 @@ rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
 		goto fail;
 	}
 	ike_spis_unref(spis);
-	if ((e->sock = ike_sock_new(loop, opts->ike_port, opts->natt_port,
-	    e->dp)) == NULL) {
-		rg_err(IKE, "cannot listen on UDP %u/%u", opts->ike_port,
-		    opts->natt_port);
-		goto fail;
-	}
 	ikev2_engine_attach(e->ike, e->sock);
 	ikev1_engine_attach(e->ike1, e->sock);
 	return e;
@@ -109,10 +109,10 @@ rg_engine_reconfigure(struct rg_engine *e, struct rg_config *cfg)
 		return -1;
 	if (e->ike && ikev2_engine_reconfigure(e->ike, cfg) < 0)
 		return -1;
-	if (e->ike1 && ikev1_engine_reconfigure(e->ike1, cfg) < 0)
-		return -1;
 	if (e->dp)
 		dp_forwarding_apply(e->dp, &cfg->settings);
+	if (e->ike1 && ikev1_engine_reconfigure(e->ike1, cfg) < 0)
+		return -1;
 	rg_config_unref(e->cfg);
 	e->cfg = rg_config_ref(cfg);
 	return 0;
@@ -135,8 +135,8 @@ rg_engine_free(struct rg_engine *e)
 	if (e == NULL)
 		return;
 	ike_sock_free(e->sock);
+	ikev1_engine_free(e->ike1);	/* its sessions end too */
 	ikev2_engine_free(e->ike);	/* its sessions end: routes, leases */
-	ikev1_engine_free(e->ike1);
 	sess_reg_free(e->sess);
 	dp_free(e->dp);
 	pool_mgr_free(e->pools);
