@@ -19,6 +19,7 @@
 #include "rg_loop.h"
 #include "rg_test.h"
 #include "sess.h"
+#include "store.h"
 
 #define QMAX	16
 static uint8_t		*q_pkt[QMAX];
@@ -848,6 +849,55 @@ test_bad_hash_dropped(void)
 	q_clear();
 }
 
+/* The settings as stored: ikev1 on|off (default on), ikev1_aggressive
+ * off|psk (default off), in the snapshot the engine reads. */
+static void
+test_settings_in_store(void)
+{
+	char			 dir[] = "/tmp/rg-test-ikev1.XXXXXX";
+	char			 err[256], cmd[300];
+	struct store		*st;
+	struct store_err	 e;
+	struct rg_config	*c;
+	json_t			*o;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(!"mkdtemp");
+		return;
+	}
+	if ((st = store_open(dir, err, sizeof(err))) == NULL) {
+		printf("  store_open: %s\n", err);
+		CHECK(st != NULL);
+		return;
+	}
+	if ((c = store_config_load(st, err, sizeof(err))) != NULL) {
+		CHECK_STR(c->settings.ikev1, "on");
+		CHECK_STR(c->settings.ikev1_aggressive, "off");
+		rg_config_unref(c);
+	}
+	o = json_pack("{s:s}", "ikev1", "maybe");
+	CHECK_EQ(store_settings_set(st, o, &e), STORE_EINVAL);
+	CHECK_STR(e.field, "ikev1");
+	json_decref(o);
+	o = json_pack("{s:s}", "ikev1_aggressive", "cert");
+	CHECK_EQ(store_settings_set(st, o, &e), STORE_EINVAL);
+	CHECK_STR(e.field, "ikev1_aggressive");
+	json_decref(o);
+	o = json_pack("{s:s,s:s}", "ikev1", "off", "ikev1_aggressive", "psk");
+	CHECK_EQ(store_settings_set(st, o, &e), 0);
+	json_decref(o);
+	c = store_config_load(st, err, sizeof(err));
+	CHECK(c != NULL);
+	if (c != NULL) {
+		CHECK_STR(c->settings.ikev1, "off");
+		CHECK_STR(c->settings.ikev1_aggressive, "psk");
+		rg_config_unref(c);
+	}
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	(void)system(cmd);
+}
+
 static void
 test_kick_sends_delete(void)
 {
@@ -899,4 +949,5 @@ RG_TEST_MAIN("ikev1_engine",
 	T(test_malformed_counted),
 	T(test_dpd_and_delete),
 	T(test_bad_hash_dropped),
+	T(test_settings_in_store),
 	T(test_kick_sends_delete))

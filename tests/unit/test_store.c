@@ -526,46 +526,6 @@ proposals_settings(void)
 	store_close(st);
 }
 
-/* The IKEv1 settings: ikev1 on|off (default on), ikev1_aggressive
- * off|psk (default off), and the snapshot the engine reads. */
-static void
-ikev1_settings(void)
-{
-	struct store		*st;
-	struct store_err	 e;
-	struct rg_config	*c;
-	char			 err[256];
-	json_t			*o;
-
-	fresh_dir();
-	if ((st = open_ok()) == NULL)
-		return;
-	if ((c = store_config_load(st, err, sizeof(err))) != NULL) {
-		CHECK_STR(c->settings.ikev1, "on");
-		CHECK_STR(c->settings.ikev1_aggressive, "off");
-		rg_config_unref(c);
-	}
-	o = json_pack("{s:s}", "ikev1", "maybe");
-	CHECK_EQ(store_settings_set(st, o, &e), STORE_EINVAL);
-	CHECK_STR(e.field, "ikev1");
-	json_decref(o);
-	o = json_pack("{s:s}", "ikev1_aggressive", "cert");
-	CHECK_EQ(store_settings_set(st, o, &e), STORE_EINVAL);
-	CHECK_STR(e.field, "ikev1_aggressive");
-	json_decref(o);
-	o = json_pack("{s:s,s:s}", "ikev1", "off", "ikev1_aggressive", "psk");
-	CHECK_EQ(store_settings_set(st, o, &e), 0);
-	json_decref(o);
-	c = store_config_load(st, err, sizeof(err));
-	CHECK(c != NULL);
-	if (c != NULL) {
-		CHECK_STR(c->settings.ikev1, "off");
-		CHECK_STR(c->settings.ikev1_aggressive, "psk");
-		rg_config_unref(c);
-	}
-	store_close(st);
-}
-
 static int
 count_lease(const struct store_lease *l, void *arg)
 {
@@ -685,5 +645,5 @@ cleanup(void)
 RG_TEST_MAIN("store",
     T(create_and_reopen), T(refuse_bad_key), T(refuse_newer_schema),
     T(refuse_corrupt), T(migrate_from_v1), T(secrets_sealed),
-    T(users_validation), T(pools_profiles), T(proposals_settings), T(ikev1_settings),
+    T(users_validation), T(pools_profiles), T(proposals_settings),
     T(state_tables), T(cleanup))
