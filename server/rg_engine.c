@@ -11,6 +11,8 @@
 #include "auth.h"
 #include "dp.h"
 #include "ike_sock.h"
+#include "ike_spi.h"
+#include "ikev1.h"
 #include "ikev2.h"
 #include "pool/pool.h"
 #include "radius.h"
@@ -33,6 +35,7 @@ struct rg_engine {
 						 * or RADIUS), accounting */
 	struct dp		*dp;		/* owned; NULL: control plane only */
 	struct ikev2_engine	*ike;		/* owned */
+	struct ikev1_engine	*ike1;		/* owned */
 	struct ike_sock		*sock;		/* owned */
 };
 
@@ -47,6 +50,7 @@ rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
 	struct rg_addr		*local = NULL;
 	size_t			 nlocal = 0;
 	const char		*kind;
+	struct ike_spis		*spis;
 
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return NULL;
@@ -91,7 +95,21 @@ rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
 		    opts->natt_port);
 		goto fail;
 	}
+	/* The IKEv1 engine (a session provider too) beside IKEv2, with one
+	 * table of local SPIs (IKE SPIs, cookies, ESP SPIs) for both
+	 * versions, so they never hand out the same value. */
+	if ((e->ike1 = ikev1_engine_new(loop, cfg, e->dp, e->sess)) == NULL)
+		goto fail;
+	ikev1_engine_set_auth(e->ike1, e->auth);	/* XAuth: one throttle */
+	if ((spis = ike_spis_new()) == NULL ||
+	    ikev2_engine_set_spis(e->ike, spis) < 0 ||
+	    ikev1_engine_set_spis(e->ike1, spis) < 0) {
+		ike_spis_unref(spis);
+		goto fail;
+	}
+	ike_spis_unref(spis);
 	ikev2_engine_attach(e->ike, e->sock);
+	ikev1_engine_attach(e->ike1, e->sock);
 	return e;
 fail:
 	rg_engine_free(e);
@@ -109,6 +127,8 @@ rg_engine_reconfigure(struct rg_engine *e, struct rg_config *cfg)
 		auth_reconfigure(e->auth, cfg);
 	if (e->dp)
 		dp_forwarding_apply(e->dp, &cfg->settings);
+	if (e->ike1 && ikev1_engine_reconfigure(e->ike1, cfg) < 0)
+		return -1;
 	rg_config_unref(e->cfg);
 	e->cfg = rg_config_ref(cfg);
 	return 0;
@@ -121,6 +141,8 @@ rg_engine_shutdown(struct rg_engine *e)
 		return;
 	if (e->ike)
 		ikev2_engine_shutdown(e->ike);
+	if (e->ike1)
+		ikev1_engine_shutdown(e->ike1);
 }
 
 void
@@ -129,6 +151,7 @@ rg_engine_free(struct rg_engine *e)
 	if (e == NULL)
 		return;
 	ike_sock_free(e->sock);
+	ikev1_engine_free(e->ike1);	/* its sessions end too */
 	ikev2_engine_free(e->ike);	/* its sessions end: routes, leases */
 	auth_free(e->auth);		/* after its askers: nothing pends */
 	sess_reg_free(e->sess);
@@ -149,6 +172,9 @@ rg_engine_status(struct rg_engine *e)
 	if (st == NULL)
 		st = json_object();
 	json_object_set_new(st, "sessions", rg_engine_sessions(e));
+	if (e->ike1 != NULL)
+		json_object_set_new(st, "ikev1",
+		    ikev1_engine_status_json(e->ike1));
 	if ((pools = pool_mgr_status_json(e->pools, NULL)) != NULL)
 		json_object_set_new(st, "pools", pools);
 	json_object_set_new(st, "dataplane",

@@ -123,6 +123,8 @@ rg_config_unref(struct rg_config *c)
 	free(c->settings.default_policy);
 	free(c->settings.eap_method);
 	free(c->settings.dataplane);
+	free(c->settings.ikev1);
+	free(c->settings.ikev1_aggressive);
 	free(c->settings.masquerade);
 	free(c->settings.proxy_arp);
 	free(c->settings.auth_backend);

@@ -125,6 +125,8 @@ struct rg_settings {
 	uint32_t	 cookie_threshold;	/* half-open SAs before cookies */
 	uint32_t	 halfopen_per_ip;
 	uint32_t	 max_child_sas;	/* CHILD_SAs per IKE SA (default 16) */
+	char		*ikev1;		/* "on" | "off"; NULL: on */
+	char		*ikev1_aggressive;	/* "off" | "psk"; NULL: off */
 	uint32_t	 max_sessions_per_user;	/* default 8; 0: no limit */
 	uint16_t	 mss_clamp;		/* 0 = off */
 	uint32_t	 sticky_s;	/* released lease kept for its user

@@ -2,7 +2,8 @@
 # libike.a: what IKEv1 and IKEv2 share (server/ike/ike_*.c: the sockets and
 # their version split, the algorithm table, configured proposals, DH,
 # prf, the SPI table, traffic-selector policy, the ESP SA hand-off to dp);
-# libikev1.a: the IKEv1 responder (ikev1_*.c), so far its codec;
+# libikev1.a: the IKEv1 responder (ikev1_*.c): its codec and crypto, the
+# engine (main mode, XAuth, mode-config, quick mode, informational);
 # libikev2.a: the IKEv2 responder (ikev2_*.c).
 noinst_LIBRARIES += server/libike.a
 server_libike_a_SOURCES = \
@@ -18,12 +19,37 @@ server_libike_a_SOURCES = \
 noinst_LIBRARIES += server/libikev1.a
 server_libikev1_a_SOURCES = \
 	server/ike/ikev1_msg.c server/ike/ikev1_msg.h server/ike/ikev1_enc.c \
-	server/ike/ikev1_crypto.c server/ike/ikev1_crypto.h
+	server/ike/ikev1_crypto.c server/ike/ikev1_crypto.h \
+	server/ike/ikev1.h server/ike/ikev1_int.h \
+	server/ike/ikev1_engine.c server/ike/ikev1_sa.c \
+	server/ike/ikev1_main.c server/ike/ikev1_aggr.c \
+	server/ike/ikev1_xauth.c \
+	server/ike/ikev1_quick.c server/ike/ikev1_info.c \
+	server/ike/ikev1_sess.c
 
 check_PROGRAMS += tests/unit/test_ikev1_msg
 tests_unit_test_ikev1_msg_SOURCES = tests/unit/test_ikev1_msg.c
 tests_unit_test_ikev1_msg_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_ikev1_msg_LDADD = $(IKEV1_LIBS)
+
+# The IKEv1 engine in memory against the test initiator.
+check_PROGRAMS += tests/unit/test_ikev1_engine
+tests_unit_test_ikev1_engine_SOURCES = tests/unit/test_ikev1_engine.c \
+	tests/unit/auth_test_backend.c tests/unit/auth_test_backend.h \
+	tests/tools/ikev1_initiator.c tests/tools/ikev1_initiator.h
+tests_unit_test_ikev1_engine_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
+tests_unit_test_ikev1_engine_LDADD = $(IKEV1_LIBS)
+
+# Fuzz target for the IKEv1 engine, in front of and behind decryption.
+check_PROGRAMS += tests/unit/test_fuzz_ikev1_engine
+tests_unit_test_fuzz_ikev1_engine_SOURCES = tests/fuzz/fuzz_ikev1_engine.c \
+	tests/fuzz/fuzz_driver.c \
+	tests/tools/ikev1_initiator.c tests/tools/ikev1_initiator.h
+tests_unit_test_fuzz_ikev1_engine_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/tools
+tests_unit_test_fuzz_ikev1_engine_LDADD = $(IKEV1_LIBS)
+EXTRA_DIST += tests/fuzz/seeds/ikev1_engine tests/integration/ikev1_interop.sh
 
 # Fuzz target for the IKEv1 message codec.
 check_PROGRAMS += tests/unit/test_fuzz_ikev1_msg
@@ -46,7 +72,8 @@ server_libikev2_a_SOURCES = \
 
 IKE_LIBS = server/libike.a server/libdp.a server/libesp.a \
 	server/librgcore.a $(DEP_LIBS)
-IKEV1_LIBS = server/libikev1.a $(IKE_LIBS)
+IKEV1_LIBS = server/libikev1.a server/libike.a server/libeap.a $(SESS_LIBS) \
+	server/librgcore.a $(DEP_LIBS)
 IKEV2_LIBS = server/libikev2.a server/libike.a server/libeap.a $(SESS_LIBS) \
 	server/librgcore.a $(DEP_LIBS)
 

@@ -1,6 +1,6 @@
 /*
  * ike_dh.c: Diffie-Hellman for IKEv1 and IKEv2 through OpenSSL 3 EVP:
- * MODP (RFC 2409 6.2 group 2, RFC 3526 groups 14-18), ECP (RFC 5903
+ * MODP (RFC 2409 6.2 group 2, RFC 3526 groups 5 and 14-18), ECP (RFC 5903
  * groups 19-21, public value x || y without the point-format octet) and
  * Curve25519 (RFC 8031).  Both versions number these groups alike (IKEv1
  * Group Description = IKEv2 Transform Type 4 id), so one group argument
@@ -40,7 +40,7 @@ static const char modp1024_p[] =
 static bool
 is_modp(uint16_t g)
 {
-	return g == 2 || (g >= 14 && g <= 18);
+	return g == 2 || g == 5 || (g >= 14 && g <= 18);
 }
 
 static bool

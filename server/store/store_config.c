@@ -483,6 +483,8 @@ load_settings(struct load *l)
 	g->default_policy = jstr(o, "default_policy");
 	g->eap_method = jstr(o, "eap_method");
 	g->dataplane = jstr(o, "dataplane");
+	g->ikev1 = jstr(o, "ikev1");
+	g->ikev1_aggressive = jstr(o, "ikev1_aggressive");
 	g->masquerade = jstr(o, "masquerade");
 	g->proxy_arp = jstr(o, "proxy_arp");
 	g->auth_backend = jstr(o, "auth_backend");

@@ -1,0 +1,124 @@
+/*
+ * ikev1_sess.c: IKEv1 as a session provider (server/sess/sess.h).  The
+ * session opens once XAuth names the user (or, PSK alone, once main
+ * mode named the peer), mode-config asks it for the address, quick-mode
+ * SAs join it by reqid, the first one reports it up.  The registry
+ * reaches back through kill (DELETE to the client), the ESP counters and
+ * the IKEv1 fields of the session list.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "dp.h"
+#include "ikev1_int.h"
+
+static int
+prov_kill(void *arg, void *ctx, enum sess_cause cause, const char *why)
+{
+	(void)arg;
+	return ikev1_sa_kill(ctx, cause, why);
+}
+
+static void
+prov_counters(void *arg, void *ctx, struct sess_counters *c)
+{
+	struct ikev1_engine	*e = arg;
+	struct ikev1_isakmp	*sa = ctx;
+	struct dp_counters	 k;
+
+	for (struct ikev1_child *ch = sa->children; ch; ch = ch->next) {
+		if (e->dp == NULL || !ch->installed)
+			continue;
+		if (dp_sa_counters(e->dp, ch->spi_in, true, &k) == 0) {
+			c->bytes_in += k.bytes;
+			c->packets_in += k.packets;
+		}
+		if (dp_sa_counters(e->dp, ch->spi_out, false, &k) == 0) {
+			c->bytes_out += k.bytes;
+			c->packets_out += k.packets;
+		}
+	}
+}
+
+static void
+prov_status(void *arg, void *ctx, json_t *s)
+{
+	struct ikev1_isakmp	*sa = ctx;
+	char			 buf[128];
+
+	(void)arg;
+	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)sa->cki);
+	json_object_set_new(s, "spi_i", json_string(buf));
+	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)sa->ckr);
+	json_object_set_new(s, "spi_r", json_string(buf));
+	snprintf(buf, sizeof(buf), "%s-%s-%s", sa->encr->kw, sa->prf->kw + 3,
+	    sa->dh_alg->kw);
+	json_object_set_new(s, "ike", json_string(buf));
+	json_object_set_new(s, "group", json_string(sa->idi));
+	if (sa->children != NULL)
+		json_object_set_new(s, "esp",
+		    json_string(sa->children->alg));
+}
+
+static const struct sess_provider_ops ikev1_prov_ops = {
+	.name = "ikev1",
+	.kill = prov_kill,
+	.counters = prov_counters,
+	.status = prov_status,
+};
+
+/* RFC 2407 4.6.3.3: the client has no SA with us any more; what we hold
+ * for the same user is stale (a device that rebooted or lost its
+ * state). */
+static void
+initial_contact(struct ikev1_isakmp *sa)
+{
+	struct ikev1_isakmp	*o, *n;
+
+	for (o = sa->eng->all; o != NULL; o = n) {
+		n = o->next;
+		if (o == sa || o->state != IKEV1_S_ESTABLISHED ||
+		    strcmp(o->user, sa->user) != 0)
+			continue;
+		ikev1_log(o, NOTICE, "INITIAL-CONTACT from '%s' on a new SA: "
+		    "this older one ends", sa->user);
+		ikev1_sa_end(o, SESS_CAUSE_USER_REQUEST, "INITIAL-CONTACT");
+	}
+}
+
+int
+ikev1_sess_open(struct ikev1_isakmp *sa)
+{
+	struct ikev1_engine	*e = sa->eng;
+	struct sess_provider	 prov = { &ikev1_prov_ops, e };
+	struct sess_info	 in;
+
+	in = (struct sess_info){
+		.user = sa->user,
+		.method = sa->auth_method == IKEV1_AUTH_XAUTH_INIT_PSK ?
+		    "ikev1-xauth-psk" : "ikev1-psk",
+		.profile = sa->profile,
+		.peer = (const struct sockaddr *)&sa->peer,
+		.local = (const struct sockaddr *)&sa->local,
+	};
+	if (sa->initial_contact)
+		initial_contact(sa);
+	if (e->sess == NULL)
+		return 0;
+	if ((sa->sess = sess_open(e->sess, &prov, sa, &in)) == NULL)
+		return -1;
+	sa->session_id = sess_id(sa->sess);
+	return 0;
+}
+
+int
+ikev1_sa_kill(struct ikev1_isakmp *sa, enum sess_cause cause, const char *why)
+{
+	if (sa == NULL || sa->state == IKEV1_S_DEAD)
+		return -1;
+	ikev1_log(sa, NOTICE, "session %llu of '%s' ended by us: %s",
+	    (unsigned long long)sa->session_id, sa->user, why);
+	ikev1_send_delete_isakmp(sa);
+	ikev1_sa_end(sa, cause, why);
+	return 0;
+}

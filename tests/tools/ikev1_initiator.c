@@ -1,0 +1,781 @@
+/*
+ * ikev1_initiator.c: the test-only IKEv1 initiator (ikev1_initiator.h).
+ * The client at 192.0.2.2:500 talks to 192.0.2.1:500; its ID is its
+ * address (ID_IPV4_ADDR), as strongSwan's and racoon's main mode sends.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "ike_alg.h"
+#include "ike_dh.h"
+#include "ike_prf.h"
+#include "ikev1_crypto.h"
+#include "ikev1_initiator.h"
+#include "ikev1_msg.h"
+#include "rg_buf.h"
+
+static const uint8_t my_id[8] = { IKEV1_ID_IPV4_ADDR, 0, 0, 0,
+				  192, 0, 2, 2 };
+
+struct ikev1_ini {
+	struct ikev1_ini_conf	 c;
+	enum ikev1_ini_state	 st;
+	uint8_t			 ck_i[8], ck_r[8];
+	const struct ike_alg	*prf, *encr;
+	struct ike_dh		*dh;
+	uint8_t			 sai_b[512];
+	size_t			 sailen;
+	uint8_t			 idi_b[128];	/* aggressive: our ID body */
+	size_t			 idilen;
+	uint8_t			 gxi[1024], gxr[1024];
+	size_t			 gxilen, gxrlen;
+	uint8_t			 ni[32], nr[256];
+	size_t			 nrlen;
+	struct ikev1_keys	 keys;
+	struct ikev1_iv		 iv;		/* phase 1, then p1last */
+	uint32_t		 cfg_msgid;	/* our mode-config request */
+	struct ikev1_iv		 cfg_iv;
+	uint32_t		 qm_msgid;
+	struct ikev1_iv		 qm_iv;
+	uint8_t			 qni[32];
+	uint32_t		 qm_spi;
+	struct ikev1_ini_seen	 seen;
+	uint8_t			 plain[8192];
+};
+
+static void
+addr(struct sockaddr_in *s, const char *ip)
+{
+	memset(s, 0, sizeof(*s));
+	s->sin_family = AF_INET;
+	s->sin_port = htons(500);
+	inet_pton(AF_INET, ip, &s->sin_addr);
+}
+
+struct ikev1_ini *
+ikev1_ini_new(const struct ikev1_ini_conf *c)
+{
+	struct ikev1_ini *i = calloc(1, sizeof(*i));
+
+	if (i == NULL)
+		return NULL;
+	i->c = *c;
+	i->seen.xauth_status = -1;
+	ike_random(i->ck_i, 8);
+	ike_random(i->ni, sizeof(i->ni));
+	ike_random(i->qni, sizeof(i->qni));
+	i->qm_spi = 0x0c0c0c00u | (i->ni[0] & 0xff);
+	return i;
+}
+
+void
+ikev1_ini_free(struct ikev1_ini *i)
+{
+	if (i == NULL)
+		return;
+	ike_dh_free(i->dh);
+	ikev1_keys_wipe(&i->keys);
+	free(i);
+}
+
+enum ikev1_ini_state
+ikev1_ini_state(const struct ikev1_ini *i)
+{
+	return i->st;
+}
+
+const struct ikev1_ini_seen *
+ikev1_ini_seen(const struct ikev1_ini *i)
+{
+	return &i->seen;
+}
+
+uint32_t
+ikev1_ini_esp_spi(const struct ikev1_ini *i)
+{
+	return i->qm_spi;
+}
+
+static void
+hdr(const struct ikev1_ini *i, struct ikev1_hdr *h, uint8_t exch,
+    uint32_t msgid)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->ck_i, i->ck_i, 8);
+	memcpy(h->ck_r, i->ck_r, 8);
+	h->version = IKEV1_VERSION;
+	h->exch = exch;
+	h->msgid = msgid;
+}
+
+static void
+out_add(struct ikev1_ini_out *o, const uint8_t *p, size_t len)
+{
+	if (o->n >= INI_MAX_OUT || len > sizeof(o->pkt[0]))
+		return;
+	memcpy(o->pkt[o->n], p, len);
+	o->len[o->n++] = len;
+}
+
+/* Header + encrypted body into out. */
+static void
+seal(struct ikev1_ini *i, uint8_t exch, uint32_t msgid, struct ikev1_iv *iv,
+    uint8_t first, const uint8_t *body, size_t len, struct ikev1_ini_out *o)
+{
+	uint8_t	 pkt[4096];
+	long	 n;
+
+	memcpy(pkt, i->ck_i, 8);
+	memcpy(pkt + 8, i->ck_r, 8);
+	pkt[16] = first;
+	pkt[17] = IKEV1_VERSION;
+	pkt[18] = exch;
+	pkt[19] = IKEV1_FLAG_E;
+	rg_put_u32(pkt + 20, msgid);
+	n = ikev1_encrypt(&i->keys, iv, body, len, pkt + 28, sizeof(pkt) - 28);
+	if (n < 0)
+		return;
+	rg_put_u32(pkt + 24, (uint32_t)(n + 28));
+	out_add(o, pkt, (size_t)n + 28);
+}
+
+/* A body that starts with HASH: fill it with prf(SKEYID_a, M-ID [| ni] |
+ * rest) and seal. */
+static void
+seal_hashed(struct ikev1_ini *i, uint8_t exch, uint32_t msgid,
+    struct ikev1_iv *iv, struct ikev1_enc *e, uint8_t *body,
+    const uint8_t *ni, size_t nilen, struct ikev1_ini_out *o)
+{
+	long	 n = ikev1_enc_finish(e);
+	size_t	 hl = i->prf->out;
+
+	if (n < 0)
+		return;
+	ikev1_hash_msg(&i->keys, msgid, ni, nilen, body + 4 + hl,
+	    (size_t)n - 4 - hl, body + 4);
+	seal(i, exch, msgid, iv, e->first, body, (size_t)n, o);
+}
+
+static void aggr_start(struct ikev1_ini *, struct ikev1_ini_out *);
+
+void
+ikev1_ini_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
+{
+	struct ikev1_hdr h;
+	struct ikev1_enc e;
+	struct ikev1_msg m;
+	struct ikev1_xf	 x = { .num = 1, .id = IKEV1_KEY_IKE,
+	    .encr = i->c.encr, .keylen = i->c.keylen, .hash = i->c.hash,
+	    .auth = i->c.auth, .group = i->c.group, .life_s = 28800 };
+	const struct ikev1_pl *sa;
+	const char	*why;
+	uint8_t		 buf[1024];
+	long		 n;
+
+	if (i->c.group_id != NULL) {
+		aggr_start(i, o);
+		return;
+	}
+	hdr(i, &h, IKEV1_EXCH_MAIN, 0);
+	ikev1_enc_init(&e, buf, sizeof(buf), &h);
+	ikev1_put_sa(&e, IKEV1_SIT_IDENTITY_ONLY, 1, IKEV1_PROTO_ISAKMP, NULL,
+	    0, &x);
+	if (i->c.natt)
+		ikev1_put_vid(&e, IKEV1_VID_NATT_RFC3947);
+	ikev1_put_vid(&e, IKEV1_VID_XAUTH);
+	if (i->c.dpd)
+		ikev1_put_vid(&e, IKEV1_VID_DPD);
+	if (i->c.unity)
+		ikev1_put_vid(&e, IKEV1_VID_CISCO_UNITY);
+	if ((n = ikev1_enc_finish(&e)) < 0 ||
+	    ikev1_msg_decode(buf, (size_t)n, &m, &why) < 0 ||
+	    (sa = ikev1_msg_find(&m, IKEV1_PL_SA)) == NULL)
+		return;
+	memcpy(i->sai_b, sa->body, sa->len);
+	i->sailen = sa->len;
+	i->st = INI_MM1;
+	out_add(o, buf, (size_t)n);
+}
+
+/* Aggressive message 1: SA, KE, Ni, IDii (ID_KEY_ID group), VIDs. */
+static void
+aggr_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
+{
+	struct ikev1_hdr h;
+	struct ikev1_enc e;
+	struct ikev1_msg m;
+	struct ikev1_xf	 x = { .num = 1, .id = IKEV1_KEY_IKE,
+	    .encr = i->c.encr, .keylen = i->c.keylen, .hash = i->c.hash,
+	    .auth = i->c.auth, .group = i->c.group, .life_s = 28800 };
+	const struct ikev1_pl *sa, *id;
+	const char	*why;
+	uint8_t		 buf[2048];
+	long		 n;
+
+	i->prf = ike_alg_find_v1p1(IKE_ALG_PRF, i->c.hash, 0);
+	i->encr = ike_alg_find_v1p1(IKE_ALG_ENCR, i->c.encr, i->c.keylen);
+	if (i->prf == NULL || i->encr == NULL ||
+	    (i->dh = ike_dh_new(i->c.group)) == NULL ||
+	    (n = ike_dh_public(i->dh, i->gxi, sizeof(i->gxi))) < 0)
+		return;
+	i->gxilen = (size_t)n;
+	hdr(i, &h, IKEV1_EXCH_AGGRESSIVE, 0);
+	ikev1_enc_init(&e, buf, sizeof(buf), &h);
+	ikev1_put_sa(&e, IKEV1_SIT_IDENTITY_ONLY, 1, IKEV1_PROTO_ISAKMP, NULL,
+	    0, &x);
+	ikev1_put_ke(&e, i->gxi, i->gxilen);
+	ikev1_put_nonce(&e, i->ni, sizeof(i->ni));
+	ikev1_put_id(&e, IKEV1_ID_KEY_ID, 0, 0, (const uint8_t *)i->c.group_id,
+	    strlen(i->c.group_id));
+	if (i->c.natt)
+		ikev1_put_vid(&e, IKEV1_VID_NATT_RFC3947);
+	ikev1_put_vid(&e, IKEV1_VID_XAUTH);
+	if (i->c.unity)
+		ikev1_put_vid(&e, IKEV1_VID_CISCO_UNITY);
+	if ((n = ikev1_enc_finish(&e)) < 0 ||
+	    ikev1_msg_decode(buf, (size_t)n, &m, &why) < 0 ||
+	    (sa = ikev1_msg_find(&m, IKEV1_PL_SA)) == NULL ||
+	    (id = ikev1_msg_find(&m, IKEV1_PL_ID)) == NULL ||
+	    id->len > sizeof(i->idi_b))
+		return;
+	memcpy(i->sai_b, sa->body, sa->len);
+	i->sailen = sa->len;
+	memcpy(i->idi_b, id->body, id->len);
+	i->idilen = id->len;
+	i->st = INI_MM1;
+	out_add(o, buf, (size_t)n);
+}
+
+/* Aggressive message 2: keys, HASH_R checked; message 3 (HASH_I). */
+static int
+aggr2(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
+{
+	const struct ikev1_pl *ke = ikev1_msg_find(m, IKEV1_PL_KE);
+	const struct ikev1_pl *no = ikev1_msg_find(m, IKEV1_PL_NONCE);
+	const struct ikev1_pl *id = ikev1_msg_find(m, IKEV1_PL_ID);
+	const struct ikev1_pl *hp = ikev1_msg_find(m, IKEV1_PL_HASH);
+	struct ikev1_auth_in in;
+	struct ikev1_enc e;
+	struct rg_buf	*gxy;
+	uint8_t		 skeyid[IKEV1_PRF_MAX], hash[IKEV1_PRF_MAX];
+	uint8_t		 body[512];
+	long		 n;
+
+	if (ke == NULL || no == NULL || id == NULL || hp == NULL ||
+	    ke->len > sizeof(i->gxr) || no->len > sizeof(i->nr))
+		return -1;
+	memcpy(i->ck_r, m->hdr.ck_r, 8);
+	memcpy(i->gxr, ke->body, ke->len);
+	i->gxrlen = ke->len;
+	memcpy(i->nr, no->body, no->len);
+	i->nrlen = no->len;
+	if ((gxy = ike_dh_derive(i->dh, i->gxr, i->gxrlen)) == NULL)
+		return -1;
+	if (ikev1_skeyid_psk(i->prf, (const uint8_t *)i->c.psk,
+	    strlen(i->c.psk), i->ni, sizeof(i->ni), i->nr, i->nrlen,
+	    skeyid) < 0 || ikev1_derive(&i->keys, i->prf, i->encr, skeyid,
+	    gxy->data, gxy->len, i->ck_i, i->ck_r) < 0 ||
+	    ikev1_iv_phase1(&i->keys, i->gxi, i->gxilen, i->gxr, i->gxrlen,
+	    &i->iv) < 0) {
+		rg_buf_free(gxy);
+		return -1;
+	}
+	rg_buf_free(gxy);
+	in = (struct ikev1_auth_in){ .gxi = i->gxi, .gxilen = i->gxilen,
+	    .gxr = i->gxr, .gxrlen = i->gxrlen, .sai_b = i->sai_b,
+	    .sailen = i->sailen, .id_b = id->body, .idlen = id->len };
+	ikev1_hash_auth(&i->keys, false, &in, hash);
+	if (hp->len != i->prf->out || memcmp(hash, hp->body, hp->len) != 0)
+		return -1;
+	i->seen.hash_r_ok = true;
+	in.id_b = i->idi_b;
+	in.idlen = i->idilen;
+	ikev1_hash_auth(&i->keys, true, &in, hash);
+	ikev1_enc_body(&e, body, sizeof(body));
+	ikev1_put_hash(&e, hash, i->prf->out);
+	if ((n = ikev1_enc_finish(&e)) < 0)
+		return -1;
+	i->st = INI_P1_DONE;
+	seal(i, IKEV1_EXCH_AGGRESSIVE, 0, &i->iv, e.first, body, (size_t)n, o);
+	return 0;
+}
+
+static int
+mm2(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
+{
+	struct ikev1_hdr h;
+	struct ikev1_enc e;
+	struct sockaddr_in srv, cli;
+	uint8_t		 buf[2048], nd[64];
+	long		 n;
+	int		 nl;
+
+	if (ikev1_msg_find(m, IKEV1_PL_SA) == NULL)
+		return -1;
+	memcpy(i->ck_r, m->hdr.ck_r, 8);
+	i->prf = ike_alg_find_v1p1(IKE_ALG_PRF, i->c.hash, 0);
+	i->encr = ike_alg_find_v1p1(IKE_ALG_ENCR, i->c.encr, i->c.keylen);
+	if (i->prf == NULL || i->encr == NULL ||
+	    (i->dh = ike_dh_new(i->c.group)) == NULL ||
+	    (n = ike_dh_public(i->dh, i->gxi, sizeof(i->gxi))) < 0)
+		return -1;
+	i->gxilen = (size_t)n;
+	hdr(i, &h, IKEV1_EXCH_MAIN, 0);
+	ikev1_enc_init(&e, buf, sizeof(buf), &h);
+	ikev1_put_ke(&e, i->gxi, i->gxilen);
+	ikev1_put_nonce(&e, i->ni, sizeof(i->ni));
+	if (i->c.natt) {
+		addr(&srv, "192.0.2.1");
+		addr(&cli, "192.0.2.2");
+		nl = ikev1_natd(i->prf, i->ck_i, i->ck_r,
+		    (struct sockaddr *)&srv, nd, sizeof(nd));
+		ikev1_put_natd(&e, IKEV1_PL_NATD, nd, (size_t)nl);
+		nl = ikev1_natd(i->prf, i->ck_i, i->ck_r,
+		    (struct sockaddr *)&cli, nd, sizeof(nd));
+		ikev1_put_natd(&e, IKEV1_PL_NATD, nd, (size_t)nl);
+	}
+	if ((n = ikev1_enc_finish(&e)) < 0)
+		return -1;
+	i->st = INI_MM3;
+	out_add(o, buf, (size_t)n);
+	return 0;
+}
+
+
+static int
+mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
+{
+	const struct ikev1_pl *ke = ikev1_msg_find(m, IKEV1_PL_KE);
+	const struct ikev1_pl *no = ikev1_msg_find(m, IKEV1_PL_NONCE);
+	struct ikev1_auth_in in;
+	struct ikev1_enc e;
+	struct rg_buf	*gxy;
+	uint8_t		 skeyid[IKEV1_PRF_MAX], hash[IKEV1_PRF_MAX];
+	uint8_t		 body[512];
+	long		 n;
+
+	if (ke == NULL || no == NULL || ke->len > sizeof(i->gxr) ||
+	    no->len > sizeof(i->nr))
+		return -1;
+	memcpy(i->gxr, ke->body, ke->len);
+	i->gxrlen = ke->len;
+	memcpy(i->nr, no->body, no->len);
+	i->nrlen = no->len;
+	if ((gxy = ike_dh_derive(i->dh, i->gxr, i->gxrlen)) == NULL)
+		return -1;
+	if (ikev1_skeyid_psk(i->prf, (const uint8_t *)i->c.psk,
+	    strlen(i->c.psk), i->ni, sizeof(i->ni), i->nr, i->nrlen,
+	    skeyid) < 0 || ikev1_derive(&i->keys, i->prf, i->encr, skeyid,
+	    gxy->data, gxy->len, i->ck_i, i->ck_r) < 0 ||
+	    ikev1_iv_phase1(&i->keys, i->gxi, i->gxilen, i->gxr, i->gxrlen,
+	    &i->iv) < 0) {
+		rg_buf_free(gxy);
+		return -1;
+	}
+	rg_buf_free(gxy);
+	in = (struct ikev1_auth_in){ .gxi = i->gxi, .gxilen = i->gxilen,
+	    .gxr = i->gxr, .gxrlen = i->gxrlen, .sai_b = i->sai_b,
+	    .sailen = i->sailen, .id_b = my_id, .idlen = sizeof(my_id) };
+	ikev1_hash_auth(&i->keys, true, &in, hash);
+	ikev1_enc_body(&e, body, sizeof(body));
+	ikev1_put_id(&e, my_id[0], 0, 0, my_id + 4, 4);
+	ikev1_put_hash(&e, hash, i->prf->out);
+	if (i->c.initial_contact) {
+		uint8_t	 spi[16];
+
+		memcpy(spi, i->ck_i, 8);
+		memcpy(spi + 8, i->ck_r, 8);
+		ikev1_put_notify(&e, IKEV1_PROTO_ISAKMP, spi, 16,
+		    IKEV1_N_INITIAL_CONTACT, NULL, 0);
+	}
+	if ((n = ikev1_enc_finish(&e)) < 0)
+		return -1;
+	i->st = INI_MM5;
+	seal(i, IKEV1_EXCH_MAIN, 0, &i->iv, e.first, body, (size_t)n, o);
+	return 0;
+}
+
+static void cfg_start(struct ikev1_ini *, struct ikev1_ini_out *);
+
+static int
+mm6(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
+{
+	const struct ikev1_pl *id = ikev1_msg_find(m, IKEV1_PL_ID);
+	const struct ikev1_pl *hp = ikev1_msg_find(m, IKEV1_PL_HASH);
+	struct ikev1_auth_in in;
+	uint8_t		 want[IKEV1_PRF_MAX];
+
+	if (id == NULL || hp == NULL || hp->len != i->prf->out)
+		return -1;
+	in = (struct ikev1_auth_in){ .gxi = i->gxi, .gxilen = i->gxilen,
+	    .gxr = i->gxr, .gxrlen = i->gxrlen, .sai_b = i->sai_b,
+	    .sailen = i->sailen, .id_b = id->body, .idlen = id->len };
+	ikev1_hash_auth(&i->keys, false, &in, want);
+	if (memcmp(want, hp->body, hp->len) != 0)
+		return -1;
+	i->st = INI_P1_DONE;
+	/* PSK alone: no XAuth comes, the client asks right away. */
+	if (i->c.auth == IKEV1_AUTH_PSK && i->c.cfg_pull)
+		cfg_start(i, o);
+	return 0;
+}
+
+static bool
+hash_ok(struct ikev1_ini *i, const struct ikev1_msg *m, const uint8_t *ni,
+    size_t nilen)
+{
+	uint8_t		 want[IKEV1_PRF_MAX];
+	size_t		 hl = i->prf->out, rl = 0;
+	const uint8_t	*rest;
+
+	if (m->npl == 0 || m->pl[0].type != IKEV1_PL_HASH || m->pl[0].len != hl)
+		return false;
+	rest = m->pl[0].body + hl;
+	if (m->npl > 1)
+		rl = (size_t)(m->pl[m->npl - 1].body + m->pl[m->npl - 1].len -
+		    rest);
+	ikev1_hash_msg(&i->keys, m->hdr.msgid, ni, nilen, rest, rl, want);
+	return memcmp(want, m->pl[0].body, hl) == 0;
+}
+
+static void
+cfg_send(struct ikev1_ini *i, uint32_t msgid, struct ikev1_iv *iv,
+    const struct ikev1_cfg *c, struct ikev1_ini_out *o)
+{
+	struct ikev1_enc e;
+	uint8_t		 body[1024], zero[IKEV1_PRF_MAX] = { 0 };
+
+	ikev1_enc_body(&e, body, sizeof(body));
+	ikev1_put_hash(&e, zero, i->prf->out);
+	ikev1_put_cfg(&e, c);
+	seal_hashed(i, IKEV1_EXCH_TRANSACTION, msgid, iv, &e, body, NULL, 0, o);
+}
+
+static void
+qm_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
+{
+	struct ikev1_enc e;
+	struct ikev1_xf	 x = { .num = 1, .id = 12, .keylen = 256,
+	    .auth_alg = 5, .life_s = 3600,
+	    .encap = IKEV1_ENCAP_TUNNEL,
+	    .group = i->c.pfs ? i->c.group : 0 };
+	uint8_t		 body[2048], zero[IKEV1_PRF_MAX] = { 0 }, spi[4];
+	uint8_t		 idc[4], ids[8] = { 0 };
+	long		 n;
+
+	i->qm_msgid = 0x51515151;
+	ikev1_iv_exchange(&i->keys, &i->iv, i->qm_msgid, &i->qm_iv);
+	rg_put_u32(spi, i->qm_spi);
+	memcpy(idc, i->seen.vip, 4);
+	ikev1_enc_body(&e, body, sizeof(body));
+	ikev1_put_hash(&e, zero, i->prf->out);
+	ikev1_put_sa(&e, IKEV1_SIT_IDENTITY_ONLY, 1, IKEV1_PROTO_ESP, spi, 4,
+	    &x);
+	ikev1_put_nonce(&e, i->qni, sizeof(i->qni));
+	if (i->c.pfs) {
+		ike_dh_free(i->dh);
+		i->dh = ike_dh_new(i->c.group);
+		n = ike_dh_public(i->dh, i->gxi, sizeof(i->gxi));
+		ikev1_put_ke(&e, i->gxi, (size_t)n);
+	}
+	ikev1_put_id(&e, IKEV1_ID_IPV4_ADDR, 0, 0, idc, 4);
+	ikev1_put_id(&e, IKEV1_ID_IPV4_ADDR_SUBNET, 0, 0, ids, 8);
+	i->st = INI_QM_SENT;
+	seal_hashed(i, IKEV1_EXCH_QUICK, i->qm_msgid, &i->qm_iv, &e, body,
+	    NULL, 0, o);
+}
+
+/* Our mode-config REQUEST (pull). */
+static void
+cfg_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
+{
+	struct ikev1_cfg r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = IKEV1_CFG_REQUEST;
+	r.nattr = 4;
+	r.attr[0].type = IKEV1_CFG_INTERNAL_IP4_ADDRESS;
+	r.attr[1].type = IKEV1_CFG_INTERNAL_IP4_NETMASK;
+	r.attr[2].type = IKEV1_CFG_INTERNAL_IP4_DNS;
+	r.attr[3].type = IKEV1_CFG_UNITY_SPLIT_INCLUDE;
+	i->cfg_msgid = 0x33333333;
+	ikev1_iv_exchange(&i->keys, &i->iv, i->cfg_msgid, &i->cfg_iv);
+	i->st = INI_CFG_SENT;
+	cfg_send(i, i->cfg_msgid, &i->cfg_iv, &r, o);
+}
+
+static void
+record_cfg(struct ikev1_ini *i, const struct ikev1_cfg *c)
+{
+	for (size_t k = 0; k < c->nattr; k++) {
+		const struct ikev1_attr *a = &c->attr[k];
+
+		if (a->type == IKEV1_CFG_INTERNAL_IP4_ADDRESS && a->len == 4) {
+			memcpy(i->seen.vip, a->data, 4);
+			i->seen.has_vip = true;
+		} else if (a->type == IKEV1_CFG_INTERNAL_IP4_DNS) {
+			i->seen.ndns++;
+		} else if (a->type == IKEV1_CFG_UNITY_SPLIT_INCLUDE &&
+		    a->len >= 14) {
+			i->seen.nsplit = a->len / 14;
+			memcpy(i->seen.split, a->data, 4);
+		}
+	}
+}
+
+static int
+transaction(struct ikev1_ini *i, const struct ikev1_msg *m,
+    struct ikev1_iv *iv, struct ikev1_ini_out *o)
+{
+	const struct ikev1_pl *ap = ikev1_msg_find(m, IKEV1_PL_ATTR);
+	struct ikev1_cfg c, r;
+	struct rg_rd	 rd;
+	const char	*why;
+
+	if (ap == NULL || !hash_ok(i, m, NULL, 0))
+		return -1;
+	rg_rd_init(&rd, ap->body, ap->len);
+	if (ikev1_cfg_decode(&rd, &c, &why) < 0)
+		return -1;
+	memset(&r, 0, sizeof(r));
+	r.ident = c.ident;
+	if (c.type == IKEV1_CFG_REQUEST &&
+	    ikev1_cfg_find(&c, IKEV1_CFG_XAUTH_USER_NAME) != NULL) {
+		i->seen.xauth_requests++;
+		if (i->c.user == NULL)
+			return 0;
+		r.type = IKEV1_CFG_REPLY;
+		r.nattr = 2;
+		r.attr[0] = (struct ikev1_attr){
+		    .type = IKEV1_CFG_XAUTH_USER_NAME,
+		    .data = (const uint8_t *)i->c.user,
+		    .len = strlen(i->c.user) };
+		r.attr[1] = (struct ikev1_attr){
+		    .type = IKEV1_CFG_XAUTH_USER_PASSWORD,
+		    .data = (const uint8_t *)i->c.pass,
+		    .len = strlen(i->c.pass) };
+		cfg_send(i, m->hdr.msgid, iv, &r, o);
+		return 0;
+	}
+	if (c.type == IKEV1_CFG_SET &&
+	    ikev1_cfg_find(&c, IKEV1_CFG_XAUTH_STATUS) == NULL) {
+		/* A mode-config push: take it, ACK the types. */
+		i->seen.pushed = true;
+		record_cfg(i, &c);
+		r.type = IKEV1_CFG_ACK;
+		for (size_t k = 0; k < c.nattr && k < IKEV1_MAX_CFG_ATTR; k++)
+			r.attr[r.nattr++].type = c.attr[k].type;
+		cfg_send(i, m->hdr.msgid, iv, &r, o);
+		i->st = INI_CFG_DONE;
+		if (i->c.quick && i->seen.has_vip)
+			qm_start(i, o);
+		return 0;
+	}
+	if (c.type == IKEV1_CFG_SET) {
+		const struct ikev1_attr *st = ikev1_cfg_find(&c,
+		    IKEV1_CFG_XAUTH_STATUS);
+
+		i->seen.xauth_status = (int)st->val;
+		r.type = IKEV1_CFG_ACK;
+		r.nattr = 1;
+		r.attr[0] = (struct ikev1_attr){ .type = IKEV1_CFG_XAUTH_STATUS,
+		    .tv = true, .val = st->val };
+		cfg_send(i, m->hdr.msgid, iv, &r, o);
+		if (st->val != 1)
+			return 0;
+		i->st = INI_XAUTH_DONE;
+		if (i->c.cfg_pull)
+			cfg_start(i, o);
+		return 0;
+	}
+	if (c.type == IKEV1_CFG_REPLY && m->hdr.msgid == i->cfg_msgid) {
+		record_cfg(i, &c);
+		i->st = INI_CFG_DONE;
+		if (i->c.quick && i->seen.has_vip)
+			qm_start(i, o);
+		return 0;
+	}
+	return -1;
+}
+
+static int
+quick2(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
+{
+	const struct ikev1_pl *sp = ikev1_msg_find(m, IKEV1_PL_SA);
+	const struct ikev1_pl *no = ikev1_msg_find(m, IKEV1_PL_NONCE);
+	struct ikev1_sa	 sa;
+	struct ikev1_enc e;
+	struct rg_rd	 rd;
+	const char	*why;
+	uint8_t		 body[256];
+	size_t		 hl = i->prf->out;
+	long		 n;
+
+	if (sp == NULL || !hash_ok(i, m, i->qni, sizeof(i->qni)))
+		return -1;
+	rg_rd_init(&rd, sp->body, sp->len);
+	if (ikev1_sa_decode(&rd, &sa, &why) < 0 || sa.nprop != 1 ||
+	    sa.prop[0].spi_len != 4)
+		return -1;
+	i->seen.esp_spi = rg_get_u32(sa.prop[0].spi);
+	for (size_t k = 0; k < m->npl; k++) {
+		struct ikev1_notify nt;
+
+		rg_rd_init(&rd, m->pl[k].body, m->pl[k].len);
+		if (m->pl[k].type == IKEV1_PL_N &&
+		    ikev1_notify_decode(&rd, &nt, &why) == 0 &&
+		    nt.type == IKEV1_N_RESPONDER_LIFETIME && nt.len >= 8)
+			i->seen.responder_life = rg_get_u16(nt.data + 6);
+	}
+	if (no == NULL)
+		return -1;
+	ikev1_enc_body(&e, body, sizeof(body));
+	ikev1_put_hash(&e, body + 100, hl);
+	if ((n = ikev1_enc_finish(&e)) < 0)
+		return -1;
+	ikev1_hash_qm3(&i->keys, i->qm_msgid, i->qni, sizeof(i->qni),
+	    no->body, no->len, body + 4);
+	i->st = INI_UP;
+	seal(i, IKEV1_EXCH_QUICK, i->qm_msgid, &i->qm_iv, e.first, body,
+	    (size_t)n, o);
+	return 0;
+}
+
+static int
+info(struct ikev1_ini *i, const struct ikev1_msg *m)
+{
+	if (!hash_ok(i, m, NULL, 0))
+		return -1;
+	for (size_t k = 1; k < m->npl; k++) {
+		struct rg_rd	 rd;
+		const char	*why;
+
+		rg_rd_init(&rd, m->pl[k].body, m->pl[k].len);
+		if (m->pl[k].type == IKEV1_PL_N) {
+			struct ikev1_notify n;
+
+			if (ikev1_notify_decode(&rd, &n, &why) < 0)
+				return -1;
+			if (i->seen.nnotify < 8)
+				i->seen.notify[i->seen.nnotify++] = n.type;
+			if (n.type == IKEV1_N_R_U_THERE && n.len == 4)
+				i->seen.dpd_seq = rg_get_u32(n.data);
+		} else if (m->pl[k].type == IKEV1_PL_D) {
+			struct ikev1_delete d;
+
+			if (ikev1_delete_decode(&rd, &d, &why) < 0)
+				return -1;
+			if (d.proto == IKEV1_PROTO_ISAKMP)
+				i->seen.deleted_isakmp = true;
+			else
+				i->seen.deleted_esp += d.nspi;
+		}
+	}
+	return 0;
+}
+
+int
+ikev1_ini_input(struct ikev1_ini *i, const uint8_t *p, size_t len,
+    struct ikev1_ini_out *o)
+{
+	struct ikev1_msg m;
+	struct ikev1_iv	 iv, *chain = NULL;
+	const char	*why;
+	long		 n;
+
+	o->n = 0;
+	if (ikev1_msg_decode(p, len, &m, &why) < 0)
+		return -1;
+	if (!(m.hdr.flags & IKEV1_FLAG_E)) {
+		if (m.hdr.exch == IKEV1_EXCH_AGGRESSIVE && i->st == INI_MM1)
+			return aggr2(i, &m, o);
+		if (m.hdr.exch != IKEV1_EXCH_MAIN)
+			return -1;
+		if (i->st == INI_MM1)
+			return mm2(i, &m, o);
+		if (i->st == INI_MM3)
+			return mm4(i, &m, o);
+		return -1;
+	}
+	if (i->prf == NULL)
+		return -1;
+	if (m.hdr.exch == IKEV1_EXCH_MAIN)
+		chain = &i->iv;
+	else if (m.hdr.exch == IKEV1_EXCH_TRANSACTION && i->cfg_msgid != 0 &&
+	    m.hdr.msgid == i->cfg_msgid)
+		chain = &i->cfg_iv;
+	else if (m.hdr.exch == IKEV1_EXCH_QUICK && m.hdr.msgid == i->qm_msgid)
+		chain = &i->qm_iv;
+	if (chain != NULL)
+		iv = *chain;
+	else
+		ikev1_iv_exchange(&i->keys, &i->iv, m.hdr.msgid, &iv);
+	n = ikev1_decrypt(&i->keys, &iv, m.body, m.bodylen, i->plain,
+	    sizeof(i->plain));
+	if (n < 0 || ikev1_body_decode(&m, m.hdr.np, i->plain, (size_t)n,
+	    &why) < 0)
+		return -1;
+	if (m.hdr.exch == IKEV1_EXCH_MAIN) {
+		i->iv = iv;
+		return i->st == INI_MM5 ? mm6(i, &m, o) : -1;
+	}
+	if (chain != NULL)
+		*chain = iv;
+	switch (m.hdr.exch) {
+	case IKEV1_EXCH_TRANSACTION:
+		return transaction(i, &m, chain != NULL ? chain : &iv, o);
+	case IKEV1_EXCH_QUICK:
+		return quick2(i, &m, o);
+	case IKEV1_EXCH_INFORMATIONAL:
+		return info(i, &m);
+	}
+	return -1;
+}
+
+void
+ikev1_ini_info(struct ikev1_ini *i, uint16_t type, const uint8_t *data,
+    size_t len, struct ikev1_ini_out *o)
+{
+	struct ikev1_enc e;
+	struct ikev1_iv	 iv;
+	uint8_t		 body[512], zero[IKEV1_PRF_MAX] = { 0 }, spi[16];
+	uint32_t	 msgid = 0x77000000u | type;
+
+	o->n = 0;
+	memcpy(spi, i->ck_i, 8);
+	memcpy(spi + 8, i->ck_r, 8);
+	ikev1_iv_exchange(&i->keys, &i->iv, msgid, &iv);
+	ikev1_enc_body(&e, body, sizeof(body));
+	ikev1_put_hash(&e, zero, i->prf->out);
+	if (type == 0)
+		ikev1_put_delete(&e, IKEV1_PROTO_ISAKMP, 16, spi, 1);
+	else
+		ikev1_put_notify(&e, IKEV1_PROTO_ISAKMP, spi, 16, type, data,
+		    len);
+	seal_hashed(i, IKEV1_EXCH_INFORMATIONAL, msgid, &iv, &e, body, NULL,
+	    0, o);
+}
+
+void
+ikev1_ini_seal_raw(struct ikev1_ini *i, uint8_t exch, uint32_t msgid,
+    uint8_t first, uint8_t *body, size_t len, bool fix_hash,
+    struct ikev1_ini_out *o)
+{
+	struct ikev1_iv	 iv;
+	size_t		 hl;
+
+	o->n = 0;
+	if (i->prf == NULL)
+		return;
+	hl = i->prf->out;
+	if (fix_hash && first == IKEV1_PL_HASH && len >= 4 + hl &&
+	    rg_get_u16(body + 2) == 4 + hl)
+		ikev1_hash_msg(&i->keys, msgid, NULL, 0, body + 4 + hl,
+		    len - 4 - hl, body + 4);
+	ikev1_iv_exchange(&i->keys, &i->iv, msgid, &iv);
+	seal(i, exch, msgid, &iv, first, body, len, o);
+}
