@@ -16,12 +16,20 @@
 #include "store.h"
 #include "web.h"
 
+/* Who makes a request: for the audit log and the role check. */
+struct web_who {
+	const char		*name;	/* admin or token name; "root" */
+	const char		*source;	/* "unix socket", client address */
+	bool			 read_only;
+};
+
 struct web_req {
 	struct web_ctx		*ctx;
 	const char		*method;
 	const char		*res;	/* "users" */
 	const char		*name;	/* "/v1/users/<name>"; NULL: collection */
 	json_t			*body;	/* parsed request body; NULL if none */
+	const struct web_who	*who;
 };
 
 /* A handler returns the HTTP status and sets *out (new reference). */
@@ -44,6 +52,8 @@ extern const struct web_resource web_res_users, web_res_groups,
 	web_res_psks, web_res_settings, web_res_status, web_res_log,
 	web_res_history, web_res_sessions;
 extern const struct web_resource web_res_radius;	/* api_radius.c */
+extern const struct web_resource web_res_admins, web_res_tokens,
+	web_res_audit;	/* api_admins.c */
 extern const struct web_resource web_res_ca, web_res_server_cert,
 	web_res_certs, web_res_cert_export, web_res_crl;	/* api_certs.c */
 
@@ -54,6 +64,17 @@ extern const struct web_resource web_res_ca, web_res_server_cert,
  */
 int	web_dispatch(struct web_ctx *, const char *method, const char *url,
 	    const char *body, size_t len, json_t **out);
+
+/*
+ * The same for an authenticated caller (who: NULL is root on the unix
+ * socket): a read-only caller gets 403 on every change, and every
+ * change that reaches a handler is written to the audit log.
+ */
+int	web_dispatch_as(struct web_ctx *, const struct web_who *,
+	    const char *method, const char *url, const char *body, size_t len,
+	    json_t **out);
+/* The API's resource names, NULL-terminated order of the table. */
+const char *web_resource_name(size_t i);
 
 /* {"error": msg, "field": field}; returns status. */
 int	web_error(json_t **out, int status, const char *field,
