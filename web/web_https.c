@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -220,8 +221,8 @@ login(struct web_https *h, struct MHD_Connection *c, const char *addr,
 {
 	json_t		*body, *o;
 	json_error_t	 jerr;
-	const char	*name = NULL, *pw = NULL;
-	char		*stored = NULL, role[16], cookie[160], age[32];
+	const char	*name = NULL, *pw = NULL, *ctype;
+	char		*stored = NULL, role[16], cookie[160];
 	char		 retry[32];
 	const char	*hdrs[5];
 	struct web_sess	*s;
@@ -229,6 +230,16 @@ login(struct web_https *h, struct MHD_Connection *c, const char *addr,
 	enum MHD_Result	 ret;
 	bool		 ok = false;
 
+	/*
+	 * JSON only: a cross-site HTML form cannot send this type without a
+	 * CORS preflight, so no other site can log a browser in (login
+	 * CSRF).  The session cookie's SameSite=Strict covers the rest.
+	 */
+	ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Content-Type");
+	if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0)
+		return send_err(c, true, 415, NULL, "expected Content-Type: "
+		    "application/json");
 	body = hc->body ? json_loadb(hc->body, hc->len, 0, &jerr) : NULL;
 	if (body) {
 		name = json_string_value(json_object_get(body, "name"));
@@ -276,7 +287,6 @@ login(struct web_https *h, struct MHD_Connection *c, const char *addr,
 	snprintf(cookie, sizeof(cookie), COOKIE_NAME "=%s; Path=/; Secure; "
 	    "HttpOnly; SameSite=Strict; Max-Age=%llu", s->id,
 	    (unsigned long long)h->sess.abs_s);
-	snprintf(age, sizeof(age), "%llu", (unsigned long long)h->sess.idle_s);
 	o = json_pack("{s:s,s:s,s:s,s:I,s:I}", "name", s->name, "role", role,
 	    "csrf_token", s->csrf, "idle_timeout_s", (json_int_t)h->sess.idle_s,
 	    "absolute_timeout_s", (json_int_t)h->sess.abs_s);

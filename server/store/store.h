@@ -198,7 +198,9 @@ json_t	*store_token_list(struct store *, struct store_err *);
 int	 store_token_find(struct store *, const char *hash, char name[65],
 	    char role[16]);
 
-/* One audit row (time set here); newest first in the list, limit 0: all. */
+/* One audit row (time set here); newest first in the list, limit 0: all.
+ * The oldest rows beyond STORE_AUDIT_KEEP are dropped. */
+#define STORE_AUDIT_KEEP	100000
 int	 store_audit_add(struct store *, const char *who, const char *source,
 	    const char *verb, const char *path, int status);
 json_t	*store_audit_list(struct store *, unsigned int limit,

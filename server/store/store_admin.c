@@ -221,6 +221,7 @@ store_audit_add(struct store *st, const char *who, const char *source,
     const char *verb, const char *path, int status)
 {
 	sqlite3_stmt	*s;
+	char		 sql[96];
 	int		 rc;
 
 	if (sqlite3_prepare_v2(st->db, "INSERT INTO audit (time, who, source, "
@@ -235,7 +236,13 @@ store_audit_add(struct store *st, const char *who, const char *source,
 	sqlite3_bind_int(s, 6, status);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, NULL, "audit");
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(st, NULL, "audit");
+	/* Bounded: the newest STORE_AUDIT_KEEP rows stay (ids only grow). */
+	snprintf(sql, sizeof(sql), "DELETE FROM audit WHERE id <= %lld",
+	    (long long)sqlite3_last_insert_rowid(st->db) - STORE_AUDIT_KEEP);
+	(void)store_exec(st, sql);
+	return 0;
 }
 
 json_t *

@@ -130,6 +130,8 @@ if [ -z "$bad" ] && [ "$n" -ge 100 ]; then ok no_session_401 "($n requests)"; el
 # --- login, cookie flags, CSRF ------------------------------------------
 s=$(login boss wrong-pass "$tmp/jar0")
 [ "$s" = 401 ] && ok login_wrong_password || ko login_wrong_password "status $s"
+s=$(curl -sk -o /dev/null -w '%{http_code}' -H 'Content-Type: text/plain' -d '{"name":"boss","password":"boss-pass-1"}' "$H/v1/login")
+[ "$s" = 415 ] && ok login_json_only || ko login_json_only "status $s for a text/plain login"
 s=$(login boss boss-pass-1 "$tmp/jar")
 boss_csrf=$(csrf_of)
 if [ "$s" = 200 ] && [ -n "$boss_csrf" ] &&
