@@ -47,8 +47,9 @@ admins_list(struct web_req *r, json_t **out)
 	return 200;
 }
 
+/* The listed form of admin name. */
 static int
-admins_get(struct web_req *r, json_t **out)
+admin_show(struct web_req *r, const char *name, json_t **out)
 {
 	json_t	*all, *v;
 	size_t	 i;
@@ -59,13 +60,19 @@ admins_get(struct web_req *r, json_t **out)
 		return status;
 	}
 	json_array_foreach(all, i, v)
-		if (strcmp(str(v, "name"), r->name) == 0) {
+		if (strcmp(str(v, "name"), name) == 0) {
 			*out = json_incref(v);
 			json_decref(all);
 			return 200;
 		}
 	json_decref(all);
-	return web_error(out, 404, "name", "no such admin: %s", r->name);
+	return web_error(out, 404, "name", "no such admin: %s", name);
+}
+
+static int
+admins_get(struct web_req *r, json_t **out)
+{
+	return admin_show(r, r->name, out);
 }
 
 static int
@@ -89,8 +96,7 @@ admins_create(struct web_req *r, json_t **out)
 	OPENSSL_cleanse(hash, sizeof(hash));
 	if (rc < 0)
 		return web_store_error(out, &e);
-	r->name = str(r->body, "name");
-	return admins_get(r, out) == 200 ? 201 : 500;
+	return admin_show(r, str(r->body, "name"), out) == 200 ? 201 : 500;
 }
 
 static int

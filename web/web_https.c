@@ -67,6 +67,24 @@ struct listener {
 	char			*cert, *key;
 };
 
+/*
+ * A login's KDF runs on a loop worker (32 MiB of scrypt would stall IKE
+ * on the loop thread): the connection is suspended meanwhile, and the
+ * answer is prepared on the loop and sent when MHD calls back after
+ * MHD_resume_connection().
+ */
+struct login_job {
+	struct rg_job		 job;
+	struct web_https	*h;	/* NULL: orphaned (listener stopped) */
+	struct MHD_Connection	*c;
+	struct https_conn	*hc;
+	char			 name[65], addr[64], role[16];
+	char			*pw;		/* owned, wiped */
+	char			*stored;	/* owned; NULL: no such admin */
+	bool			 ok;		/* worker's verdict */
+	struct login_job	*next;		/* web_https.pending */
+};
+
 struct web_https {
 	struct rg_loop		*loop;
 	struct web_ctx		*ctx;
@@ -81,12 +99,23 @@ struct web_https {
 	char			 crl_path[256];
 	struct web_sessions	 sess;
 	struct web_throttle	 thr;
+	struct login_job	*pending;	/* logins being verified */
+};
+
+enum login_state {
+	LOGIN_NONE,
+	LOGIN_PENDING,	/* suspended: a worker runs the KDF */
+	LOGIN_READY,	/* resumed: status, resp and cookie are set */
 };
 
 struct https_conn {
 	char			*body;		/* owned */
 	size_t			 len;
 	bool			 too_big;
+	enum login_state	 login;
+	int			 status;
+	json_t			*resp;		/* owned */
+	char			 cookie[160];	/* Set-Cookie, "" when none */
 };
 
 static void
@@ -215,21 +244,104 @@ client_addr(struct MHD_Connection *c, char *out, size_t len)
 		snprintf(out, len, "?");
 }
 
+static void
+login_work(struct rg_job *j)
+{
+	struct login_job	*lj = j->arg;
+
+	if (lj->stored)
+		lj->ok = web_pw_verify(lj->pw, lj->stored);
+	else
+		web_pw_dummy(lj->pw);	/* same time for unknown names */
+}
+
+static void
+login_free(struct login_job *lj)
+{
+	if (lj->pw) {
+		OPENSSL_cleanse(lj->pw, strlen(lj->pw));
+		free(lj->pw);
+	}
+	free(lj->stored);
+	free(lj);
+}
+
+/* On the loop: the verdict becomes the answer, the connection resumes. */
+static void
+login_done(struct rg_job *j)
+{
+	struct login_job	*lj = j->arg, **pp;
+	struct web_https	*h = lj->h;
+	struct https_conn	*hc = lj->hc;
+	struct web_sess		*s;
+	uint64_t		 now = now_s();
+
+	if (h == NULL) {
+		login_free(lj);
+		return;
+	}
+	for (pp = &h->pending; *pp; pp = &(*pp)->next)
+		if (*pp == lj) {
+			*pp = lj->next;
+			break;
+		}
+	(void)store_audit_add(h->ctx->store, lj->name, lj->addr, "LOGIN",
+	    "/v1/login", lj->ok ? 200 : 401);
+	hc->login = LOGIN_READY;
+	hc->cookie[0] = '\0';
+	if (!lj->ok) {
+		web_thr_fail(&h->thr, lj->name, lj->addr, now);
+		rg_notice(WEB, "login as %s from %s: wrong name or password",
+		    lj->name, lj->addr);
+		hc->status = web_error(&hc->resp, 401, NULL, "wrong name or "
+		    "password");
+	} else if ((s = web_sess_new(&h->sess, lj->name, lj->stored, now)) ==
+	    NULL) {
+		hc->status = web_error(&hc->resp, 500, NULL, "no session");
+	} else {
+		web_thr_ok(&h->thr, lj->name, now);
+		rg_info(WEB, "admin %s (%s) logged in from %s", s->name,
+		    lj->role, lj->addr);
+		snprintf(hc->cookie, sizeof(hc->cookie), COOKIE_NAME "=%s; "
+		    "Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=%llu",
+		    s->id, (unsigned long long)h->sess.abs_s);
+		hc->resp = json_pack("{s:s,s:s,s:s,s:I,s:I}", "name", s->name,
+		    "role", lj->role, "csrf_token", s->csrf, "idle_timeout_s",
+		    (json_int_t)h->sess.idle_s, "absolute_timeout_s",
+		    (json_int_t)h->sess.abs_s);
+		hc->status = 200;
+	}
+	MHD_resume_connection(lj->c);
+	/* MHD picks a resumed connection up in its next run: now. */
+	if (h->l[0].mhd)
+		rg_timer_start(h->loop, &h->l[0].timer, 0);
+	login_free(lj);
+}
+
 static enum MHD_Result
 login(struct web_https *h, struct MHD_Connection *c, const char *addr,
     struct https_conn *hc)
 {
-	json_t		*body, *o;
-	json_error_t	 jerr;
-	const char	*name = NULL, *pw = NULL, *ctype;
-	char		*stored = NULL, role[16], cookie[160];
-	char		 retry[32];
-	const char	*hdrs[5];
-	struct web_sess	*s;
-	uint64_t	 now = now_s(), wait;
-	enum MHD_Result	 ret;
-	bool		 ok = false;
+	struct login_job	*lj;
+	json_t			*body;
+	json_error_t		 jerr;
+	const char		*name = NULL, *pw = NULL, *ctype;
+	const char		*hdrs[3];
+	char			 retry[32];
+	uint64_t		 wait;
+	enum MHD_Result		 ret;
 
+	if (hc->login == LOGIN_READY) {
+		hdrs[0] = "Set-Cookie";
+		hdrs[1] = hc->cookie;
+		hdrs[2] = NULL;
+		ret = send_json(c, true, hc->status, hc->resp,
+		    hc->cookie[0] ? hdrs : NULL);
+		OPENSSL_cleanse(hc->cookie, sizeof(hc->cookie));
+		return ret;
+	}
+	if (hc->login == LOGIN_PENDING)
+		return MHD_YES;
 	/*
 	 * JSON only: a cross-site HTML form cannot send this type without a
 	 * CORS preflight, so no other site can log a browser in (login
@@ -251,7 +363,7 @@ login(struct web_https *h, struct MHD_Connection *c, const char *addr,
 		return send_err(c, true, 400, NULL, "expected {\"name\": ..., "
 		    "\"password\": ...}");
 	}
-	if ((wait = web_thr_blocked(&h->thr, name, addr, now)) > 0) {
+	if ((wait = web_thr_blocked(&h->thr, name, addr, now_s())) > 0) {
 		rg_notice(WEB, "login as %s from %s refused: too many failed "
 		    "logins (%llu s left)", name, addr,
 		    (unsigned long long)wait);
@@ -263,40 +375,28 @@ login(struct web_https *h, struct MHD_Connection *c, const char *addr,
 		return send_err(c, true, 429, hdrs, "too many failed logins; "
 		    "try again later");
 	}
-	if (store_admin_get(h->ctx->store, name, &stored, role) == 0)
-		ok = web_pw_verify(pw, stored);
-	else
-		web_pw_dummy(pw);	/* same time for unknown names */
-	(void)store_audit_add(h->ctx->store, name, addr, "LOGIN", "/v1/login",
-	    ok ? 200 : 401);
-	if (!ok) {
-		web_thr_fail(&h->thr, name, addr, now);
-		rg_notice(WEB, "login as %s from %s: wrong name or password",
-		    name, addr);
-		free(stored);
+	if ((lj = calloc(1, sizeof(*lj))) == NULL ||
+	    (lj->pw = strdup(pw)) == NULL) {
+		free(lj);
 		json_decref(body);
-		return send_err(c, true, 401, NULL, "wrong name or password");
+		return MHD_NO;
 	}
-	web_thr_ok(&h->thr, name, now);
-	s = web_sess_new(&h->sess, name, stored, now);
-	free(stored);
+	snprintf(lj->name, sizeof(lj->name), "%s", name);
+	snprintf(lj->addr, sizeof(lj->addr), "%s", addr);
 	json_decref(body);
-	if (s == NULL)
-		return send_err(c, true, 500, NULL, "no session");
-	rg_info(WEB, "admin %s (%s) logged in from %s", s->name, role, addr);
-	snprintf(cookie, sizeof(cookie), COOKIE_NAME "=%s; Path=/; Secure; "
-	    "HttpOnly; SameSite=Strict; Max-Age=%llu", s->id,
-	    (unsigned long long)h->sess.abs_s);
-	o = json_pack("{s:s,s:s,s:s,s:I,s:I}", "name", s->name, "role", role,
-	    "csrf_token", s->csrf, "idle_timeout_s", (json_int_t)h->sess.idle_s,
-	    "absolute_timeout_s", (json_int_t)h->sess.abs_s);
-	hdrs[0] = "Set-Cookie";
-	hdrs[1] = cookie;
-	hdrs[2] = NULL;
-	ret = send_json(c, true, 200, o, hdrs);
-	OPENSSL_cleanse(cookie, sizeof(cookie));
-	json_decref(o);
-	return ret;
+	if (store_admin_get(h->ctx->store, lj->name, &lj->stored, lj->role) <
+	    0)
+		lj->stored = NULL;
+	lj->h = h;
+	lj->c = c;
+	lj->hc = hc;
+	lj->job = (struct rg_job){ login_work, login_done, lj, NULL };
+	lj->next = h->pending;
+	h->pending = lj;
+	hc->login = LOGIN_PENDING;
+	MHD_suspend_connection(c);
+	rg_loop_submit(h->loop, &lj->job);
+	return MHD_YES;
 }
 
 /*
@@ -506,6 +606,8 @@ done_cb(void *cls, struct MHD_Connection *c, void **con_cls,
 		OPENSSL_cleanse(hc->body, hc->len);	/* may hold a password */
 		free(hc->body);
 	}
+	json_decref(hc->resp);
+	OPENSSL_cleanse(hc->cookie, sizeof(hc->cookie));
 	free(hc);
 	*con_cls = NULL;
 }
@@ -544,6 +646,19 @@ l_timer(struct rg_timer *t)
 static void
 l_stop(struct listener *l)
 {
+	struct login_job	*lj;
+
+	/*
+	 * MHD refuses to stop with suspended connections: resume them; their
+	 * jobs, still on a worker, are orphaned (login_done frees them; one
+	 * still queued when the loop is freed at exit is left behind).
+	 */
+	while (l->tls && (lj = l->h->pending) != NULL) {
+		l->h->pending = lj->next;
+		lj->h = NULL;
+		lj->hc->login = LOGIN_NONE;
+		MHD_resume_connection(lj->c);
+	}
 	if (l->mhd) {
 		rg_io_del(l->h->loop, &l->io);
 		rg_timer_stop(l->h->loop, &l->timer);
@@ -598,7 +713,7 @@ l_start(struct listener *l, const char *listen, const char *cert,
 		return;
 	}
 	if (l->tls) {
-		flags |= MHD_USE_TLS;
+		flags |= MHD_USE_TLS | MHD_ALLOW_SUSPEND_RESUME;
 		l->mhd = MHD_start_daemon(flags, 0, NULL, NULL, handler_cb, l,
 		    MHD_OPTION_LISTEN_SOCKET, fd,
 		    MHD_OPTION_HTTPS_MEM_CERT, cert,

@@ -44,7 +44,7 @@ P=http://127.0.0.1:18080
 req() {
 	local m=$1 u=$2
 	shift 2
-	curl -sk -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$m" \
+	curl -sk -m 10 -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$m" \
 	    -H 'Content-Type: application/json' "$@" "$u"
 }
 # login NAME PW JAR: prints the status (the csrf token: csrf_of)
