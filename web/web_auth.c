@@ -19,9 +19,10 @@
 #define PW_SALT		16
 #define PW_OUT		32
 #define PW_R		8
-#define PW_P		1
+#define PW_P		3
 
-/* 2^15 * 128 * 8 = 32 MiB per verification. */
+/* 2^15 * 128 * 8 = 32 MiB per verification; p = 3 makes it one of the
+ * OWASP-recommended scrypt settings (N=2^15, r=8, p=3). */
 static unsigned int	pw_log2n = 15;
 
 void

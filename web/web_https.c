@@ -52,6 +52,9 @@
 
 #define HTTPS_MAX_BODY	(1 << 20)
 #define COOKIE_NAME	"rg_session"
+/* Logins being verified at once, per account and per source address. */
+#define LOGIN_PENDING_NAME	1
+#define LOGIN_PENDING_ADDR	4
 /* TLS 1.2 minimum (no SSL 3.0, TLS 1.0 or 1.1 whatever the system's
  * GnuTLS defaults say). */
 #define TLS_PRIORITIES	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:%SERVER_PRECEDENCE"
@@ -330,6 +333,7 @@ login(struct web_https *h, struct MHD_Connection *c, const char *addr,
 	char			 retry[32];
 	uint64_t		 wait;
 	enum MHD_Result		 ret;
+	unsigned int		 n_name, n_addr;
 
 	if (hc->login == LOGIN_READY) {
 		hdrs[0] = "Set-Cookie";
@@ -374,6 +378,18 @@ login(struct web_https *h, struct MHD_Connection *c, const char *addr,
 		json_decref(body);
 		return send_err(c, true, 429, hdrs, "too many failed logins; "
 		    "try again later");
+	}
+	/* Failures count when their KDF is done: bound what is in flight
+	 * so parallel guesses cannot outrun the throttle. */
+	n_name = n_addr = 0;
+	for (lj = h->pending; lj; lj = lj->next) {
+		n_name += strcmp(lj->name, name) == 0;
+		n_addr += strcmp(lj->addr, addr) == 0;
+	}
+	if (n_name >= LOGIN_PENDING_NAME || n_addr >= LOGIN_PENDING_ADDR) {
+		json_decref(body);
+		return send_err(c, true, 429, NULL, "a login for this account "
+		    "or from this address is still being checked");
 	}
 	if ((lj = calloc(1, sizeof(*lj))) == NULL ||
 	    (lj->pw = strdup(pw)) == NULL) {

@@ -44,7 +44,7 @@ pw_hash_verify(void)
 
 	CHECK_EQ(web_pw_hash("correct horse", a), 0);
 	CHECK_EQ(web_pw_hash("correct horse", b), 0);
-	CHECK(strncmp(a, "scrypt$10$8$1$", 14) == 0);
+	CHECK(strncmp(a, "scrypt$10$8$3$", 14) == 0);
 	CHECK(strstr(a, "correct") == NULL);
 	/* A per-account salt: the same password hashes differently. */
 	CHECK(strcmp(a, b) != 0);
@@ -61,7 +61,7 @@ pw_hash_verify(void)
 	CHECK(!web_pw_verify("x", "scrypt$40$8$1$AAAA$AAAA"));
 	CHECK(!web_pw_verify("x", "plain"));
 	CHECK(!web_pw_verify("x", NULL));
-	CHECK(!web_pw_verify("correct horse", "scrypt$10$8$1$"));
+	CHECK(!web_pw_verify("correct horse", "scrypt$10$8$3$"));
 	/* The cost recorded in the hash is used, not the current one. */
 	web_pw_cost(11);
 	CHECK(web_pw_verify("correct horse", a));
