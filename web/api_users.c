@@ -30,8 +30,18 @@ users_del(struct web_req *r, json_t **out)
 	return web_obj_del(r, out);
 }
 
+/* GET /v1/users/<name>/profiles/<os>: api_profile_export.c */
+static int
+users_get(struct web_req *r, json_t **out)
+{
+	if (strchr(r->name, '/') != NULL)
+		return web_profile_get(r, out);
+	return web_obj_get(r, out);
+}
+
 const struct web_resource web_res_users = {
 	.name = "users",
 	.store_res = "users",
+	.get = users_get,
 	.del = users_del,
 };

@@ -89,5 +89,7 @@ int	ctl_session(struct ctl *, const struct ctl_resource *, int, char **);
 int	ctl_pool(struct ctl *, const struct ctl_resource *, int, char **);
 int	ctl_log(struct ctl *, const struct ctl_resource *, int, char **);
 int	ctl_certs(struct ctl *, const struct ctl_resource *, int, char **);
+int	ctl_profile_export(struct ctl *, const struct ctl_resource *, int,
+	    char **);	/* ctl_profiles.c */
 
 #endif

@@ -119,6 +119,12 @@ const struct ctl_resource ctl_resources[] = {
 	{ "audit", "audit", "id", "id,time,who,source,verb,path,status",
 	    "audit list   (every change: who, from where, what, when)\n",
 	    NULL },
+	{ "profile-export", "users", NULL, NULL,
+	    "profile-export USER --os ios|macos|windows|android|linux-nm|\n"
+	    "         swanctl [--method eap|cert] --out FILE   (the CA and\n"
+	    "         key files a Linux profile names are written beside\n"
+	    "         FILE; files with a key or password are 0600)\n",
+	    ctl_profile_export },
 	{ NULL, NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -117,7 +117,14 @@ int
 web_dispatch(struct web_ctx *ctx, const char *method, const char *url,
     const char *body, size_t len, json_t **out)
 {
-	return web_dispatch_as(ctx, NULL, method, url, body, len, out);
+	return web_dispatch_as(ctx, NULL, method, url, body, len, out, NULL);
+}
+
+int
+web_dispatch_raw(struct web_ctx *ctx, const char *method, const char *url,
+    const char *body, size_t len, json_t **out, struct web_raw *raw)
+{
+	return web_dispatch_as(ctx, NULL, method, url, body, len, out, raw);
 }
 
 static const struct web_who	 web_root = { "root", "unix socket", false };
@@ -125,20 +132,29 @@ static const struct web_who	 web_root = { "root", "unix socket", false };
 int
 web_dispatch_as(struct web_ctx *ctx, const struct web_who *who,
     const char *method, const char *url, const char *body, size_t len,
-    json_t **out)
+    json_t **out, struct web_raw *raw)
 {
 	const struct web_resource *const *rp;
-	struct web_req		 req = { ctx, method, NULL, NULL, NULL, NULL };
-	const char		*path = url;
+	struct web_req		 req = { ctx, method, NULL, NULL, NULL, NULL,
+				    raw, NULL };
+	const char		*full = url;
 	bool			 change = strcmp(method, "GET") != 0 &&
 				    strcmp(method, "HEAD") != 0;
-	char			 res[64], name[300];
-	const char		*slash;
+	char			 res[64], name[300], path[400];
+	const char		*slash, *q;
 	json_error_t		 jerr;
 	web_handler		 h;
 	int			 status;
 
 	*out = NULL;
+	/* "?query" apart; the path is matched without it. */
+	if ((q = strchr(url, '?')) != NULL) {
+		if ((size_t)(q - url) >= sizeof(path))
+			return web_error(out, 404, NULL, "no such path");
+		snprintf(path, sizeof(path), "%.*s", (int)(q - url), url);
+		req.query = q + 1;
+		url = path;
+	}
 	if (strncmp(url, "/v1/", 4) != 0)
 		return web_error(out, 404, NULL, "no such path: %s (the API "
 		    "lives under /v1/)", url);
@@ -164,9 +180,9 @@ web_dispatch_as(struct web_ctx *ctx, const struct web_who *who,
 	if (change && req.who->read_only) {
 		/* A refused attempt is worth an audit row too. */
 		(void)store_audit_add(ctx->store, req.who->name,
-		    req.who->source, method, path, 403);
+		    req.who->source, method, full, 403);
 		return web_error(out, 403, NULL, "%s is read-only: %s %s "
-		    "refused", req.who->name, method, path);
+		    "refused", req.who->name, method, full);
 	}
 	if (body && len) {
 		if ((req.body = json_loadb(body, len, 0, &jerr)) == NULL)
@@ -184,8 +200,8 @@ web_dispatch_as(struct web_ctx *ctx, const struct web_who *who,
 		    "the engines refused the new configuration (see the "
 		    "log); the previous one stays active"));
 	if (change && ctx->store && store_audit_add(ctx->store,
-	    req.who->name, req.who->source, method, path, status) < 0)
-		rg_err(WEB, "audit: %s %s by %s not recorded", method, path,
+	    req.who->name, req.who->source, method, full, status) < 0)
+		rg_err(WEB, "audit: %s %s by %s not recorded", method, full,
 		    req.who->name);
 	rg_debug(WEB, "%s /v1/%s%s%s -> %d", method, res, req.name ? "/" : "",
 	    req.name ? req.name : "", status);

@@ -96,6 +96,49 @@ respond(struct MHD_Connection *c, int status, json_t *body)
 	return ret;
 }
 
+/* A non-JSON answer (a client profile) as an attachment. */
+static enum MHD_Result
+respond_raw(struct MHD_Connection *c, int status, struct web_raw *raw)
+{
+	struct MHD_Response	*r;
+	enum MHD_Result		 ret;
+	char			 disp[460];
+
+	r = MHD_create_response_from_buffer(raw->len, raw->data,
+	    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"",
+	    raw->filename);
+	MHD_add_response_header(r, "Content-Type", raw->content_type);
+	MHD_add_response_header(r, "Content-Disposition", disp);
+	if (raw->secret)
+		MHD_add_response_header(r, "Cache-Control", "no-store");
+	ret = MHD_queue_response(c, (unsigned int)status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* The GET arguments back into "?k=v&k=v" for web_dispatch_raw(). */
+struct web_q {
+	char	 buf[512];
+	size_t	 len;
+};
+
+static enum MHD_Result
+web_q_add(void *arg, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+	struct web_q	*q = arg;
+	int		 n;
+
+	(void)kind;
+	n = snprintf(q->buf + q->len, sizeof(q->buf) - q->len, "%c%s=%s",
+	    q->len ? '&' : '?', k, v ? v : "");
+	if (n > 0 && (size_t)n < sizeof(q->buf) - q->len)
+		q->len += (size_t)n;
+	return MHD_YES;
+}
+
 static enum MHD_Result
 web_handler_cb(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -132,9 +175,24 @@ web_handler_cb(void *cls, struct MHD_Connection *c, const char *url,
 	if (wc->too_big)
 		status = web_error(&out, 413, NULL, "request body over %d bytes",
 		    WEB_MAX_BODY);
-	else
-		status = web_dispatch(w->ctx, method, url, wc->body, wc->len,
-		    &out);
+	else {
+		struct web_q	 q = { "", 0 };
+		struct web_raw	 raw;
+		char		 full[2048];
+
+		memset(&raw, 0, sizeof(raw));
+		(void)MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND,
+		    web_q_add, &q);
+		snprintf(full, sizeof(full), "%s%s", url, q.buf);
+		status = web_dispatch_raw(w->ctx, method, full, wc->body,
+		    wc->len, &out, &raw);
+		if (raw.set) {
+			ret = respond_raw(c, status, &raw);
+			web_raw_clear(&raw);
+			json_decref(out);
+			return ret;
+		}
+	}
 	ret = respond(c, status, out);
 	json_decref(out);
 	return ret;

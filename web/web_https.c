@@ -474,6 +474,48 @@ authenticate(struct web_https *h, struct MHD_Connection *c,
 	return 0;
 }
 
+/* A non-JSON answer (a client profile) as an attachment. */
+static enum MHD_Result
+send_raw(struct MHD_Connection *c, int status, struct web_raw *raw)
+{
+	const char	*hdrs[5];
+	char		 disp[460];
+	void		*buf;
+
+	if ((buf = malloc(raw->len ? raw->len : 1)) == NULL)
+		return MHD_NO;
+	memcpy(buf, raw->data, raw->len);
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"",
+	    raw->filename);
+	hdrs[0] = "Content-Disposition";
+	hdrs[1] = disp;
+	hdrs[2] = "Strict-Transport-Security";
+	hdrs[3] = "max-age=31536000";
+	hdrs[4] = NULL;
+	/* send_buf always says no-store: right for keys and passwords. */
+	return send_buf(c, (unsigned int)status, raw->content_type, buf,
+	    raw->len, hdrs);
+}
+
+/* The GET arguments back into "?k=v&k=v" for web_dispatch_as(). */
+struct query {
+	char	 buf[512];
+	size_t	 len;
+};
+
+static enum MHD_Result
+query_add(void *arg, enum MHD_ValueKind kind, const char *k, const char *v)
+{
+	struct query	*q = arg;
+	int		 n;
+
+	n = snprintf(q->buf + q->len, sizeof(q->buf) - q->len, "%c%s=%s",
+	    q->len ? '&' : '?', k, v ? v : "");
+	if (n > 0 && (size_t)n < sizeof(q->buf) - q->len)
+		q->len += (size_t)n;
+	return MHD_YES;
+}
+
 static enum MHD_Result
 serve_https(struct web_https *h, struct MHD_Connection *c, const char *url,
     const char *method, struct https_conn *hc)
@@ -482,8 +524,10 @@ serve_https(struct web_https *h, struct MHD_Connection *c, const char *url,
 	    "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0", NULL };
 	struct web_who	 who;
 	struct web_sess	*s;
+	struct web_raw	 raw;
+	struct query	 q = { "", 0 };
 	const char	*why = "";
-	char		 addr[64], namebuf[80];
+	char		 addr[64], namebuf[80], full[2048];
 	json_t		*out = NULL;
 	enum MHD_Result	 ret;
 	int		 status;
@@ -520,9 +564,17 @@ serve_https(struct web_https *h, struct MHD_Connection *c, const char *url,
 		json_decref(out);
 		return ret;
 	}
-	status = web_dispatch_as(h->ctx, &who, method, url, hc->body, hc->len,
-	    &out);
-	ret = send_json(c, true, status, out, NULL);
+	memset(&raw, 0, sizeof(raw));
+	(void)MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_add,
+	    &q);
+	snprintf(full, sizeof(full), "%s%s", url, q.buf);
+	status = web_dispatch_as(h->ctx, &who, method, full, hc->body, hc->len,
+	    &out, &raw);
+	if (raw.set)
+		ret = send_raw(c, status, &raw);
+	else
+		ret = send_json(c, true, status, out, NULL);
+	web_raw_clear(&raw);
 	json_decref(out);
 	return ret;
 }

@@ -29,8 +29,25 @@ struct web_req {
 	const char		*res;	/* "users" */
 	const char		*name;	/* "/v1/users/<name>"; NULL: collection */
 	json_t			*body;	/* parsed request body; NULL if none */
+	const char		*query;	/* "method=cert&..." after '?'; NULL */
+	struct web_raw		*raw;	/* NULL: the caller takes JSON only */
 	const struct web_who	*who;
 };
+
+/*
+ * A response that is not JSON (a client profile): a handler that fills
+ * it (set) has the HTTP layer send data with this content type as an
+ * attachment named filename.  data is malloc'd; secret: no-store.
+ */
+struct web_raw {
+	bool			 set;
+	bool			 secret;
+	char			*data;
+	size_t			 len;
+	char			 content_type[64];
+	char			 filename[400];
+};
+void	web_raw_clear(struct web_raw *);
 
 /* A handler returns the HTTP status and sets *out (new reference). */
 typedef int	(*web_handler)(struct web_req *, json_t **out);
@@ -54,6 +71,8 @@ extern const struct web_resource web_res_users, web_res_groups,
 extern const struct web_resource web_res_radius;	/* api_radius.c */
 extern const struct web_resource web_res_admins, web_res_tokens,
 	web_res_audit;	/* api_admins.c */
+/* GET /v1/users/<name>/profiles/<os>[?method=..] (api_profile_export.c) */
+int	web_profile_get(struct web_req *, json_t **out);
 extern const struct web_resource web_res_ca, web_res_server_cert,
 	web_res_certs, web_res_cert_export, web_res_crl;	/* api_certs.c */
 
@@ -64,6 +83,11 @@ extern const struct web_resource web_res_ca, web_res_server_cert,
  */
 int	web_dispatch(struct web_ctx *, const char *method, const char *url,
 	    const char *body, size_t len, json_t **out);
+/* The same where the caller can send a raw answer (url may carry a
+ * "?query"); raw->set tells which one the handler gave. */
+int	web_dispatch_raw(struct web_ctx *, const char *method,
+	    const char *url, const char *body, size_t len, json_t **out,
+	    struct web_raw *raw);
 
 /*
  * The same for an authenticated caller (who: NULL is root on the unix
@@ -72,7 +96,7 @@ int	web_dispatch(struct web_ctx *, const char *method, const char *url,
  */
 int	web_dispatch_as(struct web_ctx *, const struct web_who *,
 	    const char *method, const char *url, const char *body, size_t len,
-	    json_t **out);
+	    json_t **out, struct web_raw *raw);
 /* The API's resource names, NULL-terminated order of the table. */
 const char *web_resource_name(size_t i);
 

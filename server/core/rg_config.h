@@ -187,6 +187,9 @@ const struct rg_policy	*rg_config_policy(const struct rg_config *, const char *)
 const struct rg_pool_conf *rg_config_pool(const struct rg_config *, const char *);
 const struct rg_proposal_set *rg_config_proposals(const struct rg_config *,
 			    const char *);
+/* The built-in proposal sets "modern" and "compatible" (rg_presets.c):
+ * IKE (esp false) or ESP strings, NULL-terminated; NULL for another name. */
+const char *const *rg_proposal_preset(const char *name, bool esp);
 /* The PSK for identity id, else the "%any" one, else NULL. */
 const struct rg_psk	*rg_config_psk(const struct rg_config *, const char *id);
 /* The user's effective profile / policy: user override, group, default. */

@@ -12,48 +12,11 @@
 #include "ike_proposal.h"
 #include "rg_log.h"
 
-/* Built-in presets.  "modern": AEAD or SHA-2 integrity, groups >= 2048
- * bits or ECC; PRF SHA1 stays (Android 11 offers only it).
- * "compatible": adds 3DES, SHA1 integrity and MODP1024 (Windows). */
-static const char *const modern_ike[] = {
-	"aes256gcm16-aes128gcm16-chacha20poly1305-prfsha256-prfsha384-"
-	    "prfsha512-prfsha1-x25519-ecp256-ecp384-ecp521-modp2048-"
-	    "modp3072-modp4096-modp6144-modp8192",
-	"aes256-aes192-aes128-sha256-sha384-sha512-prfsha256-prfsha384-"
-	    "prfsha512-prfsha1-x25519-ecp256-ecp384-ecp521-modp2048-"
-	    "modp3072-modp4096-modp6144-modp8192",
-	NULL
-};
-static const char *const modern_esp[] = {
-	"aes256gcm16-aes128gcm16-chacha20poly1305-noesn-esn",
-	"aes256-aes192-aes128-sha256-sha384-sha512-noesn-esn",
-	NULL
-};
-static const char *const compat_ike[] = {
-	"aes256gcm16-aes128gcm16-chacha20poly1305-prfsha256-prfsha384-"
-	    "prfsha512-prfsha1-x25519-ecp256-ecp384-ecp521-modp2048-"
-	    "modp3072-modp4096-modp6144-modp8192-modp1024",
-	"aes256-aes192-aes128-3des-sha256-sha384-sha512-sha1-prfsha256-"
-	    "prfsha384-prfsha512-prfsha1-x25519-ecp256-ecp384-ecp521-"
-	    "modp2048-modp3072-modp4096-modp6144-modp8192-modp1024",
-	NULL
-};
-static const char *const compat_esp[] = {
-	"aes256gcm16-aes128gcm16-chacha20poly1305-noesn-esn",
-	"aes256-aes192-aes128-3des-sha256-sha384-sha512-sha1-noesn-esn",
-	NULL
-};
-
 const char *const *
 ike_preset(const char *name, enum ike_pkind kind)
 {
-	bool	 ike = kind == IKE_P_IKE;
-
-	if (strcmp(name, "modern") == 0)
-		return ike ? modern_ike : modern_esp;
-	if (strcmp(name, "compatible") == 0)
-		return ike ? compat_ike : compat_esp;
-	return NULL;
+	/* One table for the store and the engines (rg_presets.c). */
+	return rg_proposal_preset(name, kind != IKE_P_IKE);
 }
 
 bool

@@ -296,46 +296,6 @@ store_setting_field(const char *key)
 	return NULL;
 }
 
-/*
- * The presets (PRODUCT.md facts 1, 6, 11).  modern: AEAD and AES-CBC with
- * SHA-2, SHA-2 PRFs, ECP256/384, X25519, MODP2048+.  compatible adds what
- * Windows (3DES/AES-CBC, SHA1, MODP1024), iOS (AES/3DES, SHA1, MODP1024)
- * and Android 11 (SHA-2 integrity with a SHA1 PRF, MODP2048+)
- * send by default.  MODP1536 is left out on purpose (Apple bug, fact 6).
- * Both take ChaCha20-Poly1305 and extended sequence numbers (strongSwan
- * clients configured for them propose nothing else).
- */
-#define MODERN_DH	"ecp256-ecp384-x25519-modp2048-modp3072-modp4096"
-static const char *const modern_ike[] = {
-	"aes256gcm16-aes128gcm16-chacha20poly1305-prfsha256-prfsha384-"
-	    "prfsha512-" MODERN_DH,
-	"aes256-aes128-sha256-sha384-sha512-prfsha256-prfsha384-prfsha512-"
-	    MODERN_DH,
-	NULL
-};
-static const char *const modern_esp[] = {
-	"aes256gcm16-aes128gcm16-chacha20poly1305-noesn-esn",
-	"aes256-aes128-sha256-sha384-sha512-noesn-esn",
-	NULL
-};
-static const char *const compat_ike[] = {
-	"aes256gcm16-aes128gcm16-chacha20poly1305-prfsha256-prfsha384-"
-	    "prfsha512-" MODERN_DH,
-	"aes256-aes128-sha256-sha384-sha512-prfsha256-prfsha384-prfsha512-"
-	    MODERN_DH,
-	"aes256gcm16-aes128gcm16-prfsha256-prfsha384-prfsha1-"
-	    MODERN_DH "-modp1024",
-	"aes256-aes192-aes128-3des-sha256-sha384-sha512-sha1-prfsha256-"
-	    "prfsha384-prfsha512-prfsha1-" MODERN_DH "-modp1024",
-	NULL
-};
-static const char *const compat_esp[] = {
-	"aes256gcm16-aes128gcm16-chacha20poly1305-noesn-esn",
-	"aes256-aes128-sha256-sha384-sha512-noesn-esn",
-	"aes256-aes192-aes128-3des-sha1-sha256-noesn-esn",
-	NULL
-};
-
 static json_t *
 strv_json(const char *const *v)
 {
@@ -349,9 +309,13 @@ strv_json(const char *const *v)
 json_t *
 store_proposal_presets(void)
 {
+	/* The engines' own table (rg_presets.c), so what the API lists
+	 * is what IKE negotiates. */
 	return json_pack("[{s:s,s:o,s:o,s:b},{s:s,s:o,s:o,s:b}]",
-	    "name", "modern", "ike", strv_json(modern_ike),
-	    "esp", strv_json(modern_esp), "builtin", 1,
-	    "name", "compatible", "ike", strv_json(compat_ike),
-	    "esp", strv_json(compat_esp), "builtin", 1);
+	    "name", "modern", "ike", strv_json(rg_proposal_preset("modern",
+	    false)), "esp", strv_json(rg_proposal_preset("modern", true)),
+	    "builtin", 1,
+	    "name", "compatible", "ike", strv_json(rg_proposal_preset(
+	    "compatible", false)), "esp", strv_json(rg_proposal_preset(
+	    "compatible", true)), "builtin", 1);
 }

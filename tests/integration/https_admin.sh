@@ -177,6 +177,14 @@ if ctl --json token list | jq -e 'all(.[]; has("token") | not) and length == 2' 
 else
 	ko token_list_no_secret "$(ctl --json token list)"
 fi
+# a raw (non-JSON) answer: a client profile, as an attachment, over HTTPS
+s=$(req GET "$H/v1/users/alice/profiles/swanctl?method=eap" -H "Authorization: Bearer $rotok")
+if [ "$s" = 200 ] && grep -qi '^content-disposition: attachment' "$tmp/hdr" &&
+    grep -q 'connections' "$tmp/body"; then
+	ok profile_over_https
+else
+	ko profile_over_https "status $s $(head -c 300 "$tmp/body")"
+fi
 ctl token del ci >/dev/null
 s=$(req GET "$H/v1/status" -H "Authorization: Bearer $tok")
 [ "$s" = 401 ] && ok token_revoked || ko token_revoked "status $s"

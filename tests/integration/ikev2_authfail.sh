@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# ikev2_authfail.sh: refused clients against the test responder, each
-# with a log line naming identity, method and reason:
+# ikev2_authfail.sh: refused clients against roadgated (configured with
+# roadgatectl by tests/tools/ikev2_bed.sh), each with a log line naming
+# identity, method and reason:
 #   wrong-psk        PSK client with another secret -> AUTHENTICATION_FAILED
 #   wrong-eap-pass   EAP-MSCHAPv2 alice with a wrong password
-#   revoked-cert     client1's certificate revoked by a CRL on our side
+#   revoked-cert     client1's certificate, issued by roadgated
+#                    (`cert issue`) and revoked by it (`cert revoke`)
 #   no-proposal      a client offering only what we refuse (modern preset
 #                    vs MODP1024/3DES) -> NO_PROPOSAL_CHOSEN, both sides logged
+# Own state dir (the revoked certificate replaces client1's in its PKI).
 # Needs root and ../shared/testbed.
 set -u
 top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -16,7 +19,9 @@ if [ "$(id -u)" != 0 ] || [ ! -x "$bed/run-interop.sh" ]; then
 	exit 0
 fi
 suite=ikev2_authfail
+export TB_STATE=/tmp/rg-authfail-$$
 . "$top/tests/tools/ikev2_bed.sh"
+trap '( bed_cleanup ); rc=$?; rm -rf "$TB_STATE"; exit $rc' EXIT
 
 p=$TB_CLIENT_PROFILES
 sed -e 's/ikev2-psk/wrong-psk/g' -e 's/testbed-psk-0123456789/not-the-psk-0123456789/' \
@@ -43,24 +48,27 @@ ok=1
 [ $st != 0 ] && wait_log "authentication of 'alice' (EAP-MSCHAPv2) failed" 3 && ok=0
 result wrong-eap-pass $ok "client up=$st or no log line"
 
-# A copy of the bed's PKI with a CRL revoking client1.
-SRV_PKI=$ikdir/pki
-mkdir -p "$SRV_PKI"
-cp "$TB_PKI"/ca.pem "$TB_PKI"/server.pem "$TB_PKI"/server.key "$SRV_PKI"/
-pki --signcrl --cacert "$TB_PKI/ca.pem" --cakey "$TB_PKI/ca.key" \
-    --cert "$TB_PKI/client1.pem" --reason key-compromise --outform pem \
-    >"$SRV_PKI/crl.pem" 2>/dev/null
-export SRV_PKI
+# client1's certificate issued by roadgated itself (the bed's CA, imported
+# with its key), then revoked there: its CRL refuses it.
 start_server
-"$bed/sw-client" up revoked >/dev/null 2>&1
-st=$?
+c1=client1@testbed.test
+st=
 ok=1
-[ $st != 0 ] && [ -s "$SRV_PKI/crl.pem" ] &&
-    wait_log "authentication of 'client1@testbed.test' (pubkey) failed: certificate .*client1@testbed.test not trusted: certificate revoked" 3 && ok=0
-result revoked-cert $ok "client up=$st or no log line"
-unset SRV_PKI
+if ctl cert issue $c1 --san-email $c1 >/dev/null &&
+    ctl cert export $c1 --format pem --out "$ikdir/c1.pem" >/dev/null &&
+    openssl x509 -in "$ikdir/c1.pem" -out "$TB_PKI/client1.pem" &&
+    openssl pkey -in "$ikdir/c1.pem" -out "$TB_PKI/client1.key" &&
+    ctl cert revoke $c1 --reason keyCompromise >/dev/null; then
+	"$bed/sw-client" stop >/dev/null 2>&1
+	"$bed/sw-client" start >/dev/null	# loads the new client1
+	"$bed/sw-client" up revoked >/dev/null 2>&1
+	st=$?
+	[ $st != 0 ] &&
+	    wait_log "authentication of '$c1' (pubkey) failed: certificate .*$c1 not trusted: certificate revoked" 3 && ok=0
+fi
+result revoked-cert $ok "client up=${st:-not run} or no log line"
 
-start_server --proposals modern
+start_server proposals=modern
 "$bed/sw-client" up old-algs >/dev/null 2>&1
 st=$?
 ok=1

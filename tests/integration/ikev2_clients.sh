@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # ikev2_clients.sh: a real strongSwan client configured with exactly the
 # default IKE/ESP proposals of each client OS (PRODUCT.md facts 1, 6, 11)
-# against the test responder: all connect with the "compatible" preset;
-# with "modern" all but Windows connect, and each Windows client is
-# refused for its own offer: its connection's result names
-# NO_PROPOSAL_CHOSEN (the client received it) and the server's
-# NO_PROPOSAL_CHOSEN log line lists a proposal only that client offers.
-# The server's log must hold no sanitizer report.
+# against roadgated (started and configured with roadgatectl alone by
+# tests/interop/serve, whose --preset sets the "proposals" setting): all
+# connect with the "compatible" preset; with "modern" all but Windows
+# connect, and each Windows client is refused for its own offer: its
+# connection's result names NO_PROPOSAL_CHOSEN (the client received it)
+# and roadgated's NO_PROPOSAL_CHOSEN log line lists a proposal only that
+# client offers.  roadgated's log must hold no sanitizer report.
 # Needs root and ../shared/testbed; control plane only.
 set -u
 top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${RG_BUILD:-$top/build-test}
 bed=${TB_HOME:-$top/../shared/testbed}
-resp=$build/tests/tools/ike-test-responder
+serve=$top/tests/interop/serve
+export RG_BUILD=$build
 if [ "$(id -u)" != 0 ] || [ ! -x "$bed/run-interop.sh" ]; then
 	echo "SKIP ikev2_clients: needs root and $bed"
 	exit 0
@@ -48,7 +50,7 @@ for preset in compatible modern; do
 	args=()
 	for p in "${all[@]}"; do args+=(-p "$p"); done
 	out=$(TB_CLIENT_PROFILES=$dir timeout 400 "$bed/run-interop.sh" \
-	    --no-ping "${args[@]}" -- "$resp" --proposals $preset 2>&1)
+	    --no-ping "${args[@]}" -- "$serve" --preset $preset 2>&1)
 	slog=${TB_STATE:-/tmp/vpn-testbed}/server-under-test.log
 	log=$(cat "$slog" 2>/dev/null)
 	for p in "${all[@]}"; do
@@ -71,6 +73,6 @@ for preset in compatible modern; do
 		   fail=1 ;;
 		esac
 	done
-	sanitizer_check "ikev2_clients.$preset.sanitizers" ike-test-responder "$slog" || fail=1
+	sanitizer_check "ikev2_clients.$preset.sanitizers" roadgated "$slog" || fail=1
 done
 exit $fail

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# ikev2_mobike.sh: MOBIKE (RFC 4555) with the real strongSwan client
+# ikev2_mobike.sh: MOBIKE (RFC 4555) between roadgated (configured with
+# roadgatectl by tests/tools/ikev2_bed.sh) and the real strongSwan client
 # (mobike = yes by default): once the tunnel is up, the client's outside
 # address moves (192.0.2.3 added on cli0, 192.0.2.2 removed); charon sends
 # INFORMATIONAL {N(UPDATE_SA_ADDRESSES), N(NAT_DETECTION_*), N(COOKIE2)}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ikev2_nat.sh: a real NAT between the strongSwan client and us: nftables
 # masquerade with port randomisation on the client's way out (vpn-cli), so
-# the responder sees 192.0.2.2 from a random port, detects the NAT from
+# roadgated (configured with roadgatectl by tests/tools/ikev2_bed.sh) sees
+# 192.0.2.2 from a random port, detects the NAT from
 # NAT_DETECTION_SOURCE_IP (RFC 7296 2.23), floats to UDP 4500 and carries
 # ESP in UDP through the mapping; ping through the tunnel proves it.
 # Needs root, nft and ../shared/testbed.

@@ -1,6 +1,8 @@
 /*
- * ike-test-responder: a small IKEv2 responder for the strongSwan test bed
- * (../shared/testbed) before the daemon is wired: it builds an rg_config
+ * ike-test-responder: a small IKEv2 responder without the store, for the
+ * benchmark (tests/bench/ikev2.sh) and engine work by hand; the integration
+ * scenarios run roadgated itself (tests/tools/ikev2_bed.sh,
+ * tests/interop/serve).  It builds an rg_config
  * in code from the bed's environment (TB_PSK, TB_PKI, TB_POOL, TB_DNS,
  * TB_LAN_NET; user alice/alice-pass, and client1@ / client2@testbed.test
  * for the bed's certificates), leases addresses from TB_POOL with a

@@ -1,22 +1,61 @@
-# ikev2_bed.sh: shared helpers for the IKEv2 integration scripts that drive
-# ../shared/testbed by hand (sourced, not run).  The caller sets top,
-# build, bed; this defines start_server/stop_server (the test responder in
-# vpn-srv, its pid recorded and only that pid signalled), wait_log,
-# ping_ok, result, and the cleanup trap.
+# ikev2_bed.sh: shared helpers for the IKEv2/EAP integration scripts that
+# drive ../shared/testbed by hand (sourced, not run).  The caller sets top,
+# build, bed and suite; this defines
+#   start_server [KEY=VALUE...]  roadgated (build-test/roadgated, private
+#                state dir, --foreground) in the bed's server namespace,
+#                configured with roadgatectl alone: the bed's CA and server
+#                certificate, PSK %any, users alice and the bed's
+#                certificate users client1/client2@testbed.test, pool,
+#                profile, policy, userspace data plane; then each
+#                KEY=VALUE as `roadgatectl settings set KEY VALUE`
+#                (proposals, ike_lifetime_s, dpd_interval_s...).  Every
+#                start begins from that base configuration.
+#   stop_server  stops it by its pid and checks its log for sanitizer
+#                reports (the configuring run's log too)
+#   ctl ARGS     roadgatectl against the running server
+#   wait_log, ping_ok, result, bed_up and the cleanup trap.
+# $srvlog is roadgated's log: what the admin sees.
 . "$bed/lib/common.sh"
 . "$top/tests/integration/sanitizer_lib.bash"
 TB_PSK=${TB_PSK:-testbed-psk-0123456789}
-resp=$build/tests/tools/ike-test-responder
+rgd=$build/roadgated
+rgctl=$build/roadgatectl
+for b in "$rgd" "$rgctl"; do
+	[ -x "$b" ] || { echo "FAIL $suite: $b not built"; exit 1; }
+done
 ikdir=$(mktemp -d)
 srvlog=$ikdir/server.log
+cfglog=$ikdir/configure.log
+base=$ikdir/base	# the configured state every start copies
+state=$ikdir/state
 srvpid=""
 export TB_CLIENT_PROFILES=$ikdir/profiles
 mkdir -p "$TB_CLIENT_PROFILES"
 fail=0
 
-stop_server() {
-	if [ -n "$srvpid" ] && kill "$srvpid" 2>/dev/null; then
-		wait "$srvpid" 2>/dev/null
+ctl() { "$rgctl" --state-dir "$state" "$@"; }
+
+# rgd_run LOG [roadgated args]: starts roadgated on $state; ready when
+# roadgatectl gets an answer.  "ip netns exec" execs: $! is its pid.
+rgd_run() {
+	local log=$1
+	shift
+	ip netns exec "$TB_NS_SRV" "$rgd" --state-dir "$state" --foreground \
+	    --log-level "${RG_LOG_LEVEL:-info}" "$@" </dev/null >>"$log" 2>&1 &
+	srvpid=$!
+	for _ in $(seq 150); do
+		ctl status --json >/dev/null 2>&1 && return 0
+		kill -0 "$srvpid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "FAIL $suite: roadgated did not start"
+	tail -20 "$log"
+	exit 1
+}
+
+rgd_stop() {
+	[ -n "$srvpid" ] || return 0
+	if kill -TERM "$srvpid" 2>/dev/null; then
 		# From a subshell (a trap's "( bed_cleanup )") wait cannot
 		# reap it: poll, bounded, so netns-down finds the namespace
 		# empty and deletes it.
@@ -24,11 +63,18 @@ stop_server() {
 			kill -0 "$srvpid" 2>/dev/null || break
 			sleep 0.1
 		done
+		kill -0 "$srvpid" 2>/dev/null && kill -KILL "$srvpid" 2>/dev/null
 	fi
+	wait "$srvpid" 2>/dev/null
 	srvpid=""
-	# The responder is built with ASan/UBSan in the test build: any
-	# report (leak at exit included) fails the suite.
-	sanitizer_check "$suite.sanitizer" ike-test-responder "$srvlog" || fail=1
+}
+
+stop_server() {
+	rgd_stop
+	# roadgated is built with ASan/UBSan in the test build: any report
+	# (leak at exit included) fails the suite.
+	sanitizer_check "$suite.sanitizer" roadgated "$srvlog" || fail=1
+	: >"$srvlog"
 }
 
 bed_cleanup() {
@@ -42,22 +88,53 @@ bed_cleanup() {
 }
 trap bed_cleanup EXIT
 
-# start_server [responder args]; SRV_PKI overrides TB_PKI for the server.
+# The base configuration, once, on ports no client dials.
+configure_base() {
+	local c
+	state=$base
+	mkdir -p "$state"
+	rgd_run "$cfglog" --ike-port 10500 --natt-port 14500
+	while read -r c; do
+		[ -n "$c" ] || continue
+		eval "ctl $c" >>"$cfglog" 2>&1 || {
+			echo "FAIL $suite: roadgatectl $c"
+			tail -5 "$cfglog"
+			exit 1
+		}
+	done <<CFG
+ca import --cert "$TB_PKI/ca.pem" --key "$TB_PKI/ca.key"
+server-cert import --cert "$TB_PKI/server.pem" --key "$TB_PKI/server.key"
+psk add %any --secret "$TB_PSK"
+user add alice --password alice-pass
+user add client1@testbed.test --password "cert-user-$RANDOM$RANDOM"
+user add client2@testbed.test --password "cert-user-$RANDOM$RANDOM"
+pool add testbed --range "${TB_POOL:-198.18.0.0/16}"
+profile add default --pool testbed --dns "${TB_DNS:-198.51.100.53}" --split "${TB_LAN_NET:-198.51.100.0/24}"
+policy add lan --network "${TB_LAN_NET:-198.51.100.0/24}"
+settings set default_profile default
+settings set default_policy lan
+settings set dataplane userspace
+CFG
+	rgd_stop
+	sanitizer_check "$suite.sanitizer" "roadgated (configuring)" "$cfglog" ||
+	    { fail=1; exit 1; }
+	state=$ikdir/state
+}
+
+# start_server [KEY=VALUE...]: see the head of this file.
 start_server() {
+	local kv
 	stop_server
-	: >"$srvlog"
-	ip netns exec "$TB_NS_SRV" env TB_PKI="${SRV_PKI:-$TB_PKI}" \
-	    TB_PSK="$TB_PSK" TB_POOL="$TB_POOL" TB_DNS="$TB_DNS" \
-	    TB_LAN_NET="$TB_LAN_NET" "$resp" --dp userspace "$@" \
-	    >"$srvlog" 2>&1 &
-	srvpid=$!
-	for _ in $(seq 50); do
-		grep -q "listening on UDP" "$srvlog" 2>/dev/null && return 0
-		sleep 0.1
+	[ -d "$base" ] || configure_base
+	rm -rf "$state"
+	cp -a "$base" "$state"
+	rgd_run "$srvlog"
+	for kv in "$@"; do
+		ctl settings set "${kv%%=*}" "${kv#*=}" >/dev/null || {
+			echo "FAIL $suite: roadgatectl settings set ${kv%%=*} ${kv#*=}"
+			exit 1
+		}
 	done
-	echo "FAIL $suite: server did not start"
-	cat "$srvlog"
-	exit 1
 }
 
 wait_log() {	# pattern timeout_s

@@ -421,6 +421,76 @@ users_validation(void)
 	store_close(st);
 }
 
+/* Is kw one of the '-'-separated keywords of s? */
+static bool
+has_kw(const char *s, const char *kw)
+{
+	size_t	 n = strlen(kw);
+
+	for (const char *p = s; (p = strstr(p, kw)) != NULL; p++)
+		if ((p == s || p[-1] == '-') && (p[n] == '\0' || p[n] == '-'))
+			return true;
+	return false;
+}
+
+/* Does one of the strings hold every keyword of want ("prfsha1-modp2048")? */
+static bool
+offers(char *const *v, size_t n, const char *want)
+{
+	char	 w[128], *k, *save;
+	bool	 all;
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(w, sizeof(w), "%s", want);
+		all = true;
+		for (k = strtok_r(w, "-", &save); k && all;
+		    k = strtok_r(NULL, "-", &save))
+			all = has_kw(v[i], k);
+		if (all)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The presets a snapshot carries are the engines' (rg_proposal_preset()):
+ * a second copy in the store once dropped PRF HMAC-SHA1 from "modern" and
+ * refused Android 11 (PRODUCT.md fact 11: SHA-2 integrity, PRF SHA1 only,
+ * MODP2048+), which the engine's own copy accepted.
+ */
+static void
+presets_as_engine(const struct rg_config *c)
+{
+	static const char *const names[] = { "modern", "compatible" };
+
+	for (size_t i = 0; i < 2; i++) {
+		const struct rg_proposal_set *ps = rg_config_proposals(c,
+		    names[i]);
+		const char *const *ike = rg_proposal_preset(names[i], false);
+		const char *const *esp = rg_proposal_preset(names[i], true);
+		size_t	 n;
+
+		CHECK(ps != NULL && ike != NULL && esp != NULL);
+		if (ps == NULL || ike == NULL || esp == NULL)
+			continue;
+		for (n = 0; ike[n] != NULL; n++)
+			CHECK(n < ps->nike && strcmp(ps->ike[n], ike[n]) == 0);
+		CHECK_EQ(ps->nike, n);
+		for (n = 0; esp[n] != NULL; n++)
+			CHECK(n < ps->nesp && strcmp(ps->esp[n], esp[n]) == 0);
+		CHECK_EQ(ps->nesp, n);
+	}
+	/* Android 11 under "modern"; MODP1024 only under "compatible". */
+	const struct rg_proposal_set *m = rg_config_proposals(c, "modern");
+	const struct rg_proposal_set *k = rg_config_proposals(c, "compatible");
+
+	if (m == NULL || k == NULL)
+		return;
+	CHECK(offers(m->ike, m->nike, "aes256-sha256-prfsha1-modp2048"));
+	CHECK(!offers(m->ike, m->nike, "modp1024"));
+	CHECK(offers(k->ike, k->nike, "3des-sha1-prfsha1-modp1024"));
+}
+
 static void
 pools_profiles(void)
 {
@@ -511,6 +581,7 @@ pools_profiles(void)
 	CHECK_EQ(c->settings.sticky_s, 1800);	/* POOL_STICKY_DEFAULT_S */
 	CHECK(rg_config_proposals(c, "modern") != NULL);
 	CHECK(rg_config_proposals(c, "compatible") != NULL);
+	presets_as_engine(c);
 	rg_config_unref(c);
 out:
 	store_close(st);

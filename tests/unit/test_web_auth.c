@@ -187,7 +187,7 @@ req_as(const struct web_who *who, const char *method, const char *url,
 	int	 status;
 
 	status = web_dispatch_as(&ctx, who, method, url, body,
-	    body ? strlen(body) : 0, &o);
+	    body ? strlen(body) : 0, &o, NULL);
 	if (out)
 		*out = o;
 	else
