@@ -102,17 +102,6 @@ pick(const struct web_resource *r, const char *method, bool named)
 	return NULL;
 }
 
-const char *
-web_resource_name(size_t i)
-{
-	size_t	 n;
-
-	for (n = 0; resources[n]; n++)
-		if (n == i)
-			return resources[n]->name;
-	return NULL;
-}
-
 int
 web_dispatch(struct web_ctx *ctx, const char *method, const char *url,
     const char *body, size_t len, json_t **out)

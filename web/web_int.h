@@ -97,8 +97,6 @@ int	web_dispatch_raw(struct web_ctx *, const char *method,
 int	web_dispatch_as(struct web_ctx *, const struct web_who *,
 	    const char *method, const char *url, const char *body, size_t len,
 	    json_t **out, struct web_raw *raw);
-/* The API's resource names, NULL-terminated order of the table. */
-const char *web_resource_name(size_t i);
 
 /* {"error": msg, "field": field}; returns status. */
 int	web_error(json_t **out, int status, const char *field,
