@@ -279,7 +279,7 @@ api_profiles(void)
 			CHECK(strstr(text, "203.0.113.0/24") == NULL);
 			if (strcmp(oses[i], "swanctl") == 0) {
 				CHECK(strstr(text, "proposals = "
-				    "aes256gcm16-prfsha512-ecp384\n") != NULL);
+				    "aes256gcm16-prfsha512-ecp521\n") != NULL);
 				CHECK(strstr(text, "esp_proposals = "
 				    "aes256gcm16\n") != NULL);
 				CHECK(strstr(text, m ? "auth = pubkey" :
