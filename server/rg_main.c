@@ -106,6 +106,7 @@ reload(struct rg_daemon *d, const char *why)
 	}
 	rg_config_unref(d->cfg);
 	d->cfg = cfg;
+	web_configure(d->web, cfg);
 	rg_info(CORE, "%s: configuration snapshot %llu active", why,
 	    (unsigned long long)cfg->serial);
 	return 0;
@@ -325,6 +326,7 @@ start(struct rg_daemon *d, struct rg_engine_opts *opts, char *err,
 	if ((d->web = web_start(d->loop, d->sock_path, &d->wctx, err,
 	    errlen)) == NULL)
 		return -1;
+	web_configure(d->web, d->cfg);
 	if (rg_loop_signal(d->loop, SIGTERM, on_signal, d) < 0 ||
 	    rg_loop_signal(d->loop, SIGINT, on_signal, d) < 0 ||
 	    rg_loop_signal(d->loop, SIGHUP, on_signal, d) < 0) {

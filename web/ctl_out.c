@@ -15,7 +15,7 @@ static bool
 is_time(const char *key)
 {
 	static const char *const keys[] = { "created", "started", "ended",
-	    "updated", NULL };
+	    "updated", "time", NULL };
 	size_t	 i;
 
 	for (i = 0; keys[i]; i++)

@@ -76,7 +76,10 @@ const struct ctl_resource ctl_resources[] = {
 	    "         (all three off by default; README: Forwarding)\n"
 	    "         auth_backend local|radius|radius,local (radius,local:\n"
 	    "         local users when no RADIUS server answers)\n"
-	    "         radius_interim_s (Interim-Update period, 0: none)\n",
+	    "         radius_interim_s (Interim-Update period, 0: none)\n"
+	    "         https_listen ADDR[:PORT] (API over HTTPS once an admin\n"
+	    "         exists), http_listen ADDR[:PORT] (CRL + redirect);\n"
+	    "         both off by default (reset KEY turns one off)\n",
 	    ctl_settings },
 	{ "status", "status", NULL, NULL,
 	    "status   (sessions and pools; succeeds once roadgated is ready)\n",
@@ -107,6 +110,18 @@ const struct ctl_resource ctl_resources[] = {
 	    "         generated password is printed once)\n"
 	    "cert export USER --format pem --out FILE\n", ctl_certs },
 	{ "crl", "crl", NULL, NULL, "crl show [--pem]\n", ctl_certs },
+	{ "admin", "admins", NULL, "name,role,created",
+	    "admin list | show NAME | del NAME   (web console / HTTPS API)\n"
+	    "admin add NAME --password [PW] [--role admin|read-only]\n"
+	    "admin passwd NAME --password [PW] | set NAME --role ROLE\n",
+	    ctl_admin },
+	{ "token", "tokens", NULL, "name,role,created",
+	    "token list | del NAME   (API tokens: Authorization: Bearer)\n"
+	    "token add NAME [--role read-only|admin]   (default read-only;\n"
+	    "         the token is printed once)\n", NULL },
+	{ "audit", "audit", "id", "id,time,who,source,verb,path,status",
+	    "audit list   (every change: who, from where, what, when)\n",
+	    NULL },
 	{ "profile-export", "users", NULL, NULL,
 	    "profile-export USER --os ios|macos|windows|android|linux-nm|\n"
 	    "         swanctl [--method eap|cert] --out FILE   (the CA and\n"
@@ -307,6 +322,19 @@ ctl_generic(struct ctl *c, const struct ctl_resource *r, int argc,
 	json_decref(body);
 	free(path);
 	return rc;
+}
+
+/* admin passwd NAME --password PW is admin set NAME --password PW. */
+int
+ctl_admin(struct ctl *c, const struct ctl_resource *r, int argc, char **argv)
+{
+	if (argc > 0 && strcmp(argv[0], "passwd") == 0) {
+		if (argc < 3 || strcmp(argv[2], "--password") != 0)
+			return ctl_usage_error("admin passwd NAME --password "
+			    "[PW]");
+		argv[0] = "set";
+	}
+	return ctl_generic(c, r, argc, argv);
 }
 
 int

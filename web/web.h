@@ -56,5 +56,13 @@ struct web	*web_start(struct rg_loop *, const char *path,
 		    struct web_ctx *, char *err, size_t errlen);
 /* Stop serving, close the socket and unlink its path. */
 void		 web_stop(struct web *);
+/*
+ * The network listeners (web_https.c): read https_listen, http_listen and
+ * crl_url from the store and the server certificate, key and CRL from
+ * the snapshot cfg; listeners start, move or stop from the loop right
+ * after.  The daemon calls it at start and after every new snapshot.
+ */
+struct rg_config;
+void		 web_configure(struct web *, const struct rg_config *cfg);
 
 #endif

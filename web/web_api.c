@@ -36,6 +36,9 @@ static const struct web_resource *const resources[] = {
 	&web_res_certs,
 	&web_res_cert_export,
 	&web_res_crl,
+	&web_res_admins,
+	&web_res_tokens,
+	&web_res_audit,
 	NULL
 };
 
@@ -103,16 +106,29 @@ int
 web_dispatch(struct web_ctx *ctx, const char *method, const char *url,
     const char *body, size_t len, json_t **out)
 {
-	return web_dispatch_raw(ctx, method, url, body, len, out, NULL);
+	return web_dispatch_as(ctx, NULL, method, url, body, len, out, NULL);
 }
 
 int
 web_dispatch_raw(struct web_ctx *ctx, const char *method, const char *url,
     const char *body, size_t len, json_t **out, struct web_raw *raw)
 {
+	return web_dispatch_as(ctx, NULL, method, url, body, len, out, raw);
+}
+
+static const struct web_who	 web_root = { "root", "unix socket", false };
+
+int
+web_dispatch_as(struct web_ctx *ctx, const struct web_who *who,
+    const char *method, const char *url, const char *body, size_t len,
+    json_t **out, struct web_raw *raw)
+{
 	const struct web_resource *const *rp;
 	struct web_req		 req = { ctx, method, NULL, NULL, NULL, NULL,
-				    raw };
+				    raw, NULL };
+	const char		*full = url;
+	bool			 change = strcmp(method, "GET") != 0 &&
+				    strcmp(method, "HEAD") != 0;
 	char			 res[64], name[300], path[400];
 	const char		*slash, *q;
 	json_error_t		 jerr;
@@ -149,6 +165,14 @@ web_dispatch_raw(struct web_ctx *ctx, const char *method, const char *url,
 	if ((h = pick(*rp, method, req.name != NULL)) == NULL)
 		return web_error(out, 405, NULL, "%s not allowed on %s%s",
 		    method, res, req.name ? "/<name>" : "");
+	req.who = who ? who : &web_root;
+	if (change && req.who->read_only) {
+		/* A refused attempt is worth an audit row too. */
+		(void)store_audit_add(ctx->store, req.who->name,
+		    req.who->source, method, full, 403);
+		return web_error(out, 403, NULL, "%s is read-only: %s %s "
+		    "refused", req.who->name, method, full);
+	}
 	if (body && len) {
 		if ((req.body = json_loadb(body, len, 0, &jerr)) == NULL)
 			return web_error(out, 400, NULL, "invalid JSON at "
@@ -164,6 +188,10 @@ web_dispatch_raw(struct web_ctx *ctx, const char *method, const char *url,
 		json_object_set_new(*out, "warning", json_string("stored, but "
 		    "the engines refused the new configuration (see the "
 		    "log); the previous one stays active"));
+	if (change && ctx->store && store_audit_add(ctx->store,
+	    req.who->name, req.who->source, method, full, status) < 0)
+		rg_err(WEB, "audit: %s %s by %s not recorded", method, full,
+		    req.who->name);
 	rg_debug(WEB, "%s /v1/%s%s%s -> %d", method, res, req.name ? "/" : "",
 	    req.name ? req.name : "", status);
 	return status;

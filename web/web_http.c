@@ -21,6 +21,7 @@
 
 #include "rg_log.h"
 #include "rg_loop.h"
+#include "web_https.h"
 #include "web_int.h"
 
 #define WEB_MAX_BODY	(1 << 20)
@@ -33,6 +34,7 @@ struct web {
 	char			*path;		/* owned */
 	struct rg_io		 io;		/* MHD's epoll fd */
 	struct rg_timer		 timer;
+	struct web_https	*https;		/* owned */
 };
 
 struct web_conn {
@@ -263,8 +265,15 @@ web_start(struct rg_loop *loop, const char *path, struct web_ctx *ctx,
 	w->loop = loop;
 	w->ctx = ctx;
 	w->io.fd = -1;
+	if ((w->https = web_https_new(loop, ctx)) == NULL) {
+		free(w->path);
+		free(w);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	rg_timer_init(&w->timer, web_timer, w);
 	if ((w->lfd = listen_unix(path, err, errlen)) < 0) {
+		web_https_free(w->https);
 		free(w->path);
 		free(w);
 		return NULL;
@@ -301,6 +310,7 @@ web_stop(struct web *w)
 {
 	if (w == NULL)
 		return;
+	web_https_free(w->https);
 	if (w->io.fd >= 0)
 		rg_io_del(w->loop, &w->io);
 	rg_timer_stop(w->loop, &w->timer);
@@ -312,4 +322,10 @@ web_stop(struct web *w)
 		(void)unlink(w->path);
 	free(w->path);
 	free(w);
+}
+
+void
+web_configure(struct web *w, const struct rg_config *cfg)
+{
+	web_https_configure(w->https, cfg);
 }

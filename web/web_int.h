@@ -16,6 +16,13 @@
 #include "store.h"
 #include "web.h"
 
+/* Who makes a request: for the audit log and the role check. */
+struct web_who {
+	const char		*name;	/* admin or token name; "root" */
+	const char		*source;	/* "unix socket", client address */
+	bool			 read_only;
+};
+
 struct web_req {
 	struct web_ctx		*ctx;
 	const char		*method;
@@ -24,6 +31,7 @@ struct web_req {
 	json_t			*body;	/* parsed request body; NULL if none */
 	const char		*query;	/* "method=cert&..." after '?'; NULL */
 	struct web_raw		*raw;	/* NULL: the caller takes JSON only */
+	const struct web_who	*who;
 };
 
 /*
@@ -61,6 +69,8 @@ extern const struct web_resource web_res_users, web_res_groups,
 	web_res_psks, web_res_settings, web_res_status, web_res_log,
 	web_res_history, web_res_sessions;
 extern const struct web_resource web_res_radius;	/* api_radius.c */
+extern const struct web_resource web_res_admins, web_res_tokens,
+	web_res_audit;	/* api_admins.c */
 /* GET /v1/users/<name>/profiles/<os>[?method=..] (api_profile_export.c) */
 int	web_profile_get(struct web_req *, json_t **out);
 extern const struct web_resource web_res_ca, web_res_server_cert,
@@ -78,6 +88,15 @@ int	web_dispatch(struct web_ctx *, const char *method, const char *url,
 int	web_dispatch_raw(struct web_ctx *, const char *method,
 	    const char *url, const char *body, size_t len, json_t **out,
 	    struct web_raw *raw);
+
+/*
+ * The same for an authenticated caller (who: NULL is root on the unix
+ * socket): a read-only caller gets 403 on every change, and every
+ * change that reaches a handler is written to the audit log.
+ */
+int	web_dispatch_as(struct web_ctx *, const struct web_who *,
+	    const char *method, const char *url, const char *body, size_t len,
+	    json_t **out, struct web_raw *raw);
 
 /* {"error": msg, "field": field}; returns status. */
 int	web_error(json_t **out, int status, const char *field,

@@ -28,7 +28,7 @@
 
 #include "rg_config.h"
 
-#define STORE_SCHEMA_VERSION	5
+#define STORE_SCHEMA_VERSION	6
 #define STORE_DB_NAME		"roadgate.db"
 #define STORE_KEY_NAME		"secret.key"
 
@@ -169,6 +169,42 @@ int	store_cert_use(struct store *, const char *kind, const char *serial,
 int	store_crl_add(struct store *, int64_t number, const char *pem);
 /* Newest CRL (malloc'd) and its number; STORE_ENOENT when none. */
 int	store_crl_latest(struct store *, char **pem, int64_t *number);
+
+/* --- Web admins, API tokens, audit log (web/; store_admin.c) --------- */
+
+/*
+ * Admin accounts: pw_hash is the web/ KDF string (never a password),
+ * role "admin" or "read-only".  List: [{name, role, created}], never the
+ * hash.  get: *pw_hash malloc'd (free it), role copied.
+ */
+int	 store_admin_add(struct store *, const char *name, const char *pw_hash,
+	    const char *role, struct store_err *);
+/* pw_hash and/or role (NULL: unchanged). */
+int	 store_admin_set(struct store *, const char *name, const char *pw_hash,
+	    const char *role, struct store_err *);
+int	 store_admin_del(struct store *, const char *name, struct store_err *);
+int	 store_admin_get(struct store *, const char *name, char **pw_hash,
+	    char role[16]);
+json_t	*store_admin_list(struct store *, struct store_err *);
+/* Number of admin accounts (-1 on error). */
+int	 store_admin_count(struct store *);
+
+/* API tokens, stored as a hash of the token (hex). */
+int	 store_token_add(struct store *, const char *name, const char *hash,
+	    const char *role, struct store_err *);
+int	 store_token_del(struct store *, const char *name, struct store_err *);
+json_t	*store_token_list(struct store *, struct store_err *);
+/* By hash: name (at least 65 bytes) and role; STORE_ENOENT when none. */
+int	 store_token_find(struct store *, const char *hash, char name[65],
+	    char role[16]);
+
+/* One audit row (time set here); newest first in the list, limit 0: all.
+ * The oldest rows beyond STORE_AUDIT_KEEP are dropped. */
+#define STORE_AUDIT_KEEP	100000
+int	 store_audit_add(struct store *, const char *who, const char *source,
+	    const char *verb, const char *path, int status);
+json_t	*store_audit_list(struct store *, unsigned int limit,
+	    struct store_err *);
 
 /* --- Shared helpers ---------------------------------------------------- */
 

@@ -105,6 +105,25 @@ const char *const store_migrations[] = {
 	" retries INTEGER NOT NULL DEFAULT 2,"
 	" require_ma INTEGER NOT NULL DEFAULT 1"
 	"  CHECK (require_ma IN (0,1)));",
+	/* 6: web admins, their API tokens, and the audit log (web/). */
+	"CREATE TABLE admins ("
+	" name TEXT PRIMARY KEY,"
+	" pw_hash TEXT NOT NULL,"
+	" role TEXT NOT NULL CHECK (role IN ('admin', 'read-only')),"
+	" created INTEGER NOT NULL DEFAULT (strftime('%s', 'now')));"
+	"CREATE TABLE api_tokens ("
+	" name TEXT PRIMARY KEY,"
+	" hash TEXT NOT NULL UNIQUE,"
+	" role TEXT NOT NULL CHECK (role IN ('admin', 'read-only')),"
+	" created INTEGER NOT NULL DEFAULT (strftime('%s', 'now')));"
+	"CREATE TABLE audit ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" time INTEGER NOT NULL,"
+	" who TEXT NOT NULL,"
+	" source TEXT NOT NULL,"
+	" verb TEXT NOT NULL,"
+	" path TEXT NOT NULL,"
+	" status INTEGER NOT NULL);",
 	NULL
 };
 
@@ -244,6 +263,9 @@ const struct store_field store_settings_fields[] = {
 	    0, 0, 0, "local" },
 	{ "radius_interim_s", "radius_interim_s", SF_UINT, NULL, 0, 0, 86400,
 	    "600" },
+	/* web/: "" (the default, reset to get it) is off. */
+	{ "https_listen", "https_listen", SF_HOSTPORT, NULL, 0, 0, 0, "" },
+	{ "http_listen", "http_listen", SF_HOSTPORT, NULL, 0, 0, 0, "" },
 	END
 };
 
