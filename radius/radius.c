@@ -326,6 +326,23 @@ attr_text(const struct rad_attr *a, char *out, size_t len)
 	out[n] = '\0';
 }
 
+/* MS-Primary/Secondary-DNS-Server (RFC 2548 2.6.7, 2.6.8): an IPv4
+ * address; 0.0.0.0 and broadcast are no server. */
+static void
+map_dns(const struct rad_msg *m, uint8_t type, struct rg_addr *out)
+{
+	const struct rad_attr	*a;
+	uint32_t		 v;
+
+	a = rad_find_vsa(m, RAD_VENDOR_MICROSOFT, type);
+	if (a == NULL || a->len != 4 || (v = rg_get_u32(a->val)) == 0 ||
+	    v == 0xffffffff)
+		return;
+	memset(out, 0, sizeof(*out));
+	out->af = AF_INET;
+	memcpy(out->addr, a->val, 4);
+}
+
 static void
 map_granted(struct radius *r, const struct rad_msg *m, struct auth_result *res)
 {
@@ -341,6 +358,10 @@ map_granted(struct radius *r, const struct rad_msg *m, struct auth_result *res)
 	}
 	if (rad_get_u32(m, RAD_SESSION_TIMEOUT, &v) == 0)
 		res->session_timeout_s = v;
+	if (rad_get_u32(m, RAD_IDLE_TIMEOUT, &v) == 0)
+		res->idle_timeout_s = v;
+	map_dns(m, RAD_MS_PRIMARY_DNS, &res->dns4[0]);
+	map_dns(m, RAD_MS_SECONDARY_DNS, &res->dns4[1]);
 	if (rad_get_u32(m, RAD_ACCT_INTERIM_INTERVAL, &v) == 0)
 		res->interim_s = v < 60 ? 60 : v;	/* RFC 2869 5.16 */
 	if ((a = rad_find(m, RAD_CLASS)) != NULL) {

@@ -375,6 +375,9 @@ fake_backend_reply(struct fake *f, const struct rad_msg *m,
 			rad_add_u32(p, RAD_SESSION_TIMEOUT, 3600);
 			rad_add_str(p, RAD_CLASS, "bob-class");
 			rad_add_str(p, RAD_FRAMED_POOL, "pool-b");
+			rad_add_u32(p, RAD_IDLE_TIMEOUT, 600);
+			rad_add_vsa(p, RAD_VENDOR_MICROSOFT,
+			    RAD_MS_PRIMARY_DNS, (uint8_t[4]){ 10, 0, 0, 53 }, 4);
 			return;
 		}
 	}
@@ -790,6 +793,10 @@ backend_mschapv2_pap(void)
 		CHECK_EQ(res->class_len, 9);
 		CHECK_MEM(res->class_attr, "bob-class", 9);
 		CHECK_STR(res->pool, "pool-b");
+		CHECK_EQ(res->idle_timeout_s, 600);
+		CHECK_EQ(res->dns4[0].af, AF_INET);
+		CHECK_MEM(res->dns4[0].addr, "\x0a\x00\x00\x35", 4);
+		CHECK_EQ(res->dns4[1].af, 0);
 	}
 	auth_result_free(res);
 
