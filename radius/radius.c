@@ -115,6 +115,7 @@ radius_new(struct rg_loop *loop, struct rg_config *cfg, struct sess_reg *sr)
 	r->loop = loop;
 	r->cfg = rg_config_ref(cfg);
 	LIST_INIT(&r->pending);
+	radius_acct_init(r);
 	snprintf(r->boot_id, sizeof(r->boot_id), "%08llx",
 	    (unsigned long long)time(NULL));
 	if ((r->client = rad_client_new(loop)) == NULL ||
@@ -165,6 +166,7 @@ radius_reconfigure(struct radius *r, struct rg_config *cfg)
 	rg_config_unref(old);
 	if (!had)
 		radius_acct_on(r);
+	radius_acct_kick(r);
 }
 
 json_t *

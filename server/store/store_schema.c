@@ -105,6 +105,15 @@ const char *const store_migrations[] = {
 	" retries INTEGER NOT NULL DEFAULT 2,"
 	" require_ma INTEGER NOT NULL DEFAULT 1"
 	"  CHECK (require_ma IN (0,1)));",
+	/* 6: admin accounts, from another branch; a stand-in until it is
+	 * merged (the merge takes that branch's text here). */
+	"SELECT 1;",
+	/* 7: RADIUS accounting records waiting for a server (radius_acct.c),
+	 * oldest first by id. */
+	"CREATE TABLE radius_acct_queue ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" created_ms INTEGER NOT NULL,"
+	" record BLOB NOT NULL);",
 	NULL
 };
 

@@ -27,6 +27,7 @@
 
 #include "auth.h"
 #include "radius.h"
+#include "radius_int.h"
 #include "radius_client.h"
 #include "radius_pkt.h"
 #include "rg_log.h"
@@ -35,6 +36,7 @@
 #include "rg_test.h"
 #include "pool/pool.h"
 #include "sess.h"
+#include "store.h"
 
 static const uint8_t	 secret[] = "s3cret-for-tests";
 #define SLEN		(sizeof(secret) - 1)
@@ -278,6 +280,7 @@ struct fake {
 	uint8_t			 acct[8][RAD_MAX_LEN];	/* requests seen */
 	size_t			 acct_len[8];
 	int			 nacct;
+	bool			 acct_down;	/* accounting unanswered */
 };
 
 static struct rg_loop	*loop;
@@ -406,6 +409,8 @@ fake_readable(struct rg_io *io, uint32_t ev)
 	f->got++;
 	f->last_code = m.code;
 	if (m.code == RAD_ACCT_REQUEST) {
+		if (f->acct_down)
+			return;
 		if (f->nacct < 8) {
 			memcpy(f->acct[f->nacct], buf, (size_t)n);
 			f->acct_len[f->nacct++] = (size_t)n;
@@ -1065,6 +1070,149 @@ accounting_start_interim_stop(void)
 	fake_stop(&f);
 }
 
+static int
+count_row(int64_t id, uint64_t created_ms, const uint8_t *rec, size_t len,
+    void *arg)
+{
+	(void)id;
+	(void)created_ms;
+	(void)rec;
+	(void)len;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+stored(struct store *st)
+{
+	int	 n = 0;
+
+	(void)store_acct_list(st, count_row, &n);
+	return n;
+}
+
+static bool
+acct_is(struct fake *f, int n, uint32_t status, const char *user)
+{
+	struct rad_msg		 m;
+	const struct rad_attr	*a;
+	uint32_t		 v;
+
+	if (acct_get(f, n, &m) != 0 ||
+	    rad_get_u32(&m, RAD_ACCT_STATUS_TYPE, &v) != 0 || v != status)
+		return false;
+	if (user == NULL)
+		return true;
+	a = rad_find(&m, RAD_USER_NAME);
+	return a != NULL && a->len == strlen(user) &&
+	    memcmp(a->val, user, a->len) == 0;
+}
+
+static void
+spin_acct(struct fake *f, int n, int ms)
+{
+	for (int i = 0; i < ms / 10 && f->nacct < n; i++)
+		rg_loop_once(loop, 10);
+}
+
+/* Every server down: records wait in the store, across a restart of the
+ * RADIUS module, and go out in order once the server answers; past the
+ * bound the oldest waiting one is dropped and counted. */
+static void
+accounting_store_and_forward(void)
+{
+	static struct fake	 f;
+	struct rg_config	*cfg;
+	struct radius		*r;
+	struct sess_reg		*reg;
+	struct sess_opts	 so = { .lease_ops = &leases };
+	struct sess_provider	 prov = { &prov_ops, NULL };
+	struct sess_info	 in = { .user = "carl", .method = "ikev2-eap",
+				       .profile = "default" };
+	struct prov		 pv = { NULL, 100 };
+	struct store		*st;
+	struct rad_msg		 m;
+	char			 dir[] = "/tmp/rg-test-radacct.XXXXXX";
+	char			 err[256], cmd[300];
+	uint32_t		 v;
+
+	if (mkdtemp(dir) == NULL || (st = store_open(dir, err,
+	    sizeof(err))) == NULL) {
+		CHECK(0 && "store");
+		return;
+	}
+	fake_start(&f, FAKE_BACKEND);
+	f.acct_down = true;
+	cfg = backend_cfg(f.port, "radius");
+	reg = sess_reg_new(loop, cfg, &so);
+	r = radius_new(loop, cfg, reg);
+	r->acct_retry_ms = 200;
+	radius_set_store(r, st);
+	pv.s = sess_open(reg, &prov, &pv, &in);
+	sess_up(pv.s);
+	sess_end(pv.s, SESS_CAUSE_USER_REQUEST, "test");
+	spin_acct(&f, 1, 700);
+	/* Accounting-On, Start, Stop: all unanswered, all kept. */
+	CHECK_EQ(f.nacct, 0);
+	CHECK(r->acct_failed >= 3);
+	CHECK_EQ(r->acct_qlen, 3);
+	CHECK_EQ(stored(st), 3);
+
+	/* roadgated restarts; the server is back. */
+	sess_reg_free(reg);
+	radius_free(r);
+	CHECK_EQ(stored(st), 3);
+	f.acct_down = false;
+	reg = sess_reg_new(loop, cfg, &so);
+	r = radius_new(loop, cfg, reg);
+	radius_set_store(r, st);
+	spin_acct(&f, 4, 2000);
+	for (int i = 0; i < 20 && r->acct_qlen > 0; i++)
+		rg_loop_once(loop, 10);
+	/* The earlier run's first, in order, then this run's On. */
+	CHECK_EQ(f.nacct, 4);
+	CHECK(acct_is(&f, 0, RAD_STATUS_ACCT_ON, NULL));
+	CHECK(acct_is(&f, 1, RAD_STATUS_START, "carl"));
+	CHECK(acct_is(&f, 2, RAD_STATUS_STOP, "carl"));
+	CHECK(acct_is(&f, 3, RAD_STATUS_ACCT_ON, NULL));
+	/* It waited (Acct-Delay-Time, RFC 2866 5.2) at least 0.7 s. */
+	CHECK(acct_get(&f, 2, &m) == 0 &&
+	    rad_get_u32(&m, RAD_ACCT_DELAY_TIME, &v) == 0);
+	CHECK_EQ(r->acct_qlen, 0);
+	CHECK_EQ(stored(st), 0);
+	CHECK_EQ(r->acct_dropped, 0);
+
+	/* Bound 2: Start waits, Interim and Stop come, Start goes. */
+	f.acct_down = true;
+	f.nacct = 0;
+	r->acct_qmax = 2;
+	r->acct_retry_ms = 100000;
+	pv.s = sess_open(reg, &prov, &pv, &in);
+	sess_up(pv.s);
+	for (int i = 0; i < 50 && r->acct_inflight > 0; i++)
+		rg_loop_once(loop, 10);
+	CHECK_EQ(r->acct_inflight, 0);
+	sess_interim(pv.s);
+	sess_end(pv.s, SESS_CAUSE_USER_REQUEST, "test");
+	CHECK_EQ(r->acct_dropped, 1);
+	CHECK_EQ(r->acct_qlen, 2);
+	CHECK_EQ(stored(st), 2);
+	f.acct_down = false;
+	radius_acct_kick(r);
+	spin_acct(&f, 2, 1000);
+	CHECK_EQ(f.nacct, 2);
+	CHECK(acct_is(&f, 0, RAD_STATUS_INTERIM, "carl"));
+	CHECK(acct_is(&f, 1, RAD_STATUS_STOP, "carl"));
+
+	sess_reg_free(reg);
+	radius_free(r);
+	rg_config_unref(cfg);
+	fake_stop(&f);
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	(void)system(cmd);
+}
+
 RG_TEST_MAIN("radius", T(rfc2865_user_password),
     T(rfc2865_response_authenticator), T(message_authenticator_first),
     T(accounting_request_authenticator), T(reply_message_authenticator),
@@ -1072,4 +1220,4 @@ RG_TEST_MAIN("radius", T(rfc2865_user_password),
     T(client_forged_reply_refused), T(client_no_ma_refused),
     T(client_retransmits), T(client_failover), T(client_cancel),
     T(backend_mschapv2_pap), T(accounting_start_interim_stop),
-    T(backend_local_and_fallback))
+    T(backend_local_and_fallback), T(accounting_store_and_forward))
