@@ -12,6 +12,10 @@
 #                   Accounting Stop FreeRADIUS writes
 #   framed_ip_taken a second user "henry" granted the same address while
 #                   grace holds it is refused, with a log line
+#   acct_queued     henry connects, FreeRADIUS is stopped, henry leaves:
+#                   his Stop finds no server and waits in the store
+#   acct_forwarded  roadgated restarts, FreeRADIUS comes back: the Stop of
+#                   the earlier run reaches FreeRADIUS's detail file
 # Needs root, ../shared/testbed and FreeRADIUS (freeradius, radclient).
 set -u
 top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -140,6 +144,30 @@ result session_timeout $ok "ended after ${dt}s (log: $st)"
 acct wait -t 10 'Acct-Status-Type = Stop' 'User-Name = "grace"' \
     'Acct-Terminate-Cause = Session-Timeout' >/dev/null
 result session_timeout_acct $? "no Stop with Session-Timeout ($(acct dump 2>&1 | tail -2))"
+
+# Store-and-forward: henry's Stop while every server is down.
+"$bed/sw-client" up eap-henry >/dev/null 2>&1
+result henry_up $? "henry's client did not come up"
+acct wait -t 10 'Acct-Status-Type = Start' 'User-Name = "henry"' >/dev/null
+result henry_start $? "no Start for henry"
+"$bed/radius/radius-down" "$TB_NS_SRV" >/dev/null 2>&1
+"$bed/sw-client" down eap-henry >/dev/null 2>&1
+wait_log "no RADIUS server took an accounting record" 15
+result acct_queued $? "no record waiting logged"
+stop_server
+grep -q "not yet taken by a server stay in the store" "$srvlog"
+result acct_kept $? "roadgated did not keep the record at its stop"
+run_roadgated
+wait_log "accounting record(s) of an earlier run wait" 5
+result acct_restored $? "the new run found no waiting record"
+if ! "$bed/radius/radius-up" "$TB_NS_SRV" >"$ikdir/radius-up2.log" 2>&1; then
+	echo "FAIL $suite.setup: radius-up again"
+	cat "$ikdir/radius-up2.log"
+	exit 1
+fi
+acct wait -t 40 'Acct-Status-Type = Stop' 'User-Name = "henry"' \
+    'Acct-Delay-Time = ' >/dev/null
+result acct_forwarded $? "henry's Stop never reached FreeRADIUS ($(acct dump 2>&1 | tail -3))"
 
 "$bed/sw-client" stop >/dev/null 2>&1
 stop_server
