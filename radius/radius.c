@@ -18,6 +18,7 @@
 
 #include "radius.h"
 #include "radius_client.h"
+#include "radius_dae.h"
 #include "radius_int.h"
 #include "rg_buf.h"
 #include "rg_config.h"
@@ -124,10 +125,13 @@ radius_new(struct rg_loop *loop, struct rg_config *cfg, struct sess_reg *sr)
 		return NULL;
 	}
 	apply_servers(r, NULL);
-	if (sr != NULL && radius_acct_attach(r, sr) < 0) {
+	if (sr != NULL && (radius_acct_attach(r, sr) < 0 ||
+	    (r->dae = radius_dae_new(r)) == NULL)) {
 		radius_free(r);
 		return NULL;
 	}
+	if (r->dae != NULL)
+		radius_dae_apply(r->dae);
 	radius_acct_on(r);
 	return r;
 }
@@ -144,6 +148,7 @@ radius_free(struct radius *r)
 		rad_cancel(p->req);
 		free(p);
 	}
+	radius_dae_free(r->dae);
 	radius_acct_free(r);
 	rad_client_free(r->client);
 	if (r->local != NULL)
@@ -167,6 +172,8 @@ radius_reconfigure(struct radius *r, struct rg_config *cfg)
 	if (!had)
 		radius_acct_on(r);
 	radius_acct_kick(r);
+	if (r->dae != NULL)
+		radius_dae_apply(r->dae);
 }
 
 json_t *

@@ -33,6 +33,7 @@ struct radius_grant {
 struct rauth;
 struct store;
 struct radius_acct_rec;
+struct radius_dae;
 
 struct radius {
 	struct rg_loop		*loop;
@@ -59,6 +60,7 @@ struct radius {
 	uint64_t		 acct_sent;	/* acknowledged */
 	uint32_t		 acct_retry_ms;	/* RADIUS_ACCT_RETRY_MS */
 	struct rg_timer		 acct_retry;
+	struct radius_dae	*dae;		/* owned; radius_dae.c */
 };
 
 /* radius_acct.c: the queue (tests look at acct_qlen, acct_dropped). */

@@ -44,6 +44,7 @@ extern const struct web_resource web_res_users, web_res_groups,
 	web_res_psks, web_res_settings, web_res_status, web_res_log,
 	web_res_history, web_res_sessions;
 extern const struct web_resource web_res_radius;	/* api_radius.c */
+extern const struct web_resource web_res_dae_clients;	/* api_dae.c */
 extern const struct web_resource web_res_ca, web_res_server_cert,
 	web_res_certs, web_res_cert_export, web_res_crl;	/* api_certs.c */
 

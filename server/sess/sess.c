@@ -538,6 +538,24 @@ sess_list_json(struct sess_reg *reg)
 	return a;
 }
 
+int
+sess_foreach(struct sess_reg *reg, int (*fn)(void *, struct sess *,
+    const struct sess_view *), void *arg)
+{
+	struct sess_view	 v;
+	struct sess		*s;
+	int			 rc;
+
+	for (s = reg->all; s != NULL; s = s->next) {
+		if (s->state != SESS_S_UP)
+			continue;
+		sess_get_view(s, &v);
+		if ((rc = fn(arg, s, &v)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int
 kill_with(struct sess *s, enum sess_cause cause, const char *why)
 {

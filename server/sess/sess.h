@@ -256,6 +256,11 @@ size_t		 sess_count(const struct sess_reg *);
  * fields>, bytes_in, bytes_out, uptime_s}] of the up sessions, newest
  * first.  New reference. */
 json_t		*sess_list_json(struct sess_reg *);
+/* fn for each up session, newest first, until it returns non-zero (that
+ * value is returned; 0 when all were seen).  fn must not end sessions:
+ * collect ids, then sess_kick() them. */
+int		 sess_foreach(struct sess_reg *, int (*fn)(void *arg,
+		    struct sess *, const struct sess_view *), void *arg);
 /* End an up session (cause ADMIN_RESET): 0, or -1 when none has id. */
 int		 sess_kick(struct sess_reg *, uint64_t id, const char *why);
 /* Up sessions on a profile (those started before a change of it run the

@@ -113,7 +113,12 @@ const char *const store_migrations[] = {
 	"CREATE TABLE radius_acct_queue ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" created_ms INTEGER NOT NULL,"
-	" record BLOB NOT NULL);",
+	" record BLOB NOT NULL);"
+	/* and the Dynamic Authorization clients (RFC 5176). */
+	"CREATE TABLE dae_clients ("
+	" name TEXT PRIMARY KEY,"
+	" address TEXT NOT NULL,"
+	" secret_enc BLOB NOT NULL);",
 	NULL
 };
 
@@ -194,6 +199,15 @@ static const struct store_field radius_fields[] = {
 	END
 };
 
+/* A Dynamic Authorization client (RFC 5176), known by its address; the
+ * secret is sealed like a RADIUS server's. */
+static const struct store_field dae_client_fields[] = {
+	{ "name", "name", SF_KEY, NULL, SF_REQ, 0, 0, NULL },
+	{ "address", "address", SF_HOSTPORT, NULL, SF_REQ, 0, 0, NULL },
+	{ "secret", "secret_enc", SF_SECRET, NULL, SF_REQ, 1, 128, NULL },
+	END
+};
+
 /*
  * The order matters for output only.  A certs/ resource keeps its own
  * typed functions (store_cert_*), it is not generic.
@@ -208,6 +222,8 @@ const struct store_table store_tables[] = {
 	    store_proposal_presets },
 	{ "psks", "PSK", "psks", psk_fields, NULL, NULL },
 	{ "radius", "RADIUS server", "radius", radius_fields, NULL, NULL },
+	{ "dae_clients", "DAE client", "dae_clients", dae_client_fields, NULL,
+	    NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL }
 };
 
@@ -250,6 +266,7 @@ const struct store_field store_settings_fields[] = {
 	    0, 0, 0, "local" },
 	{ "radius_interim_s", "radius_interim_s", SF_UINT, NULL, 0, 0, 86400,
 	    "600" },
+	{ "dae_listen", "dae_listen", SF_HOSTPORT, NULL, 0, 0, 0, "" },
 	END
 };
 
