@@ -16,6 +16,12 @@
 #                   his Stop finds no server and waits in the store
 #   acct_forwarded  roadgated restarts, FreeRADIUS comes back: the Stop of
 #                   the earlier run reaches FreeRADIUS's detail file
+#   dae_coa         radclient CoA-Request Session-Timeout 3 for henry's live
+#                   session: CoA-ACK, the session ends about 3 s later
+#   dae_disconnect  radclient Disconnect-Request (User-Name henry):
+#                   Disconnect-ACK, the session is gone
+#   dae_bad_secret  the same signed with a wrong secret: no answer, logged
+#   dae_stale       an Event-Timestamp an hour old (a replay): no answer
 # Needs root, ../shared/testbed and FreeRADIUS (freeradius, radclient).
 set -u
 top=${RG_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -168,6 +174,51 @@ fi
 acct wait -t 40 'Acct-Status-Type = Stop' 'User-Name = "henry"' \
     'Acct-Delay-Time = ' >/dev/null
 result acct_forwarded $? "henry's Stop never reached FreeRADIUS ($(acct dump 2>&1 | tail -3))"
+
+# Disconnect / CoA (RFC 5176) with FreeRADIUS's radclient.
+cfg settings set dae_listen 127.0.0.1:13800
+cfg dae client add ctl --address 127.0.0.1 --secret dae-secret
+wait_log "DAE listener (RFC 5176 Disconnect/CoA) on 127.0.0.1:13800" 5
+result dae_listening $? "no DAE listener"
+dae() {	# code secret ts attrs...
+	local code=$1 sec=$2 ts=$3
+	shift 3
+	{ printf '%s\n' "$@"; echo "Event-Timestamp = $ts"
+	  echo "Message-Authenticator = 0x00"; } |
+	    ip netns exec "$TB_NS_SRV" radclient -x -t 2 -r 1 \
+	    127.0.0.1:13800 "$code" "$sec" 2>&1
+}
+"$bed/sw-client" up eap-henry >/dev/null 2>&1
+out=$(dae coa dae-secret "$(date +%s)" 'User-Name = "henry"' \
+    'Session-Timeout = 3')
+t0=$(date +%s)
+ok=1
+echo "$out" | grep -q "Received CoA-ACK" &&
+    wait_log "Session-Timeout of 3 s reached" 8 && ok=0
+dt=$(( $(date +%s) - t0 ))
+[ $dt -le 6 ] || ok=1
+result dae_coa $ok "CoA: $(echo "$out" | grep -E 'Received|Error|No reply' | head -2), ended after ${dt}s"
+
+"$bed/sw-client" up eap-henry >/dev/null 2>&1
+out=$(dae disconnect not-the-secret "$(date +%s)" 'User-Name = "henry"')
+ok=1
+echo "$out" | grep -q "Received" || { wait_log "DAE request from client ctl .* dropped: wrong" 3 && ok=0; }
+result dae_bad_secret $ok "a badly signed request was answered or not logged: $(echo "$out" | grep Received)"
+out=$(dae disconnect dae-secret "$(( $(date +%s) - 3600 ))" 'User-Name = "henry"')
+ok=1
+echo "$out" | grep -q "Received" || { wait_log "Event-Timestamp is 3[0-9]* s off" 3 && ok=0; }
+result dae_stale $ok "a stale request was answered: $(echo "$out" | grep Received)"
+ctl --json session list 2>/dev/null | grep -q '"henry"'
+result dae_still_up $? "henry's session did not survive the bad requests"
+out=$(dae disconnect dae-secret "$(date +%s)" 'User-Name = "henry"')
+ok=1
+echo "$out" | grep -q "Received Disconnect-ACK" &&
+    wait_log "ends: RADIUS Disconnect-Request from DAE client ctl" 3 &&
+    ! ctl --json session list 2>/dev/null | grep -q '"henry"' && ok=0
+result dae_disconnect $ok "Disconnect: $(echo "$out" | grep -E 'Received|No reply' | head -2)"
+acct wait -t 10 'Acct-Status-Type = Stop' 'User-Name = "henry"' \
+    'Acct-Terminate-Cause = Admin-Reset' >/dev/null
+result dae_disconnect_acct $? "no Stop with Admin-Reset for henry"
 
 "$bed/sw-client" stop >/dev/null 2>&1
 stop_server
