@@ -1426,6 +1426,150 @@ dae_disconnect_coa(void)
 	fake_stop(&f);
 }
 
+/* --- 500 logins in flight against a slow server ---------------------------- */
+
+#define SLOW_MAX	1200
+
+/* Answers every Access-Request with an Access-Accept one second later. */
+struct slow {
+	int			 fd;
+	struct rg_io		 io;
+	struct rg_timer		 t;
+	uint16_t		 port;
+	struct {
+		struct sockaddr_storage	 to;
+		socklen_t		 tl;
+		uint64_t		 due;
+		uint8_t			 id, auth[16];
+	}			 q[SLOW_MAX];
+	size_t			 head, n;
+	int			 got;
+};
+
+static void
+slow_tick(struct rg_timer *t)
+{
+	struct slow	*w = t->arg;
+	struct rad_pkt	 p;
+	uint64_t	 now = rg_now_ms();
+
+	while (w->n > 0 && w->q[w->head].due <= now) {
+		rad_pkt_init(&p, RAD_ACCESS_ACCEPT, w->q[w->head].id,
+		    w->q[w->head].auth);
+		rad_add_ma(&p);
+		rad_pkt_finish_reply(&p, secret, SLEN);
+		sendto(w->fd, p.buf, p.len, 0,
+		    (struct sockaddr *)&w->q[w->head].to, w->q[w->head].tl);
+		w->head = (w->head + 1) % SLOW_MAX;
+		w->n--;
+	}
+	rg_timer_start(loop, &w->t, 20);
+}
+
+static void
+slow_readable(struct rg_io *io, uint32_t ev)
+{
+	struct slow	*w = io->arg;
+	uint8_t		 buf[RAD_MAX_LEN];
+	struct rad_msg	 m;
+	const char	*why;
+	ssize_t		 n;
+	size_t		 k;
+
+	(void)ev;
+	for (;;) {
+		k = (w->head + w->n) % SLOW_MAX;
+		w->q[k].tl = sizeof(w->q[k].to);
+		n = recvfrom(w->fd, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&w->q[k].to, &w->q[k].tl);
+		if (n < 0)
+			return;
+		if (rad_parse(buf, (size_t)n, &m, &why) < 0 ||
+		    m.code != RAD_ACCESS_REQUEST || w->n == SLOW_MAX)
+			continue;
+		w->got++;
+		w->q[k].due = rg_now_ms() + 1000;
+		w->q[k].id = m.id;
+		memcpy(w->q[k].auth, m.auth, 16);
+		w->n++;
+	}
+}
+
+struct many {
+	int	 done, ok;
+};
+
+static void
+many_done(void *arg, struct auth_result *r)
+{
+	struct many	*m = arg;
+
+	m->done++;
+	if (r != NULL && r->outcome == AUTH_OK)
+		m->ok++;
+	auth_result_free(r);
+}
+
+/* 500 PAP logins at once while the server takes 1 s for each answer:
+ * all accepted within a few seconds, not 500 (nothing blocks, the
+ * identifiers of one socket are reused as answers come). */
+static void
+logins_500_slow_server(void)
+{
+	static struct slow	 w;
+	static struct many	 mm;
+	struct sockaddr_in	 sin = { .sin_family = AF_INET };
+	socklen_t		 sl = sizeof(sin);
+	struct rg_config	*cfg;
+	struct radius		*r;
+	struct auth		*au;
+	struct auth_req		 q;
+	char			 user[32];
+	uint64_t		 t0, dt;
+
+	if (loop == NULL)
+		loop = rg_loop_new(0);
+	memset(&w, 0, sizeof(w));
+	memset(&mm, 0, sizeof(mm));
+	w.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(w.fd, (struct sockaddr *)&sin, sizeof(sin));
+	getsockname(w.fd, (struct sockaddr *)&sin, &sl);
+	w.port = ntohs(sin.sin_port);
+	w.io = (struct rg_io){ .fd = w.fd, .cb = slow_readable, .arg = &w };
+	rg_io_add(loop, &w.io, 1);
+	rg_timer_init(&w.t, slow_tick, &w);
+	rg_timer_start(loop, &w.t, 20);
+	cfg = backend_cfg(w.port, "radius");
+	cfg->radius[0].acct_port = 9;		/* no accounting here */
+	cfg->radius[0].timeout_ms = 3000;	/* no retransmits */
+	r = radius_new(loop, cfg, NULL);
+	au = auth_new(loop, cfg, &radius_auth_ops, r);
+	t0 = rg_now_ms();
+	for (int i = 0; i < 500; i++) {
+		memset(&q, 0, sizeof(q));
+		snprintf(user, sizeof(user), "user%d", i);
+		q.kind = AUTH_PAP;
+		q.user = user;
+		q.u.pap.password = "pass";
+		CHECK(auth_check(au, &q, many_done, &mm) != NULL);
+	}
+	while (mm.done < 500 && rg_now_ms() - t0 < 10000)
+		rg_loop_once(loop, 20);
+	dt = rg_now_ms() - t0;
+	printf("  500 logins in %llu ms\n", (unsigned long long)dt);
+	CHECK_EQ(mm.done, 500);
+	CHECK_EQ(mm.ok, 500);
+	CHECK(dt < 5000);
+	CHECK_EQ(w.got, 500);		/* one request each: no retransmits */
+	auth_free(au);
+	radius_free(r);
+	rg_config_unref(cfg);
+	rg_timer_stop(loop, &w.t);
+	rg_io_del(loop, &w.io);
+	close(w.fd);
+}
+
 RG_TEST_MAIN("radius", T(rfc2865_user_password),
     T(rfc2865_response_authenticator), T(message_authenticator_first),
     T(accounting_request_authenticator), T(reply_message_authenticator),
@@ -1434,4 +1578,4 @@ RG_TEST_MAIN("radius", T(rfc2865_user_password),
     T(client_retransmits), T(client_failover), T(client_cancel),
     T(backend_mschapv2_pap), T(accounting_start_interim_stop),
     T(backend_local_and_fallback), T(accounting_store_and_forward),
-    T(dae_disconnect_coa))
+    T(dae_disconnect_coa), T(logins_500_slow_server))
