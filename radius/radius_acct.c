@@ -91,7 +91,8 @@ set_delay(struct radius_acct_rec *rec, struct rad_attrs *a)
 	a->err = false;
 	while (off + 2 <= a->len && a->buf[off + 1] >= 2 &&
 	    off + a->buf[off + 1] <= a->len) {
-		if (a->buf[off] == RAD_ACCT_DELAY_TIME && a->buf[off + 1] == 6) {
+		if (a->buf[off] == RAD_ACCT_DELAY_TIME &&
+		    a->buf[off + 1] == 6) {
 			rg_put_u32(a->buf + off + 2, d);
 			return;
 		}

@@ -424,11 +424,12 @@ close_sock(struct radius_dae *d)
 void
 radius_dae_apply(struct radius_dae *d)
 {
-	const char		*want = radius_config(d->r)->settings.dae_listen;
+	const char		*want;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sl;
 	int			 one = 1;
 
+	want = radius_config(d->r)->settings.dae_listen;
 	if (want == NULL)
 		want = "";
 	if (strcmp(want, d->listen) == 0)

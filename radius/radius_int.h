@@ -52,7 +52,7 @@ struct radius {
 	uint64_t		 acct_failed;	/* sends no server answered */
 	/* Store-and-forward: every record waits here (and in the store,
 	 * when there is one) until a server acknowledged it. */
-	struct store		*store;		/* borrowed; NULL: memory only */
+	struct store		*store;		/* borrowed; NULL: memory */
 	TAILQ_HEAD(, radius_acct_rec) acct_q;	/* oldest first */
 	size_t			 acct_qlen, acct_inflight;
 	size_t			 acct_qmax;	/* RADIUS_ACCT_QUEUE_MAX */

@@ -165,7 +165,8 @@ rad_pkt_finish(struct rad_pkt *p, const uint8_t *secret, size_t slen)
 	if (p->buf[0] == RAD_ACCT_REQUEST ||
 	    p->buf[0] == RAD_DISCONNECT_REQUEST ||
 	    p->buf[0] == RAD_COA_REQUEST) {
-		/* RFC 2866 3, RFC 5176 3.5: MD5(Code+Id+Length+16 zeros+Attributes+S). */
+		/* RFC 2866 3, RFC 5176 3.5:
+		 * MD5(Code+Id+Length+16 zeros+Attributes+S). */
 		memset(p->buf + 4, 0, 16);
 		if (p->ma_off != 0 && fill_ma(p, secret, slen) < 0)
 			return -1;

@@ -116,7 +116,7 @@ struct rg_radius {
  * source address. */
 struct rg_dae_client {
 	char		*name;
-	char		*address;	/* IP literal (a port, if any, ignored) */
+	char		*address;	/* IP literal (a port is ignored) */
 	uint8_t		*secret;	/* wiped */
 	size_t		 secret_len;
 };

@@ -59,8 +59,8 @@ struct sess {
 	/* One slot per listener for what it keeps about the session (the
 	 * store's history row). */
 	uint64_t		 lslot[SESS_LISTENERS_MAX];
-	struct sess_granted	*gr;		/* owned; NULL: nothing granted
-						 * (most sessions: kept small) */
+	struct sess_granted	*gr;	/* owned; NULL: nothing granted
+					 * (most sessions: kept small) */
 
 	uint32_t		*reqids;	/* owned: its CHILD_SAs */
 	size_t			 nreqids, capreqids;

@@ -382,7 +382,8 @@ fake_backend_reply(struct fake *f, const struct rad_msg *m,
 			rad_add_str(p, RAD_FRAMED_POOL, "pool-b");
 			rad_add_u32(p, RAD_IDLE_TIMEOUT, 600);
 			rad_add_vsa(p, RAD_VENDOR_MICROSOFT,
-			    RAD_MS_PRIMARY_DNS, (uint8_t[4]){ 10, 0, 0, 53 }, 4);
+			    RAD_MS_PRIMARY_DNS,
+			    (uint8_t[4]){ 10, 0, 0, 53 }, 4);
 			return;
 		}
 	}
@@ -1426,7 +1427,7 @@ dae_disconnect_coa(void)
 	fake_stop(&f);
 }
 
-/* --- 500 logins in flight against a slow server ---------------------------- */
+/* --- 500 logins in flight against a slow server ------------------------ */
 
 #define SLOW_MAX	1200
 
