@@ -132,15 +132,19 @@ pool_mgr_tick(struct pool_mgr *m)
 
 /* The pools of af the profile may use: its list, each with its next chain. */
 static size_t
-allowed_pools(struct pool_mgr *m, const struct rg_profile *prof, int af,
-    struct pool **out)
+allowed_pools(struct pool_mgr *m, const struct rg_profile *prof,
+    const char *named, int af, struct pool **out)
 {
 	struct pool	*p;
-	size_t		 n = 0, i, k, j;
+	size_t		 n = 0, i, k, j, np;
 
-	for (i = 0; prof && i < prof->npools; i++) {
+	/* A named pool (RADIUS Framed-Pool) stands for the profile's. */
+	np = named != NULL ? 1 : prof != NULL ? prof->npools : 0;
+	for (i = 0; i < np; i++) {
+		const char *name = named != NULL ? named : prof->pools[i];
+
 		for (p = NULL, j = 0; j < m->npools; j++)
-			if (strcmp(m->pools[j].name, prof->pools[i]) == 0)
+			if (strcmp(m->pools[j].name, name) == 0)
 				p = &m->pools[j];
 		for (; p && n < MAX_ALLOWED; p = p->next) {
 			for (k = 0; k < n && out[k] != p; k++)
@@ -152,6 +156,15 @@ allowed_pools(struct pool_mgr *m, const struct rg_profile *prof, int af,
 		}
 	}
 	return n;
+}
+
+static struct pool *
+pool_by_name(struct pool_mgr *m, const char *name, int af)
+{
+	for (size_t j = 0; j < m->npools; j++)
+		if (strcmp(m->pools[j].name, name) == 0 && m->pools[j].af == af)
+			return &m->pools[j];
+	return NULL;
 }
 
 static bool
@@ -251,10 +264,15 @@ plan_explicit(struct pool_mgr *m, const struct pool_req *req,
 			plan_take(pl, l, what);
 			return 1;
 		}
-		if (radius)
+		if (radius) {
+			rg_warn(POOL, "user %s session %" PRIu64 ": RADIUS "
+			    "Framed-IP-Address %s is held by session %"
+			    PRIu64 "; refused", req->user, req->session_id,
+			    as, l->session);
 			return fail(why, whylen, -EADDRINUSE, "RADIUS "
 			    "address %s is in use by session %" PRIu64, as,
 			    l->session);
+		}
 		rg_notice(POOL, "user %s session %" PRIu64 ": static address"
 		    " %s is held by session %" PRIu64 "; using a pool",
 		    req->user, req->session_id, as, l->session);
@@ -289,7 +307,14 @@ plan_address(struct pool_mgr *m, const struct rg_config *cfg,
 	int64_t			 slot;
 	int			 rc;
 
-	n = allowed_pools(m, prof, req->af, allowed);
+	if (req->pool != NULL && pool_by_name(m, req->pool, req->af) == NULL) {
+		rg_warn(POOL, "user %s session %" PRIu64 ": RADIUS Framed-Pool "
+		    "'%s' is no IPv%d pool; refused", req->user,
+		    req->session_id, req->pool, req->af == AF_INET ? 4 : 6);
+		return fail(why, whylen, -ENOENT, "RADIUS Framed-Pool '%s' is "
+		    "no IPv%d pool", req->pool, req->af == AF_INET ? 4 : 6);
+	}
+	n = allowed_pools(m, prof, req->pool, req->af, allowed);
 	if (req->requested.af) {
 		if (req->requested.af != req->af)
 			return fail(why, whylen, -EINVAL, "RADIUS address "

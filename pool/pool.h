@@ -67,6 +67,10 @@ struct pool_req {
 	int			 af;		/* AF_INET or AF_INET6 */
 	struct rg_addr		 requested;	/* RADIUS; af 0 when unset */
 	struct rg_addr		 static_addr;	/* af 0: cfg user static_ip4 */
+	const char		*pool;		/* RADIUS Framed-Pool: this
+						 * pool and its next chain
+						 * instead of the profile's;
+						 * NULL: none */
 };
 
 struct pool_grant {

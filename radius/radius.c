@@ -18,6 +18,7 @@
 
 #include "radius.h"
 #include "radius_client.h"
+#include "radius_dae.h"
 #include "radius_int.h"
 #include "rg_buf.h"
 #include "rg_config.h"
@@ -115,6 +116,7 @@ radius_new(struct rg_loop *loop, struct rg_config *cfg, struct sess_reg *sr)
 	r->loop = loop;
 	r->cfg = rg_config_ref(cfg);
 	LIST_INIT(&r->pending);
+	radius_acct_init(r);
 	snprintf(r->boot_id, sizeof(r->boot_id), "%08llx",
 	    (unsigned long long)time(NULL));
 	if ((r->client = rad_client_new(loop)) == NULL ||
@@ -123,10 +125,13 @@ radius_new(struct rg_loop *loop, struct rg_config *cfg, struct sess_reg *sr)
 		return NULL;
 	}
 	apply_servers(r, NULL);
-	if (sr != NULL && radius_acct_attach(r, sr) < 0) {
+	if (sr != NULL && (radius_acct_attach(r, sr) < 0 ||
+	    (r->dae = radius_dae_new(r)) == NULL)) {
 		radius_free(r);
 		return NULL;
 	}
+	if (r->dae != NULL)
+		radius_dae_apply(r->dae);
 	radius_acct_on(r);
 	return r;
 }
@@ -143,6 +148,7 @@ radius_free(struct radius *r)
 		rad_cancel(p->req);
 		free(p);
 	}
+	radius_dae_free(r->dae);
 	radius_acct_free(r);
 	rad_client_free(r->client);
 	if (r->local != NULL)
@@ -165,6 +171,9 @@ radius_reconfigure(struct radius *r, struct rg_config *cfg)
 	rg_config_unref(old);
 	if (!had)
 		radius_acct_on(r);
+	radius_acct_kick(r);
+	if (r->dae != NULL)
+		radius_dae_apply(r->dae);
 }
 
 json_t *
@@ -326,6 +335,23 @@ attr_text(const struct rad_attr *a, char *out, size_t len)
 	out[n] = '\0';
 }
 
+/* MS-Primary/Secondary-DNS-Server (RFC 2548 2.6.7, 2.6.8): an IPv4
+ * address; 0.0.0.0 and broadcast are no server. */
+static void
+map_dns(const struct rad_msg *m, uint8_t type, struct rg_addr *out)
+{
+	const struct rad_attr	*a;
+	uint32_t		 v;
+
+	a = rad_find_vsa(m, RAD_VENDOR_MICROSOFT, type);
+	if (a == NULL || a->len != 4 || (v = rg_get_u32(a->val)) == 0 ||
+	    v == 0xffffffff)
+		return;
+	memset(out, 0, sizeof(*out));
+	out->af = AF_INET;
+	memcpy(out->addr, a->val, 4);
+}
+
 static void
 map_granted(struct radius *r, const struct rad_msg *m, struct auth_result *res)
 {
@@ -341,6 +367,10 @@ map_granted(struct radius *r, const struct rad_msg *m, struct auth_result *res)
 	}
 	if (rad_get_u32(m, RAD_SESSION_TIMEOUT, &v) == 0)
 		res->session_timeout_s = v;
+	if (rad_get_u32(m, RAD_IDLE_TIMEOUT, &v) == 0)
+		res->idle_timeout_s = v;
+	map_dns(m, RAD_MS_PRIMARY_DNS, &res->dns4[0]);
+	map_dns(m, RAD_MS_SECONDARY_DNS, &res->dns4[1]);
 	if (rad_get_u32(m, RAD_ACCT_INTERIM_INTERVAL, &v) == 0)
 		res->interim_s = v < 60 ? 60 : v;	/* RFC 2869 5.16 */
 	if ((a = rad_find(m, RAD_CLASS)) != NULL) {

@@ -18,7 +18,7 @@
  * auth backend: Accounting-On when the first servers appear, Start,
  * Interim-Update every radius_interim_s (or the Acct-Interim-Interval
  * the user's Access-Accept gave), Stop with the session's cause.
- * Records are not kept while every server is down (not in this slice).
+ * Records wait in the store while every server is down (radius_acct.c).
  *
  * Loop thread only.
  */
@@ -33,6 +33,7 @@ struct radius;
 struct rg_config;
 struct rg_loop;
 struct sess_reg;
+struct store;
 
 /* cfg: counted reference taken; sess may be NULL (no accounting). */
 struct radius	*radius_new(struct rg_loop *, struct rg_config *,
@@ -41,6 +42,9 @@ struct radius	*radius_new(struct rg_loop *, struct rg_config *,
  * (whose last sessions still send their Stop). */
 void		 radius_free(struct radius *);
 void		 radius_reconfigure(struct radius *, struct rg_config *);
+/* Accounting records persist in st (borrowed, NULL: memory only) until a
+ * server takes them; those an earlier run left there go out first. */
+void		 radius_set_store(struct radius *, struct store *st);
 /* Each server's state and counters (radius_client.h).  New reference. */
 json_t		*radius_status(const struct radius *);
 

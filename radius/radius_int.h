@@ -14,6 +14,12 @@
 #include "rg_loop.h"
 
 #define RADIUS_GRANTS	64
+/* Accounting records kept while no server takes them (the oldest goes
+ * past it, counted), sent at most so many at a time, tried again so
+ * long after a record found no server. */
+#define RADIUS_ACCT_QUEUE_MAX	10000
+#define RADIUS_ACCT_WINDOW	32
+#define RADIUS_ACCT_RETRY_MS	5000
 
 /* What an Access-Accept granted, kept until the session starts. */
 struct radius_grant {
@@ -25,6 +31,9 @@ struct radius_grant {
 };
 
 struct rauth;
+struct store;
+struct radius_acct_rec;
+struct radius_dae;
 
 struct radius {
 	struct rg_loop		*loop;
@@ -40,7 +49,23 @@ struct radius {
 	struct sess_reg		*sess;		/* borrowed; NULL: none */
 	LIST_HEAD(, radius_acct_sess) acct;	/* live sessions */
 	bool			 acct_on_sent;
-	uint64_t		 acct_failed;	/* records no server took */
+	uint64_t		 acct_failed;	/* sends no server answered */
+	/* Store-and-forward: every record waits here (and in the store,
+	 * when there is one) until a server acknowledged it. */
+	struct store		*store;		/* borrowed; NULL: memory */
+	TAILQ_HEAD(, radius_acct_rec) acct_q;	/* oldest first */
+	size_t			 acct_qlen, acct_inflight;
+	size_t			 acct_qmax;	/* RADIUS_ACCT_QUEUE_MAX */
+	uint64_t		 acct_dropped;	/* oldest dropped past qmax */
+	uint64_t		 acct_sent;	/* acknowledged */
+	uint32_t		 acct_retry_ms;	/* RADIUS_ACCT_RETRY_MS */
+	struct rg_timer		 acct_retry;
+	struct radius_dae	*dae;		/* owned; radius_dae.c */
 };
+
+/* radius_acct.c: the queue (tests look at acct_qlen, acct_dropped). */
+void	radius_acct_init(struct radius *);
+/* Servers changed: try the waiting records now. */
+void	radius_acct_kick(struct radius *);
 
 #endif

@@ -162,8 +162,11 @@ rad_pkt_finish(struct rad_pkt *p, const uint8_t *secret, size_t slen)
 	if (p->err)
 		return -1;
 	rg_put_u16(p->buf + 2, (uint16_t)p->len);
-	if (p->buf[0] == RAD_ACCT_REQUEST) {
-		/* RFC 2866 3: MD5(Code+Id+Length+16 zeros+Attributes+S). */
+	if (p->buf[0] == RAD_ACCT_REQUEST ||
+	    p->buf[0] == RAD_DISCONNECT_REQUEST ||
+	    p->buf[0] == RAD_COA_REQUEST) {
+		/* RFC 2866 3, RFC 5176 3.5:
+		 * MD5(Code+Id+Length+16 zeros+Attributes+S). */
 		memset(p->buf + 4, 0, 16);
 		if (p->ma_off != 0 && fill_ma(p, secret, slen) < 0)
 			return -1;
@@ -436,4 +439,45 @@ rad_code_name(uint8_t code)
 	case RAD_ACCESS_CHALLENGE:	return "Access-Challenge";
 	default:			return "unknown code";
 	}
+}
+
+int
+rad_verify_request(const struct rad_msg *m, const uint8_t *secret,
+    size_t slen, bool require_ma, const char **why)
+{
+	uint8_t			 buf[RAD_MAX_LEN], a[16], mac[16];
+	unsigned int		 mlen = sizeof(mac);
+	const struct rad_attr	*ma = rad_find(m, RAD_MESSAGE_AUTHENTICATOR);
+	size_t			 off = 0;
+
+	if (m->len > sizeof(buf) || m->len < RAD_HDR_LEN) {
+		*why = "bad length";
+		return -1;
+	}
+	if (ma == NULL && require_ma) {
+		*why = "no Message-Authenticator";
+		return -1;
+	}
+	memcpy(buf, m->raw, m->len);
+	memset(buf + 4, 0, 16);
+	if (ma != NULL) {
+		if (ma->len != 16) {
+			*why = "bad Message-Authenticator length";
+			return -1;
+		}
+		off = (size_t)(ma->val - m->raw);
+		memset(buf + off, 0, 16);
+		if (HMAC(EVP_md5(), secret, (int)slen, buf, m->len, mac,
+		    &mlen) == NULL || CRYPTO_memcmp(mac, ma->val, 16) != 0) {
+			*why = "wrong Message-Authenticator";
+			return -1;
+		}
+		memcpy(buf + off, ma->val, 16);
+	}
+	if (md5(a, buf, m->len, secret, slen, NULL, 0, NULL, 0) < 0 ||
+	    CRYPTO_memcmp(a, m->auth, 16) != 0) {
+		*why = "wrong Request Authenticator";
+		return -1;
+	}
+	return 0;
 }

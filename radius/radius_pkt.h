@@ -30,6 +30,13 @@
 #define RAD_ACCT_REQUEST	4
 #define RAD_ACCT_RESPONSE	5
 #define RAD_ACCESS_CHALLENGE	11
+/* RFC 5176 Dynamic Authorization. */
+#define RAD_DISCONNECT_REQUEST	40
+#define RAD_DISCONNECT_ACK	41
+#define RAD_DISCONNECT_NAK	42
+#define RAD_COA_REQUEST		43
+#define RAD_COA_ACK		44
+#define RAD_COA_NAK		45
 
 /* Attributes (RFC 2865 5, RFC 2866 5, RFC 2869 5). */
 #define RAD_USER_NAME		1
@@ -69,6 +76,7 @@
 #define RAD_MESSAGE_AUTHENTICATOR 80
 #define RAD_ACCT_INTERIM_INTERVAL 85
 #define RAD_FRAMED_POOL		88
+#define RAD_ERROR_CAUSE		101	/* RFC 5176 3.5 */
 
 /* Values. */
 #define RAD_SERVICE_FRAMED	2
@@ -157,6 +165,14 @@ int	rad_parse(const uint8_t *p, size_t n, struct rad_msg *,
 const struct rad_attr *rad_find(const struct rad_msg *, uint8_t type);
 const struct rad_attr *rad_find_vsa(const struct rad_msg *, uint32_t vendor,
 	    uint8_t vtype);
+/*
+ * A request whose authenticator is computed like an Accounting-Request's
+ * (RFC 2866 3; Disconnect/CoA-Request, RFC 5176 3.5), and its
+ * Message-Authenticator (computed with that field zeroed): 0, or -1 with
+ * *why.  require_ma: a request without one fails.
+ */
+int	rad_verify_request(const struct rad_msg *m, const uint8_t *secret,
+	    size_t slen, bool require_ma, const char **why);
 /* A 4-byte integer attribute: 0, or -1 when absent or not 4 bytes. */
 int	rad_get_u32(const struct rad_msg *, uint8_t type, uint32_t *);
 

@@ -86,6 +86,7 @@ rg_engine_new(struct rg_loop *loop, const struct rg_engine_opts *opts,
 	    (e->auth = auth_new(loop, cfg, &radius_auth_ops, e->radius)) ==
 	    NULL)
 		goto fail;
+	radius_set_store(e->radius, opts->store);	/* accounting queue */
 	if ((e->ike = ikev2_engine_new(loop, cfg, e->dp, e->sess)) == NULL)
 		goto fail;
 	ikev2_engine_set_auth(e->ike, e->auth);

@@ -82,6 +82,7 @@ void	ctl_print_json(json_t *, const char *unused);
 
 /* Generic verbs and the custom resources. */
 int	ctl_generic(struct ctl *, const struct ctl_resource *, int, char **);
+int	ctl_dae(struct ctl *, const struct ctl_resource *, int, char **);
 int	ctl_settings(struct ctl *, const struct ctl_resource *, int, char **);
 int	ctl_admin(struct ctl *, const struct ctl_resource *, int, char **);
 int	ctl_status(struct ctl *, const struct ctl_resource *, int, char **);

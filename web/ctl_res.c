@@ -79,8 +79,14 @@ const struct ctl_resource ctl_resources[] = {
 	    "         radius_interim_s (Interim-Update period, 0: none)\n"
 	    "         https_listen ADDR[:PORT] (API over HTTPS once an admin\n"
 	    "         exists), http_listen ADDR[:PORT] (CRL + redirect);\n"
-	    "         both off by default (reset KEY turns one off)\n",
+	    "         both off by default (reset KEY turns one off)\n"
+	    "         dae_listen IP:PORT (RFC 5176 Disconnect/CoA listener,\n"
+	    "         \"\" off, the default; port 3799 is the standard's)\n",
 	    ctl_settings },
+	{ "dae", "dae", NULL, NULL,
+	    "dae client list | show NAME | del NAME   (who may send\n"
+	    "         Disconnect/CoA requests)\n"
+	    "dae client add|set NAME --address IP --secret S\n", ctl_dae },
 	{ "status", "status", NULL, NULL,
 	    "status   (sessions and pools; succeeds once roadgated is ready)\n",
 	    ctl_status },
@@ -271,6 +277,20 @@ ctl_fields(int argc, char **argv)
 		}
 	}
 	return o;
+}
+
+/* "dae client VERB ...": the generic verbs on /v1/dae_clients. */
+static const struct ctl_resource dae_client_res = {
+	"dae client", "dae_clients", NULL, "name,address", NULL, NULL
+};
+
+int
+ctl_dae(struct ctl *c, const struct ctl_resource *r, int argc, char **argv)
+{
+	(void)r;
+	if (argc < 1 || strcmp(argv[0], "client") != 0)
+		return ctl_usage_error("dae: expected \"dae client ...\"");
+	return ctl_generic(c, &dae_client_res, argc - 1, argv + 1);
 }
 
 int

@@ -26,6 +26,7 @@ static const struct web_resource *const resources[] = {
 	&web_res_proposals,
 	&web_res_psks,
 	&web_res_radius,
+	&web_res_dae_clients,
 	&web_res_settings,
 	&web_res_status,
 	&web_res_log,

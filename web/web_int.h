@@ -73,6 +73,7 @@ extern const struct web_resource web_res_admins, web_res_tokens,
 	web_res_audit;	/* api_admins.c */
 /* GET /v1/users/<name>/profiles/<os>[?method=..] (api_profile_export.c) */
 int	web_profile_get(struct web_req *, json_t **out);
+extern const struct web_resource web_res_dae_clients;	/* api_dae.c */
 extern const struct web_resource web_res_ca, web_res_server_cert,
 	web_res_certs, web_res_cert_export, web_res_crl;	/* api_certs.c */
 

@@ -109,6 +109,9 @@ struct auth_result {
 	char			 policy[64];
 	char			 pool[64];	/* RADIUS Framed-Pool */
 	uint32_t		 session_timeout_s;	/* 0: none */
+	uint32_t		 idle_timeout_s;	/* 0: none */
+	struct rg_addr		 dns4[2];	/* MS-Primary/Secondary-DNS-
+						 * Server; af 0: none */
 	uint32_t		 interim_s;	/* Acct-Interim-Interval */
 	uint8_t			 class_attr[253];	/* RADIUS Class */
 	size_t			 class_len;

@@ -117,6 +117,16 @@ rg_config_unref(struct rg_config *c)
 		free(c->radius[i].secret);
 	}
 	free(c->radius);
+	for (i = 0; i < c->ndae_clients; i++) {
+		free(c->dae_clients[i].name);
+		free(c->dae_clients[i].address);
+		if (c->dae_clients[i].secret)
+			OPENSSL_cleanse(c->dae_clients[i].secret,
+			    c->dae_clients[i].secret_len);
+		free(c->dae_clients[i].secret);
+	}
+	free(c->dae_clients);
+	free(c->settings.dae_listen);
 	free(c->settings.server_id);
 	free(c->settings.proposals);
 	free(c->settings.default_profile);

@@ -112,6 +112,15 @@ struct rg_radius {
 	bool		 require_ma;	/* Message-Authenticator in replies */
 };
 
+/* A Dynamic Authorization client (RFC 5176: Disconnect/CoA), by its
+ * source address. */
+struct rg_dae_client {
+	char		*name;
+	char		*address;	/* IP literal (a port is ignored) */
+	uint8_t		*secret;	/* wiped */
+	size_t		 secret_len;
+};
+
 struct rg_settings {
 	char		*server_id;	/* IDr; default the server cert's SAN */
 	char		*proposals;	/* active set: "modern", "compatible", ... */
@@ -139,6 +148,8 @@ struct rg_settings {
 	char		*proxy_arp;	/* "off" | LAN ifname */
 	char		*auth_backend;	/* "local" | "radius" | "radius,local" */
 	uint32_t	 radius_interim_s;	/* Interim-Update; 0: none */
+	char		*dae_listen;	/* "IP:port" of the DAE listener
+					 * (RFC 5176); "": off */
 };
 
 struct rg_pki {
@@ -171,6 +182,8 @@ struct rg_config {
 	size_t			 npsks;
 	struct rg_radius	*radius;
 	size_t			 nradius;
+	struct rg_dae_client	*dae_clients;
+	size_t			 ndae_clients;
 
 	/* The parsed pki (server/auth/cred.c): built on first use by
 	 * cred_of(), freed with the snapshot through cred_free. */

@@ -229,7 +229,11 @@ finish(struct ikev2_sa *sa, const struct ikev2_msg *m, const struct auth_req *r,
 	int			 nt;
 	bool			 cp_ok = true;
 
-	prof = rg_config_user_profile(sa->cfg, sa->user);
+	/* RADIUS Filter-Id may name the profile (radius.c checked it). */
+	prof = sa->hs != NULL && sa->hs->grant_profile[0] != '\0' ?
+	    rg_config_profile(sa->cfg, sa->hs->grant_profile) : NULL;
+	if (prof == NULL)
+		prof = rg_config_user_profile(sa->cfg, sa->user);
 	snprintf(sa->profile, sizeof(sa->profile), "%s",
 	    prof != NULL ? prof->name : "");
 	sa->initial_contact = r->initial_contact;
@@ -514,6 +518,7 @@ eap_reply(struct ikev2_sa *sa, uint32_t msgid, enum eap_result res,
 			memcpy(sa->hs->eap_msk, msk->data, msk->len);
 			sa->hs->eap_msk_len = msk->len;
 		}
+		ikev2_sess_granted(sa, eap_session_result(sa->eap));
 		eap_session_free(sa->eap);
 		sa->eap = NULL;
 		ikev2_send_sk(sa, IKEV2_EXCH_IKE_AUTH, true, msgid, &enc);

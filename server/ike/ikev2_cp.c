@@ -64,7 +64,9 @@ int
 ikev2_cp_process(struct ikev2_sa *sa, const struct ikev2_cp *req,
     struct ikev2_cp *rep, uint8_t *store, size_t cap)
 {
-	const struct rg_profile	*prof = rg_config_user_profile(sa->cfg, sa->user);
+	const struct rg_profile	*prof = sa->profile[0] != '\0' ?
+				    rg_config_profile(sa->cfg, sa->profile) :
+				    rg_config_user_profile(sa->cfg, sa->user);
 	const struct rg_policy	*pol = rg_config_user_policy(sa->cfg, sa->user);
 	struct cp_out		 o = { rep, store, cap, 0 };
 	struct rg_addr		 want4, want6, got;
@@ -120,6 +122,14 @@ ikev2_cp_process(struct ikev2_sa *sa, const struct ikev2_cp *req,
 	} else if (v6) {
 		ikev2_log(sa, INFO, "no IPv6 address for '%s' (profile '%s'): "
 		    "%s", sa->user, sa->profile, why);
+	}
+	/* DNS servers the authentication granted (RADIUS MS-Primary/
+	 * Secondary-DNS-Server) come before the profile's. */
+	for (size_t i = 0; sa->sess != NULL && i < 2; i++) {
+		const struct rg_addr *d = &sess_get_grant(sa->sess)->dns4[i];
+
+		if (d->af == AF_INET)
+			add(&o, IKEV2_CFG_INTERNAL_IP4_DNS, d->addr, 4);
 	}
 	if (prof == NULL)
 		return 0;

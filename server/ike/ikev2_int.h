@@ -118,6 +118,10 @@ struct ikev2_frag_rx {
  * freed when the SA is established, so an idle SA stays small. */
 struct ikev2_hs {
 	uint8_t			 ni[256], nr[64];
+	/* What the authentication (RADIUS) granted: the registry applies
+	 * it (sess_set_grant); Filter-Id's profile is chosen in finish(). */
+	struct sess_grant	 grant;
+	char			 grant_profile[64];
 	size_t			 nilen, nrlen;
 	struct rg_buf		*init_req;	/* owned: RealMessage1 */
 	struct rg_buf		*init_resp;	/* owned: RealMessage2 */
@@ -328,6 +332,8 @@ void		 ikev2_req_clear(struct ikev2_sa *);
 /* The session of an authenticated SA: 0, or -1 with errno EUSERS (the
  * user's limit of sessions reached) or ENOMEM. */
 int	ikev2_sess_open(struct ikev2_sa *);
+struct auth_result;
+void	ikev2_sess_granted(struct ikev2_sa *, const struct auth_result *);
 /* Our end of an established session: DELETE(IKE) to the peer, the SA
  * ended with cause.  0, or -1 when sa is not established. */
 int	ikev2_sa_kill(struct ikev2_sa *, enum sess_cause, const char *why);

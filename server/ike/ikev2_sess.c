@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth.h"
 #include "ikev2_int.h"
 
 static int
@@ -67,6 +68,28 @@ static const struct sess_provider_ops ikev2_prov_ops = {
 	.status = prov_status,
 };
 
+/* The authentication's granted attributes, kept until the session opens. */
+void
+ikev2_sess_granted(struct ikev2_sa *sa, const struct auth_result *r)
+{
+	struct ikev2_hs	*hs = sa->hs;
+
+	if (hs == NULL)
+		return;
+	memset(&hs->grant, 0, sizeof(hs->grant));
+	hs->grant_profile[0] = '\0';
+	if (r == NULL)
+		return;
+	hs->grant.address = r->address;
+	snprintf(hs->grant.pool, sizeof(hs->grant.pool), "%s", r->pool);
+	hs->grant.session_timeout_s = r->session_timeout_s;
+	hs->grant.idle_timeout_s = r->idle_timeout_s;
+	hs->grant.dns4[0] = r->dns4[0];
+	hs->grant.dns4[1] = r->dns4[1];
+	snprintf(hs->grant_profile, sizeof(hs->grant_profile), "%s",
+	    r->profile);
+}
+
 int
 ikev2_sess_open(struct ikev2_sa *sa)
 {
@@ -86,6 +109,8 @@ ikev2_sess_open(struct ikev2_sa *sa)
 	sa->sess = e->sess != NULL ? sess_open(e->sess, &prov, sa, &in) :
 	    NULL;
 	sa->session_id = sa->sess != NULL ? sess_id(sa->sess) : 0;
+	if (sa->sess != NULL && sa->hs != NULL)
+		sess_set_grant(sa->sess, &sa->hs->grant);
 	return e->sess != NULL && sa->sess == NULL ? -1 : 0;
 }
 

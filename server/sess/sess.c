@@ -37,6 +37,8 @@ sess_cause_name(enum sess_cause c)
 	    causes[c].name : "?";
 }
 
+static void	limit_fire(struct rg_timer *);
+
 static size_t
 hidx(uint64_t id)
 {
@@ -237,7 +239,14 @@ sess_up(struct sess *s)
 	s->start = (uint64_t)time(NULL);
 	s->start_ms = rg_now_ms();
 	s->reg->nup++;
+	if (s->gr != NULL) {
+		if (s->gr->g.session_timeout_s != 0)
+			s->gr->deadline_ms = s->start_ms +
+			    (uint64_t)s->gr->g.session_timeout_s * 1000;
+		s->gr->idle_since_ms = s->start_ms;
+	}
 	sess_emit(s, SESS_EV_START, NULL, SESS_CAUSE_USER_REQUEST, NULL);
+	sess_limit_arm(s);
 }
 
 void
@@ -310,6 +319,8 @@ sess_end(struct sess *s, enum sess_cause cause, const char *why)
 		return;
 	was_up = s->state == SESS_S_UP;
 	s->state = SESS_S_ENDING;
+	if (s->gr != NULL)
+		rg_timer_stop(s->reg->loop, &s->gr->t_limit);
 	if (was_up) {
 		counters(s, &c);
 		sess_emit(s, SESS_EV_STOP, &c, cause, why);
@@ -320,8 +331,133 @@ sess_end(struct sess *s, enum sess_cause cause, const char *why)
 	    sess_cause_name(cause));
 	sess_lease_drop(s);
 	unlink_sess(s);
+	free(s->gr);
 	free(s->reqids);
 	free(s);
+}
+
+/* --- granted attributes --------------------------------------------------- */
+
+static struct sess_granted *
+granted(struct sess *s)
+{
+	if (s->gr == NULL && (s->gr = calloc(1, sizeof(*s->gr))) != NULL)
+		rg_timer_init(&s->gr->t_limit, limit_fire, s);
+	return s->gr;
+}
+
+void
+sess_set_grant(struct sess *s, const struct sess_grant *g)
+{
+	static const struct sess_grant	 none;
+
+	if (memcmp(g, &none, sizeof(none)) == 0 && s->gr == NULL)
+		return;
+	if (granted(s) == NULL) {
+		rg_err(CORE, "session %llu of '%s': out of memory for its "
+		    "granted attributes", (unsigned long long)s->id, s->user);
+		return;
+	}
+	s->gr->g = *g;
+	s->gr->g.pool[sizeof(s->gr->g.pool) - 1] = '\0';
+}
+
+const struct sess_grant *
+sess_get_grant(const struct sess *s)
+{
+	static const struct sess_grant	 none;
+
+	return s->gr != NULL ? &s->gr->g : &none;
+}
+
+void
+sess_set_session_timeout(struct sess *s, uint32_t seconds)
+{
+	if (granted(s) == NULL)
+		return;
+	s->gr->g.session_timeout_s = seconds;
+	s->gr->deadline_ms = seconds != 0 ? rg_now_ms() +
+	    (uint64_t)seconds * 1000 : 0;
+	rg_notice(CORE, "session %llu of '%s': Session-Timeout now %u s "
+	    "from now", (unsigned long long)s->id, s->user, seconds);
+	sess_limit_arm(s);
+}
+
+/* How often an idle limit is looked at: a quarter of it, 1 s at least,
+ * so the session ends at most a quarter late. */
+static uint64_t
+idle_step_ms(const struct sess_granted *gr)
+{
+	uint64_t	 ms = (uint64_t)gr->g.idle_timeout_s * 250;
+
+	return ms < 1000 ? 1000 : ms;
+}
+
+void
+sess_limit_arm(struct sess *s)
+{
+	struct sess_granted	*gr = s->gr;
+	uint64_t		 now = rg_now_ms(), at = 0;
+
+	if (gr == NULL)
+		return;
+	rg_timer_stop(s->reg->loop, &gr->t_limit);
+	if (s->state != SESS_S_UP)
+		return;
+	if (gr->deadline_ms != 0)
+		at = gr->deadline_ms;
+	if (gr->g.idle_timeout_s != 0 &&
+	    (at == 0 || now + idle_step_ms(gr) < at))
+		at = now + idle_step_ms(gr);
+	if (at != 0)
+		rg_timer_start(s->reg->loop, &gr->t_limit,
+		    at > now ? at - now : 0);
+}
+
+static int	kill_with(struct sess *, enum sess_cause, const char *);
+
+/* A limit reached: the session ends through its provider (s may be gone
+ * after kill_with). */
+static void
+limit_end(struct sess *s, enum sess_cause cause, const char *why)
+{
+	rg_notice(CORE, "session %llu of '%s': %s", (unsigned long long)s->id,
+	    s->user, why);
+	if (kill_with(s, cause, why) < 0)
+		rg_warn(CORE, "session %llu of '%s' could not be ended (%s)",
+		    (unsigned long long)s->id, s->user, sess_cause_name(cause));
+}
+
+static void
+limit_fire(struct rg_timer *t)
+{
+	struct sess		*s = t->arg;
+	struct sess_granted	*gr = s->gr;
+	struct sess_counters	 c;
+	uint64_t		 now = rg_now_ms(), mark;
+	char			 why[80];
+
+	if (gr->deadline_ms != 0 && now >= gr->deadline_ms) {
+		snprintf(why, sizeof(why), "Session-Timeout of %u s reached",
+		    gr->g.session_timeout_s);
+		limit_end(s, SESS_CAUSE_SESSION_TIMEOUT, why);
+		return;
+	}
+	if (gr->g.idle_timeout_s != 0) {
+		counters(s, &c);
+		mark = c.bytes_in + c.packets_in;
+		if (mark != gr->idle_mark) {
+			gr->idle_mark = mark;
+			gr->idle_since_ms = now;
+		} else if (now - gr->idle_since_ms >=
+		    (uint64_t)gr->g.idle_timeout_s * 1000) {
+			snprintf(why, sizeof(why), "no traffic for the "
+			    "Idle-Timeout of %u s", gr->g.idle_timeout_s);
+			limit_end(s, SESS_CAUSE_IDLE_TIMEOUT, why);
+			return;
+		}
+	}
+	sess_limit_arm(s);
 }
 
 /* --- what the daemon asks ------------------------------------------------ */
@@ -400,6 +536,24 @@ sess_list_json(struct sess_reg *reg)
 		if (s->state == SESS_S_UP)
 			json_array_append_new(a, sess_json(s, now));
 	return a;
+}
+
+int
+sess_foreach(struct sess_reg *reg, int (*fn)(void *, struct sess *,
+    const struct sess_view *), void *arg)
+{
+	struct sess_view	 v;
+	struct sess		*s;
+	int			 rc;
+
+	for (s = reg->all; s != NULL; s = s->next) {
+		if (s->state != SESS_S_UP)
+			continue;
+		sess_get_view(s, &v);
+		if ((rc = fn(arg, s, &v)) != 0)
+			return rc;
+	}
+	return 0;
 }
 
 static int

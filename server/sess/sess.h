@@ -195,6 +195,33 @@ int		 sess_listen(struct sess_reg *, sess_listener_fn, void *arg);
  * sessions (the provider refuses the login), ENOMEM otherwise. */
 struct sess	*sess_open(struct sess_reg *, const struct sess_provider *,
 		    void *ctx, const struct sess_info *);
+/*
+ * What the authentication granted a session beyond the configuration
+ * (RADIUS reply attributes), applied here rather than by each protocol:
+ * the address and pool sess_lease() takes, the time limits enforced once
+ * the session is up (it ends with cause SESSION_TIMEOUT or IDLE_TIMEOUT
+ * through its provider), the DNS servers the provider hands out.
+ */
+struct sess_grant {
+	struct rg_addr	 address;	/* Framed-IP-Address; af 0: none.
+					 * Must lie in a pool of the
+					 * session's profile and be free,
+					 * else sess_lease() refuses */
+	char		 pool[64];	/* Framed-Pool: the IPv4 pool (and
+					 * its next chain) instead of the
+					 * profile's; "": none */
+	uint32_t	 session_timeout_s;	/* from up; 0: none */
+	uint32_t	 idle_timeout_s;	/* no traffic from the client
+						 * for so long; 0: none */
+	struct rg_addr	 dns4[2];	/* before the profile's; af 0: none */
+};
+
+/* Before sess_lease() and sess_up(); copied. */
+void		 sess_set_grant(struct sess *, const struct sess_grant *);
+const struct sess_grant *sess_get_grant(const struct sess *);
+/* A new Session-Timeout for a live session (CoA, RFC 5176 3.1), counted
+ * from now; 0 removes the limit. */
+void		 sess_set_session_timeout(struct sess *, uint32_t seconds);
 /* Sessions of user not yet ended. */
 unsigned int	 sess_count_user(const struct sess_reg *, const char *user);
 /* The provider's object moved (an IKE SA rekeyed). */
@@ -229,6 +256,11 @@ size_t		 sess_count(const struct sess_reg *);
  * fields>, bytes_in, bytes_out, uptime_s}] of the up sessions, newest
  * first.  New reference. */
 json_t		*sess_list_json(struct sess_reg *);
+/* fn for each up session, newest first, until it returns non-zero (that
+ * value is returned; 0 when all were seen).  fn must not end sessions:
+ * collect ids, then sess_kick() them. */
+int		 sess_foreach(struct sess_reg *, int (*fn)(void *arg,
+		    struct sess *, const struct sess_view *), void *arg);
 /* End an up session (cause ADMIN_RESET): 0, or -1 when none has id. */
 int		 sess_kick(struct sess_reg *, uint64_t id, const char *why);
 /* Up sessions on a profile (those started before a change of it run the

@@ -59,10 +59,22 @@ struct sess {
 	/* One slot per listener for what it keeps about the session (the
 	 * store's history row). */
 	uint64_t		 lslot[SESS_LISTENERS_MAX];
+	struct sess_granted	*gr;	/* owned; NULL: nothing granted
+					 * (most sessions: kept small) */
 
 	uint32_t		*reqids;	/* owned: its CHILD_SAs */
 	size_t			 nreqids, capreqids;
 	char			 names[];	/* user, method, profile */
+};
+
+/* What the authentication granted a session and the timer that enforces
+ * its limits (the deadline and the idle checks). */
+struct sess_granted {
+	struct sess_grant	 g;
+	struct rg_timer		 t_limit;
+	uint64_t		 deadline_ms;	/* rg_now_ms(); 0: none */
+	uint64_t		 idle_mark;	/* client traffic last seen */
+	uint64_t		 idle_since_ms;
 };
 
 struct sess_listener {
@@ -114,6 +126,9 @@ void	sess_lease_start(struct sess_reg *);
 void	sess_lease_stop(struct sess_reg *);
 /* Routes out of the data plane, leases back to the pool. */
 void	sess_lease_drop(struct sess *);
+
+/* sess.c: the granted time limits, armed at up, stopped at the end. */
+void	sess_limit_arm(struct sess *);
 
 /* sess_hist.c: the store's session history as a listener (arg: store). */
 void	sess_hist_listener(void *arg, enum sess_event,

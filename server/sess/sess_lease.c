@@ -212,6 +212,13 @@ sess_lease(struct sess *s, int af, const struct rg_addr *requested,
 	struct rg_prefix	 p;
 
 	(void)requested;	/* a client's wish is advice only */
+	/* What the authentication granted goes before the profile: the
+	 * pool checks it (refused, and logged there, when outside the
+	 * allowed pools or held by another session). */
+	if (s->gr != NULL && s->gr->g.address.af == af)
+		req.requested = s->gr->g.address;
+	if (s->gr != NULL && af == AF_INET && s->gr->g.pool[0] != '\0')
+		req.pool = s->gr->g.pool;
 	if (reg->lease.acquire == NULL) {
 		snprintf(why, whylen, "no address pools");
 		return -1;

@@ -28,7 +28,7 @@
 
 #include "rg_config.h"
 
-#define STORE_SCHEMA_VERSION	6
+#define STORE_SCHEMA_VERSION	7
 #define STORE_DB_NAME		"roadgate.db"
 #define STORE_KEY_NAME		"secret.key"
 
@@ -115,6 +115,16 @@ int	store_lease_del(struct store *, const char *pool,
 /* cb per lease of pool (NULL: all pools); the strings live during cb. */
 int	store_lease_list(struct store *, const char *pool,
 	    int (*cb)(const struct store_lease *, void *), void *arg);
+
+/* RADIUS accounting records not yet taken by a server (radius_acct.c):
+ * the attributes as sent, and when the event was (unix ms).  put: the
+ * row's id (> 0) or -1; list: oldest first. */
+int64_t	store_acct_put(struct store *, uint64_t created_ms,
+	    const uint8_t *rec, size_t len);
+int	store_acct_del(struct store *, int64_t id);
+int	store_acct_list(struct store *, int (*cb)(int64_t id,
+	    uint64_t created_ms, const uint8_t *rec, size_t len, void *arg),
+	    void *arg);
 
 /* A session history row; *id receives its id (> 0).  method: how the
  * user authenticated ("psk", "eap-mschapv2"), may be NULL. */

@@ -4,7 +4,7 @@ server_librgstore_a_SOURCES = \
 	server/store/store.c server/store/store.h server/store/store_int.h \
 	server/store/store_schema.c server/store/store_valid.c server/store/store_obj.c \
 	server/store/store_config.c server/store/store_state.c server/store/store_secret.c \
-	server/store/store_admin.c
+	server/store/store_admin.c server/store/store_acct.c
 
 check_PROGRAMS += tests/unit/test_store
 tests_unit_test_store_SOURCES = tests/unit/test_store.c

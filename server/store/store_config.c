@@ -400,6 +400,23 @@ psk_row(struct load *l, sqlite3_stmt *s)
 }
 
 static int
+dae_client_row(struct load *l, sqlite3_stmt *s)
+{
+	struct rg_config	*c = l->c;
+	struct rg_dae_client	*d;
+	char			 aad[320];
+
+	GROW(l, c->dae_clients, c->ndae_clients);
+	d = &c->dae_clients[c->ndae_clients++];
+	d->name = col_dup(s, 0);
+	d->address = col_dup(s, 1);
+	snprintf(aad, sizeof(aad), "dae_clients.secret_enc:%s", d->name);
+	if ((d->secret = col_unseal(l, s, 2, aad, &d->secret_len)) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
 radius_row(struct load *l, sqlite3_stmt *s)
 {
 	struct rg_config	*c = l->c;
@@ -488,6 +505,7 @@ load_settings(struct load *l)
 	g->masquerade = jstr(o, "masquerade");
 	g->proxy_arp = jstr(o, "proxy_arp");
 	g->auth_backend = jstr(o, "auth_backend");
+	g->dae_listen = jstr(o, "dae_listen");
 	g->forwarding = json_is_true(json_object_get(o, "forwarding"));
 #define U(k)	g->k = (uint32_t)json_integer_value(json_object_get(o, #k))
 	U(ike_lifetime_s);
@@ -563,6 +581,8 @@ static const struct {
 	{ "SELECT id, secret_enc FROM psks", psk_row, NULL },
 	{ "SELECT name, address, secret_enc, acct_port, timeout_ms, retries, "
 	  "require_ma FROM radius ORDER BY name", radius_row, NULL },
+	{ "SELECT name, address, secret_enc FROM dae_clients ORDER BY name",
+	  dae_client_row, NULL },
 	{ "SELECT id, kind, cert_pem, key_enc FROM certs WHERE kind IN "
 	  "('ca', 'server') AND revoked_at IS NULL ORDER BY id", pki_row,
 	  NULL },

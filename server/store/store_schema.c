@@ -124,6 +124,17 @@ const char *const store_migrations[] = {
 	" verb TEXT NOT NULL,"
 	" path TEXT NOT NULL,"
 	" status INTEGER NOT NULL);",
+	/* 7: RADIUS accounting records waiting for a server (radius_acct.c),
+	 * oldest first by id. */
+	"CREATE TABLE radius_acct_queue ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" created_ms INTEGER NOT NULL,"
+	" record BLOB NOT NULL);"
+	/* and the Dynamic Authorization clients (RFC 5176). */
+	"CREATE TABLE dae_clients ("
+	" name TEXT PRIMARY KEY,"
+	" address TEXT NOT NULL,"
+	" secret_enc BLOB NOT NULL);",
 	NULL
 };
 
@@ -204,6 +215,15 @@ static const struct store_field radius_fields[] = {
 	END
 };
 
+/* A Dynamic Authorization client (RFC 5176), known by its address; the
+ * secret is sealed like a RADIUS server's. */
+static const struct store_field dae_client_fields[] = {
+	{ "name", "name", SF_KEY, NULL, SF_REQ, 0, 0, NULL },
+	{ "address", "address", SF_HOSTPORT, NULL, SF_REQ, 0, 0, NULL },
+	{ "secret", "secret_enc", SF_SECRET, NULL, SF_REQ, 1, 128, NULL },
+	END
+};
+
 /*
  * The order matters for output only.  A certs/ resource keeps its own
  * typed functions (store_cert_*), it is not generic.
@@ -218,6 +238,8 @@ const struct store_table store_tables[] = {
 	    store_proposal_presets },
 	{ "psks", "PSK", "psks", psk_fields, NULL, NULL },
 	{ "radius", "RADIUS server", "radius", radius_fields, NULL, NULL },
+	{ "dae_clients", "DAE client", "dae_clients", dae_client_fields, NULL,
+	    NULL },
 	{ NULL, NULL, NULL, NULL, NULL, NULL }
 };
 
@@ -266,6 +288,7 @@ const struct store_field store_settings_fields[] = {
 	/* web/: "" (the default, reset to get it) is off. */
 	{ "https_listen", "https_listen", SF_HOSTPORT, NULL, 0, 0, 0, "" },
 	{ "http_listen", "http_listen", SF_HOSTPORT, NULL, 0, 0, 0, "" },
+	{ "dae_listen", "dae_listen", SF_HOSTPORT, NULL, 0, 0, 0, "" },
 	END
 };
 

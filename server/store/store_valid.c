@@ -655,6 +655,10 @@ store_val_from_json(struct store *st, const struct store_table *t,
 	case SF_HOSTPORT: {
 		struct sockaddr_storage	 ss;
 
+		/* "" where that is the default: off (dae_listen). */
+		if (s != NULL && *s == '\0' && f->def != NULL &&
+		    *f->def == '\0')
+			break;
 		/* A literal: the daemon never resolves names on its loop. */
 		if (s == NULL || strlen(s) > 64 ||
 		    rg_hostport_parse(s, 1, &ss) < 0)

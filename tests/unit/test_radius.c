@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -27,6 +28,8 @@
 
 #include "auth.h"
 #include "radius.h"
+#include "radius_int.h"
+#include "radius_dae.h"
 #include "radius_client.h"
 #include "radius_pkt.h"
 #include "rg_log.h"
@@ -35,6 +38,7 @@
 #include "rg_test.h"
 #include "pool/pool.h"
 #include "sess.h"
+#include "store.h"
 
 static const uint8_t	 secret[] = "s3cret-for-tests";
 #define SLEN		(sizeof(secret) - 1)
@@ -278,6 +282,7 @@ struct fake {
 	uint8_t			 acct[8][RAD_MAX_LEN];	/* requests seen */
 	size_t			 acct_len[8];
 	int			 nacct;
+	bool			 acct_down;	/* accounting unanswered */
 };
 
 static struct rg_loop	*loop;
@@ -375,6 +380,10 @@ fake_backend_reply(struct fake *f, const struct rad_msg *m,
 			rad_add_u32(p, RAD_SESSION_TIMEOUT, 3600);
 			rad_add_str(p, RAD_CLASS, "bob-class");
 			rad_add_str(p, RAD_FRAMED_POOL, "pool-b");
+			rad_add_u32(p, RAD_IDLE_TIMEOUT, 600);
+			rad_add_vsa(p, RAD_VENDOR_MICROSOFT,
+			    RAD_MS_PRIMARY_DNS,
+			    (uint8_t[4]){ 10, 0, 0, 53 }, 4);
 			return;
 		}
 	}
@@ -403,6 +412,8 @@ fake_readable(struct rg_io *io, uint32_t ev)
 	f->got++;
 	f->last_code = m.code;
 	if (m.code == RAD_ACCT_REQUEST) {
+		if (f->acct_down)
+			return;
 		if (f->nacct < 8) {
 			memcpy(f->acct[f->nacct], buf, (size_t)n);
 			f->acct_len[f->nacct++] = (size_t)n;
@@ -790,6 +801,10 @@ backend_mschapv2_pap(void)
 		CHECK_EQ(res->class_len, 9);
 		CHECK_MEM(res->class_attr, "bob-class", 9);
 		CHECK_STR(res->pool, "pool-b");
+		CHECK_EQ(res->idle_timeout_s, 600);
+		CHECK_EQ(res->dns4[0].af, AF_INET);
+		CHECK_MEM(res->dns4[0].addr, "\x0a\x00\x00\x35", 4);
+		CHECK_EQ(res->dns4[1].af, 0);
 	}
 	auth_result_free(res);
 
@@ -1058,6 +1073,504 @@ accounting_start_interim_stop(void)
 	fake_stop(&f);
 }
 
+static int
+count_row(int64_t id, uint64_t created_ms, const uint8_t *rec, size_t len,
+    void *arg)
+{
+	(void)id;
+	(void)created_ms;
+	(void)rec;
+	(void)len;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static int
+stored(struct store *st)
+{
+	int	 n = 0;
+
+	(void)store_acct_list(st, count_row, &n);
+	return n;
+}
+
+static bool
+acct_is(struct fake *f, int n, uint32_t status, const char *user)
+{
+	struct rad_msg		 m;
+	const struct rad_attr	*a;
+	uint32_t		 v;
+
+	if (acct_get(f, n, &m) != 0 ||
+	    rad_get_u32(&m, RAD_ACCT_STATUS_TYPE, &v) != 0 || v != status)
+		return false;
+	if (user == NULL)
+		return true;
+	a = rad_find(&m, RAD_USER_NAME);
+	return a != NULL && a->len == strlen(user) &&
+	    memcmp(a->val, user, a->len) == 0;
+}
+
+static void
+spin_acct(struct fake *f, int n, int ms)
+{
+	for (int i = 0; i < ms / 10 && f->nacct < n; i++)
+		rg_loop_once(loop, 10);
+}
+
+/* Every server down: records wait in the store, across a restart of the
+ * RADIUS module, and go out in order once the server answers; past the
+ * bound the oldest waiting one is dropped and counted. */
+static void
+accounting_store_and_forward(void)
+{
+	static struct fake	 f;
+	struct rg_config	*cfg;
+	struct radius		*r;
+	struct sess_reg		*reg;
+	struct sess_opts	 so = { .lease_ops = &leases };
+	struct sess_provider	 prov = { &prov_ops, NULL };
+	struct sess_info	 in = { .user = "carl", .method = "ikev2-eap",
+				       .profile = "default" };
+	struct prov		 pv = { NULL, 100 };
+	struct store		*st;
+	struct rad_msg		 m;
+	char			 dir[] = "/tmp/rg-test-radacct.XXXXXX";
+	char			 err[256], cmd[300];
+	uint32_t		 v;
+
+	if (mkdtemp(dir) == NULL || (st = store_open(dir, err,
+	    sizeof(err))) == NULL) {
+		CHECK(0 && "store");
+		return;
+	}
+	fake_start(&f, FAKE_BACKEND);
+	f.acct_down = true;
+	cfg = backend_cfg(f.port, "radius");
+	reg = sess_reg_new(loop, cfg, &so);
+	r = radius_new(loop, cfg, reg);
+	r->acct_retry_ms = 200;
+	radius_set_store(r, st);
+	pv.s = sess_open(reg, &prov, &pv, &in);
+	sess_up(pv.s);
+	sess_end(pv.s, SESS_CAUSE_USER_REQUEST, "test");
+	spin_acct(&f, 1, 700);
+	/* Accounting-On, Start, Stop: all unanswered, all kept. */
+	CHECK_EQ(f.nacct, 0);
+	CHECK(r->acct_failed >= 3);
+	CHECK_EQ(r->acct_qlen, 3);
+	CHECK_EQ(stored(st), 3);
+
+	/* roadgated restarts; the server is back. */
+	sess_reg_free(reg);
+	radius_free(r);
+	CHECK_EQ(stored(st), 3);
+	f.acct_down = false;
+	reg = sess_reg_new(loop, cfg, &so);
+	r = radius_new(loop, cfg, reg);
+	radius_set_store(r, st);
+	spin_acct(&f, 4, 2000);
+	for (int i = 0; i < 20 && r->acct_qlen > 0; i++)
+		rg_loop_once(loop, 10);
+	/* The earlier run's first, in order, then this run's On. */
+	CHECK_EQ(f.nacct, 4);
+	CHECK(acct_is(&f, 0, RAD_STATUS_ACCT_ON, NULL));
+	CHECK(acct_is(&f, 1, RAD_STATUS_START, "carl"));
+	CHECK(acct_is(&f, 2, RAD_STATUS_STOP, "carl"));
+	CHECK(acct_is(&f, 3, RAD_STATUS_ACCT_ON, NULL));
+	/* It waited (Acct-Delay-Time, RFC 2866 5.2) at least 0.7 s. */
+	CHECK(acct_get(&f, 2, &m) == 0 &&
+	    rad_get_u32(&m, RAD_ACCT_DELAY_TIME, &v) == 0);
+	CHECK_EQ(r->acct_qlen, 0);
+	CHECK_EQ(stored(st), 0);
+	CHECK_EQ(r->acct_dropped, 0);
+
+	/* Bound 2: Start waits, Interim and Stop come, Start goes. */
+	f.acct_down = true;
+	f.nacct = 0;
+	r->acct_qmax = 2;
+	r->acct_retry_ms = 100000;
+	pv.s = sess_open(reg, &prov, &pv, &in);
+	sess_up(pv.s);
+	for (int i = 0; i < 50 && r->acct_inflight > 0; i++)
+		rg_loop_once(loop, 10);
+	CHECK_EQ(r->acct_inflight, 0);
+	sess_interim(pv.s);
+	sess_end(pv.s, SESS_CAUSE_USER_REQUEST, "test");
+	CHECK_EQ(r->acct_dropped, 1);
+	CHECK_EQ(r->acct_qlen, 2);
+	CHECK_EQ(stored(st), 2);
+	f.acct_down = false;
+	radius_acct_kick(r);
+	spin_acct(&f, 2, 1000);
+	CHECK_EQ(f.nacct, 2);
+	CHECK(acct_is(&f, 0, RAD_STATUS_INTERIM, "carl"));
+	CHECK(acct_is(&f, 1, RAD_STATUS_STOP, "carl"));
+
+	sess_reg_free(reg);
+	radius_free(r);
+	rg_config_unref(cfg);
+	fake_stop(&f);
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	(void)system(cmd);
+}
+
+/* --- Disconnect / CoA (RFC 5176) ------------------------------------------ */
+
+static const uint8_t	 dsecret[] = "dae-secret";
+
+struct dae_ans {
+	uint8_t		 code;		/* 0: no answer */
+	uint32_t	 cause;
+};
+
+/* One request to the DAE listener at port; opts: with_ma, a wrong
+ * secret, Event-Timestamp offset.  The same bytes again when replay. */
+static struct dae_ans
+dae_ask(uint16_t port, uint8_t code, uint8_t id, const char *user,
+    const uint8_t *framed, int64_t ts_off, uint32_t timeout, bool with_ma,
+    const char *key, struct rad_pkt *sent, bool replay)
+{
+	struct sockaddr_in	 to = { .sin_family = AF_INET };
+	struct rad_pkt		 p;
+	struct dae_ans		 a = { 0, 0 };
+	struct rad_msg		 m;
+	uint8_t			 buf[RAD_MAX_LEN];
+	const char		*why;
+	ssize_t			 n = -1;
+	int			 fd;
+
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	to.sin_port = htons(port);
+	if (replay) {
+		p = *sent;
+	} else {
+		rad_pkt_init(&p, code, id, NULL);
+		if (with_ma)
+			rad_add_ma(&p);
+		if (user != NULL)
+			rad_add_str(&p, RAD_USER_NAME, user);
+		if (framed != NULL)
+			rad_add(&p, RAD_FRAMED_IP_ADDRESS, framed, 4);
+		if (timeout)
+			rad_add_u32(&p, RAD_SESSION_TIMEOUT, timeout);
+		rad_add_u32(&p, RAD_EVENT_TIMESTAMP,
+		    (uint32_t)((int64_t)time(NULL) + ts_off));
+		rad_pkt_finish(&p, (const uint8_t *)key, strlen(key));
+		if (sent != NULL)
+			*sent = p;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	sendto(fd, p.buf, p.len, 0, (struct sockaddr *)&to, sizeof(to));
+	for (int i = 0; i < 40 && n < 0; i++) {
+		rg_loop_once(loop, 10);
+		n = recv(fd, buf, sizeof(buf), 0);
+	}
+	close(fd);
+	if (n > 0 && rad_parse(buf, (size_t)n, &m, &why) == 0 &&
+	    rad_verify_reply(&m, p.buf + 4, dsecret, sizeof(dsecret) - 1,
+	    true, &why) == 0) {
+		a.code = m.code;
+		(void)rad_get_u32(&m, RAD_ERROR_CAUSE, &a.cause);
+	}
+	return a;
+}
+
+static uint16_t
+free_udp_port(void)
+{
+	struct sockaddr_in	 sin = { .sin_family = AF_INET };
+	socklen_t		 sl = sizeof(sin);
+	int			 fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+	getsockname(fd, (struct sockaddr *)&sin, &sl);
+	close(fd);
+	return ntohs(sin.sin_port);
+}
+
+struct dprov {
+	struct sess	*s;
+	int		 kills;
+	enum sess_cause	 cause;
+};
+
+static int
+dprov_kill(void *arg, void *ctx, enum sess_cause cause, const char *why)
+{
+	struct dprov	*p = ctx;
+
+	(void)arg;
+	p->kills++;
+	p->cause = cause;
+	sess_end(p->s, cause, why);
+	p->s = NULL;
+	return 0;
+}
+
+static const struct sess_provider_ops dprov_ops = {
+	.name = "ikev2", .kill = dprov_kill,
+};
+
+static void
+dae_open(struct sess_reg *reg, struct dprov *p, const char *user)
+{
+	struct sess_provider	 prov = { &dprov_ops, NULL };
+	struct sess_info	 in = { .user = user, .method = "ikev2-eap",
+				       .profile = "default" };
+	struct rg_addr		 vip;
+	char			 why[64];
+
+	memset(p, 0, sizeof(*p));
+	p->s = sess_open(reg, &prov, p, &in);
+	(void)sess_lease(p->s, AF_INET, NULL, &vip, why, sizeof(why));
+	sess_up(p->s);
+}
+
+/* Disconnect ends the matching session through the registry; CoA sets
+ * a Session-Timeout; unknown sessions NAK 503; a replay, a wrong
+ * secret, a missing Message-Authenticator and a stale Event-Timestamp
+ * are dropped unanswered. */
+static void
+dae_disconnect_coa(void)
+{
+	static struct fake	 f;
+	struct rg_config	*cfg;
+	struct radius		*r;
+	struct sess_reg		*reg;
+	struct sess_opts	 so = { .lease_ops = &leases };
+	struct dprov		 p1, p2;
+	struct dae_ans		 a;
+	struct rad_pkt		 sent;
+	struct radius_dae_stats	 st;
+	char			 addr[40];
+	uint16_t		 port = free_udp_port();
+	const uint8_t		 vip[4] = { 10, 9, 0, 5 }, other[4] = { 10, 9,
+				    0, 6 };
+	const char		*k = (const char *)dsecret;
+	uint64_t		 t0;
+
+	fake_start(&f, FAKE_BACKEND);
+	cfg = backend_cfg(f.port, "radius");
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
+	cfg->settings.dae_listen = strdup(addr);
+	cfg->dae_clients = calloc(1, sizeof(*cfg->dae_clients));
+	cfg->ndae_clients = 1;
+	cfg->dae_clients[0].name = strdup("ctl");
+	cfg->dae_clients[0].address = strdup("127.0.0.1");
+	cfg->dae_clients[0].secret = (uint8_t *)strdup(k);
+	cfg->dae_clients[0].secret_len = strlen(k);
+	reg = sess_reg_new(loop, cfg, &so);
+	r = radius_new(loop, cfg, reg);
+	dae_open(reg, &p1, "dora");
+
+	a = dae_ask(port, RAD_DISCONNECT_REQUEST, 1, "nobody", NULL, 0, 0,
+	    true, k, NULL, false);
+	CHECK_EQ(a.code, RAD_DISCONNECT_NAK);
+	CHECK_EQ(a.cause, RAD_EC_SESSION_NOT_FOUND);
+	a = dae_ask(port, RAD_DISCONNECT_REQUEST, 2, "dora", other, 0, 0,
+	    true, k, NULL, false);
+	CHECK_EQ(a.code, RAD_DISCONNECT_NAK);	/* every id must match */
+	CHECK_EQ(p1.kills, 0);
+
+	/* CoA: Session-Timeout 1 s from now. */
+	t0 = rg_now_ms();
+	a = dae_ask(port, RAD_COA_REQUEST, 3, "dora", NULL, 0, 1, true, k,
+	    NULL, false);
+	CHECK_EQ(a.code, RAD_COA_ACK);
+	for (int i = 0; i < 200 && p1.kills == 0; i++)
+		rg_loop_once(loop, 10);
+	CHECK_EQ(p1.kills, 1);
+	CHECK_EQ(p1.cause, SESS_CAUSE_SESSION_TIMEOUT);
+	CHECK(rg_now_ms() - t0 >= 1000);
+	/* A CoA that changes nothing: NAK, Missing Attribute. */
+	dae_open(reg, &p2, "dora");
+	a = dae_ask(port, RAD_COA_REQUEST, 4, "dora", NULL, 0, 0, true, k,
+	    NULL, false);
+	CHECK_EQ(a.code, RAD_COA_NAK);
+	CHECK_EQ(a.cause, RAD_EC_MISSING_ATTRIBUTE);
+
+	/* Dropped: wrong secret, no Message-Authenticator, stale. */
+	a = dae_ask(port, RAD_DISCONNECT_REQUEST, 5, "dora", NULL, 0, 0,
+	    true, "not-the-secret", NULL, false);
+	CHECK_EQ(a.code, 0);
+	a = dae_ask(port, RAD_DISCONNECT_REQUEST, 6, "dora", NULL, 0, 0,
+	    false, k, NULL, false);
+	CHECK_EQ(a.code, 0);
+	a = dae_ask(port, RAD_DISCONNECT_REQUEST, 7, "dora", NULL, -3600, 0,
+	    true, k, NULL, false);
+	CHECK_EQ(a.code, 0);
+	CHECK_EQ(p2.kills, 0);
+
+	/* Disconnect by Framed-IP-Address: Admin-Reset through sess. */
+	a = dae_ask(port, RAD_DISCONNECT_REQUEST, 8, NULL, vip, 0, 0, true, k,
+	    &sent, false);
+	CHECK_EQ(a.code, RAD_DISCONNECT_ACK);
+	CHECK_EQ(p2.kills, 1);
+	CHECK_EQ(p2.cause, SESS_CAUSE_ADMIN_RESET);
+	/* The same bytes again: a replay, dropped (a new session of dora
+	 * would match). */
+	dae_open(reg, &p1, "dora");
+	a = dae_ask(port, 0, 0, NULL, NULL, 0, 0, true, k, &sent, true);
+	CHECK_EQ(a.code, 0);
+	CHECK_EQ(p1.kills, 0);
+	radius_dae_stats(r->dae, &st);
+	CHECK_EQ(st.dropped, 4);
+	CHECK_EQ(st.acks, 2);
+	CHECK_EQ(st.naks, 3);
+
+	sess_reg_free(reg);
+	radius_free(r);
+	rg_config_unref(cfg);
+	fake_stop(&f);
+}
+
+/* --- 500 logins in flight against a slow server ------------------------ */
+
+#define SLOW_MAX	1200
+
+/* Answers every Access-Request with an Access-Accept one second later. */
+struct slow {
+	int			 fd;
+	struct rg_io		 io;
+	struct rg_timer		 t;
+	uint16_t		 port;
+	struct {
+		struct sockaddr_storage	 to;
+		socklen_t		 tl;
+		uint64_t		 due;
+		uint8_t			 id, auth[16];
+	}			 q[SLOW_MAX];
+	size_t			 head, n;
+	int			 got;
+};
+
+static void
+slow_tick(struct rg_timer *t)
+{
+	struct slow	*w = t->arg;
+	struct rad_pkt	 p;
+	uint64_t	 now = rg_now_ms();
+
+	while (w->n > 0 && w->q[w->head].due <= now) {
+		rad_pkt_init(&p, RAD_ACCESS_ACCEPT, w->q[w->head].id,
+		    w->q[w->head].auth);
+		rad_add_ma(&p);
+		rad_pkt_finish_reply(&p, secret, SLEN);
+		sendto(w->fd, p.buf, p.len, 0,
+		    (struct sockaddr *)&w->q[w->head].to, w->q[w->head].tl);
+		w->head = (w->head + 1) % SLOW_MAX;
+		w->n--;
+	}
+	rg_timer_start(loop, &w->t, 20);
+}
+
+static void
+slow_readable(struct rg_io *io, uint32_t ev)
+{
+	struct slow	*w = io->arg;
+	uint8_t		 buf[RAD_MAX_LEN];
+	struct rad_msg	 m;
+	const char	*why;
+	ssize_t		 n;
+	size_t		 k;
+
+	(void)ev;
+	for (;;) {
+		k = (w->head + w->n) % SLOW_MAX;
+		w->q[k].tl = sizeof(w->q[k].to);
+		n = recvfrom(w->fd, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&w->q[k].to, &w->q[k].tl);
+		if (n < 0)
+			return;
+		if (rad_parse(buf, (size_t)n, &m, &why) < 0 ||
+		    m.code != RAD_ACCESS_REQUEST || w->n == SLOW_MAX)
+			continue;
+		w->got++;
+		w->q[k].due = rg_now_ms() + 1000;
+		w->q[k].id = m.id;
+		memcpy(w->q[k].auth, m.auth, 16);
+		w->n++;
+	}
+}
+
+struct many {
+	int	 done, ok;
+};
+
+static void
+many_done(void *arg, struct auth_result *r)
+{
+	struct many	*m = arg;
+
+	m->done++;
+	if (r != NULL && r->outcome == AUTH_OK)
+		m->ok++;
+	auth_result_free(r);
+}
+
+/* 500 PAP logins at once while the server takes 1 s for each answer:
+ * all accepted within a few seconds, not 500 (nothing blocks, the
+ * identifiers of one socket are reused as answers come). */
+static void
+logins_500_slow_server(void)
+{
+	static struct slow	 w;
+	static struct many	 mm;
+	struct sockaddr_in	 sin = { .sin_family = AF_INET };
+	socklen_t		 sl = sizeof(sin);
+	struct rg_config	*cfg;
+	struct radius		*r;
+	struct auth		*au;
+	struct auth_req		 q;
+	char			 user[32];
+	uint64_t		 t0, dt;
+
+	if (loop == NULL)
+		loop = rg_loop_new(0);
+	memset(&w, 0, sizeof(w));
+	memset(&mm, 0, sizeof(mm));
+	w.fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	bind(w.fd, (struct sockaddr *)&sin, sizeof(sin));
+	getsockname(w.fd, (struct sockaddr *)&sin, &sl);
+	w.port = ntohs(sin.sin_port);
+	w.io = (struct rg_io){ .fd = w.fd, .cb = slow_readable, .arg = &w };
+	rg_io_add(loop, &w.io, 1);
+	rg_timer_init(&w.t, slow_tick, &w);
+	rg_timer_start(loop, &w.t, 20);
+	cfg = backend_cfg(w.port, "radius");
+	cfg->radius[0].acct_port = 9;		/* no accounting here */
+	cfg->radius[0].timeout_ms = 3000;	/* no retransmits */
+	r = radius_new(loop, cfg, NULL);
+	au = auth_new(loop, cfg, &radius_auth_ops, r);
+	t0 = rg_now_ms();
+	for (int i = 0; i < 500; i++) {
+		memset(&q, 0, sizeof(q));
+		snprintf(user, sizeof(user), "user%d", i);
+		q.kind = AUTH_PAP;
+		q.user = user;
+		q.u.pap.password = "pass";
+		CHECK(auth_check(au, &q, many_done, &mm) != NULL);
+	}
+	while (mm.done < 500 && rg_now_ms() - t0 < 10000)
+		rg_loop_once(loop, 20);
+	dt = rg_now_ms() - t0;
+	printf("  500 logins in %llu ms\n", (unsigned long long)dt);
+	CHECK_EQ(mm.done, 500);
+	CHECK_EQ(mm.ok, 500);
+	CHECK(dt < 5000);
+	CHECK_EQ(w.got, 500);		/* one request each: no retransmits */
+	auth_free(au);
+	radius_free(r);
+	rg_config_unref(cfg);
+	rg_timer_stop(loop, &w.t);
+	rg_io_del(loop, &w.io);
+	close(w.fd);
+}
+
 RG_TEST_MAIN("radius", T(rfc2865_user_password),
     T(rfc2865_response_authenticator), T(message_authenticator_first),
     T(accounting_request_authenticator), T(reply_message_authenticator),
@@ -1065,4 +1578,5 @@ RG_TEST_MAIN("radius", T(rfc2865_user_password),
     T(client_forged_reply_refused), T(client_no_ma_refused),
     T(client_retransmits), T(client_failover), T(client_cancel),
     T(backend_mschapv2_pap), T(accounting_start_interim_stop),
-    T(backend_local_and_fallback))
+    T(backend_local_and_fallback), T(accounting_store_and_forward),
+    T(dae_disconnect_coa), T(logins_500_slow_server))

@@ -136,12 +136,17 @@ config(bool one_session)
 
 	c->settings.default_profile = strdup("default");
 	c->settings.sticky_s = 1800;
-	c->pools = calloc(1, sizeof(*c->pools));
+	c->pools = calloc(2, sizeof(*c->pools));
 	pc = &c->pools[0];
 	pc->name = strdup("p");
 	rg_prefix_parse("10.9.0.0/24", &pc->network);
 	pc->af = AF_INET;
-	c->npools = 1;
+	/* No profile names q: only a RADIUS Framed-Pool reaches it. */
+	pc = &c->pools[1];
+	pc->name = strdup("q");
+	rg_prefix_parse("10.8.0.0/24", &pc->network);
+	pc->af = AF_INET;
+	c->npools = 2;
 	c->profiles = calloc(1, sizeof(*c->profiles));
 	p = &c->profiles[0];
 	p->name = strdup("default");
@@ -637,6 +642,154 @@ list_and_kick(void)
 	bed_down(&b);
 }
 
+/* --- granted attributes (RADIUS reply) ------------------------------------ */
+
+static void
+addr4(struct rg_addr *a, const char *s)
+{
+	memset(a, 0, sizeof(*a));
+	a->af = AF_INET;
+	inet_pton(AF_INET, s, a->addr);
+}
+
+/* Framed-IP-Address inside the profile's pool is the session's vip;
+ * outside every allowed pool, or held by another session, refused. */
+static void
+grant_address(void)
+{
+	struct bed		 b;
+	struct fake		 f1, f2, f3;
+	struct sess_grant	 g;
+	struct rg_addr		 a;
+	char			 why[160], as[64];
+
+	bed_up(&b, NULL, false);
+	memset(&g, 0, sizeof(g));
+	addr4(&g.address, "10.9.0.77");
+	CHECK(open_fake(b.reg, &f1, "jack") != NULL);
+	sess_set_grant(f1.s, &g);
+	CHECK_EQ(sess_lease(f1.s, AF_INET, NULL, &a, why, sizeof(why)), 0);
+	CHECK_STR(rg_addr_str(&a, as, sizeof(as)), "10.9.0.77");
+	/* Taken by jack: kate may not have it. */
+	CHECK(open_fake(b.reg, &f2, "kate") != NULL);
+	sess_set_grant(f2.s, &g);
+	CHECK_EQ(sess_lease(f2.s, AF_INET, NULL, &a, why, sizeof(why)), -1);
+	CHECK(strstr(why, "in use") != NULL);
+	/* Outside the profile's pools (q is no pool of the profile). */
+	addr4(&g.address, "10.8.0.5");
+	CHECK(open_fake(b.reg, &f3, "liam") != NULL);
+	sess_set_grant(f3.s, &g);
+	CHECK_EQ(sess_lease(f3.s, AF_INET, NULL, &a, why, sizeof(why)), -1);
+	CHECK(strstr(why, "not in an allowed pool") != NULL);
+	sess_end(f1.s, SESS_CAUSE_USER_REQUEST, "test");
+	sess_end(f2.s, SESS_CAUSE_USER_REQUEST, "test");
+	sess_end(f3.s, SESS_CAUSE_USER_REQUEST, "test");
+	bed_down(&b);
+}
+
+/* Framed-Pool picks the pool by name instead of the profile's; an
+ * unknown name is refused. */
+static void
+grant_pool(void)
+{
+	struct bed		 b;
+	struct fake		 f1, f2;
+	struct sess_grant	 g;
+	struct rg_addr		 a;
+	char			 why[160], as[64];
+
+	bed_up(&b, NULL, false);
+	memset(&g, 0, sizeof(g));
+	snprintf(g.pool, sizeof(g.pool), "q");
+	CHECK(open_fake(b.reg, &f1, "mona") != NULL);
+	sess_set_grant(f1.s, &g);
+	CHECK_EQ(sess_lease(f1.s, AF_INET, NULL, &a, why, sizeof(why)), 0);
+	CHECK_STR(rg_addr_str(&a, as, sizeof(as)), "10.8.0.1");
+	snprintf(g.pool, sizeof(g.pool), "nosuch");
+	CHECK(open_fake(b.reg, &f2, "nils") != NULL);
+	sess_set_grant(f2.s, &g);
+	CHECK_EQ(sess_lease(f2.s, AF_INET, NULL, &a, why, sizeof(why)), -1);
+	CHECK(strstr(why, "nosuch") != NULL);
+	sess_end(f1.s, SESS_CAUSE_USER_REQUEST, "test");
+	sess_end(f2.s, SESS_CAUSE_USER_REQUEST, "test");
+	bed_down(&b);
+}
+
+static void
+spin_until(struct fake *f, uint64_t ms)
+{
+	uint64_t	 end = rg_now_ms() + ms;
+
+	while (f->kills == 0 && rg_now_ms() < end)
+		rg_loop_once(loop, 20);
+}
+
+/* Session-Timeout ends the up session on time, cause SESSION_TIMEOUT;
+ * a CoA's new timeout counts from then. */
+static void
+grant_session_timeout(void)
+{
+	struct bed		 b;
+	struct fake		 f, f2;
+	struct sess_grant	 g;
+	uint64_t		 t0, dt;
+
+	bed_up(&b, NULL, false);
+	memset(&g, 0, sizeof(g));
+	g.session_timeout_s = 1;
+	CHECK(open_fake(b.reg, &f, "olga") != NULL);
+	sess_set_grant(f.s, &g);
+	t0 = rg_now_ms();
+	sess_up(f.s);
+	spin_until(&f, 3000);
+	dt = rg_now_ms() - t0;
+	CHECK_EQ(f.kills, 1);
+	CHECK_EQ(f.cause, SESS_CAUSE_SESSION_TIMEOUT);
+	CHECK(dt >= 1000 && dt < 1500);
+	/* Not up yet: no clock runs.  Up, then a CoA moves it to 2 s. */
+	CHECK(open_fake(b.reg, &f2, "olga") != NULL);
+	sess_set_grant(f2.s, &g);
+	rg_loop_once(loop, 50);
+	sess_up(f2.s);
+	t0 = rg_now_ms();
+	sess_set_session_timeout(f2.s, 2);
+	spin_until(&f2, 4000);
+	dt = rg_now_ms() - t0;
+	CHECK_EQ(f2.cause, SESS_CAUSE_SESSION_TIMEOUT);
+	CHECK(dt >= 2000 && dt < 2500);
+	bed_down(&b);
+}
+
+/* Idle-Timeout: traffic from the client keeps the session; none for
+ * the timeout ends it with cause IDLE_TIMEOUT. */
+static void
+grant_idle_timeout(void)
+{
+	struct bed		 b;
+	struct fake		 f;
+	struct sess_grant	 g;
+	uint64_t		 t0;
+
+	bed_up(&b, NULL, false);
+	memset(&g, 0, sizeof(g));
+	g.idle_timeout_s = 2;
+	CHECK(open_fake(b.reg, &f, "pete") != NULL);
+	sess_set_grant(f.s, &g);
+	sess_up(f.s);
+	t0 = rg_now_ms();
+	/* Traffic every 0.5 s for 3 s: still up. */
+	while (rg_now_ms() - t0 < 3000 && f.kills == 0) {
+		f.bytes_in += 100;
+		rg_loop_once(loop, 500);
+	}
+	CHECK_EQ(f.kills, 0);
+	spin_until(&f, 4000);
+	CHECK_EQ(f.kills, 1);
+	CHECK_EQ(f.cause, SESS_CAUSE_IDLE_TIMEOUT);
+	CHECK(rg_now_ms() - t0 >= 5000);
+	bed_down(&b);
+}
+
 static void
 cleanup(void)
 {
@@ -653,4 +806,5 @@ cleanup(void)
 RG_TEST_MAIN("sess", T(ids_64bit), T(keys_above_restored),
     T(one_session_kill), T(lease_released_on_end), T(history_rows),
     T(cause_radius), T(reqid_lookup), T(dhcp_through_session),
-    T(list_and_kick), FIXTURE(cleanup))
+    T(list_and_kick), T(grant_address), T(grant_pool),
+    T(grant_session_timeout), T(grant_idle_timeout), FIXTURE(cleanup))
