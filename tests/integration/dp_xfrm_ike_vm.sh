@@ -148,6 +148,7 @@ connections {
                     remote_ts = 198.51.100.0/24
                     esp_proposals = aes128gcm16
                     rekey_time = 20s
+                    life_time = 90s
                     rand_time = 0 } }
   }
 }
@@ -197,32 +198,37 @@ check_states() {	# check_states NAME
 		f "$1" "$ns states, $nt tunnel, $na gcm; server $(sspis) client $(cspis): $(tr '\n' ' ' <"$VM_OUT/s-state-$1.txt")"
 	fi
 }
-check_states server_states
-reqid=$(grep -o 'reqid [0-9]*' "$VM_OUT/s-state-server_states.txt" | head -1 | cut -d' ' -f2)
-ip -n s xfrm policy >"$VM_OUT/s-policy.txt"
-ok=1
-for d in out in fwd; do
-	case $d in
-	out) sel="src 198.51.100.0/24 dst $vip/32" ;;
-	*) sel="src $vip/32 dst 198.51.100.0/24" ;;
-	esac
-	awk -v sel="$sel" -v d="dir $d" -v r="reqid ${reqid:-x} mode tunnel" '
-	    /^src/ { hit = (index($0, sel) == 1) }
-	    hit && index($0, d) { dir = 1 }
-	    hit && dir && index($0, r) { found = 1 }
-	    END { exit !found }' "$VM_OUT/s-policy.txt" || ok=0
-done
-if [ -n "$vip" ] && [ $ok = 1 ]; then
-	p "server_policies (out/in/fwd for 198.51.100.0/24 <-> $vip, tmpl reqid $reqid mode tunnel)"
-else
-	f server_policies "vip '$vip' reqid '$reqid': $(tr '\n' ' ' <"$VM_OUT/s-policy.txt")"
-fi
+check_policies() {	# check_policies NAME STATE-NAME
+	reqid=$(grep -o 'reqid [0-9]*' "$VM_OUT/s-state-$2.txt" | head -1 | cut -d' ' -f2)
+	ip -n s xfrm policy >"$VM_OUT/s-policy-$1.txt"
+	ok=1
+	for d in out in fwd; do
+		case $d in
+		out) sel="src 198.51.100.0/24 dst $vip/32" ;;
+		*) sel="src $vip/32 dst 198.51.100.0/24" ;;
+		esac
+		awk -v sel="$sel" -v d="dir $d" -v r="reqid ${reqid:-x} mode tunnel" '
+		    /^src/ { hit = (index($0, sel) == 1); dir = 0 }
+		    hit && index($0, d) { dir = 1 }
+		    hit && dir && index($0, r) { found = 1 }
+		    END { exit !found }' "$VM_OUT/s-policy-$1.txt" || ok=0
+	done
+	np=$(grep -c 'tmpl ' "$VM_OUT/s-policy-$1.txt")
+	if [ -n "$vip" ] && [ $ok = 1 ] && [ "$np" = 3 ]; then
+		p "$1 (out/in/fwd for 198.51.100.0/24 <-> $vip, tmpl reqid $reqid mode tunnel)"
+	else
+		f "$1" "vip '$vip' reqid '$reqid', $np with a template: $(tr '\n' ' ' <"$VM_OUT/s-policy-$1.txt")"
+	fi
+}
 
 if [ -n "$vip" ] && ip netns exec c ping -c 4 -i 0.3 -W 3 -I "$vip" $LAN >"$VM_OUT/ping.txt" 2>&1; then
 	p "ping (vip $vip -> $LAN through kernel ESP on both ends)"
 else
 	f ping "vip '$vip': $(tail -2 "$VM_OUT/ping.txt" | tr '\n' ' ')"
 fi
+check_states server_states
+check_policies server_policies server_states
+
 # bytes of the server's SA towards $1
 sa_bytes() {
 	ip -s -n s xfrm state | awk -v d="$1" '
@@ -257,13 +263,19 @@ wait_until 45 rekeyed
 sleep 3	# the old SAs' delete
 ip netns exec c ping -c 3 -i 0.3 -W 3 -I "$vip" $LAN >"$VM_OUT/ping2.txt" 2>&1
 prc=$?
+kill -INT "$pp" 2>/dev/null	# ping prints its summary on INT
+wait_until 5 sh -c "! kill -0 $pp"
 stop_pid "$pp"
-if rekeyed && [ $prc = 0 ]; then
-	check_states rekey
+# a rekey, not a new CHILD_SA after the old one hard-expired (life_time
+# 90 s) or a refused CREATE_CHILD_SA
+if rekeyed && [ $prc = 0 ] && grep -q "rekeyed\|CHILD_SA rg{2} established" "$VM_OUT/charon.log" &&
+    ! grep -qE "rekeying failed|closing expired CHILD_SA|TEMPORARY_FAILURE" "$VM_OUT/charon.log"; then
+	check_states rekey_server_states
+	check_policies rekey_server_policies rekey_server_states
 	loss=$(grep -o '[0-9.]*% packet loss' "$VM_OUT/ping-rekey.txt")
-	p "rekey_traffic (ping after the rekey; during it: ${loss:-?})"
+	p "rekey_traffic (ping after the rekey; 5 pings/s during it: ${loss:-?})"
 else
-	f rekey "old $old now $(cspis) server $(sspis) ping rc $prc: $(grep -i rekey "$VM_OUT/charon.log" | tail -3 | tr '\n' ' ')"
+	f rekey "old $old now $(cspis) server $(sspis) ping rc $prc: $(grep -iE "rekey|expired|TEMP" "$VM_OUT/charon.log" | tail -4 | tr '\n' ' ') roadgated: $(grep -E "warn|error" "$VM_OUT/roadgated.log" | tail -3 | tr '\n' ' ')"
 fi
 
 # roadgated's exit takes its SAs and policies with it
