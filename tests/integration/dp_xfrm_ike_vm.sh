@@ -30,8 +30,11 @@
 #   ping              client vip -> 198.51.100.1 through the tunnel
 #   server_counters   the kernel SA byte counters on the server moved
 #   session_bytes     roadgatectl session list: the session, bytes in/out
-#   rekey             the client's CHILD_SA rekeyed (new SPIs), the
-#                     server's kernel holds the new SAs, ping still works
+#   rekey_*           the client's CHILD_SA rekeyed (new SPIs; not a
+#                     refused rekey and a new CHILD_SA after the hard
+#                     expiry), the server's kernel holds the new SAs and
+#                     policies with the new reqid, ping still works
+#   session_after_rekey  still one session, its byte counts grew
 #   removed_on_exit   after roadgated's exit no SA and no policy with a
 #                     template is left in "s"
 #   sanitizers        roadgated's log (ASan/UBSan build) has no report
@@ -276,6 +279,18 @@ if rekeyed && [ $prc = 0 ] && grep -q "rekeyed\|CHILD_SA rg{2} established" "$VM
 	p "rekey_traffic (ping after the rekey; 5 pings/s during it: ${loss:-?})"
 else
 	f rekey "old $old now $(cspis) server $(sspis) ping rc $prc: $(grep -iE "rekey|expired|TEMP" "$VM_OUT/charon.log" | tail -4 | tr '\n' ' ') roadgated: $(grep -E "warn|error" "$VM_OUT/roadgated.log" | tail -3 | tr '\n' ' ')"
+fi
+
+# the rekey kept the session: still one, its byte counts did not go back
+wait_until 10 sh -c "roadgatectl --state-dir $ST --json session list | jq -e '.[0].bytes_in > $bi'"
+ctl --json session list >"$VM_OUT/sessions-rekey.json" 2>&1
+n=$(jq length "$VM_OUT/sessions-rekey.json" 2>/dev/null)
+bi2=$(jq -r '.[0].bytes_in // 0' "$VM_OUT/sessions-rekey.json" 2>/dev/null)
+bo2=$(jq -r '.[0].bytes_out // 0' "$VM_OUT/sessions-rekey.json" 2>/dev/null)
+if [ "$n" = 1 ] && [ "${bi2:-0}" -gt "${bi:-0}" ] 2>/dev/null && [ "${bo2:-0}" -gt "${bo:-0}" ] 2>/dev/null; then
+	p "session_after_rekey (one session: in $bi -> $bi2 B, out $bo -> $bo2 B)"
+else
+	f session_after_rekey "$n sessions, in $bi -> $bi2, out $bo -> $bo2: $(tr '\n' ' ' <"$VM_OUT/sessions-rekey.json")"
 fi
 
 # roadgated's exit takes its SAs and policies with it
