@@ -79,6 +79,57 @@ dpx_policies_del(struct dp_backend *b, struct dpx_sa *s)
 	s->nsp = 0;
 }
 
+static bool
+dpx_ts_eq(const struct dp_ts *a, const struct dp_ts *c)
+{
+	return a->af == c->af && a->proto == c->proto &&
+	    a->port_lo == c->port_lo && a->port_hi == c->port_hi &&
+	    memcmp(a->addr_lo, c->addr_lo, sizeof(a->addr_lo)) == 0 &&
+	    memcmp(a->addr_hi, c->addr_hi, sizeof(a->addr_hi)) == 0;
+}
+
+static bool
+dpx_ts_set_eq(const struct dp_ts *a, size_t na, const struct dp_ts *c,
+    size_t nc)
+{
+	size_t	 i;
+
+	if (na != nc)
+		return false;
+	for (i = 0; i < na; i++)
+		if (!dpx_ts_eq(&a[i], &c[i]))
+			return false;
+	return true;
+}
+
+/*
+ * A CHILD_SA rekey (RFC 7296 2.8) installs a new SA pair for the same
+ * selectors while the old pair still lives.  The kernel holds one policy
+ * per (selector, direction), so the new SA's policies replaced the old
+ * one's; the old SA must not delete them when it goes.  It forgets its
+ * references instead: from now on they are the new SA's.
+ */
+static void
+dpx_policies_disown(struct dp_backend *b, const struct dpx_sa *s)
+{
+	struct dpx_sa	*o;
+	size_t		 i;
+
+	TAILQ_FOREACH(o, &b->sas, entry) {
+		if (o == s || o->inbound != s->inbound || o->nsp == 0 ||
+		    !dpx_ts_set_eq(o->cfg.ts_local, o->cfg.nts_local,
+		    s->cfg.ts_local, s->cfg.nts_local) ||
+		    !dpx_ts_set_eq(o->cfg.ts_remote, o->cfg.nts_remote,
+		    s->cfg.ts_remote, s->cfg.nts_remote))
+			continue;
+		rg_debug(ESP, "XFRM SA %08x reqid %u: policies now SA %08x "
+		    "reqid %u's", o->spi, o->reqid, s->spi, s->reqid);
+		for (i = 0; i < o->nsp; i++)
+			xfrmnl_sp_put(o->sp[i]);
+		o->nsp = 0;
+	}
+}
+
 int
 dp_xfrm_policies_add(struct dp_backend *b, const struct dp_sa *d,
     struct dpx_sa *s)
@@ -101,8 +152,10 @@ dp_xfrm_policies_add(struct dp_backend *b, const struct dp_sa *d,
 		    &d->ts_remote[j]);
 		if (sp == NULL)
 			return -1;
-		if ((err = xfrmnl_sp_add(b->sk, sp, NLM_F_CREATE |
-		    NLM_F_REPLACE)) < 0) {
+		/* UPDPOLICY, not NEWPOLICY: the kernel ignores
+		 * NLM_F_REPLACE on NEWPOLICY and answers EEXIST when a
+		 * rekeyed CHILD_SA's policy holds the selector. */
+		if ((err = xfrmnl_sp_update(b->sk, sp, NLM_F_CREATE)) < 0) {
 			rg_warn(ESP, "policy add (reqid %u dir %d): %s",
 			    d->reqid, dirs[k], nl_geterror(err));
 			xfrmnl_sp_put(sp);
@@ -113,6 +166,7 @@ dp_xfrm_policies_add(struct dp_backend *b, const struct dp_sa *d,
 		else
 			xfrmnl_sp_put(sp);
 	}
+	dpx_policies_disown(b, s);
 	return 0;
 }
 
