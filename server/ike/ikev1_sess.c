@@ -6,6 +6,8 @@
  * reaches back through kill (DELETE to the client), the ESP counters and
  * the IKEv1 fields of the session list.
  */
+#include <netinet/in.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -67,18 +69,43 @@ static const struct sess_provider_ops ikev1_prov_ops = {
 	.status = prov_status,
 };
 
-/* RFC 2407 4.6.3.3: the client has no SA with us any more; what we hold
+/* Same outer address and port. */
+static bool
+same_peer(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in	*a4 = (const void *)a;
+	const struct sockaddr_in	*b4 = (const void *)b;
+	const struct sockaddr_in6	*a6 = (const void *)a;
+	const struct sockaddr_in6	*b6 = (const void *)b;
+
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return a4->sin_port == b4->sin_port &&
+		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	return a6->sin6_port == b6->sin6_port &&
+	    memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
+}
+
+/*
+ * RFC 2407 4.6.3.3: the client has no SA with us any more; what we hold
  * for the same user is stale (a device that rebooted or lost its
- * state). */
+ * state).  A "%any:<ID>" user is no one proven: the ID is whatever the
+ * client claims, and L2TP/IPsec clients behind one NAT often claim the
+ * same private address (PRODUCT.md fact 4), so for it only an SA from
+ * the same outer address and port is stale.
+ */
 static void
 initial_contact(struct ikev1_isakmp *sa)
 {
 	struct ikev1_isakmp	*o, *n;
+	bool			 any = strncmp(sa->user, "%any:", 5) == 0;
 
 	for (o = sa->eng->all; o != NULL; o = n) {
 		n = o->next;
 		if (o == sa || o->state != IKEV1_S_ESTABLISHED ||
-		    strcmp(o->user, sa->user) != 0)
+		    strcmp(o->user, sa->user) != 0 ||
+		    (any && !same_peer(&o->peer, &sa->peer)))
 			continue;
 		ikev1_log(o, NOTICE, "INITIAL-CONTACT from '%s' on a new SA: "
 		    "this older one ends", sa->user);

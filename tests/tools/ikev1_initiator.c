@@ -185,7 +185,8 @@ ikev1_ini_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
 	ikev1_put_sa(&e, IKEV1_SIT_IDENTITY_ONLY, 1, IKEV1_PROTO_ISAKMP, NULL,
 	    0, &x);
 	if (i->c.natt)
-		ikev1_put_vid(&e, IKEV1_VID_NATT_RFC3947);
+		ikev1_put_vid(&e, i->c.natt_draft ? IKEV1_VID_NATT_DRAFT_02N :
+		    IKEV1_VID_NATT_RFC3947);
 	ikev1_put_vid(&e, IKEV1_VID_XAUTH);
 	if (i->c.dpd)
 		ikev1_put_vid(&e, IKEV1_VID_DPD);
@@ -232,7 +233,8 @@ aggr_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
 	ikev1_put_id(&e, IKEV1_ID_KEY_ID, 0, 0, (const uint8_t *)i->c.group_id,
 	    strlen(i->c.group_id));
 	if (i->c.natt)
-		ikev1_put_vid(&e, IKEV1_VID_NATT_RFC3947);
+		ikev1_put_vid(&e, i->c.natt_draft ? IKEV1_VID_NATT_DRAFT_02N :
+		    IKEV1_VID_NATT_RFC3947);
 	ikev1_put_vid(&e, IKEV1_VID_XAUTH);
 	if (i->c.unity)
 		ikev1_put_vid(&e, IKEV1_VID_CISCO_UNITY);
@@ -329,14 +331,17 @@ mm2(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 	ikev1_put_ke(&e, i->gxi, i->gxilen);
 	ikev1_put_nonce(&e, i->ni, sizeof(i->ni));
 	if (i->c.natt) {
+		uint8_t	 natd = i->c.natt_draft ? IKEV1_PL_NATD_DRAFT :
+		    IKEV1_PL_NATD;
+
 		addr(&srv, "192.0.2.1");
 		addr(&cli, "192.0.2.2");
 		nl = ikev1_natd(i->prf, i->ck_i, i->ck_r,
 		    (struct sockaddr *)&srv, nd, sizeof(nd));
-		ikev1_put_natd(&e, IKEV1_PL_NATD, nd, (size_t)nl);
+		ikev1_put_natd(&e, natd, nd, (size_t)nl);
 		nl = ikev1_natd(i->prf, i->ck_i, i->ck_r,
 		    (struct sockaddr *)&cli, nd, sizeof(nd));
-		ikev1_put_natd(&e, IKEV1_PL_NATD, nd, (size_t)nl);
+		ikev1_put_natd(&e, natd, nd, (size_t)nl);
 	}
 	if ((n = ikev1_enc_finish(&e)) < 0)
 		return -1;
@@ -400,6 +405,7 @@ mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 }
 
 static void cfg_start(struct ikev1_ini *, struct ikev1_ini_out *);
+static void qm_start(struct ikev1_ini *, struct ikev1_ini_out *);
 
 static int
 mm6(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
@@ -418,8 +424,11 @@ mm6(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 	if (memcmp(want, hp->body, hp->len) != 0)
 		return -1;
 	i->st = INI_P1_DONE;
-	/* PSK alone: no XAuth comes, the client asks right away. */
-	if (i->c.auth == IKEV1_AUTH_PSK && i->c.cfg_pull)
+	/* PSK alone: no XAuth comes, the client asks right away; an
+	 * L2TP/IPsec client goes straight to quick mode. */
+	if (i->c.auth == IKEV1_AUTH_PSK && i->c.l2tp)
+		qm_start(i, o);
+	else if (i->c.auth == IKEV1_AUTH_PSK && i->c.cfg_pull)
 		cfg_start(i, o);
 	return 0;
 }
@@ -463,10 +472,16 @@ qm_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
 	    .auth_alg = 5, .life_s = 3600,
 	    .encap = IKEV1_ENCAP_TUNNEL,
 	    .group = i->c.pfs ? i->c.group : 0 };
+	static const uint8_t priv[4] = { 10, 0, 0, 2 }, srv[4] = { 192, 0, 2,
+	    1 };
 	uint8_t		 body[2048], zero[IKEV1_PRF_MAX] = { 0 }, spi[4];
 	uint8_t		 idc[4], ids[8] = { 0 };
 	long		 n;
 
+	if (i->c.l2tp)
+		x.encap = !i->c.natt ? IKEV1_ENCAP_TRANSPORT :
+		    i->c.natt_draft ? IKEV1_ENCAP_UDP_TRANSPORT_DRAFT :
+		    IKEV1_ENCAP_UDP_TRANSPORT;
 	i->qm_msgid = 0x51515151;
 	ikev1_iv_exchange(&i->keys, &i->iv, i->qm_msgid, &i->qm_iv);
 	rg_put_u32(spi, i->qm_spi);
@@ -482,8 +497,24 @@ qm_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
 		n = ike_dh_public(i->dh, i->gxi, sizeof(i->gxi));
 		ikev1_put_ke(&e, i->gxi, (size_t)n);
 	}
-	ikev1_put_id(&e, IKEV1_ID_IPV4_ADDR, 0, 0, idc, 4);
-	ikev1_put_id(&e, IKEV1_ID_IPV4_ADDR_SUBNET, 0, 0, ids, 8);
+	if (!i->c.l2tp) {
+		ikev1_put_id(&e, IKEV1_ID_IPV4_ADDR, 0, 0, idc, 4);
+		ikev1_put_id(&e, IKEV1_ID_IPV4_ADDR_SUBNET, 0, 0, ids, 8);
+	} else {
+		if (!i->c.no_ids) {
+			ikev1_put_id(&e, IKEV1_ID_IPV4_ADDR, IPPROTO_UDP,
+			    1701, priv, 4);
+			ikev1_put_id(&e, IKEV1_ID_IPV4_ADDR, IPPROTO_UDP,
+			    1701, srv, 4);
+		}
+		if (i->c.natt) {
+			uint8_t	 t = i->c.natt_draft ? IKEV1_PL_NATOA_DRAFT :
+			    IKEV1_PL_NATOA;
+
+			ikev1_put_natoa(&e, t, IKEV1_ID_IPV4_ADDR, priv, 4);
+			ikev1_put_natoa(&e, t, IKEV1_ID_IPV4_ADDR, srv, 4);
+		}
+	}
 	i->st = INI_QM_SENT;
 	seal_hashed(i, IKEV1_EXCH_QUICK, i->qm_msgid, &i->qm_iv, &e, body,
 	    NULL, 0, o);
@@ -630,6 +661,11 @@ quick2(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 		    ikev1_notify_decode(&rd, &nt, &why) == 0 &&
 		    nt.type == IKEV1_N_RESPONDER_LIFETIME && nt.len >= 8)
 			i->seen.responder_life = rg_get_u16(nt.data + 6);
+		if (m->pl[k].type == IKEV1_PL_NATOA ||
+		    m->pl[k].type == IKEV1_PL_NATOA_DRAFT) {
+			i->seen.natoa++;
+			i->seen.natoa_type = m->pl[k].type;
+		}
 	}
 	if (no == NULL)
 		return -1;
