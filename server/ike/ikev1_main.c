@@ -1,6 +1,10 @@
 /*
  * ikev1_main.c: main mode as responder (RFC 2409 5, 5.4) with pre-shared
- * keys, alone or followed by XAuth (XAUTHInitPreShared, 65001), NAT-T
+ * keys, alone or followed by XAuth (XAUTHInitPreShared, 65001), or
+ * hybrid (draft-ietf-ipsec-isakmp-hybrid-auth-05, HybridInitRSA 64221:
+ * what iOS "[hybrid]" and Android "IPSec Hybrid RSA" send): SKEYID as
+ * for signatures, the client proves nothing in phase 1 but sends HASH_I,
+ * we answer with our certificate chain and SIG_R, XAuth decides; NAT-T
  * (RFC 3947 and the draft vendor IDs: NAT-D in messages 3/4, the client
  * moves to port 4500 from message 5 on) and the DPD vendor ID (RFC 3706).
  *
@@ -18,7 +22,9 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/x509.h>
 
+#include "cred.h"
 #include "ike_prf.h"
 #include "ikev1_int.h"
 
@@ -61,16 +67,34 @@ ikev1_p1_read_vids(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 }
 
 static bool
-auth_ok(uint16_t a)
+auth_ok(uint16_t a, bool hybrid_ok)
 {
-	return a == IKEV1_AUTH_PSK || a == IKEV1_AUTH_XAUTH_INIT_PSK;
+	return a == IKEV1_AUTH_PSK || a == IKEV1_AUTH_XAUTH_INIT_PSK ||
+	    (hybrid_ok && a == IKEV1_AUTH_HYBRID_INIT_RSA);
+}
+
+bool
+ikev1_auth_xauth(uint16_t a)
+{
+	return a == IKEV1_AUTH_XAUTH_INIT_PSK ||
+	    a == IKEV1_AUTH_HYBRID_INIT_RSA;
+}
+
+/* Hybrid RSA needs an RSA key and its certificate. */
+static bool
+hybrid_ready(const struct rg_config *cfg)
+{
+	const struct cred	*cr = cred_of(cfg);
+
+	return cr != NULL && cred_has_key(cr) &&
+	    cred_key_type(cr) == CRED_KEY_RSA && cred_cert(cr, 0) != NULL;
 }
 
 /* The first transform the active set allows, or NULL. */
 const struct ikev1_xf *
 ikev1_p1_choose(struct ikev1_engine *e, const struct ikev1_sa *sap,
-    uint16_t group, const struct ike_alg **encr, const struct ike_alg **prf,
-    const struct ike_alg **dh)
+    uint16_t group, bool hybrid_ok, const struct ike_alg **encr,
+    const struct ike_alg **prf, const struct ike_alg **dh)
 {
 	const struct ikev1_prop *p;
 
@@ -83,7 +107,7 @@ ikev1_p1_choose(struct ikev1_engine *e, const struct ikev1_sa *sap,
 		const struct ikev1_xf *x = &p->xf[i];
 
 		if (x->id != IKEV1_KEY_IKE || x->unknown_attr != 0 ||
-		    !auth_ok(x->auth) || x->life_kb != 0 ||
+		    !auth_ok(x->auth, hybrid_ok) || x->life_kb != 0 ||
 		    (group != 0 && x->group != group))
 			continue;
 		*encr = ike_alg_find_v1p1(IKE_ALG_ENCR, x->encr, x->keylen);
@@ -175,7 +199,8 @@ ikev1_main_r1(struct ikev1_engine *e, const struct ikev1_msg *m,
 		free(sap);
 		return;
 	}
-	if ((x = ikev1_p1_choose(e, sap, 0, &encr, &prf, &dh)) == NULL) {
+	if ((x = ikev1_p1_choose(e, sap, 0, hybrid_ready(e->cfg), &encr, &prf,
+	    &dh)) == NULL) {
 		e->ctr.no_proposal++;
 		ikev1_p1_log_no_proposal(e, "main", from, sap);
 		ikev1_p1_notify_plain(e, &m->hdr, IKEV1_N_NO_PROPOSAL_CHOSEN,
@@ -274,7 +299,9 @@ main_r3(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	const struct ikev1_pl	*ke = ikev1_msg_find(m, IKEV1_PL_KE);
 	const struct ikev1_pl	*no = ikev1_msg_find(m, IKEV1_PL_NONCE);
 	struct ikev1_hs		*hs = sa->hs;
-	const struct rg_psk	*psk;
+	const struct rg_psk	*psk = NULL;
+	bool			 hybrid = sa->auth_method ==
+	    IKEV1_AUTH_HYBRID_INIT_RSA;
 	struct rg_buf		*gxy = NULL;
 	struct ikev1_hdr	 h;
 	struct ikev1_enc	 enc;
@@ -294,14 +321,15 @@ main_r3(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	    (const void *)&((struct sockaddr_in6 *)&sa->peer)->sin6_addr :
 	    (const void *)&((struct sockaddr_in *)&sa->peer)->sin_addr;
 	inet_ntop(sa->peer.ss_family, a, ip, sizeof(ip));
-	if ((psk = rg_config_psk(sa->cfg, ip)) == NULL) {
+	if (!hybrid && (psk = rg_config_psk(sa->cfg, ip)) == NULL) {
 		e->ctr.auth_fail++;
 		ikev1_log(sa, WARN, "main mode: no pre-shared key for %s and "
 		    "no '%%any' one: refused", ip);
 		ikev1_sa_end(sa, SESS_CAUSE_USER_ERROR, "no PSK");
 		return;
 	}
-	snprintf(sa->psk_id, sizeof(sa->psk_id), "%s", psk->id);
+	if (psk != NULL)
+		snprintf(sa->psk_id, sizeof(sa->psk_id), "%s", psk->id);
 	memcpy(hs->gxi, ke->body, ke->len);
 	hs->gxilen = ke->len;
 	memcpy(hs->ni, no->body, no->len);
@@ -318,8 +346,11 @@ main_r3(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 		ikev1_sa_end(sa, SESS_CAUSE_NAS_ERROR, "bad KE");
 		return;
 	}
-	if (ikev1_skeyid_psk(sa->prf, psk->secret, psk->secret_len, hs->ni,
-	    hs->nilen, hs->nr, hs->nrlen, skeyid) < 0 ||
+	/* RFC 2409 5: SKEYID for signatures (hybrid too, draft 3.2). */
+	if ((hybrid ? ikev1_skeyid_sig(sa->prf, hs->ni, hs->nilen, hs->nr,
+	    hs->nrlen, gxy->data, gxy->len, skeyid) : ikev1_skeyid_psk(sa->prf,
+	    psk->secret, psk->secret_len, hs->ni, hs->nilen, hs->nr,
+	    hs->nrlen, skeyid)) < 0 ||
 	    ikev1_derive(&sa->keys, sa->prf, sa->encr, skeyid, gxy->data,
 	    gxy->len, sa->ck_i, sa->ck_r) < 0 ||
 	    ikev1_iv_phase1(&sa->keys, hs->gxi, hs->gxilen, hs->gxr,
@@ -417,6 +448,73 @@ ikev1_p1_id_text(const struct ikev1_id *id, char *out, size_t cap)
 		    id->len);
 }
 
+/* ikev1_sign_fn over our key: the bare hash (RFC 2409 5.1). */
+static long
+sign_cb(void *arg, const uint8_t *hash, size_t hlen, uint8_t *sig,
+    size_t cap)
+{
+	size_t	 len = cap;
+
+	if (cred_sign_hash(arg, hash, hlen, sig, &len) < 0)
+		return -1;
+	return (long)len;
+}
+
+/*
+ * Message 6 signed (hybrid): IDir is our certificate's subject DN (what
+ * the client matches against the certificate), then the certificate and
+ * its chain (X.509 signature, RFC 2408 3.9), then SIG_R over HASH_R.
+ */
+static int
+main_r6_sig(struct ikev1_isakmp *sa, struct ikev1_auth_in *in)
+{
+	const struct cred	*cr = cred_of(sa->cfg);
+	struct ikev1_enc	 enc;
+	X509			*x;
+	uint8_t			*body = NULL, *idb = NULL, *dn = NULL;
+	uint8_t			 sig[1024];
+	size_t			 cap = 16384;
+	int			 dnlen, rc = -1;
+	long			 n, slen;
+
+	if (cr == NULL || (x = cred_cert(cr, 0)) == NULL ||
+	    (dnlen = i2d_X509_NAME(X509_get_subject_name(x), &dn)) <= 0 ||
+	    (idb = calloc(1, (size_t)dnlen + 4)) == NULL ||
+	    (body = malloc(cap)) == NULL)
+		goto out;
+	idb[0] = IKEV1_ID_DER_ASN1_DN;
+	memcpy(idb + 4, dn, (size_t)dnlen);
+	in->id_b = idb;
+	in->idlen = (size_t)dnlen + 4;
+	if ((slen = ikev1_sign_r(&sa->keys, in, sign_cb, (void *)cr, sig,
+	    sizeof(sig))) < 0) {
+		ikev1_log(sa, WARN, "main mode: our key did not sign HASH_R");
+		goto out;
+	}
+	ikev1_enc_body(&enc, body, cap);
+	ikev1_put_id(&enc, idb[0], 0, 0, idb + 4, (size_t)dnlen);
+	for (size_t i = 0; (x = cred_cert(cr, i)) != NULL; i++) {
+		uint8_t	*der = NULL;
+		int	 dl = i2d_X509(x, &der);
+
+		if (dl > 0)
+			ikev1_put_cert(&enc, IKEV1_PL_CERT, IKEV1_CERT_X509_SIG,
+			    der, (size_t)dl);
+		OPENSSL_free(der);
+	}
+	ikev1_put_sig(&enc, sig, (size_t)slen);
+	if ((n = ikev1_enc_finish(&enc)) < 0 ||
+	    ikev1_send_enc(sa, IKEV1_EXCH_MAIN, 0, &sa->iv, enc.first, body,
+	    (size_t)n, IKEV1_TX_RESPONSE) < 0)
+		goto out;
+	rc = 0;
+out:
+	OPENSSL_free(dn);
+	free(idb);
+	free(body);
+	return rc;
+}
+
 static void
 main_r5(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 {
@@ -457,14 +555,26 @@ main_r5(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	    .gxr = hs->gxr, .gxrlen = hs->gxrlen, .sai_b = hs->sai_b->data,
 	    .sailen = hs->sai_b->len, .id_b = id.body, .idlen = id.body_len };
 	if (!ikev1_hash_auth_ok(&sa->keys, &in, hp->body, hp->len)) {
+		bool	 hy = sa->auth_method == IKEV1_AUTH_HYBRID_INIT_RSA;
+
 		e->ctr.auth_fail++;
 		ikev1_log(sa, WARN, "main mode: HASH_I of '%s' (%s) does not "
-		    "verify: the client's pre-shared key differs from ours",
-		    sa->idi, ikev1_id_name(id.type));
-		ikev1_sa_end(sa, SESS_CAUSE_USER_ERROR, "PSK mismatch");
+		    "verify: %s", sa->idi, ikev1_id_name(id.type), hy ?
+		    "hybrid exchange damaged or tampered with" :
+		    "the client's pre-shared key differs from ours");
+		ikev1_sa_end(sa, SESS_CAUSE_USER_ERROR, hy ? "bad HASH_I" :
+		    "PSK mismatch");
 		return;
 	}
 	ikev1_sa_follow(sa);
+	if (sa->auth_method == IKEV1_AUTH_HYBRID_INIT_RSA) {
+		if (main_r6_sig(sa, &in) < 0)
+			goto fail;
+		ikev1_log(sa, INFO, "main mode done: '%s' (hybrid): our "
+		    "certificate signed, XAuth next", sa->idi);
+		ikev1_p1_done(sa);
+		return;
+	}
 	idrlen = ikev1_p1_our_id(sa, idr, sizeof(idr));
 	in.id_b = idr;
 	in.idlen = idrlen;
@@ -496,7 +606,7 @@ ikev1_p1_done(struct ikev1_isakmp *sa)
 	const struct rg_profile	*prof;
 
 	ikev1_hs_free(sa);
-	if (sa->auth_method == IKEV1_AUTH_XAUTH_INIT_PSK) {
+	if (ikev1_auth_xauth(sa->auth_method)) {
 		ikev1_xauth_start(sa);
 		return;
 	}

@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "ike_alg.h"
 #include "ike_dh.h"
@@ -372,9 +375,12 @@ mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 	i->nrlen = no->len;
 	if ((gxy = ike_dh_derive(i->dh, i->gxr, i->gxrlen)) == NULL)
 		return -1;
-	if (ikev1_skeyid_psk(i->prf, (const uint8_t *)i->c.psk,
-	    strlen(i->c.psk), i->ni, sizeof(i->ni), i->nr, i->nrlen,
-	    skeyid) < 0 || ikev1_derive(&i->keys, i->prf, i->encr, skeyid,
+	if ((i->c.auth == IKEV1_AUTH_HYBRID_INIT_RSA ?
+	    ikev1_skeyid_sig(i->prf, i->ni, sizeof(i->ni), i->nr, i->nrlen,
+	    gxy->data, gxy->len, skeyid) : ikev1_skeyid_psk(i->prf,
+	    (const uint8_t *)i->c.psk, strlen(i->c.psk), i->ni, sizeof(i->ni),
+	    i->nr, i->nrlen, skeyid)) < 0 ||
+	    ikev1_derive(&i->keys, i->prf, i->encr, skeyid,
 	    gxy->data, gxy->len, i->ck_i, i->ck_r) < 0 ||
 	    ikev1_iv_phase1(&i->keys, i->gxi, i->gxilen, i->gxr, i->gxrlen,
 	    &i->iv) < 0) {
@@ -407,6 +413,49 @@ mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 static void cfg_start(struct ikev1_ini *, struct ikev1_ini_out *);
 static void qm_start(struct ikev1_ini *, struct ikev1_ini_out *);
 
+/* Hybrid message 6: IDir, CERT*, SIG_R; SIG_R (PKCS#1 type 1 over the
+ * bare HASH_R, RFC 2409 5.1) checked with the first certificate. */
+static int
+mm6_sig(struct ikev1_ini *i, const struct ikev1_msg *m)
+{
+	const struct ikev1_pl *id = ikev1_msg_find(m, IKEV1_PL_ID);
+	const struct ikev1_pl *sp = ikev1_msg_find(m, IKEV1_PL_SIG);
+	const struct ikev1_pl *cp = ikev1_msg_find(m, IKEV1_PL_CERT);
+	struct ikev1_auth_in in;
+	uint8_t		 want[IKEV1_PRF_MAX], got[1024];
+	size_t		 glen = sizeof(got);
+	const uint8_t	*p;
+	X509		*x = NULL;
+	EVP_PKEY_CTX	*ctx = NULL;
+
+	if (id == NULL || sp == NULL || id->len < 4)
+		return -1;
+	i->seen.idr_type = id->body[0];
+	for (size_t k = 0; k < m->npl; k++)
+		if (m->pl[k].type == IKEV1_PL_CERT)
+			i->seen.ncert++;
+	in = (struct ikev1_auth_in){ .gxi = i->gxi, .gxilen = i->gxilen,
+	    .gxr = i->gxr, .gxrlen = i->gxrlen, .sai_b = i->sai_b,
+	    .sailen = i->sailen, .id_b = id->body, .idlen = id->len };
+	ikev1_hash_auth(&i->keys, false, &in, want);
+	if (cp != NULL && cp->len > 1 && cp->body[0] == IKEV1_CERT_X509_SIG) {
+		p = cp->body + 1;
+		x = d2i_X509(NULL, &p, (long)cp->len - 1);
+	}
+	if (x != NULL && (ctx = EVP_PKEY_CTX_new(X509_get0_pubkey(x),
+	    NULL)) != NULL && EVP_PKEY_verify_recover_init(ctx) == 1 &&
+	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
+	    EVP_PKEY_verify_recover(ctx, got, &glen, sp->body, sp->len) == 1 &&
+	    glen == i->prf->out && memcmp(got, want, glen) == 0)
+		i->seen.sig_ok = true;
+	EVP_PKEY_CTX_free(ctx);
+	X509_free(x);
+	if (!i->seen.sig_ok)
+		return -1;
+	i->st = INI_P1_DONE;
+	return 0;
+}
+
 static int
 mm6(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 {
@@ -415,6 +464,8 @@ mm6(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 	struct ikev1_auth_in in;
 	uint8_t		 want[IKEV1_PRF_MAX];
 
+	if (i->c.auth == IKEV1_AUTH_HYBRID_INIT_RSA)
+		return mm6_sig(i, m);
 	if (id == NULL || hp == NULL || hp->len != i->prf->out)
 		return -1;
 	in = (struct ikev1_auth_in){ .gxi = i->gxi, .gxilen = i->gxilen,

@@ -19,7 +19,8 @@
 struct ikev1_ini_conf {
 	const char	*psk;
 	const char	*user, *pass;	/* XAuth; NULL: none configured */
-	uint16_t	 encr, keylen, hash, group, auth;	/* phase 1 */
+	uint16_t	 encr, keylen, hash, group, auth;	/* phase 1;
+					 * auth HYBRID_INIT_RSA: hybrid */
 	bool		 natt, unity, dpd;
 	bool		 pfs;		/* quick mode with KE (group) */
 	bool		 cfg_pull;	/* ask for an address after XAuth */
@@ -78,6 +79,10 @@ struct ikev1_ini_seen {
 	uint32_t	 responder_life; /* quick mode RESPONDER-LIFETIME */
 	size_t		 natoa;		/* NAT-OA payloads in quick mode */
 	uint8_t		 natoa_type;	/* their payload type */
+	size_t		 ncert;		/* hybrid: CERT payloads in msg 6 */
+	uint8_t		 idr_type;	/* hybrid: IDir's type */
+	bool		 sig_ok;	/* hybrid: SIG_R verified with the
+					 * first certificate's key */
 };
 const struct ikev1_ini_seen *ikev1_ini_seen(const struct ikev1_ini *);
 /* The SPI of the client's inbound ESP SA (quick mode). */

@@ -13,6 +13,7 @@
 
 #include "auth.h"
 #include "auth_test_backend.h"
+#include "cred_pki.h"
 #include "ikev1.h"
 #include "ikev1_initiator.h"
 #include "ikev1_msg.h"
@@ -443,6 +444,94 @@ test_l2tp_not_allowed(void)
 	CHECK_EQ(ikev1_ini_state(ini), INI_QM_SENT);
 	CHECK_EQ(counter(e, "no_proposal"), 1);
 	CHECK_EQ(counter(e, "children"), 0);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
+/* Our RSA certificate, issued by a CA, for hybrid. */
+static struct rg_config *
+config_pki(void)
+{
+	struct rg_config	*c = config();
+	EVP_PKEY		*cak = cp_key("rsa"), *sk = cp_key("rsa");
+	X509			*ca, *sc;
+
+	ca = cp_cert("roadgate test CA", NULL, NULL, 1, cak, NULL, NULL);
+	sc = cp_cert("vpn.example.com", "DNS:vpn.example.com", "serverAuth",
+	    2, sk, ca, cak);
+	c->pki.ca_pem = cp_pem(ca, NULL);
+	c->pki.server_cert_pem = cp_pem(sc, NULL);
+	c->pki.server_key_pem = cp_pem(NULL, sk);
+	X509_free(ca);
+	X509_free(sc);
+	EVP_PKEY_free(cak);
+	EVP_PKEY_free(sk);
+	return c;
+}
+
+/*
+ * Hybrid (iOS "[hybrid]", Android "IPSec Hybrid RSA"): no PSK, our
+ * certificate and SIG_R in message 6 (IDir our DN), then XAuth names
+ * the user.
+ */
+static void
+test_hybrid_xauth_up(void)
+{
+	struct ikev1_engine	*e = engine(config_pki());
+	struct ikev1_ini_conf	 c = base;
+	struct ikev1_ini	*ini;
+	json_t			*s;
+
+	c.auth = IKEV1_AUTH_HYBRID_INIT_RSA;
+	c.psk = "not-the-psk";
+	ini = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
+	CHECK(ikev1_ini_seen(ini)->sig_ok);
+	CHECK(ikev1_ini_seen(ini)->ncert >= 1);
+	CHECK_EQ(ikev1_ini_seen(ini)->idr_type, IKEV1_ID_DER_ASN1_DN);
+	CHECK_EQ(ikev1_ini_seen(ini)->xauth_status, 1);
+	s = first_session();
+	CHECK_STR(json_string_value(json_object_get(s, "user")), "alice");
+	CHECK_STR(json_string_value(json_object_get(s, "method")),
+	    "ikev1-hybrid-rsa");
+	json_decref(s);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
+/* Hybrid with a wrong password ends in XAuth like any other. */
+static void
+test_hybrid_wrong_password(void)
+{
+	struct ikev1_engine	*e = engine(config_pki());
+	struct ikev1_ini_conf	 c = base;
+	struct ikev1_ini	*ini;
+
+	c.auth = IKEV1_AUTH_HYBRID_INIT_RSA;
+	c.pass = "wrong";
+	ini = connect_with(e, &c);
+	CHECK(ikev1_ini_seen(ini)->sig_ok);
+	CHECK(ikev1_ini_state(ini) != INI_UP);
+	CHECK_EQ(ikev1_ini_seen(ini)->xauth_status, 0);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
+/* Without a server key and certificate, hybrid is no proposal. */
+static void
+test_hybrid_needs_key(void)
+{
+	struct ikev1_engine	*e = engine(config());
+	struct ikev1_ini_conf	 c = base;
+	struct ikev1_ini	*ini;
+
+	c.auth = IKEV1_AUTH_HYBRID_INIT_RSA;
+	ini = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_state(ini), INI_MM1);
+	CHECK_EQ(counter(e, "no_proposal"), 1);
 	ikev1_ini_free(ini);
 	ikev1_engine_free(e);
 	q_clear();
@@ -1087,6 +1176,9 @@ RG_TEST_MAIN("ikev1_engine",
 	T(test_l2tp_draft_natt_no_ids),
 	T(test_l2tp_no_nat),
 	T(test_l2tp_not_allowed),
+	T(test_hybrid_xauth_up),
+	T(test_hybrid_wrong_password),
+	T(test_hybrid_needs_key),
 	T(test_child_expires),
 	T(test_dpd_dead),
 	T(test_retransmit_answered),
