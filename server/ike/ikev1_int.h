@@ -257,11 +257,16 @@ void	ikev1_p1_read_vids(struct ikev1_isakmp *, const struct ikev1_msg *);
 /* The first transform of the client's phase-1 SA the active set allows;
  * group: 0 any, else only transforms of this group (aggressive mode). */
 const struct ikev1_xf *ikev1_p1_choose(struct ikev1_engine *,
-	    const struct ikev1_sa *, uint16_t group, bool hybrid_ok,
+	    const struct ikev1_sa *, uint16_t group,
+	    const struct rg_config *sigcfg,	/* NULL: PSK methods only */
 	    const struct ike_alg **encr, const struct ike_alg **prf,
 	    const struct ike_alg **dh);
-/* XAuth follows phase 1 (XAUTHInitPreShared, hybrid). */
+/* XAuth follows phase 1 (XAUTHInitPreShared, XAUTHInitRSA, hybrid). */
 bool	ikev1_auth_xauth(uint16_t auth_method);
+/* The client signs with its certificate (RSA, XAUTHInitRSA, ECDSA). */
+bool	ikev1_auth_sig(uint16_t auth_method);
+/* "ikev1-psk", "ikev1-xauth-rsa", ... for the session. */
+const char *ikev1_auth_method_name(uint16_t auth_method);
 void	ikev1_p1_log_no_proposal(struct ikev1_engine *, const char *mode,
 	    const struct sockaddr *, const struct ikev1_sa *);
 void	ikev1_p1_notify_plain(struct ikev1_engine *, const struct ikev1_hdr *,

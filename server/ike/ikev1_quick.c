@@ -592,7 +592,9 @@ ikev1_quick_input(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	uint8_t		 want[IKEV1_PRF_MAX];
 	unsigned int	 nchild = 0;
 
-	if (sa->state == IKEV1_S_MODECFG && sa->auth_method == IKEV1_AUTH_PSK)
+	/* Without XAuth (PSK or certificate alone) mode-config is
+	 * optional: quick mode ends it. */
+	if (sa->state == IKEV1_S_MODECFG && !ikev1_auth_xauth(sa->auth_method))
 		ikev1_sa_set_state(sa, IKEV1_S_ESTABLISHED, "quick mode");
 	if (sa->state != IKEV1_S_ESTABLISHED) {
 		sa->eng->ctr.bad_exch++;

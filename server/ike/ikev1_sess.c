@@ -122,10 +122,7 @@ ikev1_sess_open(struct ikev1_isakmp *sa)
 
 	in = (struct sess_info){
 		.user = sa->user,
-		.method = sa->auth_method == IKEV1_AUTH_XAUTH_INIT_PSK ?
-		    "ikev1-xauth-psk" : sa->auth_method ==
-		    IKEV1_AUTH_HYBRID_INIT_RSA ? "ikev1-hybrid-rsa" :
-		    "ikev1-psk",
+		.method = ikev1_auth_method_name(sa->auth_method),
 		.profile = sa->profile,
 		.peer = (const struct sockaddr *)&sa->peer,
 		.local = (const struct sockaddr *)&sa->local,

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -20,6 +22,10 @@
 #include "ikev1_initiator.h"
 #include "ikev1_msg.h"
 #include "rg_buf.h"
+
+static bool	sig_mode(const struct ikev1_ini *);
+static long	ini_sign(EVP_PKEY *, const uint8_t *, size_t, uint8_t *,
+		    size_t);
 
 static const uint8_t my_id[8] = { IKEV1_ID_IPV4_ADDR, 0, 0, 0,
 				  192, 0, 2, 2 };
@@ -363,7 +369,7 @@ mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 	struct ikev1_enc e;
 	struct rg_buf	*gxy;
 	uint8_t		 skeyid[IKEV1_PRF_MAX], hash[IKEV1_PRF_MAX];
-	uint8_t		 body[512];
+	uint8_t		 body[3072];
 	long		 n;
 
 	if (ke == NULL || no == NULL || ke->len > sizeof(i->gxr) ||
@@ -375,7 +381,8 @@ mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 	i->nrlen = no->len;
 	if ((gxy = ike_dh_derive(i->dh, i->gxr, i->gxrlen)) == NULL)
 		return -1;
-	if ((i->c.auth == IKEV1_AUTH_HYBRID_INIT_RSA ?
+	if ((i->c.auth == IKEV1_AUTH_HYBRID_INIT_RSA ||
+	    sig_mode(i) ?
 	    ikev1_skeyid_sig(i->prf, i->ni, sizeof(i->ni), i->nr, i->nrlen,
 	    gxy->data, gxy->len, skeyid) : ikev1_skeyid_psk(i->prf,
 	    (const uint8_t *)i->c.psk, strlen(i->c.psk), i->ni, sizeof(i->ni),
@@ -388,13 +395,35 @@ mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 		return -1;
 	}
 	rg_buf_free(gxy);
+	i->seen.certreq = ikev1_msg_find(m, IKEV1_PL_CR) != NULL;
 	in = (struct ikev1_auth_in){ .gxi = i->gxi, .gxilen = i->gxilen,
 	    .gxr = i->gxr, .gxrlen = i->gxrlen, .sai_b = i->sai_b,
 	    .sailen = i->sailen, .id_b = my_id, .idlen = sizeof(my_id) };
-	ikev1_hash_auth(&i->keys, true, &in, hash);
 	ikev1_enc_body(&e, body, sizeof(body));
-	ikev1_put_id(&e, my_id[0], 0, 0, my_id + 4, 4);
-	ikev1_put_hash(&e, hash, i->prf->out);
+	if (sig_mode(i)) {
+		uint8_t	 idb[512] = { IKEV1_ID_DER_ASN1_DN }, *q = idb + 4;
+		uint8_t	 sig[1024], *der = NULL;
+		int	 dl = i2d_X509_NAME(X509_get_subject_name(i->c.cert),
+		    &q);
+		int	 cl = i2d_X509(i->c.cert, &der);
+		long	 sl;
+
+		in.id_b = idb;
+		in.idlen = (size_t)dl + 4;
+		ikev1_hash_auth(&i->keys, true, &in, hash);
+		sl = ini_sign(i->c.key, hash, i->prf->out, sig, sizeof(sig));
+		ikev1_put_id(&e, idb[0], 0, 0, idb + 4, (size_t)dl);
+		if (cl > 0)
+			ikev1_put_cert(&e, IKEV1_PL_CERT, IKEV1_CERT_X509_SIG,
+			    der, (size_t)cl);
+		OPENSSL_free(der);
+		if (sl > 0)
+			ikev1_put_sig(&e, sig, (size_t)sl);
+	} else {
+		ikev1_hash_auth(&i->keys, true, &in, hash);
+		ikev1_put_id(&e, my_id[0], 0, 0, my_id + 4, 4);
+		ikev1_put_hash(&e, hash, i->prf->out);
+	}
 	if (i->c.initial_contact) {
 		uint8_t	 spi[16];
 
@@ -413,20 +442,97 @@ mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 static void cfg_start(struct ikev1_ini *, struct ikev1_ini_out *);
 static void qm_start(struct ikev1_ini *, struct ikev1_ini_out *);
 
-/* Hybrid message 6: IDir, CERT*, SIG_R; SIG_R (PKCS#1 type 1 over the
- * bare HASH_R, RFC 2409 5.1) checked with the first certificate. */
+static bool
+sig_mode(const struct ikev1_ini *i)
+{
+	return i->c.auth == IKEV1_AUTH_RSA_SIG ||
+	    i->c.auth == IKEV1_AUTH_XAUTH_INIT_RSA ||
+	    i->c.auth == IKEV1_AUTH_ECDSA_256 ||
+	    i->c.auth == IKEV1_AUTH_ECDSA_384 ||
+	    i->c.auth == IKEV1_AUTH_ECDSA_521;
+}
+
+/* RSA: PKCS#1 type 1 over the bare hash (RFC 2409 5.1); ECDSA: r | s
+ * (RFC 4754 7). */
+static long
+ini_sign(EVP_PKEY *k, const uint8_t *h, size_t hl, uint8_t *sig, size_t cap)
+{
+	EVP_PKEY_CTX	*ctx = EVP_PKEY_CTX_new(k, NULL);
+	uint8_t		 der[256];
+	const uint8_t	*p = der;
+	size_t		 len = sizeof(der), half;
+	ECDSA_SIG	*es;
+	long		 rc = -1;
+
+	if (ctx == NULL || EVP_PKEY_sign_init(ctx) != 1)
+		goto out;
+	if (EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA) {
+		len = cap;
+		if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
+		    EVP_PKEY_sign(ctx, sig, &len, h, hl) == 1)
+			rc = (long)len;
+		goto out;
+	}
+	half = ((size_t)EVP_PKEY_get_bits(k) + 7) / 8;
+	if (EVP_PKEY_sign(ctx, der, &len, h, hl) == 1 && 2 * half <= cap &&
+	    (es = d2i_ECDSA_SIG(NULL, &p, (long)len)) != NULL) {
+		BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, (int)half);
+		BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + half, (int)half);
+		ECDSA_SIG_free(es);
+		rc = (long)(2 * half);
+	}
+out:
+	EVP_PKEY_CTX_free(ctx);
+	return rc;
+}
+
+static bool
+ini_verify(EVP_PKEY *k, const uint8_t *h, size_t hl, const uint8_t *sig,
+    size_t sl)
+{
+	EVP_PKEY_CTX	*ctx = EVP_PKEY_CTX_new(k, NULL);
+	uint8_t		 got[1024], *der = NULL;
+	size_t		 gl = sizeof(got), half;
+	ECDSA_SIG	*es = ECDSA_SIG_new();
+	bool		 ok = false;
+	int		 dl;
+
+	if (ctx == NULL || es == NULL)
+		goto out;
+	if (EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA) {
+		ok = EVP_PKEY_verify_recover_init(ctx) == 1 &&
+		    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) ==
+		    1 && EVP_PKEY_verify_recover(ctx, got, &gl, sig, sl) == 1 &&
+		    gl == hl && memcmp(got, h, hl) == 0;
+		goto out;
+	}
+	half = ((size_t)EVP_PKEY_get_bits(k) + 7) / 8;
+	if (sl != 2 * half || ECDSA_SIG_set0(es, BN_bin2bn(sig, (int)half,
+	    NULL), BN_bin2bn(sig + half, (int)half, NULL)) != 1)
+		goto out;
+	ok = (dl = i2d_ECDSA_SIG(es, &der)) > 0 &&
+	    EVP_PKEY_verify_init(ctx) == 1 &&
+	    EVP_PKEY_verify(ctx, der, (size_t)dl, h, hl) == 1;
+out:
+	OPENSSL_free(der);
+	ECDSA_SIG_free(es);
+	EVP_PKEY_CTX_free(ctx);
+	return ok;
+}
+
+/* Message 6 signed (hybrid, certificates): IDir, CERT*, SIG_R, checked
+ * with the first certificate's key. */
 static int
-mm6_sig(struct ikev1_ini *i, const struct ikev1_msg *m)
+mm6_sig(struct ikev1_ini *i, const struct ikev1_msg *m,
+    struct ikev1_ini_out *o)
 {
 	const struct ikev1_pl *id = ikev1_msg_find(m, IKEV1_PL_ID);
 	const struct ikev1_pl *sp = ikev1_msg_find(m, IKEV1_PL_SIG);
 	const struct ikev1_pl *cp = ikev1_msg_find(m, IKEV1_PL_CERT);
 	struct ikev1_auth_in in;
-	uint8_t		 want[IKEV1_PRF_MAX], got[1024];
-	size_t		 glen = sizeof(got);
+	uint8_t		 want[IKEV1_PRF_MAX];
 	const uint8_t	*p;
 	X509		*x = NULL;
-	EVP_PKEY_CTX	*ctx = NULL;
 
 	if (id == NULL || sp == NULL || id->len < 4)
 		return -1;
@@ -442,17 +548,17 @@ mm6_sig(struct ikev1_ini *i, const struct ikev1_msg *m)
 		p = cp->body + 1;
 		x = d2i_X509(NULL, &p, (long)cp->len - 1);
 	}
-	if (x != NULL && (ctx = EVP_PKEY_CTX_new(X509_get0_pubkey(x),
-	    NULL)) != NULL && EVP_PKEY_verify_recover_init(ctx) == 1 &&
-	    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
-	    EVP_PKEY_verify_recover(ctx, got, &glen, sp->body, sp->len) == 1 &&
-	    glen == i->prf->out && memcmp(got, want, glen) == 0)
+	if (x != NULL && ini_verify(X509_get0_pubkey(x), want, i->prf->out,
+	    sp->body, sp->len))
 		i->seen.sig_ok = true;
-	EVP_PKEY_CTX_free(ctx);
 	X509_free(x);
 	if (!i->seen.sig_ok)
 		return -1;
 	i->st = INI_P1_DONE;
+	/* A certificate alone: no XAuth comes, the client asks. */
+	if (sig_mode(i) && i->c.auth != IKEV1_AUTH_XAUTH_INIT_RSA &&
+	    i->c.cfg_pull)
+		cfg_start(i, o);
 	return 0;
 }
 
@@ -464,8 +570,8 @@ mm6(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 	struct ikev1_auth_in in;
 	uint8_t		 want[IKEV1_PRF_MAX];
 
-	if (i->c.auth == IKEV1_AUTH_HYBRID_INIT_RSA)
-		return mm6_sig(i, m);
+	if (i->c.auth == IKEV1_AUTH_HYBRID_INIT_RSA || sig_mode(i))
+		return mm6_sig(i, m, o);
 	if (id == NULL || hp == NULL || hp->len != i->prf->out)
 		return -1;
 	in = (struct ikev1_auth_in){ .gxi = i->gxi, .gxilen = i->gxilen,

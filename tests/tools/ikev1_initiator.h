@@ -16,6 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 struct ikev1_ini_conf {
 	const char	*psk;
 	const char	*user, *pass;	/* XAuth; NULL: none configured */
@@ -34,6 +37,10 @@ struct ikev1_ini_conf {
 	 * transport mode (UDP-encapsulated with natt, then NAT-OA), IDs
 	 * UDP/1701 from the private address 10.0.0.2; no_ids: none. */
 	bool		 l2tp, no_ids;
+	/* auth RSA_SIG, XAUTH_INIT_RSA, ECDSA_*: our certificate (IDii its
+	 * subject DN) and key, borrowed. */
+	X509		*cert;
+	EVP_PKEY	*key;
 };
 
 enum ikev1_ini_state {
@@ -81,8 +88,9 @@ struct ikev1_ini_seen {
 	uint8_t		 natoa_type;	/* their payload type */
 	size_t		 ncert;		/* hybrid: CERT payloads in msg 6 */
 	uint8_t		 idr_type;	/* hybrid: IDir's type */
-	bool		 sig_ok;	/* hybrid: SIG_R verified with the
-					 * first certificate's key */
+	bool		 sig_ok;	/* SIG_R verified with the first
+					 * certificate's key (hybrid, sig) */
+	bool		 certreq;	/* message 4 carried a CR */
 };
 const struct ikev1_ini_seen *ikev1_ini_seen(const struct ikev1_ini *);
 /* The SPI of the client's inbound ESP SA (quick mode). */
