@@ -304,6 +304,8 @@ void	ikev1_child_delete(struct ikev1_isakmp *, uint32_t spi_out);
 /* An ESP SA past its lifetime (the client did not rekey it in time) is
  * deleted by us: DELETE to the client, out of the data plane. */
 void	ikev1_child_life_cb(struct rg_timer *);
+/* The lifetime timer for the first of sa's ESP SAs to expire. */
+void	ikev1_child_arm(struct ikev1_isakmp *);
 
 /* ikev1_info.c */
 void	ikev1_info_input(struct ikev1_isakmp *, const struct ikev1_msg *);

@@ -36,7 +36,6 @@
 #include "ikev1_int.h"
 
 static void	child_remove(struct ikev1_isakmp *, struct ikev1_child *);
-static void	ikev1_child_arm(struct ikev1_isakmp *);
 
 static void
 ts_to_dp(const struct ike_ts_set *s, struct dp_ts *out, size_t *n)
@@ -548,7 +547,7 @@ install(struct ikev1_isakmp *sa)
 }
 
 /* The timer for the first ESP SA to expire. */
-static void
+void
 ikev1_child_arm(struct ikev1_isakmp *sa)
 {
 	uint64_t	 first = UINT64_MAX, now = rg_now_ms();

@@ -113,6 +113,47 @@ initial_contact(struct ikev1_isakmp *sa)
 	}
 }
 
+/*
+ * Phase-1 re-login: Windows and Apple start a fresh main mode (Apple a
+ * fresh XAuth too) before the old ISAKMP SA expires, without
+ * INITIAL-CONTACT.  The same user from the same outer address and port
+ * takes the older SA's session over: its id, lease and ESP SAs carry on;
+ * the older SA stays until the client deletes it or it expires, holding
+ * nothing.  True when taken over.
+ */
+static bool
+takeover(struct ikev1_isakmp *sa)
+{
+	struct ikev1_isakmp	*o;
+	struct ikev1_child	**tail;
+
+	for (o = sa->eng->all; o != NULL; o = o->next) {
+		if (o == sa || o->sess == NULL ||
+		    o->state != IKEV1_S_ESTABLISHED ||
+		    strcmp(o->user, sa->user) != 0 ||
+		    !same_peer(&o->peer, &sa->peer))
+			continue;
+		sa->sess = o->sess;
+		sa->session_id = o->session_id;
+		sa->vip = o->vip;
+		o->sess = NULL;
+		memset(&o->vip, 0, sizeof(o->vip));
+		sess_set_ctx(sa->sess, sa);
+		for (tail = &sa->children; *tail != NULL; tail = &(*tail)->next)
+			;
+		*tail = o->children;
+		o->children = NULL;
+		ikev1_child_arm(o);
+		ikev1_child_arm(sa);
+		ikev1_log(sa, INFO, "session %llu of '%s' carried over from "
+		    "the older ISAKMP SA %016llx (phase-1 re-login)",
+		    (unsigned long long)sa->session_id, sa->user,
+		    (unsigned long long)o->cki);
+		return true;
+	}
+	return false;
+}
+
 int
 ikev1_sess_open(struct ikev1_isakmp *sa)
 {
@@ -129,6 +170,8 @@ ikev1_sess_open(struct ikev1_isakmp *sa)
 	};
 	if (sa->initial_contact)
 		initial_contact(sa);
+	else if (takeover(sa))
+		return 0;
 	if (e->sess == NULL)
 		return 0;
 	if ((sa->sess = sess_open(e->sess, &prov, sa, &in)) == NULL)

@@ -150,6 +150,17 @@ counter(struct ikev1_engine *e, const char *name)
 	return v;
 }
 
+/* ISAKMP SAs the engine holds. */
+static long long
+sas(struct ikev1_engine *e)
+{
+	json_t		*st = ikev1_engine_status_json(e);
+	long long	 v = json_integer_value(json_object_get(st, "sas"));
+
+	json_decref(st);
+	return v;
+}
+
 /* Let the loop deliver what is pending (auth answers). */
 static void
 pump(void)
@@ -382,6 +393,72 @@ test_l2tp_two_behind_one_nat(void)
 	json_decref(sb);
 	ikev1_ini_free(a);
 	ikev1_ini_free(b);
+	ikev1_engine_free(e);
+	cli.sin_port = htons(500);
+	q_clear();
+}
+
+/*
+ * Phase-1 re-login (Windows, Apple): a fresh main mode of the same user
+ * from the same address and port, without INITIAL-CONTACT, carries the
+ * session (its id) and the lease (the address) over: still one session.
+ */
+static void
+test_relogin_keeps_session(void)
+{
+	struct ikev1_engine	*e = engine(config());
+	struct ikev1_ini	*a, *b;
+	json_t			*l;
+	json_int_t		 id;
+
+	a = connect_with(e, &base);
+	CHECK_EQ(ikev1_ini_state(a), INI_UP);
+	l = sess_list_json(reg);
+	CHECK_EQ(json_array_size(l), 1);
+	id = json_integer_value(json_object_get(json_array_get(l, 0),
+	    "session_id"));
+	json_decref(l);
+	b = connect_with(e, &base);
+	CHECK_EQ(ikev1_ini_state(b), INI_UP);
+	CHECK_MEM(ikev1_ini_seen(b)->vip, ikev1_ini_seen(a)->vip, 4);
+	l = sess_list_json(reg);
+	CHECK_EQ(json_array_size(l), 1);
+	CHECK_EQ(json_integer_value(json_object_get(json_array_get(l, 0),
+	    "session_id")), id);
+	json_decref(l);
+	ikev1_ini_free(a);
+	ikev1_ini_free(b);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
+/* The same for L2TP/IPsec (PSK alone); a client at another port of the
+ * same address is someone else and gets its own session. */
+static void
+test_relogin_l2tp(void)
+{
+	struct ikev1_engine	*e = engine(config_l2tp());
+	struct ikev1_ini_conf	 c = l2tp_conf;
+	struct ikev1_ini	*a, *b, *other;
+	json_t			*l;
+
+	c.initial_contact = false;
+	cli.sin_port = htons(40001);
+	a = connect_with(e, &c);
+	b = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_state(b), INI_UP);
+	l = sess_list_json(reg);
+	CHECK_EQ(json_array_size(l), 1);
+	json_decref(l);
+	cli.sin_port = htons(40002);
+	other = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_state(other), INI_UP);
+	l = sess_list_json(reg);
+	CHECK_EQ(json_array_size(l), 2);
+	json_decref(l);
+	ikev1_ini_free(a);
+	ikev1_ini_free(b);
+	ikev1_ini_free(other);
 	ikev1_engine_free(e);
 	cli.sin_port = htons(500);
 	q_clear();
@@ -1067,12 +1144,17 @@ test_initial_contact(void)
 
 	a = connect_with(e, &base);
 	CHECK_EQ(sess_count(reg), 1);
-	b = connect_with(e, &base);	/* no INITIAL-CONTACT: both stay */
-	CHECK_EQ(sess_count(reg), 2);
+	/* No INITIAL-CONTACT: both ISAKMP SAs stay; from the same address
+	 * and port this is a re-login that carries the session over
+	 * (test_relogin_keeps_session). */
+	b = connect_with(e, &base);
+	CHECK_EQ(sas(e), 2);
+	CHECK_EQ(sess_count(reg), 1);
 	ikev1_ini_free(b);
 	c.initial_contact = true;
 	b = connect_with(e, &c);
 	CHECK_EQ(ikev1_ini_state(b), INI_UP);
+	CHECK_EQ(sas(e), 1);
 	CHECK_EQ(sess_count(reg), 1);
 	ikev1_ini_free(a);
 	ikev1_ini_free(b);
@@ -1298,6 +1380,8 @@ RG_TEST_MAIN("ikev1_engine",
 	T(test_l2tp_draft_natt_no_ids),
 	T(test_l2tp_no_nat),
 	T(test_l2tp_not_allowed),
+	T(test_relogin_keeps_session),
+	T(test_relogin_l2tp),
 	T(test_hybrid_xauth_up),
 	T(test_hybrid_wrong_password),
 	T(test_hybrid_needs_key),
