@@ -25,7 +25,7 @@ server_libikev1_a_SOURCES = \
 	server/ike/ikev1_main.c server/ike/ikev1_aggr.c \
 	server/ike/ikev1_xauth.c \
 	server/ike/ikev1_quick.c server/ike/ikev1_info.c \
-	server/ike/ikev1_sess.c
+	server/ike/ikev1_sess.c server/ike/ikev1_frag.c
 
 check_PROGRAMS += tests/unit/test_ikev1_msg
 tests_unit_test_ikev1_msg_SOURCES = tests/unit/test_ikev1_msg.c

@@ -67,6 +67,8 @@ ikev1_p1_read_vids(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 			sa->vid_unity = true;
 		else if (v == IKEV1_VID_DPD)
 			sa->vid_dpd = true;
+		else if (v == IKEV1_VID_FRAGMENTATION)
+			sa->vid_frag = true;
 	}
 }
 
@@ -288,6 +290,8 @@ ikev1_main_r1(struct ikev1_engine *e, const struct ikev1_msg *m,
 		ikev1_put_vid(&enc, IKEV1_VID_DPD);
 	if (sa->vid_unity)
 		ikev1_put_vid(&enc, IKEV1_VID_CISCO_UNITY);
+	if (sa->vid_frag)
+		ikev1_put_vid(&enc, IKEV1_VID_FRAGMENTATION);
 	n = ikev1_enc_finish(&enc);
 	free(sap);
 	if (n < 0 || sa->hs->sai_b == NULL) {

@@ -54,6 +54,8 @@ struct ikev1_ini {
 	uint32_t		 qm_spi;
 	struct ikev1_ini_seen	 seen;
 	uint8_t			 plain[8192];
+	uint8_t			 reasm[8192];	/* fragments, in order */
+	size_t			 reasmlen;
 };
 
 static void
@@ -130,6 +132,35 @@ out_add(struct ikev1_ini_out *o, const uint8_t *p, size_t len)
 	o->len[o->n++] = len;
 }
 
+/* The one message in o as two fragments (payload 132, id 1). */
+static void
+out_halves(struct ikev1_ini *i, struct ikev1_ini_out *o)
+{
+	uint8_t	 whole[4096], pkt[4096];
+	size_t	 len = o->len[0], half = len / 2;
+
+	(void)i;
+	memcpy(whole, o->pkt[0], len);
+	o->n = 0;
+	for (int k = 0; k < 2; k++) {
+		size_t	 off = k == 0 ? 0 : half;
+		size_t	 n = k == 0 ? half : len - half;
+
+		memcpy(pkt, whole, 28);
+		pkt[16] = IKEV1_PL_FRAG;
+		pkt[19] = 0;
+		rg_put_u32(pkt + 24, (uint32_t)(28 + 8 + n));
+		pkt[28] = 0;
+		pkt[29] = 0;
+		rg_put_u16(pkt + 30, (uint16_t)(8 + n));
+		rg_put_u16(pkt + 32, 1);
+		pkt[34] = (uint8_t)(k + 1);
+		pkt[35] = k == 1 ? IKEV1_FRAG_LAST : 0;
+		memcpy(pkt + 36, whole + off, n);
+		out_add(o, pkt, 36 + n);
+	}
+}
+
 /* Header + encrypted body into out. */
 static void
 seal(struct ikev1_ini *i, uint8_t exch, uint32_t msgid, struct ikev1_iv *iv,
@@ -201,6 +232,8 @@ ikev1_ini_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
 		ikev1_put_vid(&e, IKEV1_VID_DPD);
 	if (i->c.unity)
 		ikev1_put_vid(&e, IKEV1_VID_CISCO_UNITY);
+	if (i->c.frag)
+		ikev1_put_vid(&e, IKEV1_VID_FRAGMENTATION);
 	if ((n = ikev1_enc_finish(&e)) < 0 ||
 	    ikev1_msg_decode(buf, (size_t)n, &m, &why) < 0 ||
 	    (sa = ikev1_msg_find(&m, IKEV1_PL_SA)) == NULL)
@@ -436,6 +469,8 @@ mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 		return -1;
 	i->st = INI_MM5;
 	seal(i, IKEV1_EXCH_MAIN, 0, &i->iv, e.first, body, (size_t)n, o);
+	if (i->c.frag && o->n == 1)
+		out_halves(i, o);
 	return 0;
 }
 
@@ -883,6 +918,26 @@ ikev1_ini_input(struct ikev1_ini *i, const uint8_t *p, size_t len,
 	o->n = 0;
 	if (ikev1_msg_decode(p, len, &m, &why) < 0)
 		return -1;
+	if (m.hdr.np == IKEV1_PL_FRAG && m.npl == 1) {
+		struct ikev1_frag f;
+		struct rg_rd	 rd;
+		uint8_t		 whole[8192];
+		size_t		 wl;
+
+		rg_rd_init(&rd, m.pl[0].body, m.pl[0].len);
+		if (ikev1_frag_decode(&rd, &f, &why) < 0 ||
+		    i->reasmlen + f.len > sizeof(i->reasm))
+			return -1;
+		i->seen.frags_rx++;
+		memcpy(i->reasm + i->reasmlen, f.data, f.len);
+		i->reasmlen += f.len;
+		if (!(f.flags & IKEV1_FRAG_LAST))
+			return 0;
+		wl = i->reasmlen;
+		memcpy(whole, i->reasm, wl);
+		i->reasmlen = 0;
+		return ikev1_ini_input(i, whole, wl, o);
+	}
 	if (!(m.hdr.flags & IKEV1_FLAG_E)) {
 		if (m.hdr.exch == IKEV1_EXCH_AGGRESSIVE && i->st == INI_MM1)
 			return aggr2(i, &m, o);

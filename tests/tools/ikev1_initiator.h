@@ -41,6 +41,9 @@ struct ikev1_ini_conf {
 	 * subject DN) and key, borrowed. */
 	X509		*cert;
 	EVP_PKEY	*key;
+	/* The FRAGMENTATION vendor ID: message 5 goes in two pieces,
+	 * pieces from the responder are put together. */
+	bool		 frag;
 };
 
 enum ikev1_ini_state {
@@ -91,6 +94,7 @@ struct ikev1_ini_seen {
 	bool		 sig_ok;	/* SIG_R verified with the first
 					 * certificate's key (hybrid, sig) */
 	bool		 certreq;	/* message 4 carried a CR */
+	size_t		 frags_rx;	/* fragments received */
 };
 const struct ikev1_ini_seen *ikev1_ini_seen(const struct ikev1_ini *);
 /* The SPI of the client's inbound ESP SA (quick mode). */

@@ -632,6 +632,34 @@ test_ecdsa256_up(void)
 	sig_up("P-256", IKEV1_AUTH_ECDSA_256, "ikev1-ecdsa");
 }
 
+/*
+ * IKEv1 fragmentation (the FRAGMENTATION vendor ID): the client's
+ * message 5 with its certificate comes in two pieces, our message 6
+ * with ours goes out in pieces of at most 1024 bytes.
+ */
+static void
+test_frag_both_ways(void)
+{
+	struct pki		 k = { 0 };
+	struct ikev1_engine	*e = engine(config_pki_kind("rsa", &k, 0));
+	struct ikev1_ini_conf	 c = base;
+	struct ikev1_ini	*ini;
+
+	c.auth = IKEV1_AUTH_RSA_SIG;
+	c.user = NULL;
+	c.cert = k.client;
+	c.key = k.ck;
+	c.frag = true;
+	ini = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
+	CHECK(ikev1_ini_seen(ini)->sig_ok);
+	CHECK(ikev1_ini_seen(ini)->frags_rx >= 2);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	pki_free(&k);
+	q_clear();
+}
+
 /* A revoked client certificate (the CRL) and one of another CA fail in
  * main mode: no session. */
 static void
@@ -1389,6 +1417,7 @@ RG_TEST_MAIN("ikev1_engine",
 	T(test_xauth_rsa_up),
 	T(test_ecdsa256_up),
 	T(test_sig_revoked_and_foreign),
+	T(test_frag_both_ways),
 	T(test_child_expires),
 	T(test_dpd_dead),
 	T(test_retransmit_answered),
