@@ -17,6 +17,7 @@
 struct ikev1_reasm {
 	uint16_t		 id;
 	uint8_t			 last;		/* 0: not seen yet */
+	size_t			 held;		/* bytes, at most one message */
 	struct rg_buf		*part[IKEV1_FRAG_MAX];
 };
 
@@ -67,9 +68,17 @@ ikev1_frag_input(struct ikev1_engine *e, const struct ikev1_msg *m,
 		sa->reasm->id = f.id;
 	}
 	ra = sa->reasm;
-	if (ra->part[f.num - 1] == NULL &&
-	    (ra->part[f.num - 1] = rg_buf_dup(f.data, f.len)) == NULL)
-		return;
+	if (ra->part[f.num - 1] == NULL) {
+		/* Never more than one whole message held per SA. */
+		if (ra->held + f.len > IKEV1_MAX_MSG) {
+			e->ctr.malformed++;
+			ikev1_reasm_free(sa);
+			return;
+		}
+		if ((ra->part[f.num - 1] = rg_buf_dup(f.data, f.len)) == NULL)
+			return;
+		ra->held += f.len;
+	}
 	if (f.flags & IKEV1_FRAG_LAST)
 		ra->last = f.num;
 	if (ra->last == 0)
