@@ -501,7 +501,7 @@ ikev1_p1_id_text(const struct ikev1_id *id, char *out, size_t cap)
 		inet_ntop(AF_INET, id->data, out, (socklen_t)cap);
 	else if (id->type == IKEV1_ID_DER_ASN1_DN &&
 	    cred_id_text(&cid, out, cap) == 0)
-		;	/* RFC 2253 text */
+		return;		/* RFC 2253 text */
 	else if (id->type == IKEV1_ID_IPV6_ADDR && id->len == 16)
 		inet_ntop(AF_INET6, id->data, out, (socklen_t)cap);
 	else if (id->type == IKEV1_ID_FQDN || id->type == IKEV1_ID_USER_FQDN ||
