@@ -25,6 +25,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
@@ -348,6 +349,37 @@ ikev1_p1_natd_check(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 		sa->nat_peer = !peer_seen;
 }
 
+/*
+ * CERTREQ (RFC 2408 3.10) naming our CA by its subject DN, so that a
+ * client holding several certificates (Windows' machine store) picks
+ * the one we trust; an empty authority (any CA) when it cannot be read.
+ */
+static void
+put_certreq(struct ikev1_isakmp *sa, struct ikev1_enc *enc)
+{
+	static const uint8_t	 none[1];
+	const char		*pem = sa->cfg->pki.ca_pem;
+	BIO			*b;
+	X509			*ca = NULL;
+	uint8_t			*dn = NULL;
+	int			 len = 0;
+
+	if (pem != NULL && (b = BIO_new_mem_buf(pem, -1)) != NULL) {
+		ca = PEM_read_bio_X509(b, NULL, NULL, NULL);
+		BIO_free(b);
+	}
+	if (ca != NULL)
+		len = i2d_X509_NAME(X509_get_subject_name(ca), &dn);
+	if (len > 0)
+		ikev1_put_cert(enc, IKEV1_PL_CR, IKEV1_CERT_X509_SIG, dn,
+		    (size_t)len);
+	else
+		ikev1_put_cert(enc, IKEV1_PL_CR, IKEV1_CERT_X509_SIG, none,
+		    0);
+	OPENSSL_free(dn);
+	X509_free(ca);
+}
+
 static void
 main_r3(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 {
@@ -427,14 +459,9 @@ main_r3(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	ikev1_enc_init(&enc, buf, sizeof(buf), &h);
 	ikev1_put_ke(&enc, hs->gxr, hs->gxrlen);
 	ikev1_put_nonce(&enc, hs->nr, hs->nrlen);
-	/* The client signs: ask for its certificate, from any CA we
-	 * trust (an empty authority, RFC 2408 3.10). */
-	if (ikev1_auth_sig(sa->auth_method)) {
-		static const uint8_t	 none[1];
-
-		ikev1_put_cert(&enc, IKEV1_PL_CR, IKEV1_CERT_X509_SIG, none,
-		    0);
-	}
+	/* The client signs: ask for its certificate. */
+	if (ikev1_auth_sig(sa->auth_method))
+		put_certreq(sa, &enc);
 	if (hs->natd_rx)
 		ikev1_p1_put_natd(sa, &enc);
 	if ((n = ikev1_enc_finish(&enc)) < 0)

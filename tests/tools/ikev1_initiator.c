@@ -398,6 +398,7 @@ mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 {
 	const struct ikev1_pl *ke = ikev1_msg_find(m, IKEV1_PL_KE);
 	const struct ikev1_pl *no = ikev1_msg_find(m, IKEV1_PL_NONCE);
+	const struct ikev1_pl *cr;
 	struct ikev1_auth_in in;
 	struct ikev1_enc e;
 	struct rg_buf	*gxy;
@@ -428,7 +429,10 @@ mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 		return -1;
 	}
 	rg_buf_free(gxy);
-	i->seen.certreq = ikev1_msg_find(m, IKEV1_PL_CR) != NULL;
+	if ((cr = ikev1_msg_find(m, IKEV1_PL_CR)) != NULL) {
+		i->seen.certreq = true;
+		i->seen.certreq_ca_len = cr->len - 1;
+	}
 	in = (struct ikev1_auth_in){ .gxi = i->gxi, .gxilen = i->gxilen,
 	    .gxr = i->gxr, .gxrlen = i->gxrlen, .sai_b = i->sai_b,
 	    .sailen = i->sailen, .id_b = my_id, .idlen = sizeof(my_id) };

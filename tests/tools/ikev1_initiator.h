@@ -94,6 +94,7 @@ struct ikev1_ini_seen {
 	bool		 sig_ok;	/* SIG_R verified with the first
 					 * certificate's key (hybrid, sig) */
 	bool		 certreq;	/* message 4 carried a CR */
+	size_t		 certreq_ca_len; /* its CA name's length */
 	size_t		 frags_rx;	/* fragments received */
 };
 const struct ikev1_ini_seen *ikev1_ini_seen(const struct ikev1_ini *);

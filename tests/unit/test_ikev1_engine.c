@@ -602,6 +602,8 @@ sig_up(const char *kind, uint16_t auth, const char *method)
 	ini = connect_with(e, &c);
 	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
 	CHECK(ikev1_ini_seen(ini)->certreq);
+	CHECK_EQ(ikev1_ini_seen(ini)->certreq_ca_len,
+	    (size_t)i2d_X509_NAME(X509_get_subject_name(k.ca), NULL));
 	CHECK(ikev1_ini_seen(ini)->sig_ok);
 	CHECK_EQ(ikev1_ini_seen(ini)->idr_type, IKEV1_ID_DER_ASN1_DN);
 	s = first_session();
