@@ -352,18 +352,18 @@ quick_r1(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	pol = rg_config_user_policy(sa->cfg, sa->user);
 	transport_ok = pol != NULL && pol->l2tp_transport;
 	if ((x = choose(sa, sap, transport_ok, &prop)) == NULL) {
-		char	 rx[1024];
+		char	 rx[1024], tr[160] = "";
 
 		ikev1_sa_str(sap, rx, sizeof(rx));
+		if (asks_transport(sap) && !transport_ok)
+			snprintf(tr, sizeof(tr), "; transport mode "
+			    "(L2TP/IPsec) not allowed by policy %s (no "
+			    "l2tp_transport)", pol != NULL ? pol->name :
+			    "(none)");
 		e->ctr.no_proposal++;
 		ikev1_log(sa, WARN, "quick mode: NO_PROPOSAL_CHOSEN: received "
-		    "[%s], configured ESP set '%s'%s%s%s", rx, e->esp_set.name,
-		    asks_transport(sap) && !transport_ok ? "; transport mode "
-		    "(L2TP/IPsec) not allowed by policy " : "",
-		    asks_transport(sap) && !transport_ok ? (pol != NULL ?
-		    pol->name : "(none)") : "",
-		    asks_transport(sap) && !transport_ok ? " (no "
-		    "l2tp_transport)" : "");
+		    "[%s], configured ESP set '%s'%s", rx, e->esp_set.name,
+		    tr);
 		free(sap);
 		ikev1_qm_free(sa);
 		return;
