@@ -25,7 +25,7 @@ server_libikev1_a_SOURCES = \
 	server/ike/ikev1_main.c server/ike/ikev1_aggr.c \
 	server/ike/ikev1_xauth.c \
 	server/ike/ikev1_quick.c server/ike/ikev1_info.c \
-	server/ike/ikev1_sess.c
+	server/ike/ikev1_sess.c server/ike/ikev1_frag.c
 
 check_PROGRAMS += tests/unit/test_ikev1_msg
 tests_unit_test_ikev1_msg_SOURCES = tests/unit/test_ikev1_msg.c
@@ -36,6 +36,7 @@ tests_unit_test_ikev1_msg_LDADD = $(IKEV1_LIBS)
 check_PROGRAMS += tests/unit/test_ikev1_engine
 tests_unit_test_ikev1_engine_SOURCES = tests/unit/test_ikev1_engine.c \
 	tests/unit/auth_test_backend.c tests/unit/auth_test_backend.h \
+	tests/unit/cred_pki.c tests/unit/cred_pki.h \
 	tests/tools/ikev1_initiator.c tests/tools/ikev1_initiator.h
 tests_unit_test_ikev1_engine_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools

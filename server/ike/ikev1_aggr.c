@@ -73,8 +73,8 @@ ikev1_aggr_r1(struct ikev1_engine *e, const struct ikev1_msg *m,
 	}
 	/* One KE goes with message 1: only transforms of its group. */
 	if (sap->nprop > 0 && sap->prop[0].nxf > 0)
-		x = ikev1_p1_choose(e, sap, sap->prop[0].xf[0].group, &encr,
-		    &prf, &dh);
+		x = ikev1_p1_choose(e, sap, sap->prop[0].xf[0].group, NULL,
+		    &encr, &prf, &dh);
 	if (x == NULL || ke->len != dh->out || ke->len > 1024) {
 		e->ctr.no_proposal++;
 		ikev1_p1_log_no_proposal(e, "aggressive", from, sap);

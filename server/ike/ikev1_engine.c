@@ -183,6 +183,9 @@ ikev1_engine_status_json(struct ikev1_engine *e)
 int
 ikev1_send_plain(struct ikev1_isakmp *sa, const uint8_t *p, size_t len)
 {
+	if (sa->vid_frag && len > IKEV1_FRAG_SIZE &&
+	    ikev1_frag_send(sa, p, len) == 0)
+		return 0;
 	sa->eng->ctr.tx++;
 	return sa->eng->send(sa->eng->send_arg, sa->fd, p, len,
 	    (const struct sockaddr *)&sa->local,
@@ -369,6 +372,10 @@ ikev1_engine_input(struct ikev1_engine *e, const uint8_t *pkt, size_t len,
 	if (ikev1_msg_decode(pkt, len, &m, &why) < 0) {
 		e->ctr.malformed++;
 		rg_debug(IKE, "IKEv1: malformed datagram dropped: %s", why);
+		return;
+	}
+	if (m.hdr.np == IKEV1_PL_FRAG && !(m.hdr.flags & IKEV1_FLAG_E)) {
+		ikev1_frag_input(e, &m, from, to, fd);
 		return;
 	}
 	if (memcmp(m.hdr.ck_r, zero, 8) == 0) {

@@ -123,6 +123,9 @@ struct ikev1_isakmp {
 	enum ikev1_vid		 natt;		/* NAT-T VID agreed;
 						 * UNKNOWN: none */
 	bool			 vid_xauth, vid_unity, vid_dpd;
+	bool			 vid_frag;	/* fragments both ways */
+	struct ikev1_reasm	*reasm;		/* owned: pieces received */
+	uint16_t		 frag_id;	/* of our last fragmented */
 
 	/* Phase 1. */
 	const struct ike_alg	*encr, *prf, *dh_alg;
@@ -219,6 +222,15 @@ int	ikev1_send_enc(struct ikev1_isakmp *, uint8_t exch, uint32_t msgid,
 	    struct ikev1_iv *iv, uint8_t first, const uint8_t *body,
 	    size_t len, enum ikev1_tx);
 int	ikev1_send_plain(struct ikev1_isakmp *, const uint8_t *, size_t);
+
+/* ikev1_frag.c: a fragment received (whole messages go on to
+ * ikev1_engine_input); a message sent in pieces of IKEV1_FRAG_SIZE. */
+#define IKEV1_FRAG_SIZE		1024	/* bytes of UDP payload a piece */
+#define IKEV1_FRAG_MAX		16
+void	ikev1_frag_input(struct ikev1_engine *, const struct ikev1_msg *,
+	    const struct sockaddr *from, const struct sockaddr *to, int fd);
+int	ikev1_frag_send(struct ikev1_isakmp *, const uint8_t *, size_t);
+void	ikev1_reasm_free(struct ikev1_isakmp *);
 void	ikev1_req_clear(struct ikev1_isakmp *);
 /* The client's phase-1 message proved itself: the SA follows it to the
  * address and port it came from (NAT-T's move to 4500). */
@@ -258,8 +270,15 @@ void	ikev1_p1_read_vids(struct ikev1_isakmp *, const struct ikev1_msg *);
  * group: 0 any, else only transforms of this group (aggressive mode). */
 const struct ikev1_xf *ikev1_p1_choose(struct ikev1_engine *,
 	    const struct ikev1_sa *, uint16_t group,
+	    const struct rg_config *sigcfg,	/* NULL: PSK methods only */
 	    const struct ike_alg **encr, const struct ike_alg **prf,
 	    const struct ike_alg **dh);
+/* XAuth follows phase 1 (XAUTHInitPreShared, XAUTHInitRSA, hybrid). */
+bool	ikev1_auth_xauth(uint16_t auth_method);
+/* The client signs with its certificate (RSA, XAUTHInitRSA, ECDSA). */
+bool	ikev1_auth_sig(uint16_t auth_method);
+/* "ikev1-psk", "ikev1-xauth-rsa", ... for the session. */
+const char *ikev1_auth_method_name(uint16_t auth_method);
 void	ikev1_p1_log_no_proposal(struct ikev1_engine *, const char *mode,
 	    const struct sockaddr *, const struct ikev1_sa *);
 void	ikev1_p1_notify_plain(struct ikev1_engine *, const struct ikev1_hdr *,
@@ -297,6 +316,8 @@ void	ikev1_child_delete(struct ikev1_isakmp *, uint32_t spi_out);
 /* An ESP SA past its lifetime (the client did not rekey it in time) is
  * deleted by us: DELETE to the client, out of the data plane. */
 void	ikev1_child_life_cb(struct rg_timer *);
+/* The lifetime timer for the first of sa's ESP SAs to expire. */
+void	ikev1_child_arm(struct ikev1_isakmp *);
 
 /* ikev1_info.c */
 void	ikev1_info_input(struct ikev1_isakmp *, const struct ikev1_msg *);

@@ -1,6 +1,10 @@
 /*
  * ikev1_main.c: main mode as responder (RFC 2409 5, 5.4) with pre-shared
- * keys, alone or followed by XAuth (XAUTHInitPreShared, 65001), NAT-T
+ * keys, alone or followed by XAuth (XAUTHInitPreShared, 65001), or
+ * hybrid (draft-ietf-ipsec-isakmp-hybrid-auth-05, HybridInitRSA 64221:
+ * what iOS "[hybrid]" and Android "IPSec Hybrid RSA" send): SKEYID as
+ * for signatures, the client proves nothing in phase 1 but sends HASH_I,
+ * we answer with our certificate chain and SIG_R, XAuth decides; NAT-T
  * (RFC 3947 and the draft vendor IDs: NAT-D in messages 3/4, the client
  * moves to port 4500 from message 5 on) and the DPD vendor ID (RFC 3706).
  *
@@ -17,8 +21,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
+#include "cred.h"
 #include "ike_prf.h"
 #include "ikev1_int.h"
 
@@ -57,19 +68,87 @@ ikev1_p1_read_vids(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 			sa->vid_unity = true;
 		else if (v == IKEV1_VID_DPD)
 			sa->vid_dpd = true;
+		else if (v == IKEV1_VID_FRAGMENTATION)
+			sa->vid_frag = true;
 	}
 }
 
-static bool
-auth_ok(uint16_t a)
+bool
+ikev1_auth_xauth(uint16_t a)
 {
-	return a == IKEV1_AUTH_PSK || a == IKEV1_AUTH_XAUTH_INIT_PSK;
+	return a == IKEV1_AUTH_XAUTH_INIT_PSK ||
+	    a == IKEV1_AUTH_XAUTH_INIT_RSA ||
+	    a == IKEV1_AUTH_HYBRID_INIT_RSA;
+}
+
+bool
+ikev1_auth_sig(uint16_t a)
+{
+	return a == IKEV1_AUTH_RSA_SIG || a == IKEV1_AUTH_XAUTH_INIT_RSA ||
+	    a == IKEV1_AUTH_ECDSA_256 || a == IKEV1_AUTH_ECDSA_384 ||
+	    a == IKEV1_AUTH_ECDSA_521;
+}
+
+const char *
+ikev1_auth_method_name(uint16_t a)
+{
+	switch (a) {
+	case IKEV1_AUTH_XAUTH_INIT_PSK:
+		return "ikev1-xauth-psk";
+	case IKEV1_AUTH_HYBRID_INIT_RSA:
+		return "ikev1-hybrid-rsa";
+	case IKEV1_AUTH_RSA_SIG:
+		return "ikev1-rsa";
+	case IKEV1_AUTH_XAUTH_INIT_RSA:
+		return "ikev1-xauth-rsa";
+	case IKEV1_AUTH_ECDSA_256:
+	case IKEV1_AUTH_ECDSA_384:
+	case IKEV1_AUTH_ECDSA_521:
+		return "ikev1-ecdsa";
+	}
+	return "ikev1-psk";
+}
+
+/*
+ * Can we answer method a: PSK ones always; the others need our key and
+ * certificate of the method's kind (RSA; ECDSA on the curve of its
+ * number, RFC 4754 7); those where the client signs too need a CA to
+ * verify it against.
+ */
+static bool
+auth_ok(uint16_t a, const struct rg_config *sigcfg)
+{
+	const struct cred	*cr;
+	int			 bits;
+
+	if (a == IKEV1_AUTH_PSK || a == IKEV1_AUTH_XAUTH_INIT_PSK)
+		return true;
+	if (sigcfg == NULL || (cr = cred_of(sigcfg)) == NULL ||
+	    !cred_has_key(cr) || cred_cert(cr, 0) == NULL)
+		return false;
+	if (ikev1_auth_sig(a) && !cred_has_ca(cr))
+		return false;
+	bits = cred_key_bits(cr);
+	switch (a) {
+	case IKEV1_AUTH_HYBRID_INIT_RSA:
+	case IKEV1_AUTH_RSA_SIG:
+	case IKEV1_AUTH_XAUTH_INIT_RSA:
+		return cred_key_type(cr) == CRED_KEY_RSA;
+	case IKEV1_AUTH_ECDSA_256:
+		return cred_key_type(cr) == CRED_KEY_EC && bits == 256;
+	case IKEV1_AUTH_ECDSA_384:
+		return cred_key_type(cr) == CRED_KEY_EC && bits == 384;
+	case IKEV1_AUTH_ECDSA_521:
+		return cred_key_type(cr) == CRED_KEY_EC && bits == 521;
+	}
+	return false;
 }
 
 /* The first transform the active set allows, or NULL. */
 const struct ikev1_xf *
 ikev1_p1_choose(struct ikev1_engine *e, const struct ikev1_sa *sap,
-    uint16_t group, const struct ike_alg **encr, const struct ike_alg **prf,
+    uint16_t group, const struct rg_config *sigcfg,
+    const struct ike_alg **encr, const struct ike_alg **prf,
     const struct ike_alg **dh)
 {
 	const struct ikev1_prop *p;
@@ -83,7 +162,7 @@ ikev1_p1_choose(struct ikev1_engine *e, const struct ikev1_sa *sap,
 		const struct ikev1_xf *x = &p->xf[i];
 
 		if (x->id != IKEV1_KEY_IKE || x->unknown_attr != 0 ||
-		    !auth_ok(x->auth) || x->life_kb != 0 ||
+		    !auth_ok(x->auth, sigcfg) || x->life_kb != 0 ||
 		    (group != 0 && x->group != group))
 			continue;
 		*encr = ike_alg_find_v1p1(IKE_ALG_ENCR, x->encr, x->keylen);
@@ -175,7 +254,8 @@ ikev1_main_r1(struct ikev1_engine *e, const struct ikev1_msg *m,
 		free(sap);
 		return;
 	}
-	if ((x = ikev1_p1_choose(e, sap, 0, &encr, &prf, &dh)) == NULL) {
+	if ((x = ikev1_p1_choose(e, sap, 0, e->cfg, &encr, &prf, &dh)) ==
+	    NULL) {
 		e->ctr.no_proposal++;
 		ikev1_p1_log_no_proposal(e, "main", from, sap);
 		ikev1_p1_notify_plain(e, &m->hdr, IKEV1_N_NO_PROPOSAL_CHOSEN,
@@ -211,6 +291,8 @@ ikev1_main_r1(struct ikev1_engine *e, const struct ikev1_msg *m,
 		ikev1_put_vid(&enc, IKEV1_VID_DPD);
 	if (sa->vid_unity)
 		ikev1_put_vid(&enc, IKEV1_VID_CISCO_UNITY);
+	if (sa->vid_frag)
+		ikev1_put_vid(&enc, IKEV1_VID_FRAGMENTATION);
 	n = ikev1_enc_finish(&enc);
 	free(sap);
 	if (n < 0 || sa->hs->sai_b == NULL) {
@@ -267,6 +349,37 @@ ikev1_p1_natd_check(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 		sa->nat_peer = !peer_seen;
 }
 
+/*
+ * CERTREQ (RFC 2408 3.10) naming our CA by its subject DN, so that a
+ * client holding several certificates (Windows' machine store) picks
+ * the one we trust; an empty authority (any CA) when it cannot be read.
+ */
+static void
+put_certreq(struct ikev1_isakmp *sa, struct ikev1_enc *enc)
+{
+	static const uint8_t	 none[1];
+	const char		*pem = sa->cfg->pki.ca_pem;
+	BIO			*b;
+	X509			*ca = NULL;
+	uint8_t			*dn = NULL;
+	int			 len = 0;
+
+	if (pem != NULL && (b = BIO_new_mem_buf(pem, -1)) != NULL) {
+		ca = PEM_read_bio_X509(b, NULL, NULL, NULL);
+		BIO_free(b);
+	}
+	if (ca != NULL)
+		len = i2d_X509_NAME(X509_get_subject_name(ca), &dn);
+	if (len > 0)
+		ikev1_put_cert(enc, IKEV1_PL_CR, IKEV1_CERT_X509_SIG, dn,
+		    (size_t)len);
+	else
+		ikev1_put_cert(enc, IKEV1_PL_CR, IKEV1_CERT_X509_SIG, none,
+		    0);
+	OPENSSL_free(dn);
+	X509_free(ca);
+}
+
 static void
 main_r3(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 {
@@ -274,7 +387,9 @@ main_r3(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	const struct ikev1_pl	*ke = ikev1_msg_find(m, IKEV1_PL_KE);
 	const struct ikev1_pl	*no = ikev1_msg_find(m, IKEV1_PL_NONCE);
 	struct ikev1_hs		*hs = sa->hs;
-	const struct rg_psk	*psk;
+	const struct rg_psk	*psk = NULL;
+	bool			 sig = sa->auth_method != IKEV1_AUTH_PSK &&
+	    sa->auth_method != IKEV1_AUTH_XAUTH_INIT_PSK;
 	struct rg_buf		*gxy = NULL;
 	struct ikev1_hdr	 h;
 	struct ikev1_enc	 enc;
@@ -294,14 +409,15 @@ main_r3(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	    (const void *)&((struct sockaddr_in6 *)&sa->peer)->sin6_addr :
 	    (const void *)&((struct sockaddr_in *)&sa->peer)->sin_addr;
 	inet_ntop(sa->peer.ss_family, a, ip, sizeof(ip));
-	if ((psk = rg_config_psk(sa->cfg, ip)) == NULL) {
+	if (!sig && (psk = rg_config_psk(sa->cfg, ip)) == NULL) {
 		e->ctr.auth_fail++;
 		ikev1_log(sa, WARN, "main mode: no pre-shared key for %s and "
 		    "no '%%any' one: refused", ip);
 		ikev1_sa_end(sa, SESS_CAUSE_USER_ERROR, "no PSK");
 		return;
 	}
-	snprintf(sa->psk_id, sizeof(sa->psk_id), "%s", psk->id);
+	if (psk != NULL)
+		snprintf(sa->psk_id, sizeof(sa->psk_id), "%s", psk->id);
 	memcpy(hs->gxi, ke->body, ke->len);
 	hs->gxilen = ke->len;
 	memcpy(hs->ni, no->body, no->len);
@@ -318,8 +434,11 @@ main_r3(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 		ikev1_sa_end(sa, SESS_CAUSE_NAS_ERROR, "bad KE");
 		return;
 	}
-	if (ikev1_skeyid_psk(sa->prf, psk->secret, psk->secret_len, hs->ni,
-	    hs->nilen, hs->nr, hs->nrlen, skeyid) < 0 ||
+	/* RFC 2409 5: SKEYID for signatures (hybrid too, draft 3.2). */
+	if ((sig ? ikev1_skeyid_sig(sa->prf, hs->ni, hs->nilen, hs->nr,
+	    hs->nrlen, gxy->data, gxy->len, skeyid) : ikev1_skeyid_psk(sa->prf,
+	    psk->secret, psk->secret_len, hs->ni, hs->nilen, hs->nr,
+	    hs->nrlen, skeyid)) < 0 ||
 	    ikev1_derive(&sa->keys, sa->prf, sa->encr, skeyid, gxy->data,
 	    gxy->len, sa->ck_i, sa->ck_r) < 0 ||
 	    ikev1_iv_phase1(&sa->keys, hs->gxi, hs->gxilen, hs->gxr,
@@ -340,6 +459,9 @@ main_r3(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	ikev1_enc_init(&enc, buf, sizeof(buf), &h);
 	ikev1_put_ke(&enc, hs->gxr, hs->gxrlen);
 	ikev1_put_nonce(&enc, hs->nr, hs->nrlen);
+	/* The client signs: ask for its certificate. */
+	if (ikev1_auth_sig(sa->auth_method))
+		put_certreq(sa, &enc);
 	if (hs->natd_rx)
 		ikev1_p1_put_natd(sa, &enc);
 	if ((n = ikev1_enc_finish(&enc)) < 0)
@@ -400,8 +522,13 @@ ikev1_p1_our_id(const struct ikev1_isakmp *sa, uint8_t *body, size_t cap)
 void
 ikev1_p1_id_text(const struct ikev1_id *id, char *out, size_t cap)
 {
+	struct cred_id	 cid = { id->type, id->data, id->len };
+
 	if (id->type == IKEV1_ID_IPV4_ADDR && id->len == 4)
 		inet_ntop(AF_INET, id->data, out, (socklen_t)cap);
+	else if (id->type == IKEV1_ID_DER_ASN1_DN &&
+	    cred_id_text(&cid, out, cap) == 0)
+		return;		/* RFC 2253 text */
 	else if (id->type == IKEV1_ID_IPV6_ADDR && id->len == 16)
 		inet_ntop(AF_INET6, id->data, out, (socklen_t)cap);
 	else if (id->type == IKEV1_ID_FQDN || id->type == IKEV1_ID_USER_FQDN ||
@@ -415,6 +542,217 @@ ikev1_p1_id_text(const struct ikev1_id *id, char *out, size_t cap)
 	} else
 		snprintf(out, cap, "(%s, %zu bytes)", ikev1_id_name(id->type),
 		    id->len);
+}
+
+/* RFC 4754 7: IKEv1 carries ECDSA signatures as r | s, each as long as
+ * the curve's order; the credential module speaks DER. */
+static size_t
+ec_half(int bits)
+{
+	return ((size_t)bits + 7) / 8;
+}
+
+/* ikev1_sign_fn over our key: the bare hash (RFC 2409 5.1). */
+static long
+sign_cb(void *arg, const uint8_t *hash, size_t hlen, uint8_t *sig,
+    size_t cap)
+{
+	const struct cred	*cr = arg;
+	uint8_t			 der[256];
+	const uint8_t		*p = der;
+	size_t			 len = cap, half;
+	ECDSA_SIG		*es;
+	const BIGNUM		*r, *s;
+
+	if (cred_key_type(cr) != CRED_KEY_EC)
+		return cred_sign_hash(cr, hash, hlen, sig, &len) < 0 ? -1 :
+		    (long)len;
+	len = sizeof(der);
+	half = ec_half(cred_key_bits(cr));
+	if (cred_sign_hash(cr, hash, hlen, der, &len) < 0 || 2 * half > cap ||
+	    (es = d2i_ECDSA_SIG(NULL, &p, (long)len)) == NULL)
+		return -1;
+	ECDSA_SIG_get0(es, &r, &s);
+	if (BN_bn2binpad(r, sig, (int)half) < 0 ||
+	    BN_bn2binpad(s, sig + half, (int)half) < 0) {
+		ECDSA_SIG_free(es);
+		return -1;
+	}
+	ECDSA_SIG_free(es);
+	return (long)(2 * half);
+}
+
+/* ikev1_verify_fn with the client's certificate key (arg). */
+static int
+verify_cb(void *arg, const uint8_t *hash, size_t hlen, const uint8_t *sig,
+    size_t slen)
+{
+	EVP_PKEY	*k = arg;
+	EVP_PKEY_CTX	*ctx = EVP_PKEY_CTX_new(k, NULL);
+	uint8_t		 got[1024], *der = NULL;
+	size_t		 glen = sizeof(got), half;
+	ECDSA_SIG	*es = NULL;
+	BIGNUM		*r, *s;
+	int		 ok = 0, dl;
+
+	if (ctx == NULL)
+		return -1;
+	if (EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA) {
+		if (EVP_PKEY_verify_recover_init(ctx) == 1 &&
+		    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) ==
+		    1 && EVP_PKEY_verify_recover(ctx, got, &glen, sig,
+		    slen) == 1 && glen == hlen &&
+		    CRYPTO_memcmp(got, hash, hlen) == 0)
+			ok = 1;
+	} else if (EVP_PKEY_get_base_id(k) == EVP_PKEY_EC) {
+		half = ec_half(EVP_PKEY_get_bits(k));
+		if (slen == 2 * half && (es = ECDSA_SIG_new()) != NULL &&
+		    (r = BN_bin2bn(sig, (int)half, NULL)) != NULL) {
+			if ((s = BN_bin2bn(sig + half, (int)half, NULL)) ==
+			    NULL || ECDSA_SIG_set0(es, r, s) != 1) {
+				BN_free(r);
+				BN_free(s);
+			} else if ((dl = i2d_ECDSA_SIG(es, &der)) > 0 &&
+			    EVP_PKEY_verify_init(ctx) == 1 &&
+			    EVP_PKEY_verify(ctx, der, (size_t)dl, hash,
+			    hlen) == 1)
+				ok = 1;
+		}
+		ECDSA_SIG_free(es);
+		OPENSSL_free(der);
+	}
+	EVP_PKEY_CTX_free(ctx);
+	return ok;
+}
+
+/*
+ * Message 6 signed (hybrid): IDir is our certificate's subject DN (what
+ * the client matches against the certificate), then the certificate and
+ * its chain (X.509 signature, RFC 2408 3.9), then SIG_R over HASH_R.
+ */
+static int
+main_r6_sig(struct ikev1_isakmp *sa, struct ikev1_auth_in *in)
+{
+	const struct cred	*cr = cred_of(sa->cfg);
+	struct ikev1_enc	 enc;
+	X509			*x;
+	uint8_t			*body = NULL, *idb = NULL, *dn = NULL;
+	uint8_t			 sig[1024];
+	size_t			 cap = 16384;
+	int			 dnlen, rc = -1;
+	long			 n, slen;
+
+	if (cr == NULL || (x = cred_cert(cr, 0)) == NULL ||
+	    (dnlen = i2d_X509_NAME(X509_get_subject_name(x), &dn)) <= 0 ||
+	    (idb = calloc(1, (size_t)dnlen + 4)) == NULL ||
+	    (body = malloc(cap)) == NULL)
+		goto out;
+	idb[0] = IKEV1_ID_DER_ASN1_DN;
+	memcpy(idb + 4, dn, (size_t)dnlen);
+	in->id_b = idb;
+	in->idlen = (size_t)dnlen + 4;
+	if ((slen = ikev1_sign_r(&sa->keys, in, sign_cb, (void *)cr, sig,
+	    sizeof(sig))) < 0) {
+		ikev1_log(sa, WARN, "main mode: our key did not sign HASH_R");
+		goto out;
+	}
+	ikev1_enc_body(&enc, body, cap);
+	ikev1_put_id(&enc, idb[0], 0, 0, idb + 4, (size_t)dnlen);
+	for (size_t i = 0; (x = cred_cert(cr, i)) != NULL; i++) {
+		uint8_t	*der = NULL;
+		int	 dl = i2d_X509(x, &der);
+
+		if (dl > 0)
+			ikev1_put_cert(&enc, IKEV1_PL_CERT, IKEV1_CERT_X509_SIG,
+			    der, (size_t)dl);
+		OPENSSL_free(der);
+	}
+	ikev1_put_sig(&enc, sig, (size_t)slen);
+	if ((n = ikev1_enc_finish(&enc)) < 0 ||
+	    ikev1_send_enc(sa, IKEV1_EXCH_MAIN, 0, &sa->iv, enc.first, body,
+	    (size_t)n, IKEV1_TX_RESPONSE) < 0)
+		goto out;
+	rc = 0;
+out:
+	OPENSSL_free(dn);
+	free(idb);
+	free(body);
+	return rc;
+}
+
+/*
+ * Message 5 signed (RSA, XAUTHInitRSA, ECDSA): the client's certificate
+ * and the intermediates it sent, verified through cred against our CA
+ * with the CRL and matched to its IDii; the user it maps to (its record
+ * decides, as for IKEv2); then SIG_I over HASH_I with its key.  With
+ * XAUTHInitRSA XAuth names the user afterwards.
+ */
+static void
+main_r5_sig(struct ikev1_isakmp *sa, const struct ikev1_msg *m,
+    const struct ikev1_id *id, struct ikev1_auth_in *in)
+{
+	struct ikev1_engine	*e = sa->eng;
+	const struct ikev1_pl	*sp = ikev1_msg_find(m, IKEV1_PL_SIG);
+	struct cred		*cr = cred_of(sa->cfg);
+	STACK_OF(X509)		*chain = sk_X509_new_null();
+	X509			*leaf = NULL;
+	struct cred_id		 cid = { id->type, id->data, id->len };
+	char			 user[CRED_USER_MAX], why[256];
+	const char		*fail = NULL;
+
+	for (size_t i = 0; i < m->npl && chain != NULL; i++) {
+		const struct ikev1_pl	*p = &m->pl[i];
+		const uint8_t		*d = p->body + 1;
+		X509			*x;
+
+		if (p->type != IKEV1_PL_CERT || p->len < 2 ||
+		    p->body[0] != IKEV1_CERT_X509_SIG ||
+		    (x = d2i_X509(NULL, &d, (long)p->len - 1)) == NULL)
+			continue;
+		if (leaf == NULL)
+			leaf = x;
+		else if (sk_X509_push(chain, x) <= 0)
+			X509_free(x);
+	}
+	if (cr == NULL || chain == NULL) {
+		fail = "internal error";
+		snprintf(why, sizeof(why), "out of memory");
+	} else if (leaf == NULL || sp == NULL) {
+		fail = "no certificate";
+		snprintf(why, sizeof(why), "message 5 without %s",
+		    leaf == NULL ? "an X.509 certificate" : "SIG_I");
+	} else if (cred_verify_peer(cr, leaf, chain, CRED_USE_IKE, &cid, user,
+	    why, sizeof(why)) < 0) {
+		fail = "certificate refused";
+	} else if (!ikev1_verify_i(&sa->keys, in, verify_cb,
+	    X509_get0_pubkey(leaf), sp->body, sp->len)) {
+		fail = "bad signature";
+		snprintf(why, sizeof(why), "SIG_I does not verify with the "
+		    "certificate's key");
+	}
+	X509_free(leaf);
+	sk_X509_pop_free(chain, X509_free);
+	if (fail != NULL) {
+		e->ctr.auth_fail++;
+		ikev1_log(sa, WARN, "main mode: certificate authentication of "
+		    "'%s' (%s) failed: %s", sa->idi, ikev1_id_name(id->type),
+		    why);
+		ikev1_sa_end(sa, SESS_CAUSE_USER_ERROR, fail);
+		return;
+	}
+	if (sa->auth_method != IKEV1_AUTH_XAUTH_INIT_RSA)
+		snprintf(sa->user, sizeof(sa->user), "%s", user);
+	ikev1_sa_follow(sa);
+	if (main_r6_sig(sa, in) < 0) {
+		ikev1_log(sa, WARN, "main mode: cannot build message 6");
+		ikev1_sa_end(sa, SESS_CAUSE_NAS_ERROR, "crypto failure");
+		return;
+	}
+	ikev1_log(sa, INFO, "main mode done: '%s' authenticated by "
+	    "certificate (%s, user '%s')%s", sa->idi,
+	    ikev1_auth_name(sa->auth_method), user,
+	    ikev1_auth_xauth(sa->auth_method) ? ", XAuth next" : "");
+	ikev1_p1_done(sa);
 }
 
 static void
@@ -433,7 +771,7 @@ main_r5(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	size_t			 idrlen;
 	long			 n;
 
-	if (ip == NULL || hp == NULL) {
+	if (ip == NULL) {
 		e->ctr.malformed++;
 		return;
 	}
@@ -456,15 +794,35 @@ main_r5(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	in = (struct ikev1_auth_in){ .gxi = hs->gxi, .gxilen = hs->gxilen,
 	    .gxr = hs->gxr, .gxrlen = hs->gxrlen, .sai_b = hs->sai_b->data,
 	    .sailen = hs->sai_b->len, .id_b = id.body, .idlen = id.body_len };
+	if (ikev1_auth_sig(sa->auth_method)) {
+		main_r5_sig(sa, m, &id, &in);
+		return;
+	}
+	if (hp == NULL) {
+		e->ctr.malformed++;
+		return;
+	}
 	if (!ikev1_hash_auth_ok(&sa->keys, &in, hp->body, hp->len)) {
+		bool	 hy = sa->auth_method == IKEV1_AUTH_HYBRID_INIT_RSA;
+
 		e->ctr.auth_fail++;
 		ikev1_log(sa, WARN, "main mode: HASH_I of '%s' (%s) does not "
-		    "verify: the client's pre-shared key differs from ours",
-		    sa->idi, ikev1_id_name(id.type));
-		ikev1_sa_end(sa, SESS_CAUSE_USER_ERROR, "PSK mismatch");
+		    "verify: %s", sa->idi, ikev1_id_name(id.type), hy ?
+		    "hybrid exchange damaged or tampered with" :
+		    "the client's pre-shared key differs from ours");
+		ikev1_sa_end(sa, SESS_CAUSE_USER_ERROR, hy ? "bad HASH_I" :
+		    "PSK mismatch");
 		return;
 	}
 	ikev1_sa_follow(sa);
+	if (sa->auth_method == IKEV1_AUTH_HYBRID_INIT_RSA) {
+		if (main_r6_sig(sa, &in) < 0)
+			goto fail;
+		ikev1_log(sa, INFO, "main mode done: '%s' (hybrid): our "
+		    "certificate signed, XAuth next", sa->idi);
+		ikev1_p1_done(sa);
+		return;
+	}
 	idrlen = ikev1_p1_our_id(sa, idr, sizeof(idr));
 	in.id_b = idr;
 	in.idlen = idrlen;
@@ -490,36 +848,47 @@ fail:
 	ikev1_sa_end(sa, SESS_CAUSE_NAS_ERROR, "crypto failure");
 }
 
+/*
+ * PSK alone (docs/SECURITY.md, "Identities"): a key configured for one
+ * identity makes the peer that identity (its user record decides when
+ * one exists); the %any key proves only that the peer knows a shared
+ * secret, so it runs as "%any:<ID>", which no user name can be.  The ID
+ * the client claims in message 5 names no one.  -1: refused.
+ */
+static int
+psk_user(struct ikev1_isakmp *sa)
+{
+	const struct rg_user	*u;
+
+	if (strcmp(sa->psk_id, "%any") == 0) {
+		snprintf(sa->user, sizeof(sa->user), "%%any:%.120s", sa->idi);
+		return 0;
+	}
+	u = rg_config_user(sa->cfg, sa->psk_id);
+	if (u != NULL && !u->enabled) {
+		ikev1_log(sa, WARN, "PSK of '%s': user disabled, refused",
+		    sa->psk_id);
+		ikev1_sa_end(sa, SESS_CAUSE_USER_ERROR, "disabled");
+		return -1;
+	}
+	snprintf(sa->user, sizeof(sa->user), "%s", sa->psk_id);
+	return 0;
+}
+
 void
 ikev1_p1_done(struct ikev1_isakmp *sa)
 {
 	const struct rg_profile	*prof;
+	bool			 cert = ikev1_auth_sig(sa->auth_method);
 
 	ikev1_hs_free(sa);
-	if (sa->auth_method == IKEV1_AUTH_XAUTH_INIT_PSK) {
+	if (ikev1_auth_xauth(sa->auth_method)) {
 		ikev1_xauth_start(sa);
 		return;
 	}
-	/*
-	 * PSK alone (docs/SECURITY.md, "Identities"): a key configured for
-	 * one identity makes the peer that identity (its user record
-	 * decides when one exists); the %any key proves only that the peer
-	 * knows a shared secret, so it runs as "%any:<ID>", which no user
-	 * name can be.  The ID the client claims in message 5 names no one.
-	 */
-	if (strcmp(sa->psk_id, "%any") == 0) {
-		snprintf(sa->user, sizeof(sa->user), "%%any:%.120s", sa->idi);
-	} else {
-		const struct rg_user *u = rg_config_user(sa->cfg, sa->psk_id);
-
-		if (u != NULL && !u->enabled) {
-			ikev1_log(sa, WARN, "PSK of '%s': user disabled, "
-			    "refused", sa->psk_id);
-			ikev1_sa_end(sa, SESS_CAUSE_USER_ERROR, "disabled");
-			return;
-		}
-		snprintf(sa->user, sizeof(sa->user), "%s", sa->psk_id);
-	}
+	/* A certificate named the user already (main_r5_sig). */
+	if (!cert && psk_user(sa) < 0)
+		return;
 	prof = rg_config_user_profile(sa->cfg, sa->user);
 	snprintf(sa->profile, sizeof(sa->profile), "%s",
 	    prof != NULL ? prof->name : "");
@@ -527,7 +896,8 @@ ikev1_p1_done(struct ikev1_isakmp *sa)
 		ikev1_sa_end(sa, SESS_CAUSE_NAS_ERROR, "no session");
 		return;
 	}
-	ikev1_sa_set_state(sa, IKEV1_S_MODECFG, "PSK authenticated");
+	ikev1_sa_set_state(sa, IKEV1_S_MODECFG, cert ?
+	    "certificate authenticated" : "PSK authenticated");
 	rg_timer_start(sa->eng->loop, &sa->t_push, IKEV1_CFG_PUSH_MS);
 }
 

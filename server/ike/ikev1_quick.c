@@ -1,5 +1,6 @@
 /*
- * ikev1_quick.c: quick mode as responder (RFC 2409 5.5), tunnel mode:
+ * ikev1_quick.c: quick mode as responder (RFC 2409 5.5), tunnel or
+ * transport mode:
  *
  *   HDR*, HASH(1), SA, Ni [, KE] [, IDci, IDcr]  ->
  *   HDR*, HASH(2), SA, Nr [, KE] [, IDci, IDcr]
@@ -11,7 +12,19 @@
  * (the SA's selectors), not on the wire.  PFS is accepted when offered
  * with a group of the active set; ESP in UDP (RFC 3948) when NAT-T
  * negotiated an encapsulation mode.
+ *
+ * Transport mode is L2TP/IPsec (RFC 3193), allowed only when the user's
+ * policy template says l2tp_transport: the selectors are the two outer
+ * addresses, UDP/1701, whatever private address the client put in IDci
+ * (behind NAT it names its LAN address, which NAT-OA repeats, RFC 3947
+ * 5.2).  Each SA is bound to the client's outer address and port (the
+ * data plane sends to the port it came from), so many clients behind
+ * one NAT, all with 1701 inside, each hold their own SAs: PRODUCT.md
+ * fact 4.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +36,6 @@
 #include "ikev1_int.h"
 
 static void	child_remove(struct ikev1_isakmp *, struct ikev1_child *);
-static void	ikev1_child_arm(struct ikev1_isakmp *);
 
 static void
 ts_to_dp(const struct ike_ts_set *s, struct dp_ts *out, size_t *n)
@@ -64,18 +76,26 @@ id_to_ts(const struct ikev1_pl *pl, struct ike_ts *ts)
 	return true;
 }
 
+/* RFC 2407 4.5 and RFC 3947 5.1 (and the draft's 61443/61444): is the
+ * encapsulation mode one we speak; UDP-encapsulated; transport. */
 static bool
-encap_ok(uint16_t m, bool *udp)
+encap_ok(uint16_t m, bool *udp, bool *transport)
 {
 	*udp = m == IKEV1_ENCAP_UDP_TUNNEL ||
-	    m == IKEV1_ENCAP_UDP_TUNNEL_DRAFT;
-	return m == 0 || m == IKEV1_ENCAP_TUNNEL || *udp;
+	    m == IKEV1_ENCAP_UDP_TUNNEL_DRAFT ||
+	    m == IKEV1_ENCAP_UDP_TRANSPORT ||
+	    m == IKEV1_ENCAP_UDP_TRANSPORT_DRAFT;
+	*transport = m == IKEV1_ENCAP_TRANSPORT ||
+	    m == IKEV1_ENCAP_UDP_TRANSPORT ||
+	    m == IKEV1_ENCAP_UDP_TRANSPORT_DRAFT;
+	return m == 0 || m == IKEV1_ENCAP_TUNNEL || *udp || *transport;
 }
 
-/* The first ESP transform the active set allows; its proposal number. */
+/* The first ESP transform the active set allows, transport mode only
+ * when transport_ok; its proposal number. */
 static const struct ikev1_xf *
 choose(struct ikev1_isakmp *sa, const struct ikev1_sa *sap,
-    const struct ikev1_prop **prop)
+    bool transport_ok, const struct ikev1_prop **prop)
 {
 	struct ikev1_engine	*e = sa->eng;
 
@@ -93,9 +113,11 @@ choose(struct ikev1_isakmp *sa, const struct ikev1_sa *sap,
 		for (size_t j = 0; j < p->nxf; j++) {
 			const struct ikev1_xf	*x = &p->xf[j];
 			const struct ike_alg	*en, *in = NULL;
-			bool			 udp;
+			bool			 udp, tr;
 
-			if (x->unknown_attr != 0 || !encap_ok(x->encap, &udp))
+			if (x->unknown_attr != 0 ||
+			    !encap_ok(x->encap, &udp, &tr) ||
+			    (tr && !transport_ok))
 				continue;
 			en = ike_alg_find_v1esp(IKE_ALG_ENCR, x->id, x->keylen);
 			if (en == NULL)
@@ -115,6 +137,7 @@ choose(struct ikev1_isakmp *sa, const struct ikev1_sa *sap,
 				sa->qm->encr = en;
 				sa->qm->integ = in;
 				sa->qm->encap = udp;
+				sa->qm->transport = tr;
 				*prop = p;
 				return x;
 			}
@@ -164,6 +187,113 @@ qm_refuse(struct ikev1_isakmp *sa, const char *why)
 	ikev1_qm_free(sa);
 }
 
+/* Does any transform of the offer ask for transport mode. */
+static bool
+asks_transport(const struct ikev1_sa *sap)
+{
+	bool	 udp, tr;
+
+	for (size_t i = 0; i < sap->nprop; i++)
+		for (size_t j = 0; j < sap->prop[i].nxf; j++)
+			if (encap_ok(sap->prop[i].xf[j].encap, &udp, &tr) &&
+			    tr)
+				return true;
+	return false;
+}
+
+/*
+ * L2TP/IPsec selectors: the client's outer address and ours, UDP/1701,
+ * when what it asked covers UDP/1701 (its IDs name its private address
+ * behind NAT; without IDs, RFC 2409 5.5, the phase-1 addresses).
+ */
+static bool
+l2tp_selectors(struct ikev1_isakmp *sa, const struct ike_ts_set *asked_c,
+    const struct ike_ts_set *asked_s)
+{
+	struct ikev1_qm		*qm = sa->qm;
+	struct ike_ts		 mine, ours;
+
+	ike_ts_l2tp(&sa->peer, &mine);
+	ike_ts_l2tp(&sa->local, &ours);
+	memset(&qm->ts_client, 0, sizeof(qm->ts_client));
+	memset(&qm->ts_ours, 0, sizeof(qm->ts_ours));
+	if (asked_c == NULL) {
+		qm->ts_client.ts[0] = mine;
+		qm->ts_ours.ts[0] = ours;
+		qm->ts_client.n = qm->ts_ours.n = 1;
+		return true;
+	}
+	return ike_ts_l2tp_pick(asked_c, &mine, &qm->ts_client) &&
+	    ike_ts_l2tp_pick(asked_s, &ours, &qm->ts_ours);
+}
+
+/* NAT-OA as NAT-T was agreed: RFC 3947's type or the drafts'. */
+static uint8_t
+natoa_type(const struct ikev1_isakmp *sa)
+{
+	return sa->natt == IKEV1_VID_NATT_RFC3947 ? IKEV1_PL_NATOA :
+	    IKEV1_PL_NATOA_DRAFT;
+}
+
+/*
+ * The client's NAT-OA payloads (RFC 3947 5.2: original initiator, then
+ * responder address) said in the log: the transport-mode SA's inner
+ * checksums were made with them.  -1 when one is malformed.
+ */
+static int
+natoa_read(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
+{
+	char		 txt[2][INET6_ADDRSTRLEN];
+	size_t		 n = 0;
+
+	for (size_t i = 0; i < m->npl; i++) {
+		struct ikev1_natoa	 oa;
+		struct rg_rd		 r;
+		const char		*why = NULL;
+
+		if (m->pl[i].type != IKEV1_PL_NATOA &&
+		    m->pl[i].type != IKEV1_PL_NATOA_DRAFT)
+			continue;
+		rg_rd_init(&r, m->pl[i].body, m->pl[i].len);
+		if (ikev1_natoa_decode(&r, &oa, &why) < 0) {
+			ikev1_log(sa, INFO, "quick mode: NAT-OA: %s", why);
+			return -1;
+		}
+		if (n < 2 && inet_ntop(oa.addr_len == 4 ? AF_INET : AF_INET6,
+		    oa.addr, txt[n], sizeof(txt[n])) != NULL)
+			n++;
+	}
+	if (n > 0)
+		ikev1_log(sa, DEBUG, "quick mode: NAT-OA original addresses "
+		    "%s%s%s", txt[0], n > 1 ? " <-> " : "", n > 1 ? txt[1] :
+		    "");
+	return 0;
+}
+
+/* Ours in return (RFC 3947 5.2: both ends send both): the client's
+ * address as we see it, then ours. */
+static void
+natoa_put(struct ikev1_isakmp *sa, struct ikev1_enc *enc)
+{
+	const struct sockaddr_storage *a[2] = { &sa->peer, &sa->local };
+
+	for (size_t i = 0; i < 2; i++) {
+		if (a[i]->ss_family == AF_INET) {
+			const struct sockaddr_in *s4 = (const void *)a[i];
+
+			ikev1_put_natoa(enc, natoa_type(sa),
+			    IKEV1_ID_IPV4_ADDR,
+			    (const uint8_t *)&s4->sin_addr, 4);
+		} else {
+			const struct sockaddr_in6 *s6 = (const void *)a[i];
+
+			ikev1_put_natoa(enc, natoa_type(sa),
+			    IKEV1_ID_IPV6_ADDR,
+			    (const uint8_t *)&s6->sin6_addr, 16);
+		}
+	}
+}
+
 static void
 quick_r1(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 {
@@ -174,6 +304,7 @@ quick_r1(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	const struct ikev1_pl	*kp = ikev1_msg_find(m, IKEV1_PL_KE);
 	const struct ikev1_pl	*idc = NULL, *ids = NULL;
 	const struct ikev1_prop	*prop = NULL;
+	const struct rg_policy	*pol;
 	const struct ikev1_xf	*x;
 	struct ikev1_sa		*sap;
 	struct ike_ts_set	 asked_c = { .n = 1 }, asked_s = { .n = 1 };
@@ -187,6 +318,7 @@ quick_r1(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	uint8_t			 spi[4], gr[1024];
 	char			 tsc[256], tss[256], msg[700];
 	long			 n, gl = 0;
+	bool			 transport_ok;
 
 	if (!ikev1_hash_check(sa, m->hdr.msgid, NULL, 0, m)) {
 		e->ctr.bad_hash++;
@@ -217,14 +349,21 @@ quick_r1(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 		ikev1_qm_free(sa);
 		return;
 	}
-	if ((x = choose(sa, sap, &prop)) == NULL) {
-		char	 rx[1024];
+	pol = rg_config_user_policy(sa->cfg, sa->user);
+	transport_ok = pol != NULL && pol->l2tp_transport;
+	if ((x = choose(sa, sap, transport_ok, &prop)) == NULL) {
+		char	 rx[1024], tr[160] = "";
 
 		ikev1_sa_str(sap, rx, sizeof(rx));
+		if (asks_transport(sap) && !transport_ok)
+			snprintf(tr, sizeof(tr), "; transport mode "
+			    "(L2TP/IPsec) not allowed by policy %s (no "
+			    "l2tp_transport)", pol != NULL ? pol->name :
+			    "(none)");
 		e->ctr.no_proposal++;
 		ikev1_log(sa, WARN, "quick mode: NO_PROPOSAL_CHOSEN: received "
-		    "[%s], configured ESP set '%s' (tunnel mode only)", rx,
-		    e->esp_set.name);
+		    "[%s], configured ESP set '%s'%s", rx, e->esp_set.name,
+		    tr);
 		free(sap);
 		ikev1_qm_free(sa);
 		return;
@@ -234,9 +373,32 @@ quick_r1(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 		qm_refuse(sa, "PFS group and KE payload disagree");
 		return;
 	}
+	if (qm->transport && natoa_read(sa, m) < 0) {
+		e->ctr.malformed++;
+		free(sap);
+		ikev1_qm_free(sa);
+		return;
+	}
 	/* Selectors: the client's side, then ours; without IDs the
 	 * phase-1 addresses (RFC 2409 5.5). */
-	if (idc != NULL) {
+	if (qm->transport) {
+		if (idc != NULL && (!id_to_ts(idc, &asked_c.ts[0]) ||
+		    !id_to_ts(ids, &asked_s.ts[0]))) {
+			free(sap);
+			qm_refuse(sa, "unusable ID payloads");
+			return;
+		}
+		if (!l2tp_selectors(sa, idc != NULL ? &asked_c : NULL,
+		    &asked_s)) {
+			ike_ts_str(&asked_c, tsc, sizeof(tsc));
+			ike_ts_str(&asked_s, tss, sizeof(tss));
+			free(sap);
+			snprintf(msg, sizeof(msg), "transport mode selectors "
+			    "%s <-> %s are not L2TP (UDP/1701)", tsc, tss);
+			qm_refuse(sa, msg);
+			return;
+		}
+	} else if (idc != NULL) {
 		if (!id_to_ts(idc, &asked_c.ts[0]) ||
 		    !id_to_ts(ids, &asked_s.ts[0])) {
 			free(sap);
@@ -248,10 +410,12 @@ quick_r1(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 		qm_refuse(sa, "no client IDs (host-to-host) not supported");
 		return;
 	}
-	ike_ts_allowed(sa->cfg, sa->user, &sa->vip, &no_vip6, &sa->peer,
-	    &allow_c, &allow_s);
-	ike_ts_narrow(&asked_c, &allow_c, &qm->ts_client);
-	ike_ts_narrow(&asked_s, &allow_s, &qm->ts_ours);
+	if (!qm->transport) {
+		ike_ts_allowed(sa->cfg, sa->user, &sa->vip, &no_vip6,
+		    &sa->peer, &allow_c, &allow_s);
+		ike_ts_narrow(&asked_c, &allow_c, &qm->ts_client);
+		ike_ts_narrow(&asked_s, &allow_s, &qm->ts_ours);
+	}
 	if (qm->ts_client.n == 0 || qm->ts_ours.n == 0) {
 		ike_ts_str(&asked_c, tsc, sizeof(tsc));
 		ike_ts_str(&asked_s, tss, sizeof(tss));
@@ -276,7 +440,9 @@ quick_r1(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	}
 	snprintf(qm->alg, sizeof(qm->alg), "%s%s%s%s%s", qm->encr->kw,
 	    qm->integ ? "-" : "", qm->integ ? qm->integ->kw : "",
-	    x->group ? "-pfs" : "", qm->encap ? " (UDP)" : "");
+	    x->group ? "-pfs" : "", qm->encap && qm->transport ?
+	    " (UDP, transport)" : qm->encap ? " (UDP)" : qm->transport ?
+	    " (transport)" : "");
 	rg_put_u32(spi, qm->spi_in);
 	ikev1_enc_body(&enc, body, sizeof(body));
 	ikev1_put_hash(&enc, zero, sa->prf->out);
@@ -285,8 +451,12 @@ quick_r1(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	ikev1_put_nonce(&enc, qm->nr, qm->nrlen);
 	if (dh != NULL)
 		ikev1_put_ke(&enc, gr, (size_t)gl);
-	ikev1_put_raw(&enc, IKEV1_PL_ID, idc->body, idc->len);
-	ikev1_put_raw(&enc, IKEV1_PL_ID, ids->body, ids->len);
+	if (idc != NULL) {
+		ikev1_put_raw(&enc, IKEV1_PL_ID, idc->body, idc->len);
+		ikev1_put_raw(&enc, IKEV1_PL_ID, ids->body, ids->len);
+	}
+	if (qm->transport && qm->encap)
+		natoa_put(sa, &enc);
 	put_responder_lifetime(sa, &enc, x, spi);
 	free(sap);
 	sap = NULL;
@@ -334,6 +504,7 @@ install(struct ikev1_isakmp *sa)
 	c->expires_ms = rg_now_ms() + (uint64_t)(qm->life_s ? qm->life_s :
 	    10800) * 1000;
 	c->reqid = e->next_reqid++;
+	c->transport = qm->transport;
 	snprintf(c->alg, sizeof(c->alg), "%s", qm->alg);
 	qm->spi_in = 0;		/* the child holds it now */
 	c->next = sa->children;
@@ -345,6 +516,7 @@ install(struct ikev1_isakmp *sa)
 	cs.reqid = c->reqid;
 	cs.local = &sa->local;
 	cs.peer = &sa->peer;
+	cs.transport = qm->transport;
 	cs.encap = qm->encap;
 	cs.encr = qm->encr;
 	cs.integ = qm->integ;
@@ -375,7 +547,7 @@ install(struct ikev1_isakmp *sa)
 }
 
 /* The timer for the first ESP SA to expire. */
-static void
+void
 ikev1_child_arm(struct ikev1_isakmp *sa)
 {
 	uint64_t	 first = UINT64_MAX, now = rg_now_ms();
@@ -419,7 +591,9 @@ ikev1_quick_input(struct ikev1_isakmp *sa, const struct ikev1_msg *m)
 	uint8_t		 want[IKEV1_PRF_MAX];
 	unsigned int	 nchild = 0;
 
-	if (sa->state == IKEV1_S_MODECFG && sa->auth_method == IKEV1_AUTH_PSK)
+	/* Without XAuth (PSK or certificate alone) mode-config is
+	 * optional: quick mode ends it. */
+	if (sa->state == IKEV1_S_MODECFG && !ikev1_auth_xauth(sa->auth_method))
 		ikev1_sa_set_state(sa, IKEV1_S_ESTABLISHED, "quick mode");
 	if (sa->state != IKEV1_S_ESTABLISHED) {
 		sa->eng->ctr.bad_exch++;

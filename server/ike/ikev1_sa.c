@@ -295,6 +295,7 @@ ikev1_sa_free(struct ikev1_isakmp *sa)
 	ike_spi_ike_release(e->spis, sa->ckr);
 	ikev1_hs_free(sa);
 	ikev1_req_clear(sa);
+	ikev1_reasm_free(sa);
 	rg_buf_free(sa->last_rx);
 	rg_buf_free(sa->last_tx);
 	ikev1_keys_wipe(&sa->keys);

@@ -6,6 +6,8 @@
  * reaches back through kill (DELETE to the client), the ESP counters and
  * the IKEv1 fields of the session list.
  */
+#include <netinet/in.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -67,23 +69,89 @@ static const struct sess_provider_ops ikev1_prov_ops = {
 	.status = prov_status,
 };
 
-/* RFC 2407 4.6.3.3: the client has no SA with us any more; what we hold
+/* Same outer address and port. */
+static bool
+same_peer(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in	*a4 = (const void *)a;
+	const struct sockaddr_in	*b4 = (const void *)b;
+	const struct sockaddr_in6	*a6 = (const void *)a;
+	const struct sockaddr_in6	*b6 = (const void *)b;
+
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return a4->sin_port == b4->sin_port &&
+		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	return a6->sin6_port == b6->sin6_port &&
+	    memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
+}
+
+/*
+ * RFC 2407 4.6.3.3: the client has no SA with us any more; what we hold
  * for the same user is stale (a device that rebooted or lost its
- * state). */
+ * state).  A "%any:<ID>" user is no one proven: the ID is whatever the
+ * client claims, and L2TP/IPsec clients behind one NAT often claim the
+ * same private address (PRODUCT.md fact 4), so for it only an SA from
+ * the same outer address and port is stale.
+ */
 static void
 initial_contact(struct ikev1_isakmp *sa)
 {
 	struct ikev1_isakmp	*o, *n;
+	bool			 any = strncmp(sa->user, "%any:", 5) == 0;
 
 	for (o = sa->eng->all; o != NULL; o = n) {
 		n = o->next;
 		if (o == sa || o->state != IKEV1_S_ESTABLISHED ||
-		    strcmp(o->user, sa->user) != 0)
+		    strcmp(o->user, sa->user) != 0 ||
+		    (any && !same_peer(&o->peer, &sa->peer)))
 			continue;
 		ikev1_log(o, NOTICE, "INITIAL-CONTACT from '%s' on a new SA: "
 		    "this older one ends", sa->user);
 		ikev1_sa_end(o, SESS_CAUSE_USER_REQUEST, "INITIAL-CONTACT");
 	}
+}
+
+/*
+ * Phase-1 re-login: Windows and Apple start a fresh main mode (Apple a
+ * fresh XAuth too) before the old ISAKMP SA expires, without
+ * INITIAL-CONTACT.  The same user from the same outer address and port
+ * takes the older SA's session over: its id, lease and ESP SAs carry on;
+ * the older SA stays until the client deletes it or it expires, holding
+ * nothing.  True when taken over.
+ */
+static bool
+takeover(struct ikev1_isakmp *sa)
+{
+	struct ikev1_isakmp	*o;
+	struct ikev1_child	**tail;
+
+	for (o = sa->eng->all; o != NULL; o = o->next) {
+		if (o == sa || o->sess == NULL ||
+		    o->state != IKEV1_S_ESTABLISHED ||
+		    strcmp(o->user, sa->user) != 0 ||
+		    !same_peer(&o->peer, &sa->peer))
+			continue;
+		sa->sess = o->sess;
+		sa->session_id = o->session_id;
+		sa->vip = o->vip;
+		o->sess = NULL;
+		memset(&o->vip, 0, sizeof(o->vip));
+		sess_set_ctx(sa->sess, sa);
+		for (tail = &sa->children; *tail != NULL; tail = &(*tail)->next)
+			;
+		*tail = o->children;
+		o->children = NULL;
+		ikev1_child_arm(o);
+		ikev1_child_arm(sa);
+		ikev1_log(sa, INFO, "session %llu of '%s' carried over from "
+		    "the older ISAKMP SA %016llx (phase-1 re-login)",
+		    (unsigned long long)sa->session_id, sa->user,
+		    (unsigned long long)o->cki);
+		return true;
+	}
+	return false;
 }
 
 int
@@ -95,14 +163,15 @@ ikev1_sess_open(struct ikev1_isakmp *sa)
 
 	in = (struct sess_info){
 		.user = sa->user,
-		.method = sa->auth_method == IKEV1_AUTH_XAUTH_INIT_PSK ?
-		    "ikev1-xauth-psk" : "ikev1-psk",
+		.method = ikev1_auth_method_name(sa->auth_method),
 		.profile = sa->profile,
 		.peer = (const struct sockaddr *)&sa->peer,
 		.local = (const struct sockaddr *)&sa->local,
 	};
 	if (sa->initial_contact)
 		initial_contact(sa);
+	else if (takeover(sa))
+		return 0;
 	if (e->sess == NULL)
 		return 0;
 	if ((sa->sess = sess_open(e->sess, &prov, sa, &in)) == NULL)

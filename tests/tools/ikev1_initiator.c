@@ -8,7 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "ike_alg.h"
 #include "ike_dh.h"
@@ -17,6 +22,10 @@
 #include "ikev1_initiator.h"
 #include "ikev1_msg.h"
 #include "rg_buf.h"
+
+static bool	sig_mode(const struct ikev1_ini *);
+static long	ini_sign(EVP_PKEY *, const uint8_t *, size_t, uint8_t *,
+		    size_t);
 
 static const uint8_t my_id[8] = { IKEV1_ID_IPV4_ADDR, 0, 0, 0,
 				  192, 0, 2, 2 };
@@ -45,6 +54,8 @@ struct ikev1_ini {
 	uint32_t		 qm_spi;
 	struct ikev1_ini_seen	 seen;
 	uint8_t			 plain[8192];
+	uint8_t			 reasm[8192];	/* fragments, in order */
+	size_t			 reasmlen;
 };
 
 static void
@@ -121,6 +132,35 @@ out_add(struct ikev1_ini_out *o, const uint8_t *p, size_t len)
 	o->len[o->n++] = len;
 }
 
+/* The one message in o as two fragments (payload 132, id 1). */
+static void
+out_halves(struct ikev1_ini *i, struct ikev1_ini_out *o)
+{
+	uint8_t	 whole[4096], pkt[4096];
+	size_t	 len = o->len[0], half = len / 2;
+
+	(void)i;
+	memcpy(whole, o->pkt[0], len);
+	o->n = 0;
+	for (int k = 0; k < 2; k++) {
+		size_t	 off = k == 0 ? 0 : half;
+		size_t	 n = k == 0 ? half : len - half;
+
+		memcpy(pkt, whole, 28);
+		pkt[16] = IKEV1_PL_FRAG;
+		pkt[19] = 0;
+		rg_put_u32(pkt + 24, (uint32_t)(28 + 8 + n));
+		pkt[28] = 0;
+		pkt[29] = 0;
+		rg_put_u16(pkt + 30, (uint16_t)(8 + n));
+		rg_put_u16(pkt + 32, 1);
+		pkt[34] = (uint8_t)(k + 1);
+		pkt[35] = k == 1 ? IKEV1_FRAG_LAST : 0;
+		memcpy(pkt + 36, whole + off, n);
+		out_add(o, pkt, 36 + n);
+	}
+}
+
 /* Header + encrypted body into out. */
 static void
 seal(struct ikev1_ini *i, uint8_t exch, uint32_t msgid, struct ikev1_iv *iv,
@@ -185,12 +225,15 @@ ikev1_ini_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
 	ikev1_put_sa(&e, IKEV1_SIT_IDENTITY_ONLY, 1, IKEV1_PROTO_ISAKMP, NULL,
 	    0, &x);
 	if (i->c.natt)
-		ikev1_put_vid(&e, IKEV1_VID_NATT_RFC3947);
+		ikev1_put_vid(&e, i->c.natt_draft ? IKEV1_VID_NATT_DRAFT_02N :
+		    IKEV1_VID_NATT_RFC3947);
 	ikev1_put_vid(&e, IKEV1_VID_XAUTH);
 	if (i->c.dpd)
 		ikev1_put_vid(&e, IKEV1_VID_DPD);
 	if (i->c.unity)
 		ikev1_put_vid(&e, IKEV1_VID_CISCO_UNITY);
+	if (i->c.frag)
+		ikev1_put_vid(&e, IKEV1_VID_FRAGMENTATION);
 	if ((n = ikev1_enc_finish(&e)) < 0 ||
 	    ikev1_msg_decode(buf, (size_t)n, &m, &why) < 0 ||
 	    (sa = ikev1_msg_find(&m, IKEV1_PL_SA)) == NULL)
@@ -232,7 +275,8 @@ aggr_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
 	ikev1_put_id(&e, IKEV1_ID_KEY_ID, 0, 0, (const uint8_t *)i->c.group_id,
 	    strlen(i->c.group_id));
 	if (i->c.natt)
-		ikev1_put_vid(&e, IKEV1_VID_NATT_RFC3947);
+		ikev1_put_vid(&e, i->c.natt_draft ? IKEV1_VID_NATT_DRAFT_02N :
+		    IKEV1_VID_NATT_RFC3947);
 	ikev1_put_vid(&e, IKEV1_VID_XAUTH);
 	if (i->c.unity)
 		ikev1_put_vid(&e, IKEV1_VID_CISCO_UNITY);
@@ -329,14 +373,17 @@ mm2(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 	ikev1_put_ke(&e, i->gxi, i->gxilen);
 	ikev1_put_nonce(&e, i->ni, sizeof(i->ni));
 	if (i->c.natt) {
+		uint8_t	 natd = i->c.natt_draft ? IKEV1_PL_NATD_DRAFT :
+		    IKEV1_PL_NATD;
+
 		addr(&srv, "192.0.2.1");
 		addr(&cli, "192.0.2.2");
 		nl = ikev1_natd(i->prf, i->ck_i, i->ck_r,
 		    (struct sockaddr *)&srv, nd, sizeof(nd));
-		ikev1_put_natd(&e, IKEV1_PL_NATD, nd, (size_t)nl);
+		ikev1_put_natd(&e, natd, nd, (size_t)nl);
 		nl = ikev1_natd(i->prf, i->ck_i, i->ck_r,
 		    (struct sockaddr *)&cli, nd, sizeof(nd));
-		ikev1_put_natd(&e, IKEV1_PL_NATD, nd, (size_t)nl);
+		ikev1_put_natd(&e, natd, nd, (size_t)nl);
 	}
 	if ((n = ikev1_enc_finish(&e)) < 0)
 		return -1;
@@ -351,11 +398,12 @@ mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 {
 	const struct ikev1_pl *ke = ikev1_msg_find(m, IKEV1_PL_KE);
 	const struct ikev1_pl *no = ikev1_msg_find(m, IKEV1_PL_NONCE);
+	const struct ikev1_pl *cr;
 	struct ikev1_auth_in in;
 	struct ikev1_enc e;
 	struct rg_buf	*gxy;
 	uint8_t		 skeyid[IKEV1_PRF_MAX], hash[IKEV1_PRF_MAX];
-	uint8_t		 body[512];
+	uint8_t		 body[3072];
 	long		 n;
 
 	if (ke == NULL || no == NULL || ke->len > sizeof(i->gxr) ||
@@ -367,9 +415,13 @@ mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 	i->nrlen = no->len;
 	if ((gxy = ike_dh_derive(i->dh, i->gxr, i->gxrlen)) == NULL)
 		return -1;
-	if (ikev1_skeyid_psk(i->prf, (const uint8_t *)i->c.psk,
-	    strlen(i->c.psk), i->ni, sizeof(i->ni), i->nr, i->nrlen,
-	    skeyid) < 0 || ikev1_derive(&i->keys, i->prf, i->encr, skeyid,
+	if ((i->c.auth == IKEV1_AUTH_HYBRID_INIT_RSA ||
+	    sig_mode(i) ?
+	    ikev1_skeyid_sig(i->prf, i->ni, sizeof(i->ni), i->nr, i->nrlen,
+	    gxy->data, gxy->len, skeyid) : ikev1_skeyid_psk(i->prf,
+	    (const uint8_t *)i->c.psk, strlen(i->c.psk), i->ni, sizeof(i->ni),
+	    i->nr, i->nrlen, skeyid)) < 0 ||
+	    ikev1_derive(&i->keys, i->prf, i->encr, skeyid,
 	    gxy->data, gxy->len, i->ck_i, i->ck_r) < 0 ||
 	    ikev1_iv_phase1(&i->keys, i->gxi, i->gxilen, i->gxr, i->gxrlen,
 	    &i->iv) < 0) {
@@ -377,13 +429,38 @@ mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 		return -1;
 	}
 	rg_buf_free(gxy);
+	if ((cr = ikev1_msg_find(m, IKEV1_PL_CR)) != NULL) {
+		i->seen.certreq = true;
+		i->seen.certreq_ca_len = cr->len - 1;
+	}
 	in = (struct ikev1_auth_in){ .gxi = i->gxi, .gxilen = i->gxilen,
 	    .gxr = i->gxr, .gxrlen = i->gxrlen, .sai_b = i->sai_b,
 	    .sailen = i->sailen, .id_b = my_id, .idlen = sizeof(my_id) };
-	ikev1_hash_auth(&i->keys, true, &in, hash);
 	ikev1_enc_body(&e, body, sizeof(body));
-	ikev1_put_id(&e, my_id[0], 0, 0, my_id + 4, 4);
-	ikev1_put_hash(&e, hash, i->prf->out);
+	if (sig_mode(i)) {
+		uint8_t	 idb[512] = { IKEV1_ID_DER_ASN1_DN }, *q = idb + 4;
+		uint8_t	 sig[1024], *der = NULL;
+		int	 dl = i2d_X509_NAME(X509_get_subject_name(i->c.cert),
+		    &q);
+		int	 cl = i2d_X509(i->c.cert, &der);
+		long	 sl;
+
+		in.id_b = idb;
+		in.idlen = (size_t)dl + 4;
+		ikev1_hash_auth(&i->keys, true, &in, hash);
+		sl = ini_sign(i->c.key, hash, i->prf->out, sig, sizeof(sig));
+		ikev1_put_id(&e, idb[0], 0, 0, idb + 4, (size_t)dl);
+		if (cl > 0)
+			ikev1_put_cert(&e, IKEV1_PL_CERT, IKEV1_CERT_X509_SIG,
+			    der, (size_t)cl);
+		OPENSSL_free(der);
+		if (sl > 0)
+			ikev1_put_sig(&e, sig, (size_t)sl);
+	} else {
+		ikev1_hash_auth(&i->keys, true, &in, hash);
+		ikev1_put_id(&e, my_id[0], 0, 0, my_id + 4, 4);
+		ikev1_put_hash(&e, hash, i->prf->out);
+	}
 	if (i->c.initial_contact) {
 		uint8_t	 spi[16];
 
@@ -396,10 +473,133 @@ mm4(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 		return -1;
 	i->st = INI_MM5;
 	seal(i, IKEV1_EXCH_MAIN, 0, &i->iv, e.first, body, (size_t)n, o);
+	if (i->c.frag && o->n == 1)
+		out_halves(i, o);
 	return 0;
 }
 
 static void cfg_start(struct ikev1_ini *, struct ikev1_ini_out *);
+static void qm_start(struct ikev1_ini *, struct ikev1_ini_out *);
+
+static bool
+sig_mode(const struct ikev1_ini *i)
+{
+	return i->c.auth == IKEV1_AUTH_RSA_SIG ||
+	    i->c.auth == IKEV1_AUTH_XAUTH_INIT_RSA ||
+	    i->c.auth == IKEV1_AUTH_ECDSA_256 ||
+	    i->c.auth == IKEV1_AUTH_ECDSA_384 ||
+	    i->c.auth == IKEV1_AUTH_ECDSA_521;
+}
+
+/* RSA: PKCS#1 type 1 over the bare hash (RFC 2409 5.1); ECDSA: r | s
+ * (RFC 4754 7). */
+static long
+ini_sign(EVP_PKEY *k, const uint8_t *h, size_t hl, uint8_t *sig, size_t cap)
+{
+	EVP_PKEY_CTX	*ctx = EVP_PKEY_CTX_new(k, NULL);
+	uint8_t		 der[256];
+	const uint8_t	*p = der;
+	size_t		 len = sizeof(der), half;
+	ECDSA_SIG	*es;
+	long		 rc = -1;
+
+	if (ctx == NULL || EVP_PKEY_sign_init(ctx) != 1)
+		goto out;
+	if (EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA) {
+		len = cap;
+		if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1 &&
+		    EVP_PKEY_sign(ctx, sig, &len, h, hl) == 1)
+			rc = (long)len;
+		goto out;
+	}
+	half = ((size_t)EVP_PKEY_get_bits(k) + 7) / 8;
+	if (EVP_PKEY_sign(ctx, der, &len, h, hl) == 1 && 2 * half <= cap &&
+	    (es = d2i_ECDSA_SIG(NULL, &p, (long)len)) != NULL) {
+		BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, (int)half);
+		BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + half, (int)half);
+		ECDSA_SIG_free(es);
+		rc = (long)(2 * half);
+	}
+out:
+	EVP_PKEY_CTX_free(ctx);
+	return rc;
+}
+
+static bool
+ini_verify(EVP_PKEY *k, const uint8_t *h, size_t hl, const uint8_t *sig,
+    size_t sl)
+{
+	EVP_PKEY_CTX	*ctx = EVP_PKEY_CTX_new(k, NULL);
+	uint8_t		 got[1024], *der = NULL;
+	size_t		 gl = sizeof(got), half;
+	ECDSA_SIG	*es = ECDSA_SIG_new();
+	bool		 ok = false;
+	int		 dl;
+
+	if (ctx == NULL || es == NULL)
+		goto out;
+	if (EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA) {
+		ok = EVP_PKEY_verify_recover_init(ctx) == 1 &&
+		    EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) ==
+		    1 && EVP_PKEY_verify_recover(ctx, got, &gl, sig, sl) == 1 &&
+		    gl == hl && memcmp(got, h, hl) == 0;
+		goto out;
+	}
+	half = ((size_t)EVP_PKEY_get_bits(k) + 7) / 8;
+	if (sl != 2 * half || ECDSA_SIG_set0(es, BN_bin2bn(sig, (int)half,
+	    NULL), BN_bin2bn(sig + half, (int)half, NULL)) != 1)
+		goto out;
+	ok = (dl = i2d_ECDSA_SIG(es, &der)) > 0 &&
+	    EVP_PKEY_verify_init(ctx) == 1 &&
+	    EVP_PKEY_verify(ctx, der, (size_t)dl, h, hl) == 1;
+out:
+	OPENSSL_free(der);
+	ECDSA_SIG_free(es);
+	EVP_PKEY_CTX_free(ctx);
+	return ok;
+}
+
+/* Message 6 signed (hybrid, certificates): IDir, CERT*, SIG_R, checked
+ * with the first certificate's key. */
+static int
+mm6_sig(struct ikev1_ini *i, const struct ikev1_msg *m,
+    struct ikev1_ini_out *o)
+{
+	const struct ikev1_pl *id = ikev1_msg_find(m, IKEV1_PL_ID);
+	const struct ikev1_pl *sp = ikev1_msg_find(m, IKEV1_PL_SIG);
+	const struct ikev1_pl *cp = ikev1_msg_find(m, IKEV1_PL_CERT);
+	struct ikev1_auth_in in;
+	uint8_t		 want[IKEV1_PRF_MAX];
+	const uint8_t	*p;
+	X509		*x = NULL;
+
+	if (id == NULL || sp == NULL || id->len < 4)
+		return -1;
+	i->seen.idr_type = id->body[0];
+	for (size_t k = 0; k < m->npl; k++)
+		if (m->pl[k].type == IKEV1_PL_CERT)
+			i->seen.ncert++;
+	in = (struct ikev1_auth_in){ .gxi = i->gxi, .gxilen = i->gxilen,
+	    .gxr = i->gxr, .gxrlen = i->gxrlen, .sai_b = i->sai_b,
+	    .sailen = i->sailen, .id_b = id->body, .idlen = id->len };
+	ikev1_hash_auth(&i->keys, false, &in, want);
+	if (cp != NULL && cp->len > 1 && cp->body[0] == IKEV1_CERT_X509_SIG) {
+		p = cp->body + 1;
+		x = d2i_X509(NULL, &p, (long)cp->len - 1);
+	}
+	if (x != NULL && ini_verify(X509_get0_pubkey(x), want, i->prf->out,
+	    sp->body, sp->len))
+		i->seen.sig_ok = true;
+	X509_free(x);
+	if (!i->seen.sig_ok)
+		return -1;
+	i->st = INI_P1_DONE;
+	/* A certificate alone: no XAuth comes, the client asks. */
+	if (sig_mode(i) && i->c.auth != IKEV1_AUTH_XAUTH_INIT_RSA &&
+	    i->c.cfg_pull)
+		cfg_start(i, o);
+	return 0;
+}
 
 static int
 mm6(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
@@ -409,6 +609,8 @@ mm6(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 	struct ikev1_auth_in in;
 	uint8_t		 want[IKEV1_PRF_MAX];
 
+	if (i->c.auth == IKEV1_AUTH_HYBRID_INIT_RSA || sig_mode(i))
+		return mm6_sig(i, m, o);
 	if (id == NULL || hp == NULL || hp->len != i->prf->out)
 		return -1;
 	in = (struct ikev1_auth_in){ .gxi = i->gxi, .gxilen = i->gxilen,
@@ -418,8 +620,11 @@ mm6(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 	if (memcmp(want, hp->body, hp->len) != 0)
 		return -1;
 	i->st = INI_P1_DONE;
-	/* PSK alone: no XAuth comes, the client asks right away. */
-	if (i->c.auth == IKEV1_AUTH_PSK && i->c.cfg_pull)
+	/* PSK alone: no XAuth comes, the client asks right away; an
+	 * L2TP/IPsec client goes straight to quick mode. */
+	if (i->c.auth == IKEV1_AUTH_PSK && i->c.l2tp)
+		qm_start(i, o);
+	else if (i->c.auth == IKEV1_AUTH_PSK && i->c.cfg_pull)
 		cfg_start(i, o);
 	return 0;
 }
@@ -463,10 +668,16 @@ qm_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
 	    .auth_alg = 5, .life_s = 3600,
 	    .encap = IKEV1_ENCAP_TUNNEL,
 	    .group = i->c.pfs ? i->c.group : 0 };
+	static const uint8_t priv[4] = { 10, 0, 0, 2 }, srv[4] = { 192, 0, 2,
+	    1 };
 	uint8_t		 body[2048], zero[IKEV1_PRF_MAX] = { 0 }, spi[4];
 	uint8_t		 idc[4], ids[8] = { 0 };
 	long		 n;
 
+	if (i->c.l2tp)
+		x.encap = !i->c.natt ? IKEV1_ENCAP_TRANSPORT :
+		    i->c.natt_draft ? IKEV1_ENCAP_UDP_TRANSPORT_DRAFT :
+		    IKEV1_ENCAP_UDP_TRANSPORT;
 	i->qm_msgid = 0x51515151;
 	ikev1_iv_exchange(&i->keys, &i->iv, i->qm_msgid, &i->qm_iv);
 	rg_put_u32(spi, i->qm_spi);
@@ -482,8 +693,24 @@ qm_start(struct ikev1_ini *i, struct ikev1_ini_out *o)
 		n = ike_dh_public(i->dh, i->gxi, sizeof(i->gxi));
 		ikev1_put_ke(&e, i->gxi, (size_t)n);
 	}
-	ikev1_put_id(&e, IKEV1_ID_IPV4_ADDR, 0, 0, idc, 4);
-	ikev1_put_id(&e, IKEV1_ID_IPV4_ADDR_SUBNET, 0, 0, ids, 8);
+	if (!i->c.l2tp) {
+		ikev1_put_id(&e, IKEV1_ID_IPV4_ADDR, 0, 0, idc, 4);
+		ikev1_put_id(&e, IKEV1_ID_IPV4_ADDR_SUBNET, 0, 0, ids, 8);
+	} else {
+		if (!i->c.no_ids) {
+			ikev1_put_id(&e, IKEV1_ID_IPV4_ADDR, IPPROTO_UDP,
+			    1701, priv, 4);
+			ikev1_put_id(&e, IKEV1_ID_IPV4_ADDR, IPPROTO_UDP,
+			    1701, srv, 4);
+		}
+		if (i->c.natt) {
+			uint8_t	 t = i->c.natt_draft ? IKEV1_PL_NATOA_DRAFT :
+			    IKEV1_PL_NATOA;
+
+			ikev1_put_natoa(&e, t, IKEV1_ID_IPV4_ADDR, priv, 4);
+			ikev1_put_natoa(&e, t, IKEV1_ID_IPV4_ADDR, srv, 4);
+		}
+	}
 	i->st = INI_QM_SENT;
 	seal_hashed(i, IKEV1_EXCH_QUICK, i->qm_msgid, &i->qm_iv, &e, body,
 	    NULL, 0, o);
@@ -630,6 +857,11 @@ quick2(struct ikev1_ini *i, const struct ikev1_msg *m, struct ikev1_ini_out *o)
 		    ikev1_notify_decode(&rd, &nt, &why) == 0 &&
 		    nt.type == IKEV1_N_RESPONDER_LIFETIME && nt.len >= 8)
 			i->seen.responder_life = rg_get_u16(nt.data + 6);
+		if (m->pl[k].type == IKEV1_PL_NATOA ||
+		    m->pl[k].type == IKEV1_PL_NATOA_DRAFT) {
+			i->seen.natoa++;
+			i->seen.natoa_type = m->pl[k].type;
+		}
 	}
 	if (no == NULL)
 		return -1;
@@ -690,6 +922,26 @@ ikev1_ini_input(struct ikev1_ini *i, const uint8_t *p, size_t len,
 	o->n = 0;
 	if (ikev1_msg_decode(p, len, &m, &why) < 0)
 		return -1;
+	if (m.hdr.np == IKEV1_PL_FRAG && m.npl == 1) {
+		struct ikev1_frag f;
+		struct rg_rd	 rd;
+		uint8_t		 whole[8192];
+		size_t		 wl;
+
+		rg_rd_init(&rd, m.pl[0].body, m.pl[0].len);
+		if (ikev1_frag_decode(&rd, &f, &why) < 0 ||
+		    i->reasmlen + f.len > sizeof(i->reasm))
+			return -1;
+		i->seen.frags_rx++;
+		memcpy(i->reasm + i->reasmlen, f.data, f.len);
+		i->reasmlen += f.len;
+		if (!(f.flags & IKEV1_FRAG_LAST))
+			return 0;
+		wl = i->reasmlen;
+		memcpy(whole, i->reasm, wl);
+		i->reasmlen = 0;
+		return ikev1_ini_input(i, whole, wl, o);
+	}
 	if (!(m.hdr.flags & IKEV1_FLAG_E)) {
 		if (m.hdr.exch == IKEV1_EXCH_AGGRESSIVE && i->st == INI_MM1)
 			return aggr2(i, &m, o);

@@ -1,7 +1,8 @@
 /*
  * ikev1_initiator.h: a test-only IKEv1 initiator (RFC 2409 main mode, or
  * aggressive mode with a group name, with a PSK; XAuth and mode-config
- * as a Cisco-style client; one quick-mode tunnel) built on the roadgate
+ * as a Cisco-style client; one quick-mode tunnel, or transport mode for
+ * L2TP/IPsec as Windows sends it) built on the roadgate
  * codec and crypto (ikev1_msg.h, ikev1_crypto.h), for the in-memory
  * engine tests.  It
  * speaks only when spoken to: ikev1_ini_start() gives message 1,
@@ -15,10 +16,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 struct ikev1_ini_conf {
 	const char	*psk;
 	const char	*user, *pass;	/* XAuth; NULL: none configured */
-	uint16_t	 encr, keylen, hash, group, auth;	/* phase 1 */
+	uint16_t	 encr, keylen, hash, group, auth;	/* phase 1;
+					 * auth HYBRID_INIT_RSA: hybrid */
 	bool		 natt, unity, dpd;
 	bool		 pfs;		/* quick mode with KE (group) */
 	bool		 cfg_pull;	/* ask for an address after XAuth */
@@ -26,6 +31,19 @@ struct ikev1_ini_conf {
 	bool		 initial_contact;	/* N(INITIAL-CONTACT), msg 5 */
 	const char	*group_id;	/* aggressive mode with this ID_KEY_ID;
 					 * NULL: main mode */
+	bool		 natt_draft;	/* NAT-T as draft-02\n (payloads 130,
+					 * 131), not RFC 3947 */
+	/* L2TP/IPsec: right after phase 1 (PSK alone), quick mode in
+	 * transport mode (UDP-encapsulated with natt, then NAT-OA), IDs
+	 * UDP/1701 from the private address 10.0.0.2; no_ids: none. */
+	bool		 l2tp, no_ids;
+	/* auth RSA_SIG, XAUTH_INIT_RSA, ECDSA_*: our certificate (IDii its
+	 * subject DN) and key, borrowed. */
+	X509		*cert;
+	EVP_PKEY	*key;
+	/* The FRAGMENTATION vendor ID: message 5 goes in two pieces,
+	 * pieces from the responder are put together. */
+	bool		 frag;
 };
 
 enum ikev1_ini_state {
@@ -69,6 +87,15 @@ struct ikev1_ini_seen {
 	bool		 hash_r_ok;	/* aggressive: HASH_R verified */
 	bool		 pushed;	/* mode-config came as a SET */
 	uint32_t	 responder_life; /* quick mode RESPONDER-LIFETIME */
+	size_t		 natoa;		/* NAT-OA payloads in quick mode */
+	uint8_t		 natoa_type;	/* their payload type */
+	size_t		 ncert;		/* hybrid: CERT payloads in msg 6 */
+	uint8_t		 idr_type;	/* hybrid: IDir's type */
+	bool		 sig_ok;	/* SIG_R verified with the first
+					 * certificate's key (hybrid, sig) */
+	bool		 certreq;	/* message 4 carried a CR */
+	size_t		 certreq_ca_len; /* its CA name's length */
+	size_t		 frags_rx;	/* fragments received */
 };
 const struct ikev1_ini_seen *ikev1_ini_seen(const struct ikev1_ini *);
 /* The SPI of the client's inbound ESP SA (quick mode). */

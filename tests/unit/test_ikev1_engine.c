@@ -7,11 +7,13 @@
  * DPD, DELETE both ways and the session registry's kick.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
 #include "auth_test_backend.h"
+#include "cred_pki.h"
 #include "ikev1.h"
 #include "ikev1_initiator.h"
 #include "ikev1_msg.h"
@@ -143,6 +145,17 @@ counter(struct ikev1_engine *e, const char *name)
 	json_t		*st = ikev1_engine_status_json(e);
 	long long	 v = json_integer_value(json_object_get(
 	    json_object_get(st, "counters"), name));
+
+	json_decref(st);
+	return v;
+}
+
+/* ISAKMP SAs the engine holds. */
+static long long
+sas(struct ikev1_engine *e)
+{
+	json_t		*st = ikev1_engine_status_json(e);
+	long long	 v = json_integer_value(json_object_get(st, "sas"));
 
 	json_decref(st);
 	return v;
@@ -295,6 +308,459 @@ test_psk_alone_any(void)
 	CHECK_STR(json_string_value(json_object_get(s, "method")),
 	    "ikev1-psk");
 	json_decref(s);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
+/* Windows' L2TP/IPsec: PSK alone, then quick mode in transport mode. */
+static const struct ikev1_ini_conf l2tp_conf = {
+	.psk = "test-psk", .encr = 7, .keylen = 256, .hash = 4, .group = 14,
+	.auth = IKEV1_AUTH_PSK, .natt = true, .dpd = true, .l2tp = true,
+	.initial_contact = true,
+};
+
+/* A policy template "l2tp" with l2tp_transport, the default one. */
+static struct rg_config *
+config_l2tp(void)
+{
+	struct rg_config	*c = config();
+
+	c->policies = calloc(1, sizeof(*c->policies));
+	c->policies[0].name = strdup("l2tp");
+	c->policies[0].l2tp_transport = true;
+	c->npolicies = 1;
+	c->settings.default_policy = strdup("l2tp");
+	return c;
+}
+
+/* The session whose peer is at port. */
+static json_t *
+session_at(uint16_t port)
+{
+	json_t		*l = sess_list_json(reg), *s, *found = NULL;
+	size_t		 k;
+	char		 want[32];
+
+	snprintf(want, sizeof(want), ":%u", port);
+	json_array_foreach(l, k, s) {
+		const char *p = json_string_value(json_object_get(s, "peer"));
+
+		if (p != NULL && strstr(p, want) != NULL)
+			found = json_incref(s);
+	}
+	json_decref(l);
+	return found;
+}
+
+/*
+ * PRODUCT.md fact 4: two L2TP/IPsec clients behind one NAT (one public
+ * address, two source ports, the same private address and ID inside,
+ * both with INITIAL-CONTACT) each get their own transport-mode SAs in
+ * UDP, and the second does not knock the first off.
+ */
+static void
+test_l2tp_two_behind_one_nat(void)
+{
+	struct ikev1_engine	*e = engine(config_l2tp());
+	struct ikev1_ini	*a, *b;
+	json_t			*sa, *sb;
+
+	cli.sin_port = htons(40001);
+	a = connect_with(e, &l2tp_conf);
+	cli.sin_port = htons(40002);
+	b = connect_with(e, &l2tp_conf);
+	CHECK_EQ(ikev1_ini_state(a), INI_UP);
+	CHECK_EQ(ikev1_ini_state(b), INI_UP);
+	CHECK_EQ(ikev1_ini_seen(a)->natoa, 2);
+	CHECK_EQ(ikev1_ini_seen(a)->natoa_type, IKEV1_PL_NATOA);
+	CHECK(ikev1_ini_seen(a)->esp_spi != ikev1_ini_seen(b)->esp_spi);
+	CHECK_EQ(counter(e, "children"), 2);
+	sa = session_at(40001);
+	sb = session_at(40002);
+	CHECK(sa != NULL && sb != NULL);
+	if (sa != NULL && sb != NULL) {
+		CHECK(strstr(json_string_value(json_object_get(sa, "esp")),
+		    "(UDP, transport)") != NULL);
+		CHECK(strstr(json_string_value(json_object_get(sb, "esp")),
+		    "(UDP, transport)") != NULL);
+		CHECK_STR(json_string_value(json_object_get(sa, "user")),
+		    "%any:192.0.2.2");
+		CHECK_STR(json_string_value(json_object_get(sb, "user")),
+		    "%any:192.0.2.2");
+	}
+	json_decref(sa);
+	json_decref(sb);
+	ikev1_ini_free(a);
+	ikev1_ini_free(b);
+	ikev1_engine_free(e);
+	cli.sin_port = htons(500);
+	q_clear();
+}
+
+/*
+ * Phase-1 re-login (Windows, Apple): a fresh main mode of the same user
+ * from the same address and port, without INITIAL-CONTACT, carries the
+ * session (its id) and the lease (the address) over: still one session.
+ */
+static void
+test_relogin_keeps_session(void)
+{
+	struct ikev1_engine	*e = engine(config());
+	struct ikev1_ini	*a, *b;
+	json_t			*l;
+	json_int_t		 id;
+
+	a = connect_with(e, &base);
+	CHECK_EQ(ikev1_ini_state(a), INI_UP);
+	l = sess_list_json(reg);
+	CHECK_EQ(json_array_size(l), 1);
+	id = json_integer_value(json_object_get(json_array_get(l, 0),
+	    "session_id"));
+	json_decref(l);
+	b = connect_with(e, &base);
+	CHECK_EQ(ikev1_ini_state(b), INI_UP);
+	CHECK_MEM(ikev1_ini_seen(b)->vip, ikev1_ini_seen(a)->vip, 4);
+	l = sess_list_json(reg);
+	CHECK_EQ(json_array_size(l), 1);
+	CHECK_EQ(json_integer_value(json_object_get(json_array_get(l, 0),
+	    "session_id")), id);
+	json_decref(l);
+	ikev1_ini_free(a);
+	ikev1_ini_free(b);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
+/* The same for L2TP/IPsec (PSK alone); a client at another port of the
+ * same address is someone else and gets its own session. */
+static void
+test_relogin_l2tp(void)
+{
+	struct ikev1_engine	*e = engine(config_l2tp());
+	struct ikev1_ini_conf	 c = l2tp_conf;
+	struct ikev1_ini	*a, *b, *other;
+	json_t			*l;
+
+	c.initial_contact = false;
+	cli.sin_port = htons(40001);
+	a = connect_with(e, &c);
+	b = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_state(b), INI_UP);
+	l = sess_list_json(reg);
+	CHECK_EQ(json_array_size(l), 1);
+	json_decref(l);
+	cli.sin_port = htons(40002);
+	other = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_state(other), INI_UP);
+	l = sess_list_json(reg);
+	CHECK_EQ(json_array_size(l), 2);
+	json_decref(l);
+	ikev1_ini_free(a);
+	ikev1_ini_free(b);
+	ikev1_ini_free(other);
+	ikev1_engine_free(e);
+	cli.sin_port = htons(500);
+	q_clear();
+}
+
+/* Apple's draft NAT-T: NAT-OA comes back as the draft's payload 131;
+ * a client without IDs gets the phase-1 addresses, UDP/1701. */
+static void
+test_l2tp_draft_natt_no_ids(void)
+{
+	struct ikev1_engine	*e = engine(config_l2tp());
+	struct ikev1_ini_conf	 c = l2tp_conf;
+	struct ikev1_ini	*ini;
+
+	c.natt_draft = true;
+	c.no_ids = true;
+	cli.sin_port = htons(40003);
+	ini = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
+	CHECK_EQ(ikev1_ini_seen(ini)->natoa, 2);
+	CHECK_EQ(ikev1_ini_seen(ini)->natoa_type, IKEV1_PL_NATOA_DRAFT);
+	CHECK_EQ(counter(e, "children"), 1);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	cli.sin_port = htons(500);
+	q_clear();
+}
+
+/* Transport mode without NAT: plain ESP, no NAT-OA. */
+static void
+test_l2tp_no_nat(void)
+{
+	struct ikev1_engine	*e = engine(config_l2tp());
+	struct ikev1_ini_conf	 c = l2tp_conf;
+	struct ikev1_ini	*ini;
+	json_t			*s;
+
+	c.natt = false;
+	ini = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
+	CHECK_EQ(ikev1_ini_seen(ini)->natoa, 0);
+	s = first_session();
+	CHECK(strstr(json_string_value(json_object_get(s, "esp")),
+	    " (transport)") != NULL);
+	json_decref(s);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
+/* Without l2tp_transport in the user's policy, transport mode is no
+ * proposal: no ESP SA. */
+static void
+test_l2tp_not_allowed(void)
+{
+	struct ikev1_engine	*e = engine(config());
+	struct ikev1_ini	*ini;
+
+	ini = connect_with(e, &l2tp_conf);
+	CHECK_EQ(ikev1_ini_state(ini), INI_QM_SENT);
+	CHECK_EQ(counter(e, "no_proposal"), 1);
+	CHECK_EQ(counter(e, "children"), 0);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
+/* A CA, our certificate with a key of kind ("rsa", "P-256"), and a
+ * client certificate for alice (serial 3) with a key of the same kind. */
+struct pki {
+	EVP_PKEY	*cak, *ck;
+	X509		*ca, *client;
+};
+
+static struct rg_config *
+config_pki_kind(const char *kind, struct pki *k, long revoked)
+{
+	struct rg_config	*c = config();
+	EVP_PKEY		*cak = cp_key("rsa"), *sk = cp_key(kind);
+	X509			*ca, *sc;
+
+	ca = cp_cert("roadgate test CA", NULL, NULL, 1, cak, NULL, NULL);
+	sc = cp_cert("vpn.example.com", "DNS:vpn.example.com", "serverAuth",
+	    2, sk, ca, cak);
+	c->pki.ca_pem = cp_pem(ca, NULL);
+	c->pki.server_cert_pem = cp_pem(sc, NULL);
+	c->pki.server_key_pem = cp_pem(NULL, sk);
+	if (revoked > 0)
+		c->pki.crl_pem = cp_crl(ca, cak, revoked);
+	if (k != NULL) {
+		k->ck = cp_key(kind);
+		k->client = cp_cert("alice", "email:alice@example.com",
+		    "clientAuth", 3, k->ck, ca, cak);
+		k->ca = ca;
+		k->cak = cak;
+	} else {
+		X509_free(ca);
+		EVP_PKEY_free(cak);
+	}
+	X509_free(sc);
+	EVP_PKEY_free(sk);
+	return c;
+}
+
+static struct rg_config *
+config_pki(void)
+{
+	return config_pki_kind("rsa", NULL, 0);
+}
+
+static void
+pki_free(struct pki *k)
+{
+	X509_free(k->ca);
+	X509_free(k->client);
+	EVP_PKEY_free(k->cak);
+	EVP_PKEY_free(k->ck);
+}
+
+/*
+ * Main mode with certificates both ways: we ask for the client's
+ * (CERTREQ), verify it against the CA and its IDii (the subject DN,
+ * CN alice), the user record alice names the session; our chain and
+ * SIG_R go back.  kind: the keys; auth: the method.
+ */
+static void
+sig_up(const char *kind, uint16_t auth, const char *method)
+{
+	struct pki		 k = { 0 };
+	struct ikev1_engine	*e = engine(config_pki_kind(kind, &k, 0));
+	struct ikev1_ini_conf	 c = base;
+	struct ikev1_ini	*ini;
+	json_t			*s;
+
+	c.auth = auth;
+	c.cert = k.client;
+	c.key = k.ck;
+	c.psk = "not-the-psk";
+	if (auth != IKEV1_AUTH_XAUTH_INIT_RSA)
+		c.user = NULL;
+	ini = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
+	CHECK(ikev1_ini_seen(ini)->certreq);
+	CHECK_EQ(ikev1_ini_seen(ini)->certreq_ca_len,
+	    (size_t)i2d_X509_NAME(X509_get_subject_name(k.ca), NULL));
+	CHECK(ikev1_ini_seen(ini)->sig_ok);
+	CHECK_EQ(ikev1_ini_seen(ini)->idr_type, IKEV1_ID_DER_ASN1_DN);
+	s = first_session();
+	CHECK_STR(json_string_value(json_object_get(s, "user")), "alice");
+	CHECK_STR(json_string_value(json_object_get(s, "method")), method);
+	json_decref(s);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	pki_free(&k);
+	q_clear();
+}
+
+static void
+test_rsa_sig_up(void)
+{
+	sig_up("rsa", IKEV1_AUTH_RSA_SIG, "ikev1-rsa");
+}
+
+static void
+test_xauth_rsa_up(void)
+{
+	sig_up("rsa", IKEV1_AUTH_XAUTH_INIT_RSA, "ikev1-xauth-rsa");
+}
+
+static void
+test_ecdsa256_up(void)
+{
+	sig_up("P-256", IKEV1_AUTH_ECDSA_256, "ikev1-ecdsa");
+}
+
+/*
+ * IKEv1 fragmentation (the FRAGMENTATION vendor ID): the client's
+ * message 5 with its certificate comes in two pieces, our message 6
+ * with ours goes out in pieces of at most 1024 bytes.
+ */
+static void
+test_frag_both_ways(void)
+{
+	struct pki		 k = { 0 };
+	struct ikev1_engine	*e = engine(config_pki_kind("rsa", &k, 0));
+	struct ikev1_ini_conf	 c = base;
+	struct ikev1_ini	*ini;
+
+	c.auth = IKEV1_AUTH_RSA_SIG;
+	c.user = NULL;
+	c.cert = k.client;
+	c.key = k.ck;
+	c.frag = true;
+	ini = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
+	CHECK(ikev1_ini_seen(ini)->sig_ok);
+	CHECK(ikev1_ini_seen(ini)->frags_rx >= 2);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	pki_free(&k);
+	q_clear();
+}
+
+/* A revoked client certificate (the CRL) and one of another CA fail in
+ * main mode: no session. */
+static void
+test_sig_revoked_and_foreign(void)
+{
+	struct pki		 k = { 0 }, other = { 0 };
+	struct ikev1_engine	*e = engine(config_pki_kind("rsa", &k, 3));
+	struct ikev1_ini_conf	 c = base;
+	struct ikev1_ini	*ini;
+	json_t			*l;
+
+	c.auth = IKEV1_AUTH_RSA_SIG;
+	c.user = NULL;
+	c.cert = k.client;
+	c.key = k.ck;
+	ini = connect_with(e, &c);
+	CHECK(ikev1_ini_state(ini) != INI_UP);
+	CHECK_EQ(counter(e, "auth_fail"), 1);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	rg_config_unref(config_pki_kind("rsa", &other, 0));
+	e = engine(config_pki_kind("rsa", NULL, 0));
+	c.cert = other.client;
+	c.key = other.ck;
+	ini = connect_with(e, &c);
+	CHECK(ikev1_ini_state(ini) != INI_UP);
+	CHECK_EQ(counter(e, "auth_fail"), 1);
+	l = sess_list_json(reg);
+	CHECK_EQ(json_array_size(l), 0);
+	json_decref(l);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	pki_free(&k);
+	pki_free(&other);
+	q_clear();
+}
+
+/*
+ * Hybrid (iOS "[hybrid]", Android "IPSec Hybrid RSA"): no PSK, our
+ * certificate and SIG_R in message 6 (IDir our DN), then XAuth names
+ * the user.
+ */
+static void
+test_hybrid_xauth_up(void)
+{
+	struct ikev1_engine	*e = engine(config_pki());
+	struct ikev1_ini_conf	 c = base;
+	struct ikev1_ini	*ini;
+	json_t			*s;
+
+	c.auth = IKEV1_AUTH_HYBRID_INIT_RSA;
+	c.psk = "not-the-psk";
+	ini = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_state(ini), INI_UP);
+	CHECK(ikev1_ini_seen(ini)->sig_ok);
+	CHECK(ikev1_ini_seen(ini)->ncert >= 1);
+	CHECK_EQ(ikev1_ini_seen(ini)->idr_type, IKEV1_ID_DER_ASN1_DN);
+	CHECK_EQ(ikev1_ini_seen(ini)->xauth_status, 1);
+	s = first_session();
+	CHECK_STR(json_string_value(json_object_get(s, "user")), "alice");
+	CHECK_STR(json_string_value(json_object_get(s, "method")),
+	    "ikev1-hybrid-rsa");
+	json_decref(s);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
+/* Hybrid with a wrong password ends in XAuth like any other. */
+static void
+test_hybrid_wrong_password(void)
+{
+	struct ikev1_engine	*e = engine(config_pki());
+	struct ikev1_ini_conf	 c = base;
+	struct ikev1_ini	*ini;
+
+	c.auth = IKEV1_AUTH_HYBRID_INIT_RSA;
+	c.pass = "wrong";
+	ini = connect_with(e, &c);
+	CHECK(ikev1_ini_seen(ini)->sig_ok);
+	CHECK(ikev1_ini_state(ini) != INI_UP);
+	CHECK_EQ(ikev1_ini_seen(ini)->xauth_status, 0);
+	ikev1_ini_free(ini);
+	ikev1_engine_free(e);
+	q_clear();
+}
+
+/* Without a server key and certificate, hybrid is no proposal. */
+static void
+test_hybrid_needs_key(void)
+{
+	struct ikev1_engine	*e = engine(config());
+	struct ikev1_ini_conf	 c = base;
+	struct ikev1_ini	*ini;
+
+	c.auth = IKEV1_AUTH_HYBRID_INIT_RSA;
+	ini = connect_with(e, &c);
+	CHECK_EQ(ikev1_ini_state(ini), INI_MM1);
+	CHECK_EQ(counter(e, "no_proposal"), 1);
 	ikev1_ini_free(ini);
 	ikev1_engine_free(e);
 	q_clear();
@@ -708,12 +1174,17 @@ test_initial_contact(void)
 
 	a = connect_with(e, &base);
 	CHECK_EQ(sess_count(reg), 1);
-	b = connect_with(e, &base);	/* no INITIAL-CONTACT: both stay */
-	CHECK_EQ(sess_count(reg), 2);
+	/* No INITIAL-CONTACT: both ISAKMP SAs stay; from the same address
+	 * and port this is a re-login that carries the session over
+	 * (test_relogin_keeps_session). */
+	b = connect_with(e, &base);
+	CHECK_EQ(sas(e), 2);
+	CHECK_EQ(sess_count(reg), 1);
 	ikev1_ini_free(b);
 	c.initial_contact = true;
 	b = connect_with(e, &c);
 	CHECK_EQ(ikev1_ini_state(b), INI_UP);
+	CHECK_EQ(sas(e), 1);
 	CHECK_EQ(sess_count(reg), 1);
 	ikev1_ini_free(a);
 	ikev1_ini_free(b);
@@ -935,6 +1406,20 @@ RG_TEST_MAIN("ikev1_engine",
 	T(test_no_unity_no_split),
 	T(test_modecfg_push),
 	T(test_responder_lifetime),
+	T(test_l2tp_two_behind_one_nat),
+	T(test_l2tp_draft_natt_no_ids),
+	T(test_l2tp_no_nat),
+	T(test_l2tp_not_allowed),
+	T(test_relogin_keeps_session),
+	T(test_relogin_l2tp),
+	T(test_hybrid_xauth_up),
+	T(test_hybrid_wrong_password),
+	T(test_hybrid_needs_key),
+	T(test_rsa_sig_up),
+	T(test_xauth_rsa_up),
+	T(test_ecdsa256_up),
+	T(test_sig_revoked_and_foreign),
+	T(test_frag_both_ways),
 	T(test_child_expires),
 	T(test_dpd_dead),
 	T(test_retransmit_answered),
