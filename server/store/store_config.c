@@ -383,18 +383,29 @@ proposal_row(struct load *l, sqlite3_stmt *s)
 	return 0;
 }
 
+/* The sealed secret_enc column i of the row named name in table: its
+ * associated data is "table.secret_enc:name" (as store_obj.c sealed it). */
+static uint8_t *
+col_secret(struct load *l, sqlite3_stmt *s, int i, const char *table,
+    const char *name, size_t *len)
+{
+	char	 aad[320];
+
+	snprintf(aad, sizeof(aad), "%s.secret_enc:%s", table, name);
+	return col_unseal(l, s, i, aad, len);
+}
+
 static int
 psk_row(struct load *l, sqlite3_stmt *s)
 {
 	struct rg_config	*c = l->c;
 	struct rg_psk		*p;
-	char			 aad[320];
 
 	GROW(l, c->psks, c->npsks);
 	p = &c->psks[c->npsks++];
 	p->id = col_dup(s, 0);
-	snprintf(aad, sizeof(aad), "psks.secret_enc:%s", p->id);
-	if ((p->secret = col_unseal(l, s, 1, aad, &p->secret_len)) == NULL)
+	if ((p->secret = col_secret(l, s, 1, "psks", p->id,
+	    &p->secret_len)) == NULL)
 		return -1;
 	return 0;
 }
@@ -404,14 +415,13 @@ dae_client_row(struct load *l, sqlite3_stmt *s)
 {
 	struct rg_config	*c = l->c;
 	struct rg_dae_client	*d;
-	char			 aad[320];
 
 	GROW(l, c->dae_clients, c->ndae_clients);
 	d = &c->dae_clients[c->ndae_clients++];
 	d->name = col_dup(s, 0);
 	d->address = col_dup(s, 1);
-	snprintf(aad, sizeof(aad), "dae_clients.secret_enc:%s", d->name);
-	if ((d->secret = col_unseal(l, s, 2, aad, &d->secret_len)) == NULL)
+	if ((d->secret = col_secret(l, s, 2, "dae_clients", d->name,
+	    &d->secret_len)) == NULL)
 		return -1;
 	return 0;
 }
@@ -421,14 +431,13 @@ radius_row(struct load *l, sqlite3_stmt *s)
 {
 	struct rg_config	*c = l->c;
 	struct rg_radius	*r;
-	char			 aad[320];
 
 	GROW(l, c->radius, c->nradius);
 	r = &c->radius[c->nradius++];
 	r->name = col_dup(s, 0);
 	r->address = col_dup(s, 1);
-	snprintf(aad, sizeof(aad), "radius.secret_enc:%s", r->name);
-	if ((r->secret = col_unseal(l, s, 2, aad, &r->secret_len)) == NULL)
+	if ((r->secret = col_secret(l, s, 2, "radius", r->name,
+	    &r->secret_len)) == NULL)
 		return -1;
 	r->acct_port = (uint32_t)sqlite3_column_int64(s, 3);
 	r->timeout_ms = (uint32_t)sqlite3_column_int64(s, 4);
