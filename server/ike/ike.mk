@@ -28,19 +28,50 @@ server_libikev1_a_SOURCES = \
 	server/ike/ikev1_sess.c server/ike/ikev1_frag.c
 
 check_PROGRAMS += tests/unit/test_ikev1_msg
-tests_unit_test_ikev1_msg_SOURCES = tests/unit/test_ikev1_msg.c
+tests_unit_test_ikev1_msg_SOURCES = tests/unit/test_ikev1_msg.c \
+	tests/unit/ikev1_msg_test_lib.c tests/unit/ikev1_msg_test_lib.h
 tests_unit_test_ikev1_msg_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_ikev1_msg_LDADD = $(IKEV1_LIBS)
+
+# The IKEv1 encoders and the codec's refusals of malformed input.
+check_PROGRAMS += tests/unit/test_ikev1_enc
+tests_unit_test_ikev1_enc_SOURCES = tests/unit/test_ikev1_enc.c \
+	tests/unit/ikev1_msg_test_lib.c tests/unit/ikev1_msg_test_lib.h
+tests_unit_test_ikev1_enc_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+tests_unit_test_ikev1_enc_LDADD = $(IKEV1_LIBS)
 
 # The IKEv1 engine in memory against the test initiator.
 check_PROGRAMS += tests/unit/test_ikev1_engine
 tests_unit_test_ikev1_engine_SOURCES = tests/unit/test_ikev1_engine.c \
+	tests/unit/ikev1_test_lib.c tests/unit/ikev1_test_lib.h \
 	tests/unit/auth_test_backend.c tests/unit/auth_test_backend.h \
 	tests/unit/cred_pki.c tests/unit/cred_pki.h \
 	tests/tools/ikev1_initiator.c tests/tools/ikev1_initiator.h
 tests_unit_test_ikev1_engine_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
 tests_unit_test_ikev1_engine_LDADD = $(IKEV1_LIBS)
+
+# Engine tests for L2TP/IPsec (transport mode, NAT) and for certificates,
+# hybrid XAuth and fragmentation, with the same initiator and helpers.
+check_PROGRAMS += tests/unit/test_ikev1_transport
+tests_unit_test_ikev1_transport_SOURCES = tests/unit/test_ikev1_transport.c \
+	tests/unit/ikev1_test_lib.c tests/unit/ikev1_test_lib.h \
+	tests/unit/auth_test_backend.c tests/unit/auth_test_backend.h \
+	tests/unit/cred_pki.c tests/unit/cred_pki.h \
+	tests/tools/ikev1_initiator.c tests/tools/ikev1_initiator.h
+tests_unit_test_ikev1_transport_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
+tests_unit_test_ikev1_transport_LDADD = $(IKEV1_LIBS)
+
+check_PROGRAMS += tests/unit/test_ikev1_cert
+tests_unit_test_ikev1_cert_SOURCES = tests/unit/test_ikev1_cert.c \
+	tests/unit/ikev1_test_lib.c tests/unit/ikev1_test_lib.h \
+	tests/unit/auth_test_backend.c tests/unit/auth_test_backend.h \
+	tests/unit/cred_pki.c tests/unit/cred_pki.h \
+	tests/tools/ikev1_initiator.c tests/tools/ikev1_initiator.h
+tests_unit_test_ikev1_cert_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
+tests_unit_test_ikev1_cert_LDADD = $(IKEV1_LIBS)
 
 # Fuzz target for the IKEv1 engine, in front of and behind decryption.
 check_PROGRAMS += tests/unit/test_fuzz_ikev1_engine
