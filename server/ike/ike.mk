@@ -46,7 +46,8 @@ tests_unit_test_ikev1_engine_SOURCES = tests/unit/test_ikev1_engine.c \
 	tests/unit/ikev1_test_lib.c tests/unit/ikev1_test_lib.h \
 	tests/unit/auth_test_backend.c tests/unit/auth_test_backend.h \
 	tests/unit/cred_pki.c tests/unit/cred_pki.h \
-	tests/tools/ikev1_initiator.c tests/tools/ikev1_initiator.h
+	tests/tools/ikev1_initiator.c tests/tools/ikev1_initiator_qm.c \
+	tests/tools/ikev1_initiator.h tests/tools/ikev1_initiator_int.h
 tests_unit_test_ikev1_engine_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
 tests_unit_test_ikev1_engine_LDADD = $(IKEV1_LIBS)
@@ -58,7 +59,8 @@ tests_unit_test_ikev1_transport_SOURCES = tests/unit/test_ikev1_transport.c \
 	tests/unit/ikev1_test_lib.c tests/unit/ikev1_test_lib.h \
 	tests/unit/auth_test_backend.c tests/unit/auth_test_backend.h \
 	tests/unit/cred_pki.c tests/unit/cred_pki.h \
-	tests/tools/ikev1_initiator.c tests/tools/ikev1_initiator.h
+	tests/tools/ikev1_initiator.c tests/tools/ikev1_initiator_qm.c \
+	tests/tools/ikev1_initiator.h tests/tools/ikev1_initiator_int.h
 tests_unit_test_ikev1_transport_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
 tests_unit_test_ikev1_transport_LDADD = $(IKEV1_LIBS)
@@ -68,7 +70,8 @@ tests_unit_test_ikev1_cert_SOURCES = tests/unit/test_ikev1_cert.c \
 	tests/unit/ikev1_test_lib.c tests/unit/ikev1_test_lib.h \
 	tests/unit/auth_test_backend.c tests/unit/auth_test_backend.h \
 	tests/unit/cred_pki.c tests/unit/cred_pki.h \
-	tests/tools/ikev1_initiator.c tests/tools/ikev1_initiator.h
+	tests/tools/ikev1_initiator.c tests/tools/ikev1_initiator_qm.c \
+	tests/tools/ikev1_initiator.h tests/tools/ikev1_initiator_int.h
 tests_unit_test_ikev1_cert_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
 tests_unit_test_ikev1_cert_LDADD = $(IKEV1_LIBS)
@@ -77,7 +80,8 @@ tests_unit_test_ikev1_cert_LDADD = $(IKEV1_LIBS)
 check_PROGRAMS += tests/unit/test_fuzz_ikev1_engine
 tests_unit_test_fuzz_ikev1_engine_SOURCES = tests/fuzz/fuzz_ikev1_engine.c \
 	tests/fuzz/fuzz_driver.c \
-	tests/tools/ikev1_initiator.c tests/tools/ikev1_initiator.h
+	tests/tools/ikev1_initiator.c tests/tools/ikev1_initiator_qm.c \
+	tests/tools/ikev1_initiator.h tests/tools/ikev1_initiator_int.h
 tests_unit_test_fuzz_ikev1_engine_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/tools
 tests_unit_test_fuzz_ikev1_engine_LDADD = $(IKEV1_LIBS)
@@ -171,6 +175,7 @@ check_PROGRAMS += tests/unit/test_ikev2_exchange
 tests_unit_test_ikev2_exchange_SOURCES = tests/unit/test_ikev2_exchange.c \
 	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
 	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator_child.c tests/tools/ikev2_initiator_info.c \
 	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_unit_test_ikev2_exchange_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
@@ -181,6 +186,7 @@ check_PROGRAMS += tests/unit/test_ikev2_identity
 tests_unit_test_ikev2_identity_SOURCES = tests/unit/test_ikev2_identity.c \
 	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
 	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator_child.c tests/tools/ikev2_initiator_info.c \
 	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_unit_test_ikev2_identity_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
@@ -191,6 +197,7 @@ check_PROGRAMS += tests/unit/test_ikev2_security
 tests_unit_test_ikev2_security_SOURCES = tests/unit/test_ikev2_security.c \
 	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
 	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator_child.c tests/tools/ikev2_initiator_info.c \
 	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_unit_test_ikev2_security_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
@@ -202,6 +209,7 @@ tests_unit_test_ikev2_eap_SOURCES = tests/unit/test_ikev2_eap.c \
 	tests/unit/eap_peer.c tests/unit/eap_peer.h \
 	tests/unit/auth_test_backend.c tests/unit/auth_test_backend.h \
 	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator_child.c tests/tools/ikev2_initiator_info.c \
 	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_unit_test_ikev2_eap_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
@@ -211,6 +219,7 @@ tests_unit_test_ikev2_eap_LDADD = $(IKEV2_LIBS)
 check_PROGRAMS += tests/tools/ikev2-loadgen
 tests_tools_ikev2_loadgen_SOURCES = tests/tools/ikev2-loadgen.c \
 	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator_child.c tests/tools/ikev2_initiator_info.c \
 	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_tools_ikev2_loadgen_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/tools
 tests_tools_ikev2_loadgen_LDADD = $(IKEV2_LIBS)
@@ -229,6 +238,7 @@ tests_unit_test_fuzz_ikev2_sk_SOURCES = tests/fuzz/fuzz_ikev2_sk.c \
 	tests/fuzz/fuzz_driver.c \
 	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
 	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator_child.c tests/tools/ikev2_initiator_info.c \
 	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_unit_test_fuzz_ikev2_sk_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
@@ -240,6 +250,7 @@ check_PROGRAMS += tests/unit/test_ikev2_session
 tests_unit_test_ikev2_session_SOURCES = tests/unit/test_ikev2_session.c \
 	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
 	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator_child.c tests/tools/ikev2_initiator_info.c \
 	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_unit_test_ikev2_session_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
@@ -250,6 +261,7 @@ check_PROGRAMS += tests/unit/test_ikev2_spis
 tests_unit_test_ikev2_spis_SOURCES = tests/unit/test_ikev2_spis.c \
 	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
 	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator_child.c tests/tools/ikev2_initiator_info.c \
 	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_unit_test_ikev2_spis_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools
@@ -259,6 +271,7 @@ tests_unit_test_ikev2_spis_LDADD = $(IKEV2_LIBS)
 check_PROGRAMS += tests/tools/ikev2-hsbench
 tests_tools_ikev2_hsbench_SOURCES = tests/tools/ikev2-hsbench.c \
 	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator_child.c tests/tools/ikev2_initiator_info.c \
 	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_tools_ikev2_hsbench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/tools
 tests_tools_ikev2_hsbench_LDADD = $(IKEV2_LIBS)
@@ -269,6 +282,7 @@ tests_unit_test_ikev2_cert_SOURCES = tests/unit/test_ikev2_cert.c \
 	tests/unit/cred_pki.c tests/unit/cred_pki.h \
 	tests/unit/ikev2_fixture.c tests/unit/ikev2_fixture.h \
 	tests/tools/ikev2_initiator.c tests/tools/ikev2_initiator_auth.c \
+	tests/tools/ikev2_initiator_child.c tests/tools/ikev2_initiator_info.c \
 	tests/tools/ikev2_initiator.h tests/tools/ikev2_initiator_int.h
 tests_unit_test_ikev2_cert_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tests/tools

@@ -2,7 +2,8 @@
  * ikev2_initiator_auth.c: the test initiator's AUTH payloads: PSK
  * (RFC 7296 2.15), signatures with the classic methods and RFC 7427
  * digital signatures, and verification of the responder's AUTH; what the
- * IKE_AUTH answer says of transport mode (RFC 7296 1.3.1).  Test-only.
+ * IKE_AUTH answer says of transport mode (RFC 7296 1.3.1); EAP (2.16).
+ * Test-only.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -214,4 +215,98 @@ ikev2_ini_transport(const struct ikev2_ini *i, struct ikev2_ini_ts *tsi,
 	*tsi = i->tsi_seen;
 	*tsr = i->tsr_seen;
 	return i->tm_answered;
+}
+
+/* <-- HDR, SK {IDr, [CERT,] AUTH, EAP}, then <-- HDR, SK {EAP} */
+int
+ini_eap_response(struct ikev2_ini *i, const struct ikev2_msg *m)
+{
+	const struct ikev2_pl	*ep = ikev2_msg_find(m, IKEV2_PL_EAP);
+	const struct ikev2_pl	*idr = ikev2_msg_find(m, IKEV2_PL_IDR);
+	const struct ikev2_pl	*au = ikev2_msg_find(m, IKEV2_PL_AUTH);
+	struct ikev2_auth	 a;
+	struct rg_rd		 r;
+	uint16_t		 err;
+
+	if ((err = ini_error_notify(m, NULL, NULL)) != 0) {
+		i->error = err;
+		goto fail;
+	}
+	if (ep == NULL)
+		goto fail;
+	if (idr != NULL) {
+		if (au == NULL || idr->len > sizeof(i->idr_body))
+			goto fail;
+		rg_rd_init(&r, au->body, au->len);
+		if (ikev2_auth_decode(&r, &a) < 0 ||
+		    ini_sig_verify(i, m, &a, idr) < 0)
+			goto fail;
+		i->resp_auth = a.method;
+		memcpy(i->idr_body, idr->body, idr->len);
+		i->idr_len = idr->len;
+	}
+	rg_buf_free(i->eap_in);
+	if ((i->eap_in = rg_buf_dup(ep->body, ep->len)) == NULL)
+		goto fail;
+	i->state = INI_EAP;
+	return 0;
+fail:
+	i->state = INI_FAILED;
+	return -1;
+}
+
+void
+ikev2_ini_set_eap(struct ikev2_ini *i, bool on)
+{
+	i->eap = on;
+}
+
+const uint8_t *
+ikev2_ini_eap_msg(const struct ikev2_ini *i, size_t *len)
+{
+	*len = i->eap_in ? i->eap_in->len : 0;
+	return i->eap_in ? i->eap_in->data : NULL;
+}
+
+/* HDR, SK {EAP} --> */
+long
+ikev2_ini_eap_send(struct ikev2_ini *i, const uint8_t *eap, size_t len,
+    uint8_t *out, size_t cap)
+{
+	uint8_t			 buf[4096];
+	struct ikev2_enc	 e;
+	long			 n;
+
+	if (i->state != INI_EAP)
+		return -1;
+	ikev2_enc_inner(&e, buf, sizeof(buf));
+	ikev2_put_raw(&e, IKEV2_PL_EAP, eap, len);
+	if ((n = ini_seal_req(i, IKEV2_EXCH_IKE_AUTH, &e, out, cap)) > 0)
+		i->state = INI_AUTH_SENT;
+	return n;
+}
+
+/* HDR, SK {AUTH} --> with the MSK as the shared key (RFC 7296 2.16). */
+long
+ikev2_ini_eap_auth(struct ikev2_ini *i, const uint8_t *msk, size_t msklen,
+    uint8_t *out, size_t cap)
+{
+	uint8_t			 buf[512], auth[64];
+	struct ikev2_enc	 e;
+	long			 n;
+
+	if (i->state != INI_EAP || msklen == 0 || msklen > sizeof(i->psk))
+		return -1;
+	memcpy(i->psk, msk, msklen);
+	i->c.psklen = msklen;
+	if (ini_psk_auth(i, i->msg1, i->nr, i->nrlen, i->keys.sk_pi,
+	    i->idi_body, i->idi_len, auth) < 0)
+		return -1;
+	ikev2_enc_inner(&e, buf, sizeof(buf));
+	ikev2_put_auth(&e, IKEV2_AUTH_PSK, auth, i->prf->out);
+	if ((n = ini_seal_req(i, IKEV2_EXCH_IKE_AUTH, &e, out, cap)) > 0) {
+		i->eap_final = true;
+		i->state = INI_AUTH_SENT;
+	}
+	return n;
 }

@@ -1,7 +1,9 @@
 /*
  * ikev2_initiator_int.h: the test initiator's state, shared by
- * ikev2_initiator.c (exchanges) and ikev2_initiator_auth.c (AUTH
- * payloads: PSK, signatures).  Test-only.
+ * ikev2_initiator.c (IKE_SA_INIT, IKE_AUTH), ikev2_initiator_child.c
+ * (CREATE_CHILD_SA), ikev2_initiator_info.c (INFORMATIONAL, fragments)
+ * and ikev2_initiator_auth.c (AUTH payloads: PSK, signatures; EAP).
+ * Test-only.
  */
 #ifndef IKEV2_INITIATOR_INT_H
 #define IKEV2_INITIATOR_INT_H
@@ -104,5 +106,43 @@ long	ini_sig_auth(struct ikev2_ini *i, const uint8_t *idbody, size_t idlen,
 void	ini_seen(struct ikev2_ini *i, const struct ikev2_msg *m);
 int	ini_sig_verify(struct ikev2_ini *i, const struct ikev2_msg *m,
     const struct ikev2_auth *a, const struct ikev2_pl *idr);
+
+/* ikev2_initiator.c */
+void	ini_kdf_keep(struct ikev2_ini *i, const struct rg_buf *gir,
+    bool rekey);
+void	ini_hdr_init(struct ikev2_ini *i, struct ikev2_hdr *h, uint8_t exch,
+    uint32_t msgid);
+void	ini_add_xf(struct ikev2_prop *p, uint8_t type, uint16_t id,
+    uint16_t kl);
+void	ini_ike_sa(struct ikev2_ini *i, struct ikev2_sa_pl *sa,
+    const uint8_t *spi, bool all_groups);
+void	ini_esp_sa(struct ikev2_ini *i, struct ikev2_sa_pl *sa, uint32_t spi);
+void	ini_any_ts(struct ikev2_ts_pl *t);
+long	ini_seal_req(struct ikev2_ini *i, uint8_t exch,
+    const struct ikev2_enc *in, uint8_t *out, size_t cap);
+const struct ikev2_prop *ini_first_prop(const struct ikev2_msg *m,
+    struct ikev2_sa_pl *sa);
+void	ini_take_algs(const struct ikev2_prop *p,
+    const struct ikev2_xform **prf,
+    const struct ikev2_xform **encr, const struct ikev2_xform **integ);
+uint16_t ini_error_notify(const struct ikev2_msg *m,
+    const uint8_t **data, size_t *len);
+
+/* ikev2_initiator_child.c */
+long	ini_rekey_response(struct ikev2_ini *i, const struct ikev2_msg *m,
+    uint8_t *out, size_t cap);
+
+/* ikev2_initiator_info.c */
+long	ini_seal_frags(struct ikev2_ini *i, const struct ikev2_hdr *h,
+    const struct ikev2_enc *in, uint8_t *out, size_t cap);
+long	ini_frag_in(struct ikev2_ini *i, const struct ikev2_msg *m,
+    uint8_t *plain,
+    size_t cap, uint8_t *np);
+long	ini_info_req(struct ikev2_ini *i, const struct ikev2_delete *d,
+    enum op op,
+    uint8_t *out, size_t cap);
+
+/* ikev2_initiator_auth.c */
+int	ini_eap_response(struct ikev2_ini *i, const struct ikev2_msg *m);
 
 #endif
